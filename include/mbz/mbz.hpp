@@ -1,0 +1,132 @@
+// mbz/mbz.hpp — the mbz C++ API: lossless compression with a MEGABYTE model.
+//
+// mbz compresses bytes with an integer MEGABYTE byte model driving a range
+// coder. A Model is loaded once and may be shared read-only by many threads.
+// Files written by any released version decode with every later version
+// (docs/FORMAT.md); a model is identified by its SHA-256, never by name alone.
+//
+// Quick start:
+//   auto model = mbz::Model::load_default();
+//   mbz::compress_stream(in, out, *model, {});
+//   mbz::decompress_stream(in2, &out2, mbz::default_model_resolver(), {});
+//
+// Every function throws mbz::Error (mbz/error.hpp) on failure.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mbz/error.hpp"
+
+namespace mbz {
+
+/*! version_string() : library version, e.g. "0.1.0" (since 0.1.0). */
+const char* version_string() noexcept;
+
+/*! kFormatVersion : the .mbz format version this library writes (since 0.1.0). */
+constexpr uint16_t kFormatVersion = 1;
+
+/*! Model : a loaded, validated model file (since 0.1.0).
+ *  Immutable after load; share one instance across threads. */
+class Model {
+ public:
+  /*! load() : reads and validates the model file at `path`.
+   *  @return the model, or throws Error(io | bad_model | unsupported_version). */
+  static std::shared_ptr<const Model> load(const std::string& path);
+
+  /*! load_default() : the default model for plain bytes, found on the model
+   *  search path (see model_search_path()). Throws Error(unknown_model). */
+  static std::shared_ptr<const Model> load_default();
+
+  const std::string& name() const;
+  std::string sha256_hex() const;   // 64 lowercase hex digits
+  const std::string& path() const;  // where it was loaded from
+  uint64_t file_size() const;
+  uint64_t parameter_count() const;
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+  explicit Model(std::unique_ptr<Impl> impl);
+  ~Model();
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+/*! default_model_name() : name of the model used when none is given. */
+const char* default_model_name() noexcept;
+
+/*! model_search_path() : directories searched for NAME.mbzm, in order:
+ *  each entry of $MBZ_MODEL_PATH (colon-separated), the installed models
+ *  directory, the source tree's models/ (uninstalled builds). */
+std::vector<std::string> model_search_path();
+
+/*! find_model() : the model named `name` on the search path; if sha256_hex is
+ *  not empty, the file must also have that SHA-256 (any *.mbzm on the path
+ *  with that hash is accepted). Throws Error(unknown_model) naming both. */
+std::shared_ptr<const Model> find_model(const std::string& name, const std::string& sha256_hex);
+
+/*! Options : how to compress or decompress (since 0.1.0). None of them
+ *  changes the compressed bytes except segment_size. */
+struct Options {
+  int threads = 1;                 // worker threads (>= 1)
+  uint32_t segment_size = 65536;   // bytes per independently coded segment (compress only)
+  std::string device = "auto";     // "auto", "cpu" or "cuda"
+  // Testing and benchmarking: code every segment with the model even where
+  // zstd or stored would be smaller (never needed for normal use).
+  bool force_model = false;
+  // Called after each group of segments with input and output bytes so far.
+  std::function<void(uint64_t in_bytes, uint64_t out_bytes)> progress;
+};
+
+/*! Stats : what a call did. */
+struct Stats {
+  uint64_t in_bytes = 0;
+  uint64_t out_bytes = 0;
+  uint64_t segments_stored = 0;
+  uint64_t segments_zstd = 0;
+  uint64_t segments_model = 0;
+  double model_ideal_bits = 0;  // ideal code length of model-coded segments (compress)
+};
+
+/*! compress_stream() : compresses all of `in` into one .mbz frame on `out`,
+ *  reading and writing in bounded pieces. */
+Stats compress_stream(std::istream& in, std::ostream& out, const Model& model, const Options& opts);
+
+/*! ModelResolver : maps a (name, sha256_hex) recorded in a frame to a model. */
+using ModelResolver = std::function<std::shared_ptr<const Model>(const std::string& name, const std::string& sha256_hex)>;
+
+/*! default_model_resolver() : find_model() on the search path. */
+ModelResolver default_model_resolver();
+
+/*! decompress_stream() : decodes one .mbz frame from `in` to `out`, verifying
+ *  every checksum. With out == nullptr it only verifies (mbz test). The model
+ *  is resolved only if a segment needs it. */
+Stats decompress_stream(std::istream& in, std::ostream* out, const ModelResolver& resolve, const Options& opts);
+
+/*! FrameInfo : what `mbz list` shows. */
+struct FrameInfo {
+  uint16_t format_version = 0;
+  std::string model_name;
+  std::string model_sha256_hex;
+  uint8_t adapter = 0;
+  std::string adapter_name;
+  uint32_t segment_size = 0;
+  uint64_t original_size = 0;
+  uint64_t compressed_size = 0;
+  uint64_t segments_stored = 0, segments_zstd = 0, segments_model = 0;
+  uint64_t checksum = 0;  // XXH64 of the original
+};
+
+/*! inspect_stream() : reads a frame's headers (skipping coded data) and returns them. */
+FrameInfo inspect_stream(std::istream& in);
+
+/*! compress() / decompress() : one-shot buffer versions of the above. */
+std::vector<uint8_t> compress(const uint8_t* data, size_t size, const Model& model, const Options& opts);
+std::vector<uint8_t> decompress(const uint8_t* data, size_t size, const ModelResolver& resolve, const Options& opts);
+
+}  // namespace mbz

@@ -1,0 +1,104 @@
+// Model loading and the model search path.
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "api/model_impl.hpp"
+#include "common/hashes.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mbz {
+
+const char* version_string() noexcept { return MBZ_VERSION_STRING; }
+const char* default_model_name() noexcept { return "tiny-random-v1"; }
+
+const Engine& Model::Impl::engine(const std::string& device) const {
+  const DeviceKind kind = parse_device(device);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& slot = engines_[kind];
+  if (!slot) slot = std::make_unique<Engine>(file, kind, 0);
+  return *slot;
+}
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+std::shared_ptr<const Model> Model::load(const std::string& path) {
+  auto impl = std::make_unique<Impl>();
+  impl->file = ModelFile::load(path);
+  impl->path = path;
+  return std::make_shared<const Model>(std::move(impl));
+}
+
+const std::string& Model::name() const { return impl_->file->name(); }
+std::string Model::sha256_hex() const { return to_hex(impl_->file->sha256()); }
+const std::string& Model::path() const { return impl_->path; }
+uint64_t Model::file_size() const { return impl_->file->file_size(); }
+
+uint64_t Model::parameter_count() const {
+  uint64_t n = 0;
+  for (const auto& spec : expected_tensors(impl_->file->config()))
+    if (spec.kind == TensorKind::weight || spec.kind == TensorKind::embedding)
+      n += static_cast<uint64_t>(impl_->file->tensor(spec.name).numel());
+  return n;
+}
+
+std::vector<std::string> model_search_path() {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("MBZ_MODEL_PATH")) {
+    std::stringstream ss(env);
+    std::string d;
+    while (std::getline(ss, d, ':'))
+      if (!d.empty()) dirs.push_back(d);
+  }
+  dirs.push_back(MBZ_INSTALL_MODELS_DIR);
+  dirs.push_back(MBZ_SOURCE_MODELS_DIR);
+  return dirs;
+}
+
+std::shared_ptr<const Model> find_model(const std::string& name, const std::string& sha256_hex) {
+  const auto dirs = model_search_path();
+  std::string mismatch;
+  auto try_file = [&](const fs::path& p, bool skip_bad) -> std::shared_ptr<const Model> {
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec)) return nullptr;
+    std::shared_ptr<const Model> m;
+    try {
+      m = Model::load(p.string());
+    } catch (const Error&) {
+      if (skip_bad) return nullptr;  // an unrelated broken file must not hide the right one
+      throw;
+    }
+    if (sha256_hex.empty() || m->sha256_hex() == sha256_hex) return m;
+    mismatch = p.string();
+    return nullptr;
+  };
+  // Only model names that cannot escape the search directories are looked up by name.
+  const bool plain_name = !name.empty() && name.find('/') == std::string::npos && name != "." && name != "..";
+  if (plain_name)
+    for (const auto& d : dirs)
+      if (auto m = try_file(fs::path(d) / (name + ".mbzm"), false)) return m;
+  if (!sha256_hex.empty())  // renamed copies are found by content
+    for (const auto& d : dirs) {
+      std::error_code ec;
+      for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().extension() == ".mbzm")
+          if (auto m = try_file(it->path(), true)) return m;
+    }
+  std::string msg = "unknown model '" + name + "'";
+  if (!sha256_hex.empty()) msg += " (sha256 " + sha256_hex + ")";
+  msg += mismatch.empty() ? ": not found" : ": " + mismatch + " has a different SHA-256";
+  msg += " in the model search path (";
+  for (size_t i = 0; i < dirs.size(); ++i) msg += (i ? ":" : "") + dirs[i];
+  msg += "); pass it with -m FILE or set MBZ_MODEL_PATH";
+  throw Error(ErrorCode::unknown_model, msg);
+}
+
+std::shared_ptr<const Model> Model::load_default() { return find_model(default_model_name(), ""); }
+
+ModelResolver default_model_resolver() {
+  return [](const std::string& name, const std::string& sha) { return find_model(name, sha); };
+}
+
+}  // namespace mbz

@@ -1,0 +1,37 @@
+// Small helpers for the stream-based API: checked writes and bounded reads.
+#pragma once
+
+#include <istream>
+#include <ostream>
+#include <vector>
+
+#include "mbz/error.hpp"
+
+namespace mbz {
+
+inline void write_all(std::ostream& out, const uint8_t* p, size_t n) {
+  out.write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n));
+  if (!out) throw Error(ErrorCode::io, "write error (disk full or output closed?)");
+}
+inline void write_all(std::ostream& out, const std::vector<uint8_t>& v) { write_all(out, v.data(), v.size()); }
+
+// Reads up to n bytes (fewer only at end of input).
+inline size_t read_some(std::istream& in, uint8_t* p, size_t n) {
+  in.read(reinterpret_cast<char*>(p), static_cast<std::streamsize>(n));
+  if (in.bad()) throw Error(ErrorCode::io, "read error");
+  return static_cast<size_t>(in.gcount());
+}
+
+// True if the stream has no more bytes.
+inline bool at_end(std::istream& in) {
+  return in.peek() == std::char_traits<char>::eof();
+}
+
+// Segments per group handed to the engine at once: enough for a good batch,
+// few enough to bound memory.
+inline size_t group_segments(uint32_t segment_size, int threads) {
+  const size_t by_memory = std::max<size_t>(1, (size_t{16} << 20) / segment_size);
+  return std::min<size_t>(by_memory, std::max<size_t>(16, 4 * static_cast<size_t>(threads)));
+}
+
+}  // namespace mbz

@@ -1,0 +1,253 @@
+// mbz — command-line front end (zstd/xz-like) over the public mbz API.
+//
+//   mbz [compress|decompress|test|list] [options] [FILE...]
+// Exit status: 0 success, 1 data or I/O error, 2 usage error.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "cli/file_io.hpp"
+#include "cli/progress.hpp"
+#include "mbz/mbz.hpp"
+
+namespace mbz::cli {
+namespace {
+
+enum class Mode { compress, decompress, test, list };
+
+struct Args {
+  Mode mode = Mode::compress;
+  std::vector<std::string> files;
+  std::string output;
+  bool to_stdout = false, keep = false, remove_input = false, force = false;
+  int threads = 1;
+  std::string model, device = "auto";
+  std::string segment_size = "64K";
+  int verbosity = 1;  // 0 quiet, 1 normal, 2+ verbose
+};
+
+constexpr const char* kSuffix = ".mbz";
+
+uint32_t parse_size(const std::string& s) {
+  size_t pos = 0;
+  unsigned long long v = std::stoull(s, &pos);
+  const std::string unit = s.substr(pos);
+  if (unit == "K" || unit == "k" || unit == "KiB") v <<= 10;
+  else if (unit == "M" || unit == "m" || unit == "MiB") v <<= 20;
+  else if (!unit.empty()) throw std::invalid_argument("bad size unit");
+  if (v > 0xFFFFFFFFull) throw std::invalid_argument("size too large");
+  return static_cast<uint32_t>(v);
+}
+
+void message(const Args& a, int level, const std::string& text) {
+  if (a.verbosity >= level) std::cerr << "mbz: " << text << "\n";
+}
+
+std::shared_ptr<const Model> chosen_model(const Args& a) {
+  if (a.model.empty()) return Model::load_default();
+  if (file_exists(a.model)) return Model::load(a.model);
+  return find_model(a.model, "");
+}
+
+ModelResolver resolver(const Args& a) {
+  if (a.model.empty()) return default_model_resolver();
+  auto given = chosen_model(a);
+  return [given](const std::string& name, const std::string& sha) {
+    if (given->sha256_hex() == sha) return given;
+    return find_model(name, sha);
+  };
+}
+
+Options options(const Args& a, Progress* bar) {
+  Options o;
+  o.threads = a.threads;
+  o.segment_size = parse_size(a.segment_size);
+  o.device = a.device;
+  if (bar) o.progress = [bar](uint64_t in, uint64_t out) { bar->update(in, out); };
+  return o;
+}
+
+std::string ratio_line(const std::string& name, uint64_t in, uint64_t out, const std::string& dest) {
+  char buf[512];
+  const double pct = in ? 100.0 * static_cast<double>(out) / static_cast<double>(in) : 0.0;
+  const double bpb = in ? 8.0 * static_cast<double>(out) / static_cast<double>(in) : 0.0;
+  std::snprintf(buf, sizeof buf, "%s: %6.2f%%  (%s => %s, %.3f bits/byte, %s)", name.c_str(), pct,
+                human_bytes(in).c_str(), human_bytes(out).c_str(), bpb, dest.c_str());
+  return buf;
+}
+
+std::string output_name(const Args& a, const std::string& input) {
+  if (!a.output.empty()) return a.output;
+  if (a.to_stdout || input == "-") return "-";
+  if (a.mode == Mode::compress) return input + kSuffix;
+  if (!ends_with(input, kSuffix)) throw Error(ErrorCode::invalid_argument, "unknown suffix (expected .mbz) -- ignored");
+  return input.substr(0, input.size() - std::strlen(kSuffix));
+}
+
+// Decodes a just-written .mbz file to check it before an input is removed.
+void verify_file(const std::string& path, const Args& a) {
+  InputFile in(path);
+  Options o = options(a, nullptr);
+  decompress_stream(in.stream(), nullptr, resolver(a), o);
+}
+
+void process(const Args& a, const std::string& input) {
+  const std::string label = input == "-" ? "stdin" : input;
+  if (a.mode == Mode::list) {
+    InputFile in(input);
+    bool first = true;
+    do {
+      FrameInfo f = inspect_stream(in.stream());
+      const uint64_t segs = f.segments_model + f.segments_zstd + f.segments_stored;
+      if (first) std::cout << "File: " << label << "\n";
+      first = false;
+      std::cout << "  Format version: " << f.format_version << "\n"
+                << "  Model:          " << f.model_name << "\n"
+                << "  Model SHA-256:  " << f.model_sha256_hex << "\n"
+                << "  Adapter:        " << f.adapter_name << "\n"
+                << "  Original size:  " << f.original_size << " (" << human_bytes(f.original_size) << ")\n"
+                << "  Compressed:     " << f.compressed_size << " (" << human_bytes(f.compressed_size) << ")\n";
+      char buf[128];
+      std::snprintf(buf, sizeof buf, "  Ratio:          %.3f (%.3f bits/byte)\n",
+                    f.compressed_size ? double(f.original_size) / double(f.compressed_size) : 0.0,
+                    f.original_size ? 8.0 * double(f.compressed_size) / double(f.original_size) : 0.0);
+      std::cout << buf << "  Segments:       " << segs << " of up to " << f.segment_size << " bytes (" << f.segments_model
+                << " model, " << f.segments_zstd << " zstd, " << f.segments_stored << " stored)\n";
+      std::snprintf(buf, sizeof buf, "  Checksum:       XXH64 %016llx\n", static_cast<unsigned long long>(f.checksum));
+      std::cout << buf;
+    } while (in.stream().peek() != std::char_traits<char>::eof());
+    return;
+  }
+
+  if (a.mode == Mode::compress && input != "-" && ends_with(input, kSuffix) && a.output.empty() && !a.to_stdout)
+    throw Error(ErrorCode::invalid_argument, "already has .mbz suffix -- ignored");
+  const std::string dest = a.mode == Mode::test ? "" : output_name(a, input);
+  if (dest == "-" && a.mode == Mode::compress && is_stdout_tty() && !a.force)
+    throw Error(ErrorCode::invalid_argument, "stdout is a terminal, refusing to write compressed data (use -f or -o)");
+  if (!dest.empty() && dest != "-" && dest == input) throw Error(ErrorCode::invalid_argument, "input and output are the same file");
+
+  InputFile in(input);
+  Progress bar(a.verbosity >= 1 && is_stderr_tty(), label, regular_file_size(input));
+  Options o = options(a, &bar);
+  Stats st;
+  if (a.mode == Mode::test) {
+    st = decompress_stream(in.stream(), nullptr, resolver(a), o);
+    bar.finish();
+    message(a, 2, label + ": OK (" + std::to_string(st.out_bytes) + " bytes)");
+    return;
+  }
+  {
+    OutputFile out(dest, a.force, input);
+    if (a.mode == Mode::compress) st = compress_stream(in.stream(), out.stream(), *chosen_model(a), o);
+    else st = decompress_stream(in.stream(), &out.stream(), resolver(a), o);
+    out.commit();
+  }
+  bar.finish();
+  const bool summary = a.verbosity >= 2 || (a.verbosity == 1 && is_stderr_tty() && dest != "-");
+  if (summary) {
+    if (a.mode == Mode::compress) std::cerr << ratio_line(label, st.in_bytes, st.out_bytes, dest) << "\n";
+    else std::cerr << label << ": " << st.out_bytes << " bytes\n";
+  }
+  if (a.remove_input && input != "-" && dest != "-") {
+    if (a.mode == Mode::compress) verify_file(dest, a);  // never lose the only copy
+    if (std::remove(input.c_str()) != 0) throw Error(ErrorCode::io, "cannot remove input");
+  }
+}
+
+int run(int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  Args a;
+  bool explicit_mode = false;
+  if (!words.empty()) {
+    const std::string& w = words[0];
+    if (w == "compress") a.mode = Mode::compress, explicit_mode = true;
+    else if (w == "decompress") a.mode = Mode::decompress, explicit_mode = true;
+    else if (w == "test") a.mode = Mode::test, explicit_mode = true;
+    else if (w == "list") a.mode = Mode::list, explicit_mode = true;
+    if (explicit_mode) words.erase(words.begin());
+  }
+
+  CLI::App app{"mbz: lossless compression with a MEGABYTE byte model"};
+  app.set_version_flag("-V,--version", std::string("mbz ") + version_string() + " (format " +
+                                           std::to_string(kFormatVersion) + ")");
+  app.footer("Commands: compress (default), decompress, test, list. With no FILE, or FILE \"-\", reads standard input.");
+  bool f_compress = false, f_decompress = false, f_test = false, f_list = false, quiet = false;
+  int verbose = 0;
+  app.add_flag("-z,--compress", f_compress, "Compress (the default)");
+  app.add_flag("-d,--decompress", f_decompress, "Decompress");
+  app.add_flag("-t,--test", f_test, "Decode and verify checksums; write nothing");
+  app.add_flag("-l,--list", f_list, "Show model, sizes, ratio and segments of .mbz files");
+  app.add_option("-o,--output", a.output, "Write to FILE (one input only)");
+  app.add_flag("-c,--stdout", a.to_stdout, "Write to standard output");
+  app.add_flag("-k,--keep", a.keep, "Keep input files (the default)");
+  app.add_flag("--rm", a.remove_input, "Remove input files after success (compressed output is verified first)");
+  app.add_flag("-f,--force", a.force, "Overwrite existing outputs; write compressed data to a terminal");
+  app.add_option("-T,--threads", a.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 1024));
+  app.add_option("-m,--model", a.model, "Model file or model name (default: " + std::string(default_model_name()) + ")");
+  app.add_option("--device", a.device, "Compute device: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  app.add_option("--segment-size", a.segment_size, "Bytes per independently coded segment (e.g. 64K, 1M)");
+  app.add_flag("-v,--verbose", verbose, "More messages");
+  app.add_flag("-q,--quiet", quiet, "No messages but errors");
+  app.add_option("files", a.files, "Input files ('-' is standard input)");
+  try {
+    std::reverse(words.begin(), words.end());
+    app.parse(words);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  const int modes = int(f_compress) + int(f_decompress) + int(f_test) + int(f_list);
+  if (modes > 1 || (explicit_mode && modes > 0)) {
+    std::cerr << "mbz: choose one of compress, decompress (-d), test (-t), list (-l)\n";
+    return 2;
+  }
+  if (f_decompress) a.mode = Mode::decompress;
+  if (f_test) a.mode = Mode::test;
+  if (f_list) a.mode = Mode::list;
+  a.verbosity = quiet ? 0 : 1 + verbose;
+  if (a.threads == 0) a.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  try {
+    parse_size(a.segment_size);
+  } catch (const std::exception&) {
+    std::cerr << "mbz: invalid --segment-size '" << a.segment_size << "'\n";
+    return 2;
+  }
+  if (a.files.empty()) {
+    if (is_stdin_tty() && a.mode != Mode::list) {
+      std::cerr << "mbz: no input files and standard input is a terminal (try 'mbz --help')\n";
+      return 2;
+    }
+    a.files.push_back("-");
+  }
+  if (!a.output.empty() && a.files.size() > 1) {
+    std::cerr << "mbz: -o can only be used with a single input file\n";
+    return 2;
+  }
+  if (a.files.size() > 1 || a.files[0] == "-") std::ios::sync_with_stdio(false);
+
+  install_signal_cleanup();
+  int status = 0;
+  for (const auto& f : a.files) {
+    try {
+      process(a, f);
+    } catch (const Error& e) {
+      const int rc = e.code() == ErrorCode::invalid_argument ? 2 : 1;
+      std::cerr << "mbz: " << (f == "-" ? "stdin" : f) << ": " << e.what() << "\n";
+      status = std::max(status, rc);
+    } catch (const std::exception& e) {
+      std::cerr << "mbz: " << (f == "-" ? "stdin" : f) << ": unexpected error: " << e.what() << "\n";
+      status = 1;
+    }
+  }
+  return status;
+}
+
+}  // namespace
+}  // namespace mbz::cli
+
+int main(int argc, char** argv) { return mbz::cli::run(argc, argv); }

@@ -1,0 +1,29 @@
+// A one-line progress bar on stderr, drawn only on a terminal and only for
+// work that lasts longer than a moment.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mbz::cli {
+
+class Progress {
+ public:
+  Progress(bool enabled, std::string label, std::optional<uint64_t> total);
+  ~Progress();
+  void update(uint64_t done, uint64_t out_bytes);
+  void finish();  // erases the bar
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::string label_;
+  std::optional<uint64_t> total_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+std::string human_bytes(uint64_t n);
+
+}  // namespace mbz::cli

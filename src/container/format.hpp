@@ -1,0 +1,71 @@
+// format.hpp — byte layout of the .mbz frame (docs/FORMAT.md).
+//
+//   frame   = header block* end-marker footer
+//   header  = magic(8) version(2) flags(2) model-name(1+n) model-sha256(32)
+//             adapter(1) side-info(4+m) segment-size(4) header-check(4)
+//   block   = method(1) raw-length(4) coded-length(4) raw-xxh64(8) block-check(4) coded(coded-length)
+//   end     = 0xFF
+//   footer  = original-size(8) segment-count(4) original-xxh64(8) footer-check(4)
+// All integers little-endian; checks are the low 32 bits of XXH64 over the
+// preceding fields of the same structure.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <istream>
+#include <string>
+#include <vector>
+
+#include "common/hashes.hpp"
+
+namespace mbz {
+
+constexpr std::array<uint8_t, 8> kFrameMagic = {0x89, 'M', 'B', 'Z', 0x0D, 0x0A, 0x1A, 0x0A};
+constexpr uint16_t kFrameVersion = 1;
+constexpr uint8_t kEndMarker = 0xFF;
+constexpr size_t kBlockHeaderSize = 21;
+constexpr size_t kFooterSize = 24;
+constexpr uint32_t kMaxSegmentSize = 1u << 24;
+
+enum class Method : uint8_t { stored = 0, zstd = 1, model = 2 };
+const char* method_name(Method m);
+
+enum class Adapter : uint8_t { bytes = 0 };
+const char* adapter_name(uint8_t adapter);
+
+struct FrameHeader {
+  uint16_t version = kFrameVersion;
+  std::string model_name;
+  Sha256 model_sha{};
+  uint8_t adapter = 0;
+  std::vector<uint8_t> side_info;
+  uint32_t segment_size = 0;
+};
+
+struct BlockHeader {
+  Method method = Method::stored;
+  uint32_t raw_len = 0;
+  uint32_t coded_len = 0;
+  uint64_t checksum = 0;
+};
+
+struct Footer {
+  uint64_t original_size = 0;
+  uint32_t segment_count = 0;
+  uint64_t checksum = 0;
+};
+
+std::vector<uint8_t> encode_header(const FrameHeader& h);
+std::vector<uint8_t> encode_block_header(const BlockHeader& b);
+std::vector<uint8_t> encode_footer(const Footer& f);
+
+// Readers take the stream positioned at the structure; errors name `what`.
+FrameHeader read_header(std::istream& in, const std::string& what);
+// Returns false at the end marker (the footer follows).
+bool read_block_header(std::istream& in, BlockHeader& b, uint32_t segment_size, const std::string& what);
+Footer read_footer(std::istream& in, const std::string& what);
+
+// Reads exactly n bytes or throws Error(truncated) / Error(io).
+void read_exact(std::istream& in, uint8_t* dst, size_t n, const std::string& what);
+
+}  // namespace mbz

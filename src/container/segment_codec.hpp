@@ -1,0 +1,47 @@
+// segment_codec.hpp — coding of one segment by the model, zstd or stored.
+//
+// The encoder tries the model (range coder over the engine's tables) and
+// zstd, and keeps the smallest of model, zstd and stored; so a segment never
+// grows. The decoder steps many model-coded segments in lockstep through one
+// StepDecoder per worker thread.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "container/format.hpp"
+#include "engine/engine.hpp"
+
+namespace mbz {
+
+struct EncodedSegment {
+  Method method = Method::stored;
+  std::vector<uint8_t> coded;  // empty for stored: the raw bytes are written
+  uint64_t checksum = 0;       // XXH64 of the raw bytes
+  double ideal_bits = 0;       // ideal code length under the model (0 if not model-coded)
+};
+
+// engine may be null: then only zstd and stored are tried. force_model keeps
+// the model's coding even when it is larger (testing).
+std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vector<ByteSpan>& segments, int threads,
+                                            bool force_model = false);
+
+// Range-codes a segment's symbol codes; returns the bytes and the ideal bits.
+std::vector<uint8_t> range_encode(const std::vector<SymbolCode>& codes, double* ideal_bits);
+
+struct CodedSegment {
+  const uint8_t* coded;
+  size_t coded_len;
+  size_t raw_len;
+};
+
+// Decodes model-coded segments into out[i] (resized to raw_len), with up to
+// `threads` workers each stepping its share of the segments in lockstep.
+void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
+                  int threads);
+
+std::vector<uint8_t> zstd_encode(ByteSpan raw);
+// Throws Error(corrupt) unless the data decodes to exactly raw_len bytes.
+std::vector<uint8_t> zstd_decode(const uint8_t* coded, size_t coded_len, size_t raw_len, const std::string& what);
+
+}  // namespace mbz

@@ -1,0 +1,475 @@
+// engine.cpp — exact-integer MEGABYTE on libtorch (the only libtorch TU of the codec).
+//
+// Every tensor holds integers. Matmul operands are float32 integers whose
+// partial sums stay below 2^24 (exact in any order on any BLAS or GPU);
+// element-wise integer arithmetic runs in float64 where every intermediate is
+// an integer or dyadic rational below 2^53, so no rounding ever happens except
+// the explicit floor() calls. See docs/EXACTNESS.md for the bounds.
+//
+// Dimension legend: B batch (segments, or patches in the local model),
+// C positions in a chunk, K patches, P patch size, D width, H heads,
+// dh = D/H head width, F feed-forward width, R rows (positions), T keys.
+#include "engine/engine.hpp"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "mbz/error.hpp"
+
+namespace mbz {
+
+using at::Tensor;
+
+namespace {
+
+constexpr int64_t kExactK = 1024;          // float32 GEMM K per exact chunk (bound: 1040)
+constexpr double kResid = kResidualMax;    // residual stream clamp
+constexpr int64_t kGlobalChunk = 256;      // patches per teacher-forced global chunk
+constexpr int64_t kMaxBatchPatches = 4096; // B*C bound of one teacher-forced pass
+
+at::TensorOptions f32(at::Device d) { return at::TensorOptions().dtype(at::kFloat).device(d); }
+at::TensorOptions f64(at::Device d) { return at::TensorOptions().dtype(at::kDouble).device(d); }
+
+Tensor host_tensor(const IntTensor& t, at::ScalarType type, at::Device dev) {
+  Tensor cpu = at::empty(t.shape, at::TensorOptions().dtype(at::kInt));
+  std::copy(t.data.begin(), t.data.end(), cpu.data_ptr<int32_t>());
+  return cpu.to(type).to(dev);
+}
+
+// Dyadic multipliers [N,2] (mantissa, shift) -> float64 [N], exactly mant * 2^-shift.
+Tensor multipliers(const IntTensor& t, at::Device dev) {
+  const int64_t n = t.shape[0];
+  Tensor cpu = at::empty({n}, at::TensorOptions().dtype(at::kDouble));
+  double* p = cpu.data_ptr<double>();
+  for (int64_t i = 0; i < n; ++i) p[i] = std::ldexp(static_cast<double>(t.data[2 * i]), -t.data[2 * i + 1]);
+  return cpu.to(dev);
+}
+
+// x [..., K] f32 integers in [-127,127] times wt [K, N] f32 int8 weights -> f64 [..., N].
+// K is split so that every float32 GEMM is exact; chunks are summed in float64.
+Tensor int_matmul(const Tensor& x, const Tensor& wt) {
+  const int64_t k = wt.size(0);
+  if (k <= kExactK) return at::matmul(x, wt).to(at::kDouble);
+  Tensor acc;
+  for (int64_t k0 = 0; k0 < k; k0 += kExactK) {
+    const int64_t n = std::min(kExactK, k - k0);
+    Tensor part = at::matmul(x.narrow(-1, k0, n), wt.narrow(0, k0, n)).to(at::kDouble);
+    acc = acc.defined() ? acc.add_(part) : part;
+  }
+  return acc;
+}
+
+// Round-half-up requantization: clamp(floor(acc * m + 1/2), lo, hi), float64.
+Tensor requant(const Tensor& acc, const Tensor& m, double lo, double hi) {
+  return at::floor(acc * m + 0.5).clamp_(lo, hi);
+}
+
+// Exact integer floor(a / b) for non-negative integers a < 2^52, b >= 1 held in float64.
+Tensor floor_div(const Tensor& a, const Tensor& b) { return at::floor(a / b); }
+
+struct LayerW {
+  Tensor wqkv_t, mqkv, mscore, slopes, mav, wo_t, mo, w1_t, m1, w2_t, m2;
+};
+
+struct StackW {
+  int64_t d = 0, heads = 0, dh = 0, window = 0;
+  std::vector<LayerW> layers;
+};
+
+// Keys and values of one layer for the positions a query may still attend to.
+struct LayerCache {
+  Tensor k, v;      // [B, H, cap, dh] f32
+  int64_t p0 = 0;   // position of slot 0
+  int64_t n = 0;    // filled slots
+};
+
+struct StackCache {
+  std::vector<LayerCache> layers;
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  std::shared_ptr<const ModelFile> model;
+  at::Device device = at::kCPU;
+  ModelConfig cfg;
+  StackW global, local;
+  Tensor g_emb;    // [256, Dg/P] f32
+  Tensor g_pad;    // [Dg] f32
+  Tensor g2l_t;    // [Dg, P*Dl] f32
+  Tensor g2l_m;    // [P*Dl] f64
+  Tensor l_emb;    // [257, Dl] f32 (row 256: the pad before a patch's first byte)
+  Tensor out_t;    // [Dl, 256] f32
+  Tensor out_m;    // [256] f64
+  Tensor act_lut;  // [2*act_half+1] f32
+  Tensor attn_lut; // [La] f64
+  Tensor out_lut;  // [Lo] f64
+
+  StackW load_stack(const std::string& prefix, int64_t layers, int64_t d, int64_t heads, int64_t window) {
+    const ModelFile& m = *model;
+    StackW s;
+    s.d = d;
+    s.heads = heads;
+    s.dh = d / heads;
+    s.window = window;
+    for (int64_t i = 0; i < layers; ++i) {
+      const std::string p = prefix + std::to_string(i) + ".";
+      auto w = [&](const char* n) { return host_tensor(m.tensor(p + n), at::kFloat, device).t().contiguous(); };
+      auto mul = [&](const char* n) { return multipliers(m.tensor(p + n), device); };
+      LayerW l;
+      l.wqkv_t = w("wqkv");
+      l.mqkv = mul("mqkv");
+      l.mscore = mul("mscore");
+      l.slopes = host_tensor(m.tensor(p + "slopes"), at::kDouble, device).view({heads, 1, 1});
+      l.mav = mul("mav");
+      l.wo_t = w("wo");
+      l.mo = mul("mo");
+      l.w1_t = w("w1");
+      l.m1 = mul("m1");
+      l.w2_t = w("w2");
+      l.m2 = mul("m2");
+      s.layers.push_back(std::move(l));
+    }
+    return s;
+  }
+
+  // x/rms(x) * norm_scale, rounded half up, clamped to int8. x: [..., D] f32 -> f32.
+  Tensor rmsnorm(const Tensor& x) const {
+    const double d = static_cast<double>(x.size(-1));
+    Tensor xd = x.to(at::kDouble);
+    Tensor ms = at::floor((xd * xd).sum(-1, true) / d);  // exact integer mean square
+    Tensor r = at::floor(at::sqrt(ms));                     // then corrected to the exact isqrt
+    r = r - (r * r > ms).to(at::kDouble);
+    r = r + ((r + 1) * (r + 1) <= ms).to(at::kDouble);
+    r = r.clamp_min_(1);
+    Tensor y = floor_div(xd * static_cast<double>(2 * cfg.norm_scale) + r, 2 * r);
+    return y.clamp_(-127, 127).to(at::kFloat);
+  }
+
+  // Integer softmax attention. q [B,H,C,dh], k,v [B,H,T,dh] f32; qpos [C], kpos [T] f64.
+  // Returns [B, C, D] f64 integers in [-127, 127].
+  Tensor attend(const StackW& s, const LayerW& l, const Tensor& q, const Tensor& k, const Tensor& v,
+                const Tensor& qpos, const Tensor& kpos) const {
+    const int64_t b = q.size(0), c = q.size(2);
+    Tensor score = at::floor(at::matmul(q, k.transpose(-1, -2)).to(at::kDouble) * l.mscore + 0.5);
+    Tensor dist = qpos.unsqueeze(1) - kpos.unsqueeze(0);            // [C, T]
+    score = score - l.slopes * dist;                                // ALiBi, [B,H,C,T]
+    Tensor invalid = (dist < 0).logical_or_(dist >= static_cast<double>(s.window));
+    score = score.masked_fill(invalid, -std::numeric_limits<double>::infinity());
+    Tensor top = std::get<0>(score.max(-1, true));
+    Tensor idx = (top - score).clamp_max_(static_cast<double>(attn_lut.size(0) - 1)).to(at::kLong);
+    Tensor e = at::take(attn_lut, idx);                             // last LUT entry is 0
+    Tensor sum = e.sum(-1, true);
+    const double one = std::ldexp(1.0, static_cast<int>(cfg.attn_prob_bits) + 1);
+    Tensor p = floor_div(e * one + sum, 2 * sum);                   // round(e / sum * 2^bits)
+    Tensor av = at::matmul(p.to(at::kFloat), v);                    // [B,H,C,dh]
+    av = av.transpose(1, 2).reshape({b, c, s.d}).to(at::kDouble);
+    return requant(av, l.mav, -127, 127);
+  }
+
+  // Appends this chunk's keys/values at positions [pos0, pos0+C) and returns
+  // the slots a query of the chunk may attend to, with their positions.
+  void cache_append(LayerCache& lc, const StackW& s, const Tensor& k, const Tensor& v, int64_t pos0,
+                    Tensor& keys, Tensor& values, Tensor& kpos) const {
+    const int64_t c = k.size(2);
+    const int64_t keep_max = s.window - 1;
+    if (!lc.k.defined()) {
+      const int64_t cap = keep_max + std::max(c, s.window);
+      lc.k = at::empty({k.size(0), k.size(1), cap, k.size(3)}, k.options());
+      lc.v = at::empty_like(lc.k);
+      lc.p0 = pos0;
+      lc.n = 0;
+    }
+    if (lc.p0 + lc.n != pos0) throw Error(ErrorCode::internal, "engine: KV cache out of sequence");
+    if (lc.n + c > lc.k.size(2)) {  // drop slots no query can see any more
+      const int64_t keep = std::min(lc.n, keep_max);
+      if (keep > 0) {
+        lc.k.narrow(2, 0, keep).copy_(lc.k.narrow(2, lc.n - keep, keep).clone());
+        lc.v.narrow(2, 0, keep).copy_(lc.v.narrow(2, lc.n - keep, keep).clone());
+      }
+      lc.p0 += lc.n - keep;
+      lc.n = keep;
+      if (lc.n + c > lc.k.size(2)) {
+        Tensor nk = at::empty({k.size(0), k.size(1), keep + c + s.window, k.size(3)}, k.options());
+        Tensor nv = at::empty_like(nk);
+        nk.narrow(2, 0, keep).copy_(lc.k.narrow(2, 0, keep));
+        nv.narrow(2, 0, keep).copy_(lc.v.narrow(2, 0, keep));
+        lc.k = nk;
+        lc.v = nv;
+      }
+    }
+    lc.k.narrow(2, lc.n, c).copy_(k);
+    lc.v.narrow(2, lc.n, c).copy_(v);
+    lc.n += c;
+    const int64_t start = std::max<int64_t>(0, lc.n - c - keep_max);
+    keys = lc.k.narrow(2, start, lc.n - start);
+    values = lc.v.narrow(2, start, lc.n - start);
+    kpos = at::arange(static_cast<double>(lc.p0 + start), static_cast<double>(lc.p0 + lc.n), f64(device));
+  }
+
+  // One transformer stack over a chunk. x [B, C, D] f32 at positions [pos0, pos0+C).
+  Tensor stack_forward(const StackW& s, StackCache& cache, Tensor x, int64_t pos0) const {
+    const int64_t b = x.size(0), c = x.size(1);
+    if (cache.layers.size() != s.layers.size()) cache.layers.resize(s.layers.size());
+    Tensor qpos = at::arange(static_cast<double>(pos0), static_cast<double>(pos0 + c), f64(device));
+    const double g = static_cast<double>(cfg.act_half);
+    for (size_t i = 0; i < s.layers.size(); ++i) {
+      const LayerW& l = s.layers[i];
+      Tensor qkv = requant(int_matmul(rmsnorm(x), l.wqkv_t), l.mqkv, -127, 127).to(at::kFloat);
+      qkv = qkv.view({b, c, 3, s.heads, s.dh}).permute({2, 0, 3, 1, 4});  // [3,B,H,C,dh]
+      Tensor keys, values, kpos;
+      cache_append(cache.layers[i], s, qkv[1], qkv[2], pos0, keys, values, kpos);
+      Tensor a = attend(s, l, qkv[0], keys, values, qpos, kpos).to(at::kFloat);
+      Tensor o = requant(int_matmul(a, l.wo_t), l.mo, -kResid, kResid).to(at::kFloat);
+      x = (x + o).clamp_(-kResid, kResid);
+      Tensor u = requant(int_matmul(rmsnorm(x), l.w1_t), l.m1, -g, g);
+      Tensor act = at::take(act_lut, (u + g).to(at::kLong));
+      o = requant(int_matmul(act, l.w2_t), l.m2, -kResid, kResid).to(at::kFloat);
+      x = (x + o).clamp_(-kResid, kResid);
+    }
+    return x;
+  }
+
+  // Global output [B, C, Dg] -> local conditioning [B*C, P, Dl] f32.
+  Tensor global_to_local(const Tensor& gout) const {
+    const int64_t b = gout.size(0), c = gout.size(1);
+    Tensor y = requant(int_matmul(rmsnorm(gout), g2l_t), g2l_m, -kResid, kResid).to(at::kFloat);
+    return y.view({b * c, cfg.patch, cfg.l_dim});
+  }
+
+  // Global input of patches [a, a+C): patch k sees the bytes of patch k-1, patch 0 the pad.
+  // bytes: [B, >= (a+C)*P] long.
+  Tensor global_input(const Tensor& bytes, int64_t a, int64_t c) const {
+    const int64_t b = bytes.size(0), p = cfg.patch;
+    Tensor in = at::empty({b, c, cfg.g_dim}, f32(device));
+    const int64_t first = a == 0 ? 1 : 0;
+    if (first) in.select(1, 0).copy_(g_pad.expand({b, cfg.g_dim}));
+    if (c > first) {
+      Tensor src = bytes.narrow(1, (a + first - 1) * p, (c - first) * p).reshape({-1});
+      in.narrow(1, first, c - first).copy_(g_emb.index_select(0, src).view({b, c - first, cfg.g_dim}));
+    }
+    return in;
+  }
+
+  // Byte frequency tables from final local states x [R, Dl] f32 -> [R, 256] f64.
+  Tensor head(const Tensor& x) const {
+    Tensor logits = requant(int_matmul(rmsnorm(x), out_t), out_m, -(1 << 24), 1 << 24);
+    Tensor top = std::get<0>(logits.max(-1, true));
+    Tensor idx = (top - logits).clamp_max_(static_cast<double>(out_lut.size(0) - 1)).to(at::kLong);
+    Tensor e = at::take(out_lut, idx);
+    Tensor sum = e.sum(-1, true);
+    return floor_div(e * static_cast<double>(cfg.freq_total - 256), sum) + 1;  // every freq >= 1
+  }
+
+  // Teacher forcing over a batch of segments. bytes: [B, K*P] long, zero-padded.
+  // sink(patch_begin, patch_count, freqs [B, count*P, 256] f64) is called in order.
+  template <class Sink>
+  void teacher_force(const Tensor& bytes, Sink&& sink) const {
+    const int64_t b = bytes.size(0), p = cfg.patch, k = bytes.size(1) / p;
+    const int64_t chunk = std::max<int64_t>(1, std::min(kGlobalChunk, kMaxBatchPatches / b));
+    StackCache gcache;
+    for (int64_t a = 0; a < k; a += chunk) {
+      const int64_t c = std::min(chunk, k - a);
+      Tensor gout = stack_forward(global, gcache, global_input(bytes, a, c), a);
+      Tensor cond = global_to_local(gout);                                         // [B*C, P, Dl]
+      Tensor cur = bytes.narrow(1, a * p, c * p).reshape({b * c, p});
+      Tensor prev = at::cat({at::full({b * c, 1}, 256, cur.options()), cur.narrow(1, 0, p - 1)}, 1);
+      Tensor lin = (l_emb.index_select(0, prev.reshape({-1})).view({b * c, p, cfg.l_dim}) + cond)
+                       .clamp_(-kResid, kResid);
+      StackCache lcache;
+      Tensor lout = stack_forward(local, lcache, lin, 0);
+      sink(a, c, head(lout.view({b * c * p, cfg.l_dim})).view({b, c * p, 256}));
+    }
+  }
+};
+
+void set_compute_threads(int threads) {
+  if (threads > 0 && at::get_num_threads() != threads) at::set_num_threads(threads);
+}
+
+DeviceKind parse_device(const std::string& s) {
+  if (s == "auto") return DeviceKind::automatic;
+  if (s == "cpu") return DeviceKind::cpu;
+  if (s == "cuda") return DeviceKind::cuda;
+  throw Error(ErrorCode::invalid_argument, "unknown device '" + s + "' (expected auto, cpu or cuda)");
+}
+
+Engine::Engine(std::shared_ptr<const ModelFile> model, DeviceKind device, int threads)
+    : impl_(std::make_unique<Impl>()) {
+  c10::InferenceMode guard;
+  set_compute_threads(threads);
+  const bool cuda = at::hasCUDA();
+  if (device == DeviceKind::cuda && !cuda)
+    throw Error(ErrorCode::device_unavailable,
+                "CUDA requested but not available (this libtorch has no CUDA support or no GPU is present); use --device cpu");
+  Impl& m = *impl_;
+  m.device = (device == DeviceKind::cuda || (device == DeviceKind::automatic && cuda)) ? at::Device(at::kCUDA)
+                                                                                      : at::Device(at::kCPU);
+  if (m.device.is_cuda()) at::globalContext().setAllowTF32CuBLAS(false);  // TF32 would round operands
+  m.model = std::move(model);
+  m.cfg = m.model->config();
+  const ModelConfig& c = m.cfg;
+  const ModelFile& f = *m.model;
+  m.global = m.load_stack("g.", c.g_layers, c.g_dim, c.g_heads, c.g_window);
+  m.local = m.load_stack("l.", c.l_layers, c.l_dim, c.l_heads, c.patch);
+  m.g_emb = host_tensor(f.tensor("g.emb"), at::kFloat, m.device);
+  m.g_pad = host_tensor(f.tensor("g.pad"), at::kFloat, m.device);
+  m.g2l_t = host_tensor(f.tensor("g2l.w"), at::kFloat, m.device).t().contiguous();
+  m.g2l_m = multipliers(f.tensor("g2l.m"), m.device);
+  m.l_emb = host_tensor(f.tensor("l.emb"), at::kFloat, m.device);
+  m.out_t = host_tensor(f.tensor("out.w"), at::kFloat, m.device).t().contiguous();
+  m.out_m = multipliers(f.tensor("out.m"), m.device);
+  m.act_lut = host_tensor(f.tensor("lut.act"), at::kFloat, m.device);
+  m.attn_lut = host_tensor(f.tensor("lut.attn_exp"), at::kDouble, m.device);
+  m.out_lut = host_tensor(f.tensor("lut.out_exp"), at::kDouble, m.device);
+}
+
+Engine::~Engine() = default;
+
+const ModelFile& Engine::model() const { return *impl_->model; }
+std::string Engine::device_name() const { return impl_->device.str(); }
+
+namespace {
+
+// Segments [first, last) padded to the longest one's whole patches: [B, K*P] long.
+Tensor pack_segments(const std::vector<ByteSpan>& segs, size_t first, size_t last, int64_t patch, at::Device dev) {
+  size_t longest = 0;
+  for (size_t i = first; i < last; ++i) longest = std::max(longest, segs[i].size);
+  const int64_t k = std::max<int64_t>(1, static_cast<int64_t>((longest + patch - 1) / patch));
+  Tensor host = at::zeros({static_cast<int64_t>(last - first), k * patch}, at::TensorOptions().dtype(at::kByte));
+  uint8_t* p = host.data_ptr<uint8_t>();
+  for (size_t i = first; i < last; ++i)
+    if (segs[i].size) std::copy(segs[i].data, segs[i].data + segs[i].size, p + (i - first) * k * patch);
+  return host.to(at::kLong).to(dev);
+}
+
+}  // namespace
+
+std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan>& segments) const {
+  c10::InferenceMode guard;
+  const Impl& m = *impl_;
+  const int64_t p = m.cfg.patch;
+  std::vector<std::vector<SymbolCode>> out(segments.size());
+  for (size_t i = 0; i < segments.size(); ++i) out[i].resize(segments[i].size);
+  // Batch segments of equal length (the common case: full-size segments).
+  size_t first = 0;
+  while (first < segments.size()) {
+    size_t last = first + 1;
+    while (last < segments.size() && segments[last].size == segments[first].size &&
+           static_cast<int64_t>(last - first) < kMaxBatchPatches / std::max<int64_t>(1, kGlobalChunk / 4))
+      ++last;
+    if (segments[first].size == 0) { first = last; continue; }
+    Tensor bytes = pack_segments(segments, first, last, p, m.device);
+    m.teacher_force(bytes, [&](int64_t a, int64_t c, const Tensor& freq) {
+      Tensor sym = bytes.narrow(1, a * p, c * p).unsqueeze(-1);            // [B, C*P, 1]
+      Tensor cum = freq.cumsum(-1) - freq;
+      Tensor codes = at::cat({cum.gather(-1, sym), freq.gather(-1, sym), freq.sum(-1, true)}, -1)
+                         .to(at::kInt).to(at::kCPU).contiguous();          // [B, C*P, 3]
+      const int32_t* q = codes.data_ptr<int32_t>();
+      for (size_t s = first; s < last; ++s) {
+        const size_t begin = static_cast<size_t>(a * p);
+        const size_t end = std::min(segments[s].size, static_cast<size_t>((a + c) * p));
+        const int32_t* row = q + (s - first) * c * p * 3;
+        for (size_t i = begin; i < end; ++i) {
+          const int32_t* r = row + (i - begin) * 3;
+          out[s][i] = SymbolCode{static_cast<uint32_t>(r[0]), static_cast<uint32_t>(r[1]), static_cast<uint32_t>(r[2])};
+        }
+      }
+    });
+    first = last;
+  }
+  return out;
+}
+
+std::vector<uint32_t> Engine::frequency_tables(ByteSpan segment) const {
+  c10::InferenceMode guard;
+  const Impl& m = *impl_;
+  std::vector<uint32_t> out(segment.size * 256);
+  if (segment.size == 0) return out;
+  std::vector<ByteSpan> one{segment};
+  Tensor bytes = pack_segments(one, 0, 1, m.cfg.patch, m.device);
+  m.teacher_force(bytes, [&](int64_t a, int64_t c, const Tensor& freq) {
+    Tensor f = freq.to(at::kInt).to(at::kCPU).contiguous();
+    const int32_t* q = f.data_ptr<int32_t>();
+    const size_t begin = static_cast<size_t>(a * m.cfg.patch);
+    const size_t end = std::min(segment.size, static_cast<size_t>((a + c) * m.cfg.patch));
+    for (size_t i = begin; i < end; ++i)
+      for (int s = 0; s < 256; ++s) out[i * 256 + s] = static_cast<uint32_t>(q[(i - begin) * 256 + s]);
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------- StepDecoder
+
+struct StepDecoder::State {
+  const Engine::Impl* e = nullptr;
+  int batch = 0;
+  int64_t pos = 0;
+  StackCache gcache, lcache;
+  std::vector<uint8_t> patch_bytes;  // [batch, P] bytes of the patch being decoded
+  Tensor prev_patch;                 // [batch, P] long: bytes of the previous patch
+  Tensor cond;                       // [batch, P, Dl] f32: this patch's global conditioning
+  std::vector<uint32_t> tables;      // [batch, 257] cumulative frequencies
+  bool ready = false;
+};
+
+StepDecoder::StepDecoder(const Engine& engine, int batch) : st_(std::make_unique<State>()) {
+  if (batch < 1) throw Error(ErrorCode::invalid_argument, "decoder batch must be >= 1");
+  st_->e = engine.impl_.get();
+  st_->batch = batch;
+  st_->patch_bytes.assign(static_cast<size_t>(batch) * st_->e->cfg.patch, 0);
+  st_->tables.resize(static_cast<size_t>(batch) * 257);
+}
+
+StepDecoder::~StepDecoder() = default;
+int StepDecoder::batch() const { return st_->batch; }
+
+const std::vector<uint32_t>& StepDecoder::tables() {
+  if (st_->ready) return st_->tables;
+  c10::InferenceMode guard;
+  State& s = *st_;
+  const Engine::Impl& m = *s.e;
+  const int64_t p = m.cfg.patch, b = s.batch;
+  const int64_t k = s.pos / p, j = s.pos % p;
+  if (j == 0) {
+    Tensor in = k == 0 ? m.global_input(at::zeros({b, p}, at::TensorOptions().dtype(at::kLong).device(m.device)), 0, 1)
+                       : m.g_emb.index_select(0, s.prev_patch.reshape({-1})).view({b, 1, m.cfg.g_dim});
+    s.cond = m.global_to_local(m.stack_forward(m.global, s.gcache, in, k));  // [B, P, Dl]
+    s.lcache = StackCache{};
+  }
+  Tensor prev = at::full({b}, 256, at::TensorOptions().dtype(at::kLong));
+  if (j > 0) {
+    int64_t* pp = prev.data_ptr<int64_t>();
+    for (int64_t i = 0; i < b; ++i) pp[i] = s.patch_bytes[i * p + j - 1];
+  }
+  Tensor lin = (m.l_emb.index_select(0, prev.to(m.device)) + s.cond.select(1, j)).clamp_(-kResid, kResid);
+  Tensor lout = m.stack_forward(m.local, s.lcache, lin.view({b, 1, m.cfg.l_dim}), j);
+  Tensor freq = m.head(lout.view({b, m.cfg.l_dim}));
+  Tensor cum = at::cat({at::zeros({b, 1}, freq.options()), freq.cumsum(-1)}, -1).to(at::kInt).to(at::kCPU).contiguous();
+  const int32_t* q = cum.data_ptr<int32_t>();
+  for (size_t i = 0; i < s.tables.size(); ++i) s.tables[i] = static_cast<uint32_t>(q[i]);
+  s.ready = true;
+  return s.tables;
+}
+
+void StepDecoder::push(const uint8_t* bytes) {
+  State& s = *st_;
+  if (!s.ready) tables();  // keeps the caches in step even if the caller skipped tables()
+  const int64_t p = s.e->cfg.patch, j = s.pos % p;
+  for (int i = 0; i < s.batch; ++i) s.patch_bytes[static_cast<size_t>(i) * p + j] = bytes[i];
+  ++s.pos;
+  s.ready = false;
+  if (s.pos % p == 0) {
+    Tensor host = at::empty({s.batch, p}, at::TensorOptions().dtype(at::kLong));
+    int64_t* hp = host.data_ptr<int64_t>();
+    for (size_t i = 0; i < s.patch_bytes.size(); ++i) hp[i] = s.patch_bytes[i];
+    s.prev_patch = host.to(s.e->device);
+  }
+}
+
+}  // namespace mbz

@@ -1,0 +1,237 @@
+// Parsing, validation and serialization of .mbzm model files.
+#include "model/model_file.hpp"
+
+#include <fstream>
+#include <iterator>
+
+#include "common/le_bytes.hpp"
+#include "mbz/error.hpp"
+
+namespace mbz {
+
+namespace {
+
+const char kMagic[8] = {'M', 'B', 'Z', 'M', 'O', 'D', 'E', 'L'};
+constexpr uint8_t kDtypeI8 = 1;
+constexpr uint8_t kDtypeI32 = 4;
+
+struct ParamField {
+  const char* key;
+  int64_t ModelConfig::*field;
+};
+const ParamField kParams[] = {
+    {"patch", &ModelConfig::patch},         {"g_dim", &ModelConfig::g_dim},
+    {"g_layers", &ModelConfig::g_layers},   {"g_heads", &ModelConfig::g_heads},
+    {"g_ffn", &ModelConfig::g_ffn},         {"g_window", &ModelConfig::g_window},
+    {"l_dim", &ModelConfig::l_dim},         {"l_layers", &ModelConfig::l_layers},
+    {"l_heads", &ModelConfig::l_heads},     {"l_ffn", &ModelConfig::l_ffn},
+    {"norm_scale", &ModelConfig::norm_scale}, {"act_half", &ModelConfig::act_half},
+    {"attn_prob_bits", &ModelConfig::attn_prob_bits}, {"freq_total", &ModelConfig::freq_total},
+};
+
+void add_stack(std::vector<TensorSpec>& out, const std::string& prefix, int64_t layers, int64_t d,
+               int64_t heads, int64_t ffn) {
+  for (int64_t i = 0; i < layers; ++i) {
+    const std::string p = prefix + std::to_string(i) + ".";
+    out.push_back({p + "wqkv", {3 * d, d}, TensorKind::weight});
+    out.push_back({p + "mqkv", {3 * d, 2}, TensorKind::multiplier});
+    out.push_back({p + "mscore", {1, 2}, TensorKind::multiplier});
+    out.push_back({p + "slopes", {heads}, TensorKind::slope});
+    out.push_back({p + "mav", {d, 2}, TensorKind::multiplier});
+    out.push_back({p + "wo", {d, d}, TensorKind::weight});
+    out.push_back({p + "mo", {d, 2}, TensorKind::multiplier});
+    out.push_back({p + "w1", {ffn, d}, TensorKind::weight});
+    out.push_back({p + "m1", {ffn, 2}, TensorKind::multiplier});
+    out.push_back({p + "w2", {d, ffn}, TensorKind::weight});
+    out.push_back({p + "m2", {d, 2}, TensorKind::multiplier});
+  }
+}
+
+[[noreturn]] void bad(const std::string& origin, const std::string& why) {
+  throw Error(ErrorCode::bad_model, "model " + origin + ": " + why);
+}
+
+}  // namespace
+
+std::vector<TensorSpec> expected_tensors(const ModelConfig& c) {
+  std::vector<TensorSpec> t;
+  t.push_back({"g.emb", {256, c.g_dim / (c.patch > 0 ? c.patch : 1)}, TensorKind::embedding});
+  t.push_back({"g.pad", {c.g_dim}, TensorKind::embedding});
+  add_stack(t, "g.", c.g_layers, c.g_dim, c.g_heads, c.g_ffn);
+  t.push_back({"g2l.w", {c.patch * c.l_dim, c.g_dim}, TensorKind::weight});
+  t.push_back({"g2l.m", {c.patch * c.l_dim, 2}, TensorKind::multiplier});
+  t.push_back({"l.emb", {257, c.l_dim}, TensorKind::embedding});
+  add_stack(t, "l.", c.l_layers, c.l_dim, c.l_heads, c.l_ffn);
+  t.push_back({"out.w", {256, c.l_dim}, TensorKind::weight});
+  t.push_back({"out.m", {256, 2}, TensorKind::multiplier});
+  t.push_back({"lut.act", {2 * c.act_half + 1}, TensorKind::act_lut});
+  t.push_back({"lut.attn_exp", {-1}, TensorKind::attn_exp});
+  t.push_back({"lut.out_exp", {-1}, TensorKind::out_exp});
+  return t;
+}
+
+const IntTensor& ModelFile::tensor(const std::string& name) const {
+  auto it = tensors_.find(name);
+  if (it == tensors_.end()) throw Error(ErrorCode::internal, "model has no tensor " + name);
+  return it->second;
+}
+
+std::shared_ptr<const ModelFile> ModelFile::load(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(ErrorCode::io, "cannot open model file " + path);
+  std::vector<uint8_t> image((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw Error(ErrorCode::io, "cannot read model file " + path);
+  return parse(image, path);
+}
+
+std::shared_ptr<const ModelFile> ModelFile::parse(const std::vector<uint8_t>& image,
+                                                  const std::string& origin) {
+  auto m = std::make_shared<ModelFile>();
+  m->origin_ = origin;
+  m->file_size_ = image.size();
+  if (image.size() < 8 + 4 + 8 || !std::equal(kMagic, kMagic + 8, image.begin()))
+    bad(origin, "not an mbz model file (bad magic)");
+  const size_t body = image.size() - 8;
+  ByteReader trailer(image.data() + body, 8, "model " + origin);
+  if (trailer.u64() != xxh64(image.data(), body)) bad(origin, "checksum mismatch (file damaged)");
+
+  try {
+    ByteReader r(image.data() + 8, body - 8, "model " + origin);
+    const uint32_t version = r.u32();
+    if (version != kModelFormatVersion)
+      throw Error(ErrorCode::unsupported_version,
+                  "model " + origin + ": model format version " + std::to_string(version) +
+                      " is not supported by this build (supports " + std::to_string(kModelFormatVersion) + ")");
+    m->name_ = r.str8();
+    const uint32_t nparams = r.u32();
+    std::map<std::string, int64_t> params;
+    for (uint32_t i = 0; i < nparams; ++i) {
+      std::string key = r.str8();
+      params[key] = r.i64();
+    }
+    for (const auto& p : kParams) {
+      auto it = params.find(p.key);
+      if (it == params.end()) bad(origin, std::string("missing hyper-parameter ") + p.key);
+      m->cfg_.*(p.field) = it->second;
+    }
+    const uint32_t ntensors = r.u32();
+    for (uint32_t i = 0; i < ntensors; ++i) {
+      std::string name = r.str8();
+      const uint8_t dtype = r.u8();
+      const uint8_t ndim = r.u8();
+      if (ndim == 0 || ndim > 4) bad(origin, "tensor " + name + " has rank " + std::to_string(ndim));
+      IntTensor t;
+      int64_t n = 1;
+      for (uint8_t d = 0; d < ndim; ++d) {
+        const uint32_t dim = r.u32();
+        if (dim == 0 || dim > (1u << 24)) bad(origin, "tensor " + name + " has a bad dimension");
+        t.shape.push_back(dim);
+        n *= dim;
+        if (n > (int64_t{1} << 28)) bad(origin, "tensor " + name + " is too large");
+      }
+      t.data.resize(static_cast<size_t>(n));
+      if (dtype == kDtypeI8) {
+        const uint8_t* b = r.bytes(static_cast<size_t>(n));
+        for (int64_t k = 0; k < n; ++k) t.data[k] = static_cast<int8_t>(b[k]);
+      } else if (dtype == kDtypeI32) {
+        const uint8_t* b = r.bytes(static_cast<size_t>(n) * 4);
+        for (int64_t k = 0; k < n; ++k) t.data[k] = static_cast<int32_t>(load_u32le(b + 4 * k));
+      } else {
+        bad(origin, "tensor " + name + " has unknown dtype " + std::to_string(dtype));
+      }
+      if (!m->tensors_.emplace(name, std::move(t)).second) bad(origin, "duplicate tensor " + name);
+    }
+    if (r.left() != 0) bad(origin, "trailing bytes after the tensor table");
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::truncated) bad(origin, "file is truncated");
+    throw;
+  }
+  m->validate();
+  m->sha_ = mbz::sha256(image.data(), image.size());
+  return m;
+}
+
+void ModelFile::validate() const {
+  const ModelConfig& c = cfg_;
+  auto in = [](int64_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; };
+  if (!in(c.patch, 1, 64)) bad(origin_, "patch size out of range [1, 64]");
+  if (!in(c.g_dim, 1, 8192) || c.g_dim % c.patch != 0) bad(origin_, "g_dim must be a multiple of patch, <= 8192");
+  if (!in(c.l_dim, 1, 8192)) bad(origin_, "l_dim out of range");
+  if (!in(c.g_layers, 0, 256) || !in(c.l_layers, 0, 256)) bad(origin_, "layer count out of range");
+  if (!in(c.g_heads, 1, 256) || c.g_dim % c.g_heads != 0) bad(origin_, "g_heads must divide g_dim");
+  if (!in(c.l_heads, 1, 256) || c.l_dim % c.l_heads != 0) bad(origin_, "l_heads must divide l_dim");
+  // Attention head width is the K of the score matmul: 127*127*K must stay below 2^24.
+  if (c.g_dim / c.g_heads > 1040 || c.l_dim / c.l_heads > 1040) bad(origin_, "attention head width above 1040");
+  if (!in(c.g_ffn, 1, 65536) || !in(c.l_ffn, 1, 65536)) bad(origin_, "ffn width out of range");
+  if (!in(c.g_window, 1, 16384)) bad(origin_, "g_window out of range [1, 16384]");
+  if (!in(c.norm_scale, 1, 127)) bad(origin_, "norm_scale out of range [1, 127]");
+  if (!in(c.act_half, 1, 32767)) bad(origin_, "act_half out of range");
+  if (!in(c.attn_prob_bits, 1, 16)) bad(origin_, "attn_prob_bits out of range [1, 16]");
+  if (!in(c.freq_total, 512, 65536)) bad(origin_, "freq_total out of range [512, 65536]");
+
+  const auto specs = expected_tensors(c);
+  if (specs.size() != tensors_.size()) bad(origin_, "unexpected number of tensors");
+  for (const auto& s : specs) {
+    auto it = tensors_.find(s.name);
+    if (it == tensors_.end()) bad(origin_, "missing tensor " + s.name);
+    const IntTensor& t = it->second;
+    if (s.shape.size() == 1 && s.shape[0] == -1) {
+      if (t.shape.size() != 1 || t.shape[0] < 2 || t.shape[0] > 65536) bad(origin_, "LUT " + s.name + " has a bad length");
+    } else if (t.shape != s.shape) {
+      bad(origin_, "tensor " + s.name + " has the wrong shape");
+    }
+    const auto& d = t.data;
+    auto all_in = [&](int64_t lo, int64_t hi) {
+      for (int32_t v : d) if (v < lo || v > hi) return false;
+      return true;
+    };
+    bool ok = true;
+    switch (s.kind) {
+      case TensorKind::weight: ok = all_in(-127, 127); break;
+      case TensorKind::embedding: ok = all_in(-kResidualMax, kResidualMax); break;
+      case TensorKind::slope: ok = all_in(0, 1 << 16); break;
+      case TensorKind::act_lut: ok = all_in(-127, 127); break;
+      case TensorKind::attn_exp: ok = all_in(0, 1 << 16) && d.front() >= 1 && d.back() == 0; break;
+      case TensorKind::out_exp: ok = all_in(0, 1 << 20) && d.front() >= 1; break;
+      case TensorKind::multiplier:
+        for (size_t k = 0; k < d.size(); k += 2)
+          if (d[k] <= -kMantissaLimit || d[k] >= kMantissaLimit || d[k + 1] < 0 || d[k + 1] > kMaxShift) ok = false;
+        break;
+    }
+    if (!ok) bad(origin_, "tensor " + s.name + " has values outside the engine's bounds");
+  }
+}
+
+std::vector<uint8_t> ModelFile::serialize(const std::string& name, const ModelConfig& cfg,
+                                          const std::map<std::string, IntTensor>& tensors) {
+  if (name.empty() || name.size() > 255) throw Error(ErrorCode::invalid_argument, "model name must be 1..255 bytes");
+  ByteWriter w;
+  w.bytes(kMagic, 8);
+  w.u32(kModelFormatVersion);
+  w.str8(name);
+  w.u32(static_cast<uint32_t>(std::size(kParams)));
+  for (const auto& p : kParams) {
+    w.str8(p.key);
+    w.i64(cfg.*(p.field));
+  }
+  const auto specs = expected_tensors(cfg);
+  w.u32(static_cast<uint32_t>(specs.size()));
+  for (const auto& s : specs) {
+    auto it = tensors.find(s.name);
+    if (it == tensors.end()) throw Error(ErrorCode::internal, "serialize: missing tensor " + s.name);
+    const IntTensor& t = it->second;
+    const bool narrow = s.kind == TensorKind::weight || s.kind == TensorKind::act_lut;
+    w.str8(s.name);
+    w.u8(narrow ? kDtypeI8 : kDtypeI32);
+    w.u8(static_cast<uint8_t>(t.shape.size()));
+    for (auto dim : t.shape) w.u32(static_cast<uint32_t>(dim));
+    for (int32_t v : t.data) {
+      if (narrow) w.u8(static_cast<uint8_t>(static_cast<int8_t>(v)));
+      else w.i32(v);
+    }
+  }
+  w.u64(xxh64(w.data().data(), w.size()));
+  return std::move(w.data());
+}
+
+}  // namespace mbz

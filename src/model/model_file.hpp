@@ -1,0 +1,108 @@
+// model_file.hpp — the integer MEGABYTE model file (docs/MODEL_FORMAT.md).
+//
+// A ModelFile is the parsed, validated content of a .mbzm file: integer
+// hyper-parameters and integer tensors. Validation enforces every bound the
+// engine's exactness argument needs (docs/EXACTNESS.md), so a malformed or
+// hostile file is rejected at load instead of producing wrong integers.
+// Nothing here depends on libtorch.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/hashes.hpp"
+
+namespace mbz {
+
+constexpr uint32_t kModelFormatVersion = 1;
+
+struct IntTensor {
+  std::vector<int64_t> shape;
+  std::vector<int32_t> data;  // row-major
+  int64_t numel() const {
+    int64_t n = 1;
+    for (auto d : shape) n *= d;
+    return n;
+  }
+};
+
+// Hyper-parameters. Dimensions: P patch size, Dg/Dl global/local width,
+// Hg/Hl heads, Fg/Fl feed-forward width, Wg global attention window (patches).
+struct ModelConfig {
+  int64_t patch = 0;       // P
+  int64_t g_dim = 0;       // Dg; the byte embedding of the global model is Dg/P wide
+  int64_t g_layers = 0;
+  int64_t g_heads = 0;
+  int64_t g_ffn = 0;       // Fg
+  int64_t g_window = 0;    // Wg: a patch attends to itself and the Wg-1 patches before it
+  int64_t l_dim = 0;       // Dl
+  int64_t l_layers = 0;
+  int64_t l_heads = 0;
+  int64_t l_ffn = 0;       // Fl
+  int64_t norm_scale = 0;  // RMSNorm output: x/rms * norm_scale, rounded, in [-127,127]
+  int64_t act_half = 0;    // activation LUT covers indices [-act_half, act_half]
+  int64_t attn_prob_bits = 0;  // attention weights are integers summing to ~2^attn_prob_bits
+  int64_t freq_total = 0;      // byte frequency tables sum to at most this (<= 2^16)
+};
+
+// What kind of integers a tensor holds; fixes its value bounds.
+enum class TensorKind {
+  weight,      // int8 matmul weight in [-127, 127], shape [N, K]
+  multiplier,  // dyadic requantization multipliers, shape [N, 2]: mantissa, shift
+  embedding,   // residual-stream integers in [-kResidualMax, kResidualMax]
+  slope,       // ALiBi slope per head in score units per position, [0, 2^16]
+  act_lut,     // activation LUT values in [-127, 127]
+  attn_exp,    // attention exp LUT in [0, 2^16], first >= 1, last == 0
+  out_exp,     // output exp LUT in [0, 2^20], first >= 1
+};
+
+constexpr int32_t kResidualMax = 32767;
+constexpr int32_t kMantissaLimit = 1 << 24;  // |mantissa| < 2^24: acc * mantissa stays below 2^53
+constexpr int32_t kMaxShift = 62;
+
+struct TensorSpec {
+  std::string name;
+  std::vector<int64_t> shape;  // -1: any length >= 2 (LUTs)
+  TensorKind kind;
+};
+
+// Every tensor a model of this configuration has, in file order.
+std::vector<TensorSpec> expected_tensors(const ModelConfig& cfg);
+
+class ModelFile {
+ public:
+  // Parses and validates a model file image. Throws Error(bad_model / unsupported_version).
+  static std::shared_ptr<const ModelFile> parse(const std::vector<uint8_t>& image, const std::string& origin);
+  static std::shared_ptr<const ModelFile> load(const std::string& path);
+  // Serializes name, config and tensors into a model file image.
+  static std::vector<uint8_t> serialize(const std::string& name, const ModelConfig& cfg,
+                                        const std::map<std::string, IntTensor>& tensors);
+
+  const std::string& name() const { return name_; }
+  const ModelConfig& config() const { return cfg_; }
+  const Sha256& sha256() const { return sha_; }
+  const IntTensor& tensor(const std::string& name) const;
+  const std::map<std::string, IntTensor>& tensors() const { return tensors_; }
+  uint64_t file_size() const { return file_size_; }
+
+ private:
+  void validate() const;
+  std::string name_;
+  ModelConfig cfg_;
+  std::map<std::string, IntTensor> tensors_;
+  Sha256 sha_{};
+  uint64_t file_size_ = 0;
+  std::string origin_;
+};
+
+// Deterministic, platform-independent random model for tests and as an
+// untrained placeholder. Weights come from splitmix64; scales are chosen so
+// activations stay in range. (The LUTs use libm exp/tanh at creation time
+// only; a committed model file, not this generator, is the golden reference.)
+std::vector<uint8_t> make_random_model(const std::string& name, const ModelConfig& cfg, uint64_t seed);
+ModelConfig tiny_model_config();
+
+}  // namespace mbz

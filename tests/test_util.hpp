@@ -1,0 +1,52 @@
+// Helpers shared by the tests: data files, seeded bytes, the committed tiny model.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/model_impl.hpp"
+#include "mbz/mbz.hpp"
+
+namespace mbz::test {
+
+inline std::string data_path(const std::string& rel) { return std::string(MBZ_SOURCE_DIR) + "/" + rel; }
+
+inline std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+inline void write_file(const std::string& path, const std::vector<uint8_t>& v) {
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size()));
+}
+
+inline std::vector<uint8_t> seeded_bytes(size_t n, uint64_t seed) {
+  std::vector<uint8_t> v(n);
+  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+  for (auto& b : v) {
+    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    b = static_cast<uint8_t>(s >> 24);
+  }
+  return v;
+}
+
+// The committed golden tiny model: never regenerated (see tests/golden/README.md).
+inline std::shared_ptr<const Model> golden_model() {
+  static auto m = Model::load(data_path("tests/golden/tiny-golden-v1.mbzm"));
+  return m;
+}
+
+inline const Engine& golden_engine() { return golden_model()->impl().engine("cpu"); }
+
+inline ModelResolver only(std::shared_ptr<const Model> m) {
+  return [m](const std::string&, const std::string& sha) -> std::shared_ptr<const Model> {
+    if (m->sha256_hex() != sha) throw Error(ErrorCode::unknown_model, "unknown model (sha256 " + sha + ")");
+    return m;
+  };
+}
+
+}  // namespace mbz::test
