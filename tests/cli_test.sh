@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# CLI tests: exit codes, messages, pipes, refusal to overwrite, no partial
+# outputs, inputs never lost.
+# Usage: cli_test.sh MBZ_BINARY SOURCE_DIR MAKE_RANDOM_MODEL_BINARY
+set -u
+MBZ=$1
+SRC=$2
+MAKE_MODEL=$3
+export MBZ_MODEL_PATH="$SRC/tests/golden"
+MODEL="$SRC/tests/golden/tiny-golden-v1.mbzm"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+pass=0 fail=0
+check() {  # check NAME EXPECTED_STATUS COMMAND...
+  local name=$1 want=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err" </dev/null
+  local got=$?
+  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $name: exit $got, wanted $want"; sed 's/^/  stderr: /' "$T/err" | head -5; fi
+}
+expect() {  # expect NAME CONDITION...
+  local name=$1; shift
+  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
+}
+
+head -c 3000 "$SRC/samples/gpl-3.0.txt" > a.txt
+cp a.txt keep.txt
+
+# compress / decompress / test / list, default action writes FILE.mbz
+check "compress default action" 0 "$MBZ" -m "$MODEL" --force-model --segment-size 1K a.txt
+expect "a.txt.mbz written" test -s a.txt.mbz
+expect "input kept" cmp -s a.txt keep.txt
+check "refuses to overwrite" 1 "$MBZ" -m "$MODEL" a.txt
+expect "names the file" grep -q "a.txt.mbz already exists" "$T/err"
+check "-f overwrites" 0 "$MBZ" -f -m "$MODEL" --force-model --segment-size 1K a.txt
+mv a.txt orig.txt
+check "decompress -d" 0 "$MBZ" -d a.txt.mbz
+expect "decompressed equals original" cmp -s a.txt orig.txt
+check "decompress subcommand -o" 0 "$MBZ" decompress -o b.txt a.txt.mbz
+expect "-o output equals original" cmp -s b.txt orig.txt
+check "test -t" 0 "$MBZ" -t a.txt.mbz
+check "test subcommand -v" 0 "$MBZ" test -v a.txt.mbz
+expect "test -v says OK" grep -q "OK" "$T/err"
+check "list -l" 0 "$MBZ" -l a.txt.mbz
+expect "list shows model" grep -q "tiny-random-v1" "$T/out"
+expect "list shows segments" grep -q "3 model" "$T/out"
+
+# pipes: stdin to stdout both ways, -c
+"$MBZ" -m "$MODEL" --segment-size 1K < orig.txt > p.mbz; rc=$?
+expect "compress stdin->stdout exits 0" test $rc -eq 0
+"$MBZ" -d < p.mbz > p.txt; rc=$?
+expect "decompress stdin->stdout exits 0" test $rc -eq 0
+expect "pipe round trip" cmp -s p.txt orig.txt
+"$MBZ" -c -m "$MODEL" orig.txt | "$MBZ" -d -c - > c.txt
+expect "-c round trip" cmp -s c.txt orig.txt
+cat a.txt.mbz p.mbz | "$MBZ" -d -c > cat.txt
+cat orig.txt orig.txt > want.txt
+expect "concatenated frames" cmp -s cat.txt want.txt
+
+# threads do not change the output
+"$MBZ" -c -T1 -m "$MODEL" --force-model --segment-size 1K orig.txt > t1.mbz
+"$MBZ" -c -T2 -m "$MODEL" --force-model --segment-size 1K orig.txt > t2.mbz
+expect "-T1 and -T2 give the same bytes" cmp -s t1.mbz t2.mbz
+
+# --rm removes the input only after success
+cp orig.txt r.txt
+check "--rm" 0 "$MBZ" --rm -m "$MODEL" r.txt
+expect "--rm removed input" test ! -e r.txt
+expect "--rm kept output" test -s r.txt.mbz
+
+# errors: exit 1, one line naming the file and the cause, no partial output
+head -c 60 a.txt.mbz > trunc.mbz
+check "truncated" 1 "$MBZ" -d trunc.mbz
+expect "truncated message" grep -q "trunc.mbz: .*truncated" "$T/err"
+expect "no partial output" test ! -e trunc
+expect "no temp files left" test -z "$(ls | grep '\.tmp\.')"
+cp a.txt.mbz flip.mbz; printf '\x55' | dd of=flip.mbz bs=1 seek=200 conv=notrunc status=none
+check "corrupted" 1 "$MBZ" -d flip.mbz
+expect "corruption message" grep -qE "flip.mbz: .*(checksum|corrupt)" "$T/err"
+expect "no output from corrupt input" test ! -e flip
+check "not mbz" 1 "$MBZ" -d -o x.out orig.txt
+expect "not-mbz message" grep -q "not an .mbz file" "$T/err"
+expect "no output for not-mbz" test ! -e x.out
+check "missing file" 1 "$MBZ" nosuchfile
+check "wrong suffix" 2 "$MBZ" -d orig.txt
+mkdir elsewhere
+"$MAKE_MODEL" private-model 99 elsewhere/private-model.mbzm
+check "compress with a model file" 0 "$MBZ" -m elsewhere/private-model.mbzm --force-model -o u.mbz orig.txt
+check "unknown model" 1 "$MBZ" -d -c u.mbz
+expect "unknown model names the sha" grep -qE "u.mbz: unknown model 'private-model' \(sha256 [0-9a-f]{64}\)" "$T/err"
+check "-m finds it" 0 "$MBZ" -d -m elsewhere/private-model.mbzm -o u.txt u.mbz
+expect "-m round trip" cmp -s u.txt orig.txt
+check "wrong -m" 1 "$MBZ" -d -m "$MODEL" -c u.mbz
+
+# usage errors: exit 2
+check "bad option" 2 "$MBZ" --no-such-option
+check "two modes" 2 "$MBZ" -d -t a.txt.mbz
+check "bad thread count" 2 "$MBZ" -T -3 a.txt
+check "-o with two inputs" 2 "$MBZ" -o x a.txt orig.txt
+check "--help" 0 "$MBZ" --help
+check "--version" 0 "$MBZ" --version
+
+# empty input round trip
+: > empty
+check "compress empty" 0 "$MBZ" -m "$MODEL" empty
+check "decompress empty" 0 "$MBZ" -d -o empty.out empty.mbz
+expect "empty round trip" cmp -s empty empty.out
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

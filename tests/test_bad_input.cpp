@@ -1,0 +1,122 @@
+// Damaged input gets a named error, never a crash or wrong output:
+// truncation at every length, bit flips, wrong or missing model, bad models.
+#include <gtest/gtest.h>
+
+#include "test_util.hpp"
+
+namespace mbz {
+namespace {
+
+std::vector<uint8_t> packed_text(bool force_model) {
+  const auto text = test::read_file(test::data_path("samples/gpl-3.0.txt"));
+  const std::vector<uint8_t> d(text.begin(), text.begin() + 2500);
+  Options o;
+  o.segment_size = 1024;
+  o.force_model = force_model;
+  return compress(d.data(), d.size(), *test::golden_model(), o);
+}
+
+ErrorCode decode_error(const std::vector<uint8_t>& packed, const ModelResolver& r) {
+  try {
+    decompress(packed.data(), packed.size(), r, Options{});
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return ErrorCode::ok;
+}
+
+TEST(BadInput, EveryTruncationIsAnError) {
+  const auto packed = packed_text(true);
+  const auto r = test::only(test::golden_model());
+  for (size_t n = 0; n < packed.size(); n += (n < 80 ? 1 : 37)) {
+    std::vector<uint8_t> cut(packed.begin(), packed.begin() + n);
+    const ErrorCode c = decode_error(cut, r);
+    ASSERT_TRUE(c == ErrorCode::truncated || c == ErrorCode::not_mbz) << "cut at " << n << ": " << error_code_name(c);
+  }
+}
+
+TEST(BadInput, BitFlipsAreDetected) {
+  const auto packed = packed_text(true);
+  const auto r = test::only(test::golden_model());
+  const auto original = decompress(packed.data(), packed.size(), r, Options{});
+  for (size_t i = 0; i < packed.size(); i += (i < 120 ? 7 : 97)) {  // every header field, then a sample of data
+    auto bad = packed;
+    bad[i] ^= 0x10;
+    const ErrorCode c = decode_error(bad, r);
+    ASSERT_NE(c, ErrorCode::internal) << "flip at byte " << i;
+    // A flip in the range coder's final flush bytes may not change the decoded
+    // data; then the output is correct and must be exactly the original.
+    if (c == ErrorCode::ok) ASSERT_EQ(decompress(bad.data(), bad.size(), r, Options{}), original) << "flip at " << i;
+  }
+}
+
+TEST(BadInput, NotAnMbzFile) {
+  const auto text = test::read_file(test::data_path("samples/gpl-3.0.txt"));
+  EXPECT_EQ(decode_error(text, test::only(test::golden_model())), ErrorCode::not_mbz);
+}
+
+TEST(BadInput, NewerFormatVersionIsRefused) {
+  auto packed = packed_text(false);
+  packed[8] = 99;  // version field
+  EXPECT_EQ(decode_error(packed, test::only(test::golden_model())), ErrorCode::unsupported_version);
+}
+
+TEST(BadInput, WrongModelIsAClearError) {
+  const auto packed = packed_text(true);
+  auto other = Model::load(test::data_path("tests/golden/tiny-golden-v1.mbzm"));
+  // A resolver that finds nothing with that hash: unknown_model naming the SHA-256.
+  ModelResolver none = [](const std::string& name, const std::string& sha) -> std::shared_ptr<const Model> {
+    throw Error(ErrorCode::unknown_model, "unknown model '" + name + "' (sha256 " + sha + ")");
+  };
+  try {
+    decompress(packed.data(), packed.size(), none, Options{});
+    FAIL() << "decoded without its model";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::unknown_model);
+    EXPECT_NE(std::string(e.what()).find(other->sha256_hex()), std::string::npos) << e.what();
+  }
+}
+
+TEST(BadInput, ZstdOnlyFramesNeedNoModel) {
+  const auto d = std::vector<uint8_t>(5000, 'a');
+  Options o;
+  const auto packed = compress(d.data(), d.size(), *test::golden_model(), o);
+  ModelResolver none = [](const std::string&, const std::string&) -> std::shared_ptr<const Model> {
+    throw Error(ErrorCode::unknown_model, "no models here");
+  };
+  EXPECT_EQ(decompress(packed.data(), packed.size(), none, o), d);
+}
+
+TEST(BadInput, DamagedModelFilesAreRejected) {
+  const auto image = test::read_file(test::data_path("tests/golden/tiny-golden-v1.mbzm"));
+  for (size_t n : {size_t{0}, size_t{7}, size_t{40}, image.size() / 2, image.size() - 1}) {
+    std::vector<uint8_t> cut(image.begin(), image.begin() + n);
+    EXPECT_THROW(ModelFile::parse(cut, "cut"), Error) << n;
+  }
+  auto flipped = image;
+  flipped[image.size() / 3] ^= 1;
+  try {
+    ModelFile::parse(flipped, "flipped");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::bad_model);
+  }
+}
+
+TEST(BadInput, ModelBoundsAreEnforced) {
+  // A structurally valid file whose residual-stream values leave their range
+  // must be refused: the exactness argument depends on it.
+  const auto m = test::golden_model();
+  std::map<std::string, IntTensor> t = m->impl().file->tensors();
+  t["g.emb"].data[5] = 40000;
+  const auto image = ModelFile::serialize("bad", m->impl().file->config(), t);
+  try {
+    ModelFile::parse(image, "bad");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::bad_model);
+  }
+}
+
+}  // namespace
+}  // namespace mbz
