@@ -11,11 +11,12 @@ namespace mbz {
 namespace {
 
 // Frequency tables [n][256] from the step decoder, segments stepped together.
-std::vector<std::vector<uint32_t>> stepped_tables(const Engine& e, const std::vector<std::vector<uint8_t>>& segs) {
+std::vector<std::vector<uint32_t>> stepped_tables(const Engine& e, const std::vector<std::vector<uint8_t>>& segs,
+                                                  StepDecoder::Path path = StepDecoder::Path::automatic) {
   size_t longest = 0;
   for (auto& s : segs) longest = std::max(longest, s.size());
   std::vector<std::vector<uint32_t>> out(segs.size());
-  StepDecoder dec(e, static_cast<int>(segs.size()));
+  StepDecoder dec(e, static_cast<int>(segs.size()), path);
   std::vector<uint8_t> bytes(segs.size());
   for (size_t pos = 0; pos < longest; ++pos) {
     const auto& cum = dec.tables();
@@ -56,8 +57,8 @@ TEST(Exactness, TeacherForcingEqualsIncremental) {
   for (size_t n : {1, 3, 4, 5, 63, 64, 65, 200, 1500}) {
     std::vector<uint8_t> seg(text.begin(), text.begin() + n);
     const auto full = e.frequency_tables({seg.data(), seg.size()});
-    const auto step = stepped_tables(e, {seg});
-    ASSERT_EQ(full, step[0]) << "length " << n;
+    ASSERT_EQ(full, stepped_tables(e, {seg}, StepDecoder::Path::libtorch)[0]) << "libtorch steps, length " << n;
+    ASSERT_EQ(full, stepped_tables(e, {seg}, StepDecoder::Path::kernel)[0]) << "C++ kernel steps, length " << n;
   }
 }
 
@@ -65,11 +66,28 @@ TEST(Exactness, LockstepBatchEqualsSingle) {
   const auto& e = test::golden_engine();
   std::vector<std::vector<uint8_t>> segs = {text_sample(333), test::seeded_bytes(170, 1), std::vector<uint8_t>(90, 0),
                                             text_sample(7)};
-  const auto batched = stepped_tables(e, segs);
-  for (size_t i = 0; i < segs.size(); ++i) {
-    const auto single = e.frequency_tables({segs[i].data(), segs[i].size()});
-    ASSERT_EQ(batched[i], single) << "segment " << i;
+  for (auto path : {StepDecoder::Path::libtorch, StepDecoder::Path::kernel}) {
+    const auto batched = stepped_tables(e, segs, path);
+    for (size_t i = 0; i < segs.size(); ++i) {
+      const auto single = e.frequency_tables({segs[i].data(), segs[i].size()});
+      ASSERT_EQ(batched[i], single) << "segment " << i << (path == StepDecoder::Path::kernel ? " (kernel)" : " (libtorch)");
+    }
   }
+}
+
+TEST(Exactness, KernelEqualsLibtorchOnALargerModel) {
+  // The small shape (P=8, 4+2 layers, 256/128 wide, window 256 patches) past its window.
+  const auto image = make_random_model("small", [] {
+    ModelConfig c = tiny_model_config();
+    c.patch = 8, c.g_dim = 256, c.g_layers = 4, c.g_heads = 4, c.g_ffn = 1100, c.g_window = 8;
+    c.l_dim = 128, c.l_layers = 2, c.l_heads = 4, c.l_ffn = 512;
+    return c;
+  }(), 11);
+  Engine e(ModelFile::parse(image, "small"), DeviceKind::cpu, 0);
+  const auto seg = text_sample(300);
+  const auto full = e.frequency_tables({seg.data(), seg.size()});
+  ASSERT_EQ(full, stepped_tables(e, {seg}, StepDecoder::Path::kernel)[0]);
+  ASSERT_EQ(full, stepped_tables(e, {seg}, StepDecoder::Path::libtorch)[0]);
 }
 
 TEST(Exactness, EvaluateBatchSizeInvariance) {

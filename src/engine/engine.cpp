@@ -19,6 +19,7 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/cpu_step.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz {
@@ -65,12 +66,10 @@ Tensor int_matmul(const Tensor& x, const Tensor& wt) {
 }
 
 // Round-half-up requantization: clamp(floor(acc * m + 1/2), lo, hi), float64.
-Tensor requant(const Tensor& acc, const Tensor& m, double lo, double hi) {
-  return at::floor(acc * m + 0.5).clamp_(lo, hi);
+// acc must be a temporary: it is overwritten.
+Tensor requant(Tensor acc, const Tensor& m, double lo, double hi) {
+  return acc.mul_(m).add_(0.5).floor_().clamp_(lo, hi);
 }
-
-// Exact integer floor(a / b) for non-negative integers a < 2^52, b >= 1 held in float64.
-Tensor floor_div(const Tensor& a, const Tensor& b) { return at::floor(a / b); }
 
 struct LayerW {
   Tensor wqkv_t, mqkv, mscore, slopes, mav, wo_t, mo, w1_t, m1, w2_t, m2;
@@ -96,6 +95,7 @@ struct StackCache {
 
 struct Engine::Impl {
   std::shared_ptr<const ModelFile> model;
+  std::shared_ptr<const CpuModel> kernel_model;  // for the CPU step kernel
   at::Device device = at::kCPU;
   ModelConfig cfg;
   StackW global, local;
@@ -142,13 +142,10 @@ struct Engine::Impl {
   Tensor rmsnorm(const Tensor& x) const {
     const double d = static_cast<double>(x.size(-1));
     Tensor xd = x.to(at::kDouble);
-    Tensor ms = at::floor((xd * xd).sum(-1, true) / d);  // exact integer mean square
-    Tensor r = at::floor(at::sqrt(ms));                     // then corrected to the exact isqrt
-    r = r - (r * r > ms).to(at::kDouble);
-    r = r + ((r + 1) * (r + 1) <= ms).to(at::kDouble);
-    r = r.clamp_min_(1);
-    Tensor y = floor_div(xd * static_cast<double>(2 * cfg.norm_scale) + r, 2 * r);
-    return y.clamp_(-127, 127).to(at::kFloat);
+    Tensor ms = xd.square().sum(-1, true).div_(d).floor_();  // exact integer mean square, < 2^30
+    // floor(sqrt(n)) is the exact integer square root for n < 2^52 (docs/EXACTNESS.md §3).
+    Tensor r2 = ms.sqrt_().floor_().clamp_min_(1).mul_(2);
+    return xd.mul_(static_cast<double>(2 * cfg.norm_scale)).add_(r2 / 2).div_(r2).floor_().clamp_(-127, 127).to(at::kFloat);
   }
 
   // Integer softmax attention. q [B,H,C,dh], k,v [B,H,T,dh] f32; qpos [C], kpos [T] f64.
@@ -156,17 +153,18 @@ struct Engine::Impl {
   Tensor attend(const StackW& s, const LayerW& l, const Tensor& q, const Tensor& k, const Tensor& v,
                 const Tensor& qpos, const Tensor& kpos) const {
     const int64_t b = q.size(0), c = q.size(2);
-    Tensor score = at::floor(at::matmul(q, k.transpose(-1, -2)).to(at::kDouble) * l.mscore + 0.5);
+    Tensor score = at::matmul(q, k.transpose(-1, -2)).to(at::kDouble).mul_(l.mscore).add_(0.5).floor_();
     Tensor dist = qpos.unsqueeze(1) - kpos.unsqueeze(0);            // [C, T]
-    score = score - l.slopes * dist;                                // ALiBi, [B,H,C,T]
     Tensor invalid = (dist < 0).logical_or_(dist >= static_cast<double>(s.window));
-    score = score.masked_fill(invalid, -std::numeric_limits<double>::infinity());
+    // ALiBi bias per head, +inf where the key is out of reach: [H, C, T].
+    Tensor bias = (l.slopes * dist).masked_fill_(invalid, std::numeric_limits<double>::infinity());
+    score.sub_(bias);                                               // [B,H,C,T]
     Tensor top = std::get<0>(score.max(-1, true));
-    Tensor idx = (top - score).clamp_max_(static_cast<double>(attn_lut.size(0) - 1)).to(at::kLong);
+    Tensor idx = score.neg_().add_(top).clamp_max_(static_cast<double>(attn_lut.size(0) - 1)).to(at::kLong);
     Tensor e = at::take(attn_lut, idx);                             // last LUT entry is 0
-    Tensor sum = e.sum(-1, true);
+    Tensor sum2 = e.sum(-1, true).mul_(2);
     const double one = std::ldexp(1.0, static_cast<int>(cfg.attn_prob_bits) + 1);
-    Tensor p = floor_div(e * one + sum, 2 * sum);                   // round(e / sum * 2^bits)
+    Tensor p = e.mul_(one).add_(sum2 / 2).div_(sum2).floor_();      // round(e / sum * 2^bits)
     Tensor av = at::matmul(p.to(at::kFloat), v);                    // [B,H,C,dh]
     av = av.transpose(1, 2).reshape({b, c, s.d}).to(at::kDouble);
     return requant(av, l.mav, -127, 127);
@@ -260,10 +258,10 @@ struct Engine::Impl {
   Tensor head(const Tensor& x) const {
     Tensor logits = requant(int_matmul(rmsnorm(x), out_t), out_m, -(1 << 24), 1 << 24);
     Tensor top = std::get<0>(logits.max(-1, true));
-    Tensor idx = (top - logits).clamp_max_(static_cast<double>(out_lut.size(0) - 1)).to(at::kLong);
+    Tensor idx = logits.neg_().add_(top).clamp_max_(static_cast<double>(out_lut.size(0) - 1)).to(at::kLong);
     Tensor e = at::take(out_lut, idx);
     Tensor sum = e.sum(-1, true);
-    return floor_div(e * static_cast<double>(cfg.freq_total - 256), sum) + 1;  // every freq >= 1
+    return e.mul_(static_cast<double>(cfg.freq_total - 256)).div_(sum).floor_().add_(1);  // every freq >= 1
   }
 
   // Teacher forcing over a batch of segments. bytes: [B, K*P] long, zero-padded.
@@ -327,6 +325,7 @@ Engine::Engine(std::shared_ptr<const ModelFile> model, DeviceKind device, int th
   m.act_lut = host_tensor(f.tensor("lut.act"), at::kFloat, m.device);
   m.attn_lut = host_tensor(f.tensor("lut.attn_exp"), at::kDouble, m.device);
   m.out_lut = host_tensor(f.tensor("lut.out_exp"), at::kDouble, m.device);
+  m.kernel_model = make_cpu_model(f);
 }
 
 Engine::~Engine() = default;
@@ -418,8 +417,15 @@ struct StepDecoder::State {
   bool ready = false;
 };
 
-StepDecoder::StepDecoder(const Engine& engine, int batch) : st_(std::make_unique<State>()) {
+StepDecoder::StepDecoder(const Engine& engine, int batch, Path path) : st_(std::make_unique<State>()) {
   if (batch < 1) throw Error(ErrorCode::invalid_argument, "decoder batch must be >= 1");
+  const bool cpu = engine.impl_->device.is_cpu();
+  if (path == Path::kernel && !cpu) throw Error(ErrorCode::invalid_argument, "the step kernel runs on CPU only");
+  if (path == Path::kernel || (path == Path::automatic && cpu)) {
+    kernel_ = std::make_unique<CpuStepper>(engine.impl_->kernel_model, batch);
+    st_->batch = batch;
+    return;
+  }
   st_->e = engine.impl_.get();
   st_->batch = batch;
   st_->patch_bytes.assign(static_cast<size_t>(batch) * st_->e->cfg.patch, 0);
@@ -430,6 +436,7 @@ StepDecoder::~StepDecoder() = default;
 int StepDecoder::batch() const { return st_->batch; }
 
 const std::vector<uint32_t>& StepDecoder::tables() {
+  if (kernel_) return kernel_->tables();
   if (st_->ready) return st_->tables;
   c10::InferenceMode guard;
   State& s = *st_;
@@ -458,6 +465,7 @@ const std::vector<uint32_t>& StepDecoder::tables() {
 }
 
 void StepDecoder::push(const uint8_t* bytes) {
+  if (kernel_) return kernel_->push(bytes);
   State& s = *st_;
   if (!s.ready) tables();  // keeps the caches in step even if the caller skipped tables()
   const int64_t p = s.e->cfg.patch, j = s.pos % p;

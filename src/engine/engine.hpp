@@ -71,7 +71,11 @@ class Engine {
 // each segment actually has there.
 class StepDecoder {
  public:
-  StepDecoder(const Engine& engine, int batch);
+  // libtorch: the tensor step path (any device; the reference for the kernel).
+  // kernel: plain C++ integer loops (CPU only; much faster at small batch).
+  // automatic: kernel on CPU, libtorch elsewhere.
+  enum class Path { automatic, libtorch, kernel };
+  StepDecoder(const Engine& engine, int batch, Path path = Path::automatic);
   ~StepDecoder();
   const std::vector<uint32_t>& tables();
   void push(const uint8_t* bytes);  // batch bytes
@@ -80,6 +84,7 @@ class StepDecoder {
  private:
   struct State;
   std::unique_ptr<State> st_;
+  std::unique_ptr<class CpuStepper> kernel_;
 };
 
 }  // namespace mbz
