@@ -90,7 +90,8 @@ struct Stats {
   uint64_t segments_stored = 0;
   uint64_t segments_zstd = 0;
   uint64_t segments_model = 0;
-  double model_ideal_bits = 0;  // ideal code length of model-coded segments (compress)
+  double model_ideal_bits = 0;     // ideal code length of model-coded segments (compress)
+  uint64_t model_coded_bytes = 0;  // their actual coded size, block headers excluded (compress)
 };
 
 /*! compress_stream() : compresses all of `in` into one .mbz frame on `out`,

@@ -53,7 +53,11 @@ Stats compress_stream(std::istream& in, std::ostream& out, const Model& model, c
       if (e.method == Method::stored) write_all(out, segs[i].data, segs[i].size);
       else write_all(out, e.coded);
       st.out_bytes += kBlockHeaderSize + b.coded_len;
-      if (e.method == Method::model) ++st.segments_model, st.model_ideal_bits += e.ideal_bits;
+      if (e.method == Method::model) {
+        ++st.segments_model;
+        st.model_ideal_bits += e.ideal_bits;
+        st.model_coded_bytes += b.coded_len;
+      }
       else if (e.method == Method::zstd) ++st.segments_zstd;
       else ++st.segments_stored;
     }

@@ -12,8 +12,6 @@
 
 namespace mbz {
 
-void check_options(const Options& o);
-
 namespace {
 
 struct PendingSegment {

@@ -155,6 +155,16 @@ void process(const Args& a, const std::string& input) {
     if (a.mode == Mode::compress) std::cerr << ratio_line(label, st.in_bytes, st.out_bytes, dest) << "\n";
     else std::cerr << label << ": " << st.out_bytes << " bytes\n";
   }
+  if (a.verbosity >= 2 && a.mode == Mode::compress) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "%s: segments: %llu model, %llu zstd, %llu stored; model-coded: ideal %.0f bits, coded %llu bits (%+.3f%%)",
+                  label.c_str(), static_cast<unsigned long long>(st.segments_model),
+                  static_cast<unsigned long long>(st.segments_zstd), static_cast<unsigned long long>(st.segments_stored),
+                  st.model_ideal_bits, static_cast<unsigned long long>(8 * st.model_coded_bytes),
+                  st.model_ideal_bits > 0 ? 100.0 * (8.0 * double(st.model_coded_bytes) / st.model_ideal_bits - 1) : 0.0);
+    std::cerr << buf << "\n";
+  }
   if (a.remove_input && input != "-" && dest != "-") {
     if (a.mode == Mode::compress) verify_file(dest, a);  // never lose the only copy
     if (std::remove(input.c_str()) != 0) throw Error(ErrorCode::io, "cannot remove input");
