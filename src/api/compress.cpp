@@ -44,7 +44,10 @@ Stats compress_stream(std::istream& in, std::ostream& out, const Model& model, c
     std::vector<ByteSpan> segs;
     for (size_t off = 0; off < n; off += opts.segment_size)
       segs.push_back({buf.data() + off, std::min<size_t>(opts.segment_size, n - off)});
-    std::vector<EncodedSegment> enc = encode_segments(&engine, segs, opts.threads, opts.force_model);
+    std::function<void(double)> partial;
+    if (opts.progress)
+      partial = [&](double f) { opts.progress(st.in_bytes + static_cast<uint64_t>(f * static_cast<double>(n)), st.out_bytes); };
+    std::vector<EncodedSegment> enc = encode_segments(&engine, segs, opts.threads, opts.force_model, partial);
     for (size_t i = 0; i < segs.size(); ++i) {
       const EncodedSegment& e = enc[i];
       BlockHeader b{e.method, static_cast<uint32_t>(segs[i].size), 0, e.checksum};

@@ -79,7 +79,17 @@ class FrameDecoder {
     }
     if (!model_segs.empty()) {
       std::vector<std::vector<uint8_t>> decoded;
-      model_decode(engine(), model_segs, decoded, opts_.threads);
+      std::function<void(double)> partial;
+      if (opts_.progress) {
+        // The group's blocks are already read; spread their input bytes over the decoding.
+        uint64_t group_in = 0, group_out = 0;
+        for (const auto& p : pending) group_in += kBlockHeaderSize + p.coded.size(), group_out += p.header.raw_len;
+        partial = [this, group_in, group_out](double f) {
+          opts_.progress(st_.in_bytes - group_in + static_cast<uint64_t>(f * static_cast<double>(group_in)),
+                         st_.out_bytes + static_cast<uint64_t>(f * static_cast<double>(group_out)));
+        };
+      }
+      model_decode(engine(), model_segs, decoded, opts_.threads, partial);
       for (size_t k = 0; k < model_idx.size(); ++k) raw[model_idx[k]] = std::move(decoded[k]);
     }
     for (size_t i = 0; i < pending.size(); ++i) {

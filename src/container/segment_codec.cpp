@@ -65,10 +65,10 @@ std::vector<uint8_t> range_encode(const std::vector<SymbolCode>& codes, double* 
 }
 
 std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vector<ByteSpan>& segments, int threads,
-                                            bool force_model) {
+                                            bool force_model, const std::function<void(double)>& progress) {
   std::vector<EncodedSegment> out(segments.size());
   std::vector<std::vector<SymbolCode>> codes;
-  if (engine) codes = engine->evaluate(segments);  // one batched teacher-forced pass
+  if (engine) codes = engine->evaluate(segments, progress);  // one batched teacher-forced pass
   parallel_for(segments.size(), threads, [&](size_t i, size_t) {
     const ByteSpan s = segments[i];
     EncodedSegment& e = out[i];
@@ -95,7 +95,7 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
 }
 
 void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
-                  int threads) {
+                  int threads, const std::function<void(double)>& progress) {
   out.resize(segs.size());
   const size_t workers = std::min<size_t>(segs.size(), static_cast<size_t>(std::max(1, threads)));
   // Worker w decodes segments w, w+workers, ... together in one lockstep batch.
@@ -119,6 +119,7 @@ void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, s
         out[mine[b]][pos] = bytes[b];
       }
       step.push(bytes.data());
+      if (progress && w == 0 && pos % 1024 == 1023) progress(static_cast<double>(pos + 1) / static_cast<double>(longest));
     }
   });
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "container/format.hpp"
@@ -24,7 +25,8 @@ struct EncodedSegment {
 // engine may be null: then only zstd and stored are tried. force_model keeps
 // the model's coding even when it is larger (testing).
 std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vector<ByteSpan>& segments, int threads,
-                                            bool force_model = false);
+                                            bool force_model = false,
+                                            const std::function<void(double)>& progress = {});
 
 // Range-codes a segment's symbol codes; returns the bytes and the ideal bits.
 std::vector<uint8_t> range_encode(const std::vector<SymbolCode>& codes, double* ideal_bits);
@@ -37,8 +39,9 @@ struct CodedSegment {
 
 // Decodes model-coded segments into out[i] (resized to raw_len), with up to
 // `threads` workers each stepping its share of the segments in lockstep.
+// progress, if set, is called from one worker with the fraction done.
 void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
-                  int threads);
+                  int threads, const std::function<void(double)>& progress = {});
 
 std::vector<uint8_t> zstd_encode(ByteSpan raw);
 // Throws Error(corrupt) unless the data decodes to exactly raw_len bytes.

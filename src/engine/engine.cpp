@@ -349,12 +349,14 @@ Tensor pack_segments(const std::vector<ByteSpan>& segs, size_t first, size_t las
 
 }  // namespace
 
-std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan>& segments) const {
+std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan>& segments,
+                                                      const std::function<void(double)>& progress) const {
   c10::InferenceMode guard;
   const Impl& m = *impl_;
   const int64_t p = m.cfg.patch;
   std::vector<std::vector<SymbolCode>> out(segments.size());
-  for (size_t i = 0; i < segments.size(); ++i) out[i].resize(segments[i].size);
+  size_t total = 0, done = 0;
+  for (size_t i = 0; i < segments.size(); ++i) out[i].resize(segments[i].size), total += segments[i].size;
   // Batch segments of equal length (the common case: full-size segments).
   size_t first = 0;
   while (first < segments.size()) {
@@ -378,7 +380,9 @@ std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan
           const int32_t* r = row + (i - begin) * 3;
           out[s][i] = SymbolCode{static_cast<uint32_t>(r[0]), static_cast<uint32_t>(r[1]), static_cast<uint32_t>(r[2])};
         }
+        done += end > begin ? end - begin : 0;
       }
+      if (progress && total > 0) progress(static_cast<double>(done) / static_cast<double>(total));
     });
     first = last;
   }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,8 +52,10 @@ class Engine {
   const ModelFile& model() const;
   std::string device_name() const;
 
-  // Teacher forcing: the code of every byte of every segment.
-  std::vector<std::vector<SymbolCode>> evaluate(const std::vector<ByteSpan>& segments) const;
+  // Teacher forcing: the code of every byte of every segment. progress, if
+  // set, is called now and then with the fraction of the work done.
+  std::vector<std::vector<SymbolCode>> evaluate(const std::vector<ByteSpan>& segments,
+                                                const std::function<void(double)>& progress = {}) const;
 
   // Teacher forcing: every full frequency table of one segment, [size][256],
   // row-major. For tests, golden vectors and analysis.
