@@ -75,6 +75,15 @@ TEST(Exactness, LockstepBatchEqualsSingle) {
   }
 }
 
+TEST(Exactness, FusedLoopsEqualTensorOps) {
+  // Teacher forcing on CPU uses one-pass fused loops; the plain tensor ops are the reference.
+  const auto file = test::golden_model()->impl().file;
+  Engine reference(file, DeviceKind::cpu, 0, /*reference_ops=*/true);
+  const auto seg = text_sample(3000);
+  ASSERT_EQ(reference.frequency_tables({seg.data(), seg.size()}),
+            test::golden_engine().frequency_tables({seg.data(), seg.size()}));
+}
+
 TEST(Exactness, KernelEqualsLibtorchOnALargerModel) {
   // The small shape (P=8, 4+2 layers, 256/128 wide, window 256 patches) past its window.
   const auto image = make_random_model("small", [] {
@@ -83,9 +92,11 @@ TEST(Exactness, KernelEqualsLibtorchOnALargerModel) {
     c.l_dim = 128, c.l_layers = 2, c.l_heads = 4, c.l_ffn = 512;
     return c;
   }(), 11);
-  Engine e(ModelFile::parse(image, "small"), DeviceKind::cpu, 0);
+  const auto file = ModelFile::parse(image, "small");
+  Engine e(file, DeviceKind::cpu, 0);
   const auto seg = text_sample(300);
   const auto full = e.frequency_tables({seg.data(), seg.size()});
+  ASSERT_EQ(full, Engine(file, DeviceKind::cpu, 0, true).frequency_tables({seg.data(), seg.size()})) << "fused vs tensor ops";
   ASSERT_EQ(full, stepped_tables(e, {seg}, StepDecoder::Path::kernel)[0]);
   ASSERT_EQ(full, stepped_tables(e, {seg}, StepDecoder::Path::libtorch)[0]);
 }

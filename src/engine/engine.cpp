@@ -20,6 +20,7 @@
 #include <limits>
 
 #include "engine/cpu_step.hpp"
+#include "engine/fused_cpu.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz {
@@ -51,11 +52,12 @@ Tensor multipliers(const IntTensor& t, at::Device dev) {
   return cpu.to(dev);
 }
 
-// x [..., K] f32 integers in [-127,127] times wt [K, N] f32 int8 weights -> f64 [..., N].
-// K is split so that every float32 GEMM is exact; chunks are summed in float64.
+// x [..., K] f32 integers in [-127,127] times wt [K, N] f32 int8 weights -> [..., N]
+// integers: float32 when one exact GEMM suffices (K <= 1024), else K is split
+// into exact float32 GEMMs whose results are summed in float64.
 Tensor int_matmul(const Tensor& x, const Tensor& wt) {
   const int64_t k = wt.size(0);
-  if (k <= kExactK) return at::matmul(x, wt).to(at::kDouble);
+  if (k <= kExactK) return at::matmul(x, wt);
   Tensor acc;
   for (int64_t k0 = 0; k0 < k; k0 += kExactK) {
     const int64_t n = std::min(kExactK, k - k0);
@@ -66,13 +68,24 @@ Tensor int_matmul(const Tensor& x, const Tensor& wt) {
 }
 
 // Round-half-up requantization: clamp(floor(acc * m + 1/2), lo, hi), float64.
-// acc must be a temporary: it is overwritten.
-Tensor requant(Tensor acc, const Tensor& m, double lo, double hi) {
-  return acc.mul_(m).add_(0.5).floor_().clamp_(lo, hi);
+// Round-half-up requantization, float64: clamp(floor(acc * m + 1/2), lo, hi).
+Tensor requant(const Tensor& acc, const Tensor& m, double lo, double hi) {
+  return acc.to(at::kDouble).mul_(m).add_(0.5).floor_().clamp_(lo, hi);
 }
+
+// libtorch's intra-op pool for the fused loops.
+void torch_parallel_for(int64_t n, int64_t grain, void* ctx, void (*body)(void*, int64_t, int64_t)) {
+  at::parallel_for(0, n, grain, [&](int64_t b, int64_t e) { body(ctx, b, e); });
+}
+
+fused::Rows rows_of(const Tensor& t) { return {t.numel() / t.size(-1), t.size(-1)}; }
+const float* f32_ptr(const Tensor& t) { return t.scalar_type() == at::kFloat ? t.data_ptr<float>() : nullptr; }
+const double* f64_ptr(const Tensor& t) { return t.scalar_type() == at::kDouble ? t.data_ptr<double>() : nullptr; }
 
 struct LayerW {
   Tensor wqkv_t, mqkv, mscore, slopes, mav, wo_t, mo, w1_t, m1, w2_t, m2;
+  double mscore_host = 0;              // for the fused loops
+  std::vector<int64_t> slopes_host;
 };
 
 struct StackW {
@@ -109,6 +122,41 @@ struct Engine::Impl {
   Tensor act_lut;  // [2*act_half+1] f32
   Tensor attn_lut; // [La] f64
   Tensor out_lut;  // [Lo] f64
+  bool fused = false;  // one-pass CPU element-wise loops instead of tensor ops
+  std::vector<int32_t> act_lut_host, attn_lut_host, out_lut_host;
+
+  // --- element-wise steps: fused loops on CPU, tensor ops elsewhere (the reference)
+
+  // Linear layer requantized to [lo, hi]: f32 [..., N].
+  Tensor linear_rq(const Tensor& x, const Tensor& wt, const Tensor& m, double lo, double hi) const {
+    Tensor acc = int_matmul(x, wt).contiguous();
+    if (!fused) return requant(acc, m, lo, hi).to(at::kFloat);
+    Tensor out = at::empty(acc.sizes(), acc.options().dtype(at::kFloat));
+    fused::requant(f32_ptr(acc), f64_ptr(acc), rows_of(acc), m.data_ptr<double>(), lo, hi, out.data_ptr<float>(),
+                   torch_parallel_for);
+    return out;
+  }
+
+  // x = clamp(x + linear(in), -R, R); x f32 contiguous, updated in place when fused.
+  Tensor residual(Tensor x, const Tensor& in, const Tensor& wt, const Tensor& m) const {
+    Tensor acc = int_matmul(in, wt).contiguous();
+    if (!fused) return (x + requant(acc, m, -kResid, kResid).to(at::kFloat)).clamp_(-kResid, kResid);
+    x = x.contiguous();
+    fused::residual_add(x.data_ptr<float>(), f32_ptr(acc), f64_ptr(acc), rows_of(acc), m.data_ptr<double>(), kResid,
+                        torch_parallel_for);
+    return x;
+  }
+
+  // act_lut[linear(in) requantized to [-G, G] + G]: f32.
+  Tensor activation(const Tensor& in, const Tensor& wt, const Tensor& m) const {
+    const double g = static_cast<double>(cfg.act_half);
+    Tensor acc = int_matmul(in, wt).contiguous();
+    if (!fused) return at::take(act_lut, requant(acc, m, -g, g).add_(g).to(at::kLong));
+    Tensor out = at::empty(acc.sizes(), acc.options().dtype(at::kFloat));
+    fused::activation(f32_ptr(acc), f64_ptr(acc), rows_of(acc), m.data_ptr<double>(), static_cast<int32_t>(cfg.act_half),
+                      act_lut_host.data(), out.data_ptr<float>(), torch_parallel_for);
+    return out;
+  }
 
   StackW load_stack(const std::string& prefix, int64_t layers, int64_t d, int64_t heads, int64_t window) {
     const ModelFile& m = *model;
@@ -125,7 +173,10 @@ struct Engine::Impl {
       l.wqkv_t = w("wqkv");
       l.mqkv = mul("mqkv");
       l.mscore = mul("mscore");
+      const IntTensor& ms = m.tensor(p + "mscore");
+      l.mscore_host = std::ldexp(static_cast<double>(ms.data[0]), -ms.data[1]);
       l.slopes = host_tensor(m.tensor(p + "slopes"), at::kDouble, device).view({heads, 1, 1});
+      for (int32_t v : m.tensor(p + "slopes").data) l.slopes_host.push_back(v);
       l.mav = mul("mav");
       l.wo_t = w("wo");
       l.mo = mul("mo");
@@ -140,6 +191,11 @@ struct Engine::Impl {
 
   // x/rms(x) * norm_scale, rounded half up, clamped to int8. x: [..., D] f32 -> f32.
   Tensor rmsnorm(const Tensor& x) const {
+    if (fused) {
+      Tensor xc = x.contiguous(), out = at::empty_like(xc);
+      fused::rmsnorm(xc.data_ptr<float>(), rows_of(xc), cfg.norm_scale, out.data_ptr<float>(), torch_parallel_for);
+      return out;
+    }
     const double d = static_cast<double>(x.size(-1));
     Tensor xd = x.to(at::kDouble);
     Tensor ms = xd.square().sum(-1, true).div_(d).floor_();  // exact integer mean square, < 2^30
@@ -151,8 +207,21 @@ struct Engine::Impl {
   // Integer softmax attention. q [B,H,C,dh], k,v [B,H,T,dh] f32; qpos [C], kpos [T] f64.
   // Returns [B, C, D] f64 integers in [-127, 127].
   Tensor attend(const StackW& s, const LayerW& l, const Tensor& q, const Tensor& k, const Tensor& v,
-                const Tensor& qpos, const Tensor& kpos) const {
+                const Tensor& qpos, const Tensor& kpos, int64_t qpos0, int64_t kpos0) const {
     const int64_t b = q.size(0), c = q.size(2);
+    if (fused) {
+      Tensor scores = at::matmul(q, k.transpose(-1, -2)).contiguous();  // [B,H,C,T] exact
+      Tensor p = at::empty_like(scores);
+      fused::attention_weights(scores.data_ptr<float>(), b * s.heads, s.heads, c, scores.size(3), l.mscore_host,
+                               l.slopes_host.data(), qpos0, kpos0, s.window, attn_lut_host.data(),
+                               static_cast<int64_t>(attn_lut_host.size()), static_cast<int>(cfg.attn_prob_bits),
+                               p.data_ptr<float>(), torch_parallel_for);
+      Tensor av = at::matmul(p, v).transpose(1, 2).reshape({b, c, s.d}).contiguous();
+      Tensor out = at::empty_like(av);
+      fused::requant(av.data_ptr<float>(), nullptr, rows_of(av), l.mav.data_ptr<double>(), -127, 127,
+                     out.data_ptr<float>(), torch_parallel_for);
+      return out;
+    }
     Tensor score = at::matmul(q, k.transpose(-1, -2)).to(at::kDouble).mul_(l.mscore).add_(0.5).floor_();
     Tensor dist = qpos.unsqueeze(1) - kpos.unsqueeze(0);            // [C, T]
     Tensor invalid = (dist < 0).logical_or_(dist >= static_cast<double>(s.window));
@@ -166,14 +235,14 @@ struct Engine::Impl {
     const double one = std::ldexp(1.0, static_cast<int>(cfg.attn_prob_bits) + 1);
     Tensor p = e.mul_(one).add_(sum2 / 2).div_(sum2).floor_();      // round(e / sum * 2^bits)
     Tensor av = at::matmul(p.to(at::kFloat), v);                    // [B,H,C,dh]
-    av = av.transpose(1, 2).reshape({b, c, s.d}).to(at::kDouble);
-    return requant(av, l.mav, -127, 127);
+    av = av.transpose(1, 2).reshape({b, c, s.d});
+    return requant(av, l.mav, -127, 127).to(at::kFloat);
   }
 
   // Appends this chunk's keys/values at positions [pos0, pos0+C) and returns
   // the slots a query of the chunk may attend to, with their positions.
   void cache_append(LayerCache& lc, const StackW& s, const Tensor& k, const Tensor& v, int64_t pos0,
-                    Tensor& keys, Tensor& values, Tensor& kpos) const {
+                    Tensor& keys, Tensor& values, Tensor& kpos, int64_t& kpos0) const {
     const int64_t c = k.size(2);
     const int64_t keep_max = s.window - 1;
     if (!lc.k.defined()) {
@@ -207,28 +276,26 @@ struct Engine::Impl {
     const int64_t start = std::max<int64_t>(0, lc.n - c - keep_max);
     keys = lc.k.narrow(2, start, lc.n - start);
     values = lc.v.narrow(2, start, lc.n - start);
-    kpos = at::arange(static_cast<double>(lc.p0 + start), static_cast<double>(lc.p0 + lc.n), f64(device));
+    kpos0 = lc.p0 + start;
+    if (!fused) kpos = at::arange(static_cast<double>(kpos0), static_cast<double>(lc.p0 + lc.n), f64(device));
   }
 
   // One transformer stack over a chunk. x [B, C, D] f32 at positions [pos0, pos0+C).
   Tensor stack_forward(const StackW& s, StackCache& cache, Tensor x, int64_t pos0) const {
     const int64_t b = x.size(0), c = x.size(1);
     if (cache.layers.size() != s.layers.size()) cache.layers.resize(s.layers.size());
-    Tensor qpos = at::arange(static_cast<double>(pos0), static_cast<double>(pos0 + c), f64(device));
-    const double g = static_cast<double>(cfg.act_half);
+    Tensor qpos;
+    if (!fused) qpos = at::arange(static_cast<double>(pos0), static_cast<double>(pos0 + c), f64(device));
     for (size_t i = 0; i < s.layers.size(); ++i) {
       const LayerW& l = s.layers[i];
-      Tensor qkv = requant(int_matmul(rmsnorm(x), l.wqkv_t), l.mqkv, -127, 127).to(at::kFloat);
+      Tensor qkv = linear_rq(rmsnorm(x), l.wqkv_t, l.mqkv, -127, 127);
       qkv = qkv.view({b, c, 3, s.heads, s.dh}).permute({2, 0, 3, 1, 4});  // [3,B,H,C,dh]
       Tensor keys, values, kpos;
-      cache_append(cache.layers[i], s, qkv[1], qkv[2], pos0, keys, values, kpos);
-      Tensor a = attend(s, l, qkv[0], keys, values, qpos, kpos).to(at::kFloat);
-      Tensor o = requant(int_matmul(a, l.wo_t), l.mo, -kResid, kResid).to(at::kFloat);
-      x = (x + o).clamp_(-kResid, kResid);
-      Tensor u = requant(int_matmul(rmsnorm(x), l.w1_t), l.m1, -g, g);
-      Tensor act = at::take(act_lut, (u + g).to(at::kLong));
-      o = requant(int_matmul(act, l.w2_t), l.m2, -kResid, kResid).to(at::kFloat);
-      x = (x + o).clamp_(-kResid, kResid);
+      int64_t kpos0 = 0;
+      cache_append(cache.layers[i], s, qkv[1], qkv[2], pos0, keys, values, kpos, kpos0);
+      Tensor a = attend(s, l, qkv[0], keys, values, qpos, kpos, pos0, kpos0);
+      x = residual(x, a, l.wo_t, l.mo);
+      x = residual(x, activation(rmsnorm(x), l.w1_t, l.m1), l.w2_t, l.m2);
     }
     return x;
   }
@@ -236,8 +303,7 @@ struct Engine::Impl {
   // Global output [B, C, Dg] -> local conditioning [B*C, P, Dl] f32.
   Tensor global_to_local(const Tensor& gout) const {
     const int64_t b = gout.size(0), c = gout.size(1);
-    Tensor y = requant(int_matmul(rmsnorm(gout), g2l_t), g2l_m, -kResid, kResid).to(at::kFloat);
-    return y.view({b * c, cfg.patch, cfg.l_dim});
+    return linear_rq(rmsnorm(gout), g2l_t, g2l_m, -kResid, kResid).view({b * c, cfg.patch, cfg.l_dim});
   }
 
   // Global input of patches [a, a+C): patch k sees the bytes of patch k-1, patch 0 the pad.
@@ -256,6 +322,14 @@ struct Engine::Impl {
 
   // Byte frequency tables from final local states x [R, Dl] f32 -> [R, 256] f64.
   Tensor head(const Tensor& x) const {
+    if (fused) {
+      Tensor acc = int_matmul(rmsnorm(x), out_t).contiguous();
+      Tensor freq = at::empty(acc.sizes(), acc.options().dtype(at::kDouble));
+      fused::byte_tables(f32_ptr(acc), f64_ptr(acc), acc.size(0), out_m.data_ptr<double>(), out_lut_host.data(),
+                         static_cast<int64_t>(out_lut_host.size()), cfg.freq_total, freq.data_ptr<double>(),
+                         torch_parallel_for);
+      return freq;
+    }
     Tensor logits = requant(int_matmul(rmsnorm(x), out_t), out_m, -(1 << 24), 1 << 24);
     Tensor top = std::get<0>(logits.max(-1, true));
     Tensor idx = logits.neg_().add_(top).clamp_max_(static_cast<double>(out_lut.size(0) - 1)).to(at::kLong);
@@ -297,7 +371,7 @@ DeviceKind parse_device(const std::string& s) {
   throw Error(ErrorCode::invalid_argument, "unknown device '" + s + "' (expected auto, cpu or cuda)");
 }
 
-Engine::Engine(std::shared_ptr<const ModelFile> model, DeviceKind device, int threads)
+Engine::Engine(std::shared_ptr<const ModelFile> model, DeviceKind device, int threads, bool reference_ops)
     : impl_(std::make_unique<Impl>()) {
   c10::InferenceMode guard;
   set_compute_threads(threads);
@@ -326,6 +400,10 @@ Engine::Engine(std::shared_ptr<const ModelFile> model, DeviceKind device, int th
   m.attn_lut = host_tensor(f.tensor("lut.attn_exp"), at::kDouble, m.device);
   m.out_lut = host_tensor(f.tensor("lut.out_exp"), at::kDouble, m.device);
   m.kernel_model = make_cpu_model(f);
+  m.fused = m.device.is_cpu() && !reference_ops;
+  m.act_lut_host = f.tensor("lut.act").data;
+  m.attn_lut_host = f.tensor("lut.attn_exp").data;
+  m.out_lut_host = f.tensor("lut.out_exp").data;
 }
 
 Engine::~Engine() = default;

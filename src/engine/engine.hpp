@@ -44,7 +44,9 @@ class Engine {
  public:
   // Threads: intra-op threads for libtorch (0 = leave as is). Throws
   // Error(device_unavailable) if CUDA is asked for and not available.
-  Engine(std::shared_ptr<const ModelFile> model, DeviceKind device, int threads);
+  // reference_ops: teacher forcing with plain tensor ops even on CPU, instead
+  // of the fused one-pass loops (for tests: both give the same integers).
+  Engine(std::shared_ptr<const ModelFile> model, DeviceKind device, int threads, bool reference_ops = false);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
