@@ -1,6 +1,8 @@
 // Serialization of .mbz frame structures; see format.hpp and docs/FORMAT.md.
 #include "container/format.hpp"
 
+#include <algorithm>
+
 #include "common/le_bytes.hpp"
 #include "mbz/error.hpp"
 
@@ -13,12 +15,6 @@ std::string prefix(const std::string& what) { return what.empty() ? "" : what + 
 uint32_t check32(const uint8_t* p, size_t n) { return static_cast<uint32_t>(xxh64(p, n)); }
 
 void append_check(ByteWriter& w) { w.u32(check32(w.data().data(), w.size())); }
-
-void verify_check(const std::vector<uint8_t>& bytes, const std::string& what, const char* part) {
-  const size_t n = bytes.size() - 4;
-  if (load_u32le(bytes.data() + n) != check32(bytes.data(), n))
-    throw Error(ErrorCode::corrupt, prefix(what) + "" + part + " is corrupted (check mismatch)");
-}
 
 }  // namespace
 
@@ -57,46 +53,61 @@ std::vector<uint8_t> encode_header(const FrameHeader& h) {
   return std::move(w.data());
 }
 
-FrameHeader read_header(std::istream& in, const std::string& what) {
-  std::vector<uint8_t> buf(kFrameMagic.size());
-  in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
-  if (static_cast<size_t>(in.gcount()) != buf.size() || !std::equal(buf.begin(), buf.end(), kFrameMagic.begin())) {
-    if (in.bad()) throw Error(ErrorCode::io, prefix(what) + "read error");
+size_t parse_header(const uint8_t* data, size_t n, FrameHeader& h, const std::string& what) {
+  const size_t magic = kFrameMagic.size();
+  if (!std::equal(data, data + std::min(n, magic), kFrameMagic.begin()))
     throw Error(ErrorCode::not_mbz, prefix(what) + "not an .mbz file (bad magic)");
-  }
-  auto more = [&](size_t n) {
-    const size_t at = buf.size();
-    buf.resize(at + n);
-    read_exact(in, buf.data() + at, n, what);
-    return buf.data() + at;
-  };
-  FrameHeader h;
-  const uint8_t* p = more(4);
-  h.version = static_cast<uint16_t>(p[0] | p[1] << 8);
-  const uint16_t flags = static_cast<uint16_t>(p[2] | p[3] << 8);
+  if (n < magic + 5) return 0;
+  const size_t name_len = data[magic + 4];
+  const size_t side_at = magic + 5 + name_len + 32 + 1;
+  if (n < side_at + 4) return 0;
+  const uint32_t side_len = load_u32le(data + side_at);
+  if (side_len > (1u << 20)) throw Error(ErrorCode::corrupt, prefix(what) + "side information too large");
+  const size_t total = side_at + 4 + side_len + 4 + 4;
+  if (n < total) return 0;
+  ByteReader r(data + magic, total - magic, what);
+  h = FrameHeader{};
+  h.version = r.u16();
+  const uint16_t flags = r.u16();
   if (h.version == 0 || h.version > kFrameVersion)
     throw Error(ErrorCode::unsupported_version,
                 prefix(what) + ".mbz format version " + std::to_string(h.version) + " is newer than this mbz supports (" +
                     std::to_string(kFrameVersion) + "); upgrade mbz");
+  if (load_u32le(data + total - 4) != check32(data, total - 4))
+    throw Error(ErrorCode::corrupt, prefix(what) + "header is corrupted (check mismatch)");
   if (flags != 0) throw Error(ErrorCode::corrupt, prefix(what) + "reserved header flags are set");
-  const size_t name_len = *more(1);
-  p = more(name_len);
-  h.model_name.assign(reinterpret_cast<const char*>(p), name_len);
-  p = more(32);
-  std::copy(p, p + 32, h.model_sha.begin());
-  h.adapter = *more(1);
-  const uint32_t side_len = load_u32le(more(4));
-  if (side_len > (1u << 20)) throw Error(ErrorCode::corrupt, prefix(what) + "side information too large");
-  p = more(side_len);
-  h.side_info.assign(p, p + side_len);
-  h.segment_size = load_u32le(more(4));
-  more(4);
-  verify_check(buf, what, "header");
+  h.model_name = r.str8();
+  std::copy_n(r.bytes(32), 32, h.model_sha.begin());
+  h.adapter = r.u8();
+  const uint32_t m = r.u32();
+  const uint8_t* side = r.bytes(m);
+  h.side_info.assign(side, side + m);
+  h.segment_size = r.u32();
   if (h.segment_size == 0 || h.segment_size > kMaxSegmentSize)
     throw Error(ErrorCode::corrupt, prefix(what) + "invalid segment size");
   if (h.adapter != static_cast<uint8_t>(Adapter::bytes))
     throw Error(ErrorCode::unsupported_version, prefix(what) + "adapter " + std::to_string(h.adapter) + " is not supported by this mbz");
-  return h;
+  return total;
+}
+
+FrameHeader read_header(std::istream& in, const std::string& what) {
+  std::vector<uint8_t> buf;
+  FrameHeader h;
+  for (size_t want = kFrameMagic.size();;) {  // grow until the parser has what it needs
+    const size_t at = buf.size();
+    buf.resize(want);
+    in.read(reinterpret_cast<char*>(buf.data() + at), static_cast<std::streamsize>(want - at));
+    const size_t got = at + static_cast<size_t>(in.gcount());
+    if (got < want) {
+      if (in.bad()) throw Error(ErrorCode::io, prefix(what) + "read error");
+      buf.resize(got);
+      parse_header(buf.data(), got, h, what);  // bad magic is reported as such
+      throw Error(got < kFrameMagic.size() ? ErrorCode::not_mbz : ErrorCode::truncated,
+                  prefix(what) + (got < kFrameMagic.size() ? "not an .mbz file (too short)" : "file is truncated"));
+    }
+    if (parse_header(buf.data(), buf.size(), h, what)) return h;
+    want += 1;
+  }
 }
 
 std::vector<uint8_t> encode_block_header(const BlockHeader& b) {
@@ -109,13 +120,13 @@ std::vector<uint8_t> encode_block_header(const BlockHeader& b) {
   return std::move(w.data());
 }
 
-bool read_block_header(std::istream& in, BlockHeader& b, uint32_t segment_size, const std::string& what) {
-  std::vector<uint8_t> buf(kBlockHeaderSize);
-  read_exact(in, buf.data(), 1, what);
-  if (buf[0] == kEndMarker) return false;
-  read_exact(in, buf.data() + 1, kBlockHeaderSize - 1, what);
-  verify_check(buf, what, "segment header");
-  ByteReader r(buf.data(), buf.size(), what);
+size_t parse_block_header(const uint8_t* p, size_t n, BlockHeader& b, uint32_t segment_size, const std::string& what) {
+  if (n < 1) return 0;
+  if (p[0] == kEndMarker) return 1;
+  if (n < kBlockHeaderSize) return 0;
+  if (load_u32le(p + kBlockHeaderSize - 4) != check32(p, kBlockHeaderSize - 4))
+    throw Error(ErrorCode::corrupt, prefix(what) + "segment header is corrupted (check mismatch)");
+  ByteReader r(p, kBlockHeaderSize, what);
   const uint8_t method = r.u8();
   b.raw_len = r.u32();
   b.coded_len = r.u32();
@@ -128,6 +139,15 @@ bool read_block_header(std::istream& in, BlockHeader& b, uint32_t segment_size, 
     throw Error(ErrorCode::corrupt, prefix(what) + "stored segment with mismatched length");
   // No symbol costs more than 16 bits, so no coded form exceeds 2 bytes per byte.
   if (b.coded_len > 2 * uint64_t{b.raw_len} + 16) throw Error(ErrorCode::corrupt, prefix(what) + "invalid coded segment length");
+  return kBlockHeaderSize;
+}
+
+bool read_block_header(std::istream& in, BlockHeader& b, uint32_t segment_size, const std::string& what) {
+  uint8_t buf[kBlockHeaderSize];
+  read_exact(in, buf, 1, what);
+  if (buf[0] == kEndMarker) return false;
+  read_exact(in, buf + 1, kBlockHeaderSize - 1, what);
+  parse_block_header(buf, kBlockHeaderSize, b, segment_size, what);
   return true;
 }
 
@@ -140,15 +160,22 @@ std::vector<uint8_t> encode_footer(const Footer& f) {
   return std::move(w.data());
 }
 
-Footer read_footer(std::istream& in, const std::string& what) {
-  std::vector<uint8_t> buf(kFooterSize);
-  read_exact(in, buf.data(), buf.size(), what);
-  verify_check(buf, what, "footer");
-  ByteReader r(buf.data(), buf.size(), what);
-  Footer f;
+size_t parse_footer(const uint8_t* p, size_t n, Footer& f, const std::string& what) {
+  if (n < kFooterSize) return 0;
+  if (load_u32le(p + kFooterSize - 4) != check32(p, kFooterSize - 4))
+    throw Error(ErrorCode::corrupt, prefix(what) + "footer is corrupted (check mismatch)");
+  ByteReader r(p, kFooterSize, what);
   f.original_size = r.u64();
   f.segment_count = r.u32();
   f.checksum = r.u64();
+  return kFooterSize;
+}
+
+Footer read_footer(std::istream& in, const std::string& what) {
+  uint8_t buf[kFooterSize];
+  read_exact(in, buf, kFooterSize, what);
+  Footer f;
+  parse_footer(buf, kFooterSize, f, what);
   return f;
 }
 

@@ -59,7 +59,14 @@ std::vector<uint8_t> encode_header(const FrameHeader& h);
 std::vector<uint8_t> encode_block_header(const BlockHeader& b);
 std::vector<uint8_t> encode_footer(const Footer& f);
 
-// Readers take the stream positioned at the structure; errors name `what`.
+// Buffer parsers: return the number of bytes the structure occupies, or 0 if
+// `n` bytes are not enough yet. They throw on malformed input; errors name `what`.
+size_t parse_header(const uint8_t* p, size_t n, FrameHeader& h, const std::string& what);
+// For a block: 1 at the end marker (b untouched), else kBlockHeaderSize.
+size_t parse_block_header(const uint8_t* p, size_t n, BlockHeader& b, uint32_t segment_size, const std::string& what);
+size_t parse_footer(const uint8_t* p, size_t n, Footer& f, const std::string& what);
+
+// Stream readers (inspect): take the stream positioned at the structure.
 FrameHeader read_header(std::istream& in, const std::string& what);
 // Returns false at the end marker (the footer follows).
 bool read_block_header(std::istream& in, BlockHeader& b, uint32_t segment_size, const std::string& what);
