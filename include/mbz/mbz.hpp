@@ -109,6 +109,45 @@ ModelResolver default_model_resolver();
  *  is resolved only if a segment needs it. */
 Stats decompress_stream(std::istream& in, std::ostream* out, const ModelResolver& resolve, const Options& opts);
 
+/*! Compressor : streaming compression into one .mbz frame (since 0.1.0).
+ *  Input may arrive in pieces of any size; output is appended as segments
+ *  complete. Memory stays bounded (a small group of segments) whatever the
+ *  total size. The output does not depend on how the input was cut.
+ *  The model must outlive the compressor. */
+class Compressor {
+ public:
+  Compressor(const Model& model, const Options& opts);
+  ~Compressor();
+  /*! write() : takes `size` bytes of input; appends compressed bytes to `out`. */
+  void write(const uint8_t* data, size_t size, std::vector<uint8_t>& out);
+  /*! finish() : compresses what is buffered and ends the frame. No write() after it. */
+  void finish(std::vector<uint8_t>& out);
+  const Stats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/*! Decompressor : streaming decompression of one or more concatenated frames
+ *  (since 0.1.0). Decoded bytes are appended only after their segment's
+ *  checksum is verified; memory stays bounded by a small group of segments. */
+class Decompressor {
+ public:
+  Decompressor(ModelResolver resolve, const Options& opts);
+  ~Decompressor();
+  /*! write() : takes `size` bytes of .mbz input; appends verified output to `out`. */
+  void write(const uint8_t* data, size_t size, std::vector<uint8_t>& out);
+  /*! finish() : decodes what is buffered; throws Error(truncated) if the
+   *  input stopped inside a frame, Error(not_mbz) if it held no frame. */
+  void finish(std::vector<uint8_t>& out);
+  const Stats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 /*! FrameInfo : what `mbz list` shows. */
 struct FrameInfo {
   uint16_t format_version = 0;
@@ -125,6 +164,11 @@ struct FrameInfo {
 
 /*! inspect_stream() : reads a frame's headers (skipping coded data) and returns them. */
 FrameInfo inspect_stream(std::istream& in);
+
+/*! evaluate() : the model's ideal code length of `data` in bits, coding it in
+ *  segments of opts.segment_size as compression would (no coder, no
+ *  fallback): bits / size is the model's bits-per-byte (since 0.1.0). */
+double evaluate(const uint8_t* data, size_t size, const Model& model, const Options& opts);
 
 /*! compress() / decompress() : one-shot buffer versions of the above. */
 std::vector<uint8_t> compress(const uint8_t* data, size_t size, const Model& model, const Options& opts);

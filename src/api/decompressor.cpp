@@ -1,0 +1,181 @@
+// Decompressor: .mbz input in pieces -> original bytes. A state machine over
+// the unconsumed input (header, blocks, footer, next frame) that decodes a
+// group of segments at a time and releases a segment's bytes only after its
+// checksum matched; the whole frame is checked against the footer.
+#include <algorithm>
+
+#include "api/model_impl.hpp"
+#include "api/stream_io.hpp"
+#include "container/format.hpp"
+#include "container/segment_codec.hpp"
+
+namespace mbz {
+
+namespace {
+struct PendingSegment {
+  BlockHeader header;
+  std::vector<uint8_t> coded;
+  uint64_t index = 0;
+};
+std::string segment_name(uint64_t i) { return "segment " + std::to_string(i); }
+}  // namespace
+
+struct Decompressor::Impl {
+  enum class State { header, blocks, footer };
+  ModelResolver resolve;
+  Options opts;
+  Stats st;
+  State state = State::header;
+  std::vector<uint8_t> buf;  // unconsumed input
+  uint64_t frames = 0;
+  // The frame being decoded.
+  FrameHeader header;
+  std::shared_ptr<const Model> model;
+  const Engine* engine = nullptr;
+  std::unique_ptr<Xxh64Stream> whole;
+  uint64_t count = 0, size = 0;
+  std::vector<PendingSegment> pending;
+  size_t group = 0;
+
+  Impl(ModelResolver r, const Options& o) : resolve(std::move(r)), opts(o) {}
+
+  std::string where() const { return frames == 0 ? "" : "frame " + std::to_string(frames + 1); }
+
+  const Engine& frame_engine() {
+    if (!engine) {
+      const std::string sha = to_hex(header.model_sha);
+      model = resolve(header.model_name, sha);
+      if (!model || model->sha256_hex() != sha)
+        throw Error(ErrorCode::unknown_model, "model '" + header.model_name + "' (sha256 " + sha + ") was not provided");
+      engine = &model->impl().engine(opts.device);
+      set_compute_threads(opts.threads);
+    }
+    return *engine;
+  }
+
+  // Consumes as much of buf as forms complete structures; appends verified output.
+  void feed(std::vector<uint8_t>& out) {
+    size_t pos = 0;
+    for (;;) {
+      const uint8_t* p = buf.data() + pos;
+      const size_t avail = buf.size() - pos;
+      if (state == State::header) {
+        if (avail == 0) break;
+        const size_t n = parse_header(p, avail, header, where());
+        if (n == 0) break;
+        pos += n;
+        st.in_bytes += n;
+        model.reset();
+        engine = nullptr;
+        whole = std::make_unique<Xxh64Stream>();
+        count = size = 0;
+        group = group_segments(header.segment_size, opts.threads);
+        state = State::blocks;
+      } else if (state == State::blocks) {
+        PendingSegment s;
+        const size_t n = parse_block_header(p, avail, s.header, header.segment_size, segment_name(count));
+        if (n == 0) break;
+        if (n == 1) {  // end marker
+          flush(out);
+          pos += 1;
+          st.in_bytes += 1;
+          state = State::footer;
+          continue;
+        }
+        if (avail < n + s.header.coded_len) break;
+        s.coded.assign(p + n, p + n + s.header.coded_len);
+        s.index = count++;
+        pos += n + s.header.coded_len;
+        st.in_bytes += n + s.header.coded_len;
+        pending.push_back(std::move(s));
+        if (pending.size() == group) flush(out);
+      } else {
+        Footer f;
+        const size_t n = parse_footer(p, avail, f, where());
+        if (n == 0) break;
+        pos += n;
+        st.in_bytes += n;
+        if (f.segment_count != count || f.original_size != size)
+          throw Error(ErrorCode::corrupt, "footer does not match the segments (file damaged)");
+        if (f.checksum != whole->digest()) throw Error(ErrorCode::checksum_mismatch, "checksum mismatch of the whole file");
+        ++frames;
+        state = State::header;  // another frame may follow
+      }
+    }
+    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(pos));
+  }
+
+  void flush(std::vector<uint8_t>& out) {
+    if (pending.empty()) return;
+    std::vector<std::vector<uint8_t>> raw(pending.size());
+    std::vector<CodedSegment> model_segs;
+    std::vector<size_t> model_idx;
+    uint64_t group_in = 0, group_out = 0;
+    for (size_t i = 0; i < pending.size(); ++i) {
+      PendingSegment& s = pending[i];
+      group_in += kBlockHeaderSize + s.coded.size();
+      group_out += s.header.raw_len;
+      switch (s.header.method) {
+        case Method::stored: raw[i] = std::move(s.coded); break;
+        case Method::zstd: raw[i] = zstd_decode(s.coded.data(), s.coded.size(), s.header.raw_len, segment_name(s.index)); break;
+        case Method::model:
+          model_segs.push_back({s.coded.data(), s.coded.size(), s.header.raw_len});
+          model_idx.push_back(i);
+          break;
+      }
+    }
+    if (!model_segs.empty()) {
+      std::function<void(double)> partial;
+      if (opts.progress)  // the group's input is already counted: spread it over the decoding
+        partial = [this, group_in, group_out](double f) {
+          opts.progress(st.in_bytes - group_in + static_cast<uint64_t>(f * static_cast<double>(group_in)),
+                        st.out_bytes + static_cast<uint64_t>(f * static_cast<double>(group_out)));
+        };
+      std::vector<std::vector<uint8_t>> decoded;
+      model_decode(frame_engine(), model_segs, decoded, opts.threads, partial);
+      for (size_t k = 0; k < model_idx.size(); ++k) raw[model_idx[k]] = std::move(decoded[k]);
+    }
+    for (size_t i = 0; i < pending.size(); ++i) {
+      if (xxh64(raw[i].data(), raw[i].size()) != pending[i].header.checksum)
+        throw Error(ErrorCode::checksum_mismatch, segment_name(pending[i].index) +
+                                                      ": checksum mismatch (file damaged, or decoded with a different model)");
+      whole->update(raw[i].data(), raw[i].size());
+      out.insert(out.end(), raw[i].begin(), raw[i].end());
+      size += raw[i].size();
+      st.out_bytes += raw[i].size();
+      switch (pending[i].header.method) {
+        case Method::stored: ++st.segments_stored; break;
+        case Method::zstd: ++st.segments_zstd; break;
+        case Method::model: ++st.segments_model; break;
+      }
+    }
+    pending.clear();
+    if (opts.progress) opts.progress(st.in_bytes, st.out_bytes);
+  }
+};
+
+Decompressor::Decompressor(ModelResolver resolve, const Options& opts)
+    : impl_(std::make_unique<Impl>(std::move(resolve), opts)) {
+  check_options(opts);
+}
+Decompressor::~Decompressor() = default;
+const Stats& Decompressor::stats() const { return impl_->st; }
+
+void Decompressor::write(const uint8_t* data, size_t size, std::vector<uint8_t>& out) {
+  impl_->buf.insert(impl_->buf.end(), data, data + size);
+  impl_->feed(out);
+}
+
+void Decompressor::finish(std::vector<uint8_t>& out) {
+  Impl& d = *impl_;
+  d.feed(out);
+  if (d.state == Impl::State::header && d.buf.empty()) {
+    if (d.frames == 0) throw Error(ErrorCode::not_mbz, "not an .mbz file (empty input)");
+    return;
+  }
+  throw Error(ErrorCode::truncated, d.state == Impl::State::header && d.frames == 0 && d.buf.size() < kFrameMagic.size()
+                                        ? "not an .mbz file (too short)"
+                                        : "file is truncated");
+}
+
+}  // namespace mbz
