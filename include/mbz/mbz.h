@@ -1,0 +1,124 @@
+/* mbz.h — the mbz C API (since 0.1.0).
+ *
+ * Lossless compression with an integer MEGABYTE byte model, for callers in C
+ * and through FFI (Python ctypes, Go, Java). Every function returns an
+ * mbz_status; on failure, mbz_last_error() gives a one-line message for the
+ * calling thread. No C++ exception ever crosses this interface.
+ *
+ * How to:
+ *   mbz_model* m;  mbz_options o;  void* z;  size_t zn;
+ *   mbz_options_init(&o);
+ *   if (mbz_model_load_default(&m) != MBZ_OK) { puts(mbz_last_error()); ... }
+ *   if (mbz_compress(m, data, n, &o, &z, &zn) == MBZ_OK) { ...; mbz_free(z); }
+ *   mbz_model_free(m);
+ * A model is immutable once loaded: share one among threads.
+ */
+#ifndef MBZ_H
+#define MBZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*! mbz_status : result of every call; the numbers never change meaning. */
+typedef enum {
+  MBZ_OK = 0,
+  MBZ_ERROR_IO = 1,                  /* reading or writing failed */
+  MBZ_ERROR_NOT_MBZ = 2,             /* input is not an .mbz frame */
+  MBZ_ERROR_UNSUPPORTED_VERSION = 3, /* newer format or model version */
+  MBZ_ERROR_TRUNCATED = 4,           /* input ended inside a frame */
+  MBZ_ERROR_CORRUPT = 5,             /* a header or table is damaged */
+  MBZ_ERROR_CHECKSUM_MISMATCH = 6,   /* decoded data fails its checksum */
+  MBZ_ERROR_UNKNOWN_MODEL = 7,       /* the model a frame needs is not found */
+  MBZ_ERROR_BAD_MODEL = 8,           /* a model file is malformed */
+  MBZ_ERROR_DEVICE_UNAVAILABLE = 9,  /* e.g. CUDA requested, not available */
+  MBZ_ERROR_INVALID_ARGUMENT = 10,   /* a NULL pointer or out-of-range option */
+  MBZ_ERROR_INTERNAL = 11            /* a bug: please report it */
+} mbz_status;
+
+/*! mbz_status_name() : a short stable name, e.g. "checksum_mismatch". */
+const char* mbz_status_name(mbz_status status);
+
+/*! mbz_last_error() : message of the calling thread's last failed call ("" if none). */
+const char* mbz_last_error(void);
+
+/*! mbz_version_string() : the library version, e.g. "0.1.0". */
+const char* mbz_version_string(void);
+
+typedef struct mbz_model mbz_model;
+
+/*! mbz_options : see mbz_options_init() for the defaults. */
+typedef struct {
+  int threads;           /* worker threads, >= 1 (default 1); never changes the output */
+  uint32_t segment_size; /* bytes per independent segment, 1 KiB..16 MiB (default 65536) */
+  const char* device;    /* "auto" (default), "cpu" or "cuda" */
+  int force_model;       /* testing/benchmarks: model-code every segment (default 0) */
+} mbz_options;
+
+/*! mbz_options_init() : fills in the defaults. */
+void mbz_options_init(mbz_options* options);
+
+/*! mbz_model_load() : loads and validates a model file; free with mbz_model_free(). */
+mbz_status mbz_model_load(const char* path, mbz_model** model);
+
+/*! mbz_model_load_default() : the default model from the model search path
+ *  ($MBZ_MODEL_PATH, then the installed models). */
+mbz_status mbz_model_load_default(mbz_model** model);
+
+/*! mbz_model_free() : releases a model (NULL is allowed). */
+void mbz_model_free(mbz_model* model);
+
+/*! mbz_model_name(), mbz_model_sha256() : name, and SHA-256 as 64 hex digits;
+ *  valid as long as the model. */
+const char* mbz_model_name(const mbz_model* model);
+const char* mbz_model_sha256(const mbz_model* model);
+
+/*! mbz_compress() : compresses src[0..size) into a new buffer *dst of *dst_size
+ *  bytes (free it with mbz_free()). options may be NULL for the defaults. */
+mbz_status mbz_compress(const mbz_model* model, const void* src, size_t size, const mbz_options* options,
+                        void** dst, size_t* dst_size);
+
+/*! mbz_decompress() : decodes a .mbz buffer. `model` (may be NULL) is used
+ *  when its SHA-256 is the one the frame needs; otherwise the model search
+ *  path is searched. */
+mbz_status mbz_decompress(const mbz_model* model, const void* src, size_t size, const mbz_options* options,
+                          void** dst, size_t* dst_size);
+
+/*! mbz_free() : frees a buffer returned by this library (NULL is allowed). */
+void mbz_free(void* buffer);
+
+/*! mbz_evaluate() : the model's ideal code length of src in bits (bits/size = bits per byte). */
+mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, const mbz_options* options,
+                        double* bits);
+
+/* Streaming. Output is handed to a sink as it is produced; a sink returns 0
+ * on success, nonzero to abort the call with MBZ_ERROR_IO. Memory stays
+ * bounded by a few segments whatever the stream's length. */
+typedef int (*mbz_sink)(void* user, const void* data, size_t size);
+typedef struct mbz_cstream mbz_cstream;
+typedef struct mbz_dstream mbz_dstream;
+
+/*! mbz_cstream_create() : a compression stream writing one frame. The model must outlive it. */
+mbz_status mbz_cstream_create(const mbz_model* model, const mbz_options* options, mbz_cstream** stream);
+/*! mbz_cstream_write() : feeds input; complete segments go to the sink. */
+mbz_status mbz_cstream_write(mbz_cstream* stream, const void* src, size_t size, mbz_sink sink, void* user);
+/*! mbz_cstream_finish() : ends the frame. No write after it. */
+mbz_status mbz_cstream_finish(mbz_cstream* stream, mbz_sink sink, void* user);
+void mbz_cstream_free(mbz_cstream* stream);
+
+/*! mbz_dstream_create() : a decompression stream; model may be NULL (search path). */
+mbz_status mbz_dstream_create(const mbz_model* model, const mbz_options* options, mbz_dstream** stream);
+/*! mbz_dstream_write() : feeds .mbz input; verified output goes to the sink. */
+mbz_status mbz_dstream_write(mbz_dstream* stream, const void* src, size_t size, mbz_sink sink, void* user);
+/*! mbz_dstream_finish() : MBZ_ERROR_TRUNCATED if the input stopped inside a frame. */
+mbz_status mbz_dstream_finish(mbz_dstream* stream, mbz_sink sink, void* user);
+void mbz_dstream_free(mbz_dstream* stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MBZ_H */

@@ -1,0 +1,161 @@
+/* The C API from C: round trips, streaming, evaluate, and every error path.
+ * Usage: test_c_api MODEL PRIVATE_MODEL TEXT_FILE (MBZ_MODEL_PATH must hold MODEL's directory). */
+#include "mbz/mbz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed = 0, failed = 0;
+#define CHECK(cond)                                                                              \
+  do {                                                                                           \
+    if (cond) ++passed;                                                                          \
+    else {                                                                                       \
+      ++failed;                                                                                  \
+      fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, #cond, mbz_last_error()); \
+    }                                                                                            \
+  } while (0)
+
+typedef struct {
+  unsigned char* p;
+  size_t n, cap;
+} buffer;
+
+static int sink(void* user, const void* data, size_t n) {
+  buffer* b = (buffer*)user;
+  if (b->n + n > b->cap) {
+    b->cap = (b->n + n) * 2;
+    b->p = (unsigned char*)realloc(b->p, b->cap);
+    if (!b->p) return 1;
+  }
+  memcpy(b->p + b->n, data, n);
+  b->n += n;
+  return 0;
+}
+
+static int failing_sink(void* user, const void* data, size_t n) {
+  (void)user, (void)data, (void)n;
+  return 1;
+}
+
+static unsigned char* read_file(const char* path, size_t* n) {
+  FILE* f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  *n = (size_t)ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char* p = (unsigned char*)malloc(*n ? *n : 1);
+  if (fread(p, 1, *n, f) != *n) *n = 0;
+  fclose(f);
+  return p;
+}
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    fprintf(stderr, "usage: test_c_api MODEL PRIVATE_MODEL TEXT_FILE\n");
+    return 2;
+  }
+  size_t n = 0;
+  unsigned char* text = read_file(argv[3], &n);
+  CHECK(text != NULL && n > 5000);
+  n = 5000;
+
+  mbz_model* m = NULL;
+  CHECK(mbz_model_load(argv[1], &m) == MBZ_OK);
+  if (!m) return 1;
+  CHECK(strlen(mbz_model_sha256(m)) == 64);
+  CHECK(strlen(mbz_model_name(m)) > 0);
+  mbz_options o;
+  mbz_options_init(&o);
+  o.segment_size = 1024;
+  o.force_model = 1;
+
+  /* one-shot round trip */
+  void *z = NULL, *back = NULL;
+  size_t zn = 0, bn = 0;
+  CHECK(mbz_compress(m, text, n, &o, &z, &zn) == MBZ_OK);
+  CHECK(mbz_decompress(m, z, zn, &o, &back, &bn) == MBZ_OK);
+  CHECK(bn == n && memcmp(back, text, n) == 0);
+  mbz_free(back);
+
+  /* streaming in 7-byte pieces equals one-shot; the decoder finds the model on the search path */
+  buffer cz = {0}, cd = {0};
+  mbz_cstream* cs = NULL;
+  CHECK(mbz_cstream_create(m, &o, &cs) == MBZ_OK);
+  for (size_t off = 0; off < n; off += 7) CHECK(mbz_cstream_write(cs, text + off, n - off < 7 ? n - off : 7, sink, &cz) == MBZ_OK);
+  CHECK(mbz_cstream_finish(cs, sink, &cz) == MBZ_OK);
+  mbz_cstream_free(cs);
+  CHECK(cz.n == zn && memcmp(cz.p, z, zn) == 0);
+  mbz_dstream* ds = NULL;
+  CHECK(mbz_dstream_create(NULL, &o, &ds) == MBZ_OK);
+  for (size_t off = 0; off < zn; off += 7) CHECK(mbz_dstream_write(ds, (unsigned char*)z + off, zn - off < 7 ? zn - off : 7, sink, &cd) == MBZ_OK);
+  CHECK(mbz_dstream_finish(ds, sink, &cd) == MBZ_OK);
+  mbz_dstream_free(ds);
+  CHECK(cd.n == n && memcmp(cd.p, text, n) == 0);
+
+  /* evaluate */
+  double bits = 0;
+  CHECK(mbz_evaluate(m, text, n, &o, &bits) == MBZ_OK && bits > 0);
+
+  /* error paths, one per status */
+  mbz_model* bad = (mbz_model*)1;
+  CHECK(mbz_model_load("/nonexistent/model.mbzm", &bad) == MBZ_ERROR_IO && bad == NULL);
+  CHECK(strlen(mbz_last_error()) > 0);
+  CHECK(mbz_model_load(argv[3], &bad) == MBZ_ERROR_BAD_MODEL);
+  CHECK(mbz_model_load(NULL, &bad) == MBZ_ERROR_INVALID_ARGUMENT);
+  CHECK(mbz_decompress(m, text, n, &o, &back, &bn) == MBZ_ERROR_NOT_MBZ);
+  CHECK(mbz_decompress(m, z, zn / 2, &o, &back, &bn) == MBZ_ERROR_TRUNCATED);
+  unsigned char* damaged = (unsigned char*)malloc(zn);
+  memcpy(damaged, z, zn);
+  damaged[zn - 40] ^= 0x20; /* inside the last segment's coded data */
+  mbz_status s = mbz_decompress(m, damaged, zn, &o, &back, &bn);
+  CHECK(s == MBZ_ERROR_CHECKSUM_MISMATCH || s == MBZ_ERROR_CORRUPT);
+  memcpy(damaged, z, zn);
+  damaged[75] ^= 0x01; /* the first block header (the frame header is 72 bytes here) */
+  CHECK(mbz_decompress(m, damaged, zn, &o, &back, &bn) == MBZ_ERROR_CORRUPT);
+  memcpy(damaged, z, zn);
+  damaged[8] = 99; /* format version */
+  CHECK(mbz_decompress(m, damaged, zn, &o, &back, &bn) == MBZ_ERROR_UNSUPPORTED_VERSION);
+  free(damaged);
+  mbz_options bad_o = o;
+  bad_o.threads = 0;
+  CHECK(mbz_compress(m, text, n, &bad_o, &back, &bn) == MBZ_ERROR_INVALID_ARGUMENT);
+  bad_o = o;
+  bad_o.segment_size = 10;
+  CHECK(mbz_compress(m, text, n, &bad_o, &back, &bn) == MBZ_ERROR_INVALID_ARGUMENT);
+  bad_o = o;
+  bad_o.device = "tpu";
+  CHECK(mbz_compress(m, text, n, &bad_o, &back, &bn) == MBZ_ERROR_INVALID_ARGUMENT);
+  bad_o = o;
+  bad_o.device = "cuda";
+  s = mbz_compress(m, text, 100, &bad_o, &back, &bn);
+  CHECK(s == MBZ_ERROR_DEVICE_UNAVAILABLE || s == MBZ_OK);
+  if (s == MBZ_OK) mbz_free(back);
+  CHECK(mbz_compress(NULL, text, n, &o, &back, &bn) == MBZ_ERROR_INVALID_ARGUMENT);
+
+  mbz_model* priv = NULL;
+  CHECK(mbz_model_load(argv[2], &priv) == MBZ_OK);
+  void* pz = NULL;
+  size_t pzn = 0;
+  CHECK(mbz_compress(priv, text, 2000, &o, &pz, &pzn) == MBZ_OK);
+  CHECK(mbz_decompress(NULL, pz, pzn, &o, &back, &bn) == MBZ_ERROR_UNKNOWN_MODEL);
+  CHECK(strstr(mbz_last_error(), mbz_model_sha256(priv)) != NULL);
+  CHECK(mbz_decompress(priv, pz, pzn, &o, &back, &bn) == MBZ_OK && bn == 2000);
+  mbz_free(back);
+  mbz_free(pz);
+  mbz_model_free(priv);
+
+  mbz_cstream* cs2 = NULL;
+  CHECK(mbz_cstream_create(m, &o, &cs2) == MBZ_OK);
+  CHECK(mbz_cstream_write(cs2, text, 10, failing_sink, NULL) == MBZ_ERROR_IO);
+  mbz_cstream_free(cs2);
+  CHECK(strcmp(mbz_status_name(MBZ_ERROR_CHECKSUM_MISMATCH), "checksum_mismatch") == 0);
+
+  mbz_free(z);
+  free(cz.p);
+  free(cd.p);
+  free(text);
+  mbz_model_free(m);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed != 0;
+}
