@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds, runs every test
-# (CTest), then runs the unit tests again under AddressSanitizer and
-# UndefinedBehaviorSanitizer in a second build tree (build-asan/).
+# The whole test suite: installs what is missing, builds, runs the unit tests
+# under AddressSanitizer and UndefinedBehaviorSanitizer in a second build tree
+# (build-asan/), then every test (CTest), whose summary closes the output.
 # MBZ_SANITIZE=0 skips the sanitizer pass (a quicker local loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-(cd build && ctest --output-on-failure -j "$(nproc)" --timeout 900)
 
 if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
@@ -20,3 +19,6 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   # process-lifetime allocations, so it is off.
   ASAN_OPTIONS=detect_leaks=0 MBZ_MODEL_PATH="$PWD/tests/golden" ./build-asan/tests/mbz_tests --gtest_brief=1
 fi
+
+cd build
+ctest --output-on-failure -j "$(nproc)" --timeout 900
