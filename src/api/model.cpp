@@ -1,5 +1,8 @@
 // Model loading and the model search path.
+#include <dlfcn.h>
+
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -44,6 +47,25 @@ uint64_t Model::parameter_count() const {
   return n;
 }
 
+namespace {
+// <dir>/../share/mbz/models for the directory of this library (libmbz.so)
+// and of the running program: an installed tree finds its models wherever
+// it was installed or moved to.
+void add_relocated_dirs(std::vector<std::string>& dirs) {
+  std::vector<fs::path> bases;
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&model_search_path), &info) && info.dli_fname && info.dli_fname[0] == '/')
+    bases.push_back(fs::path(info.dli_fname).parent_path());
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) bases.push_back(exe.parent_path());
+  for (const auto& b : bases) {
+    const std::string d = (b.parent_path() / "share" / "mbz" / "models").string();
+    if (fs::is_directory(d, ec) && std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
+  }
+}
+}  // namespace
+
 std::vector<std::string> model_search_path() {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("MBZ_MODEL_PATH")) {
@@ -52,6 +74,7 @@ std::vector<std::string> model_search_path() {
     while (std::getline(ss, d, ':'))
       if (!d.empty()) dirs.push_back(d);
   }
+  add_relocated_dirs(dirs);
   dirs.push_back(MBZ_INSTALL_MODELS_DIR);
   dirs.push_back(MBZ_SOURCE_MODELS_DIR);
   return dirs;
