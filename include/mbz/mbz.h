@@ -12,6 +12,7 @@
  *   if (mbz_compress(m, data, n, &o, &z, &zn) == MBZ_OK) { ...; mbz_free(z); }
  *   mbz_model_free(m);
  * A model is immutable once loaded: share one among threads.
+ * Every function here appeared in 0.1.0 unless marked otherwise.
  */
 #ifndef MBZ_H
 #define MBZ_H

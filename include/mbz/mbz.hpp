@@ -10,7 +10,9 @@
 //   mbz::compress_stream(in, out, *model, {});
 //   mbz::decompress_stream(in2, &out2, mbz::default_model_resolver(), {});
 //
-// Every function throws mbz::Error (mbz/error.hpp) on failure.
+// Every function throws mbz::Error (mbz/error.hpp) on failure. Everything in
+// this header appeared in 0.1.0 unless marked otherwise. The C interface is
+// mbz/mbz.h.
 #pragma once
 
 #include <cstdint>
@@ -61,8 +63,10 @@ class Model {
 const char* default_model_name() noexcept;
 
 /*! model_search_path() : directories searched for NAME.mbzm, in order:
- *  each entry of $MBZ_MODEL_PATH (colon-separated), the installed models
- *  directory, the source tree's models/ (uninstalled builds). */
+ *  each entry of $MBZ_MODEL_PATH (colon-separated); share/mbz/models beside
+ *  the installed library and program (found from their own location, so a
+ *  moved install still works); the configured install prefix's models
+ *  directory; the source tree's models/ (uninstalled builds). */
 std::vector<std::string> model_search_path();
 
 /*! find_model() : the model named `name` on the search path; if sha256_hex is
