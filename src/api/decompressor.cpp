@@ -173,9 +173,10 @@ void Decompressor::finish(std::vector<uint8_t>& out) {
     if (d.frames == 0) throw Error(ErrorCode::not_mbz, "not an .mbz file (empty input)");
     return;
   }
-  throw Error(ErrorCode::truncated, d.state == Impl::State::header && d.frames == 0 && d.buf.size() < kFrameMagic.size()
-                                        ? "not an .mbz file (too short)"
-                                        : "file is truncated");
+  // Leftover bytes that matched the magic so far but are too few to tell.
+  if (d.state == Impl::State::header && d.frames == 0 && d.buf.size() < kFrameMagic.size())
+    throw Error(ErrorCode::not_mbz, "not an .mbz file (too short)");
+  throw Error(ErrorCode::truncated, "file is truncated");
 }
 
 }  // namespace mbz
