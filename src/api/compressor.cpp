@@ -48,9 +48,7 @@ struct Compressor::Impl {
   // Codes pending[0, n) as whole segments (the last may be short) and appends the blocks.
   void code(size_t n, std::vector<uint8_t>& out) {
     if (n == 0) return;
-    std::vector<ByteSpan> segs;
-    for (size_t off = 0; off < n; off += opts.segment_size)
-      segs.push_back({pending.data() + off, std::min<size_t>(opts.segment_size, n - off)});
+    const std::vector<ByteSpan> segs = split_segments(pending.data(), n, opts.segment_size);
     std::function<void(double)> partial;
     if (opts.progress)
       partial = [&](double f) { opts.progress(st.in_bytes + static_cast<uint64_t>(f * static_cast<double>(n)), st.out_bytes); };

@@ -7,6 +7,7 @@
 #include "api/stream_io.hpp"
 #include "coder/range_coder.hpp"
 #include "container/format.hpp"
+#include "container/segment_codec.hpp"
 #include "mbz/mbz.hpp"
 
 namespace mbz {
@@ -58,9 +59,7 @@ double evaluate(const uint8_t* data, size_t size, const Model& model, const Opti
   const size_t group = group_segments(opts.segment_size, opts.threads) * opts.segment_size;
   double bits = 0;
   for (size_t start = 0; start < size; start += group) {  // bounded memory: a group at a time
-    std::vector<ByteSpan> segs;
-    for (size_t off = start; off < std::min(size, start + group); off += opts.segment_size)
-      segs.push_back({data + off, std::min<size_t>(opts.segment_size, size - off)});
+    const auto segs = split_segments(data + start, std::min(group, size - start), opts.segment_size);
     for (const auto& codes : engine.evaluate(segs))
       for (const SymbolCode& c : codes) bits += ideal_bits(c.freq, c.total);
   }

@@ -38,6 +38,12 @@ void parallel_for(size_t n, int threads, F&& f) {
 }
 }  // namespace
 
+std::vector<ByteSpan> split_segments(const uint8_t* data, size_t size, uint32_t segment_size) {
+  std::vector<ByteSpan> segs;
+  for (size_t off = 0; off < size; off += segment_size) segs.push_back({data + off, std::min<size_t>(segment_size, size - off)});
+  return segs;
+}
+
 std::vector<uint8_t> zstd_encode(ByteSpan raw) {
   std::vector<uint8_t> out(ZSTD_compressBound(raw.size));
   const size_t n = ZSTD_compress(out.data(), out.size(), raw.data, raw.size, kZstdLevel);

@@ -22,6 +22,9 @@ struct EncodedSegment {
   double ideal_bits = 0;       // ideal code length under the model (0 if not model-coded)
 };
 
+// Cuts data[0, size) into segments of segment_size bytes (the last may be shorter).
+std::vector<ByteSpan> split_segments(const uint8_t* data, size_t size, uint32_t segment_size);
+
 // engine may be null: then only zstd and stored are tried. force_model keeps
 // the model's coding even when it is larger (testing).
 std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vector<ByteSpan>& segments, int threads,
