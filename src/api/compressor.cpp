@@ -28,8 +28,7 @@ struct Compressor::Impl {
 
   Impl(const Model& m, const Options& o) : model(m), opts(o) {}
 
-  void start(std::vector<uint8_t>& out) {
-    check_options(opts);
+  void start(std::vector<uint8_t>& out) {  // options were checked by the constructor
     engine = &model.impl().engine(opts.device);
     set_compute_threads(opts.threads);
     FrameHeader h;

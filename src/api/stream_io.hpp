@@ -23,11 +23,6 @@ inline size_t read_some(std::istream& in, uint8_t* p, size_t n) {
   return static_cast<size_t>(in.gcount());
 }
 
-// True if the stream has no more bytes.
-inline bool at_end(std::istream& in) {
-  return in.peek() == std::char_traits<char>::eof();
-}
-
 // Segments per group handed to the engine at once: two per thread keeps
 // every worker busy, and small groups keep memory bounded and the progress
 // bar moving (it advances once per group). Batch size barely changes the

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/int_ops.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz {
@@ -18,26 +19,12 @@ std::vector<int16_t> to_i16(const IntTensor& t) { return std::vector<int16_t>(t.
 
 std::vector<double> to_mult(const IntTensor& t) {
   std::vector<double> m(static_cast<size_t>(t.shape[0]));
-  for (size_t i = 0; i < m.size(); ++i) m[i] = std::ldexp(static_cast<double>(t.data[2 * i]), -t.data[2 * i + 1]);
+  for (size_t i = 0; i < m.size(); ++i) m[i] = dyadic_value(&t.data[2 * i]);
   return m;
 }
 
-// clamp(floor(acc * m + 1/2), lo, hi): exact in float64 (docs/EXACTNESS.md §3).
 inline int32_t rq(int64_t acc, double m, int32_t lo, int32_t hi) {
-  const double v = std::floor(static_cast<double>(acc) * m + 0.5);
-  return v < lo ? lo : (v > hi ? hi : static_cast<int32_t>(v));
-}
-
-inline int64_t floor_div(int64_t a, int64_t b) {  // b > 0
-  const int64_t q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-inline int64_t isqrt(int64_t n) {
-  int64_t r = static_cast<int64_t>(std::sqrt(static_cast<double>(n)));
-  while (r * r > n) --r;
-  while ((r + 1) * (r + 1) <= n) ++r;
-  return r;
+  return static_cast<int32_t>(requant_round(static_cast<double>(acc), m, lo, hi));
 }
 
 __attribute__((target_clones("avx2", "default")))
@@ -199,7 +186,8 @@ class StackRunner {
         for (int i = 0; i < n; ++i) {
           const int64_t kp = first + i;
           const int16_t* k = &c.k[(static_cast<size_t>(r) * w + kp % w) * d + h * dh];
-          score[i] = static_cast<int64_t>(std::floor(static_cast<double>(dot(q, k, dh)) * l.mscore + 0.5)) -
+          score[i] = static_cast<int64_t>(requant_round(static_cast<double>(dot(q, k, dh)), l.mscore, -kScoreBound,
+                                                        kScoreBound)) -
                      l.slopes[h] * (pos - kp);
           top = std::max(top, score[i]);
         }

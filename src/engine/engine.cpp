@@ -21,6 +21,7 @@
 
 #include "engine/cpu_step.hpp"
 #include "engine/fused_cpu.hpp"
+#include "engine/int_ops.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz {
@@ -48,7 +49,7 @@ Tensor multipliers(const IntTensor& t, at::Device dev) {
   const int64_t n = t.shape[0];
   Tensor cpu = at::empty({n}, at::TensorOptions().dtype(at::kDouble));
   double* p = cpu.data_ptr<double>();
-  for (int64_t i = 0; i < n; ++i) p[i] = std::ldexp(static_cast<double>(t.data[2 * i]), -t.data[2 * i + 1]);
+  for (int64_t i = 0; i < n; ++i) p[i] = dyadic_value(&t.data[2 * i]);
   return cpu.to(dev);
 }
 
@@ -173,8 +174,7 @@ struct Engine::Impl {
       l.wqkv_t = w("wqkv");
       l.mqkv = mul("mqkv");
       l.mscore = mul("mscore");
-      const IntTensor& ms = m.tensor(p + "mscore");
-      l.mscore_host = std::ldexp(static_cast<double>(ms.data[0]), -ms.data[1]);
+      l.mscore_host = dyadic_value(m.tensor(p + "mscore").data.data());
       l.slopes = host_tensor(m.tensor(p + "slopes"), at::kDouble, device).view({heads, 1, 1});
       for (int32_t v : m.tensor(p + "slopes").data) l.slopes_host.push_back(v);
       l.mav = mul("mav");

@@ -1,6 +1,8 @@
 // fused_cpu.cpp — one-pass element-wise loops; see fused_cpu.hpp.
 #include "engine/fused_cpu.hpp"
 
+#include "engine/int_ops.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -10,20 +12,9 @@ namespace mbz::fused {
 
 namespace {
 
-// |q.k| <= 127^2 * 1040 and |mscore| < 2^24: scores stay far inside this, so the clamp never acts.
-constexpr double kScoreBound = 9007199254740992.0;  // 2^53
-
 inline double acc_at(const float* a32, const double* a64, int64_t i) { return a64 ? a64[i] : static_cast<double>(a32[i]); }
 
-// clamp(floor(acc * m + 1/2), lo, hi) for integer lo, hi, without a libm call:
-// below lo or at/above hi the clamp decides; in between, truncate and adjust.
-inline double rq(double acc, double m, double lo, double hi) {
-  const double v = acc * m + 0.5;  // exact (docs/EXACTNESS.md §3)
-  if (!(v >= lo)) return lo;
-  if (v >= hi) return hi;
-  const double t = static_cast<double>(static_cast<int64_t>(v));
-  return t > v ? t - 1 : t;
-}
+inline double rq(double acc, double m, double lo, double hi) { return requant_round(acc, m, lo, hi); }
 
 template <class F>
 void rows_parallel(ParallelFor pf, int64_t rows, int64_t cols, F&& f) {
@@ -66,13 +57,9 @@ void rmsnorm(const float* x, Rows s, int64_t norm_scale, float* out, ParallelFor
       const float* row = x + r * s.cols;
       int64_t ss = 0;
       for (int64_t j = 0; j < s.cols; ++j) ss += static_cast<int64_t>(row[j]) * static_cast<int64_t>(row[j]);
-      const int64_t ms = ss / s.cols;
-      int64_t root = static_cast<int64_t>(std::sqrt(static_cast<double>(ms)));  // exact for ms < 2^52
-      root = std::max<int64_t>(1, root);
+      const int64_t root = std::max<int64_t>(1, isqrt(ss / s.cols));
       for (int64_t j = 0; j < s.cols; ++j) {
-        const int64_t num = 2 * norm_scale * static_cast<int64_t>(row[j]) + root, den = 2 * root;
-        int64_t q = num / den;
-        if (num % den != 0 && num < 0) --q;  // floor division
+        const int64_t q = floor_div(2 * norm_scale * static_cast<int64_t>(row[j]) + root, 2 * root);
         out[r * s.cols + j] = static_cast<float>(std::clamp<int64_t>(q, -127, 127));
       }
     }
