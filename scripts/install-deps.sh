@@ -10,6 +10,7 @@ packages=(
   libcli11-dev libzstd-dev libxxhash-dev libssl-dev
   libgtest-dev
   zstd xz-utils           # reference codecs for comparisons in the demo and bench
+  gnuplot-nox             # scripts/plot-training.sh (learning curves of mbz train)
 )
 
 missing=()

@@ -107,5 +107,25 @@ check "compress empty" 0 "$MBZ" -m "$MODEL" empty
 check "decompress empty" 0 "$MBZ" -d -o empty.out empty.mbz
 expect "empty round trip" cmp -s empty empty.out
 
+# mbz train: a few steps of the tiny shape on a sample, then use the model with -m
+check "train without --data" 2 "$MBZ" train -o t.mbzm
+check "train unknown shape" 2 "$MBZ" train --data orig.txt -o t.mbzm --shape huge
+check "train --help" 0 "$MBZ" train --help
+check "train tiny" 0 "$MBZ" train --data "$SRC/samples/gpl-3.0.txt" -o t.mbzm --shape tiny --steps 20 --batch 4 \
+  --context 256 --warmup 5 --valid-every 10 --valid-windows 4 -T 1
+expect "train writes model, checkpoint, log" test -s t.mbzm -a -s t.mbzm.ckpt -a -s t.mbzm.csv
+expect "train reports both bpb" grep -q "float (QAT) .* exported integer" "$T/err"
+check "trained model codes a file" 0 "$MBZ" -m t.mbzm --force-model -o t.mbz orig.txt
+check "and decodes it" 0 "$MBZ" -d -m t.mbzm -o t.out t.mbz
+expect "trained model round trip" cmp -s t.out orig.txt
+check "export a checkpoint" 0 "$MBZ" train --export t.mbzm.ckpt -o t2.mbzm --name t
+expect "export equals the trained file" cmp -s t.mbzm t2.mbzm
+check "resume without checkpoint" 1 "$MBZ" train --data orig.txt -o nockpt.mbzm --resume
+if command -v gnuplot >/dev/null; then
+  check "plot the log" 0 bash "$SRC/scripts/plot-training.sh" curve.png t.mbzm.csv
+  expect "plot is a PNG" sh -c 'head -c 8 curve.png | od -An -c | grep -q "P   N   G"'
+  check "plot rejects a non-log" 1 bash "$SRC/scripts/plot-training.sh" curve2.png orig.txt
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,6 +13,7 @@
 
 #include "cli/file_io.hpp"
 #include "cli/progress.hpp"
+#include "cli/train_command.hpp"
 #include "mbz/mbz.hpp"
 
 namespace mbz::cli {
@@ -173,6 +174,7 @@ void process(const Args& a, const std::string& input) {
 
 int run(int argc, char** argv) {
   std::vector<std::string> words(argv + 1, argv + argc);
+  if (!words.empty() && words[0] == "train") return train_main({words.begin() + 1, words.end()});
   Args a;
   bool explicit_mode = false;
   if (!words.empty()) {
@@ -187,7 +189,7 @@ int run(int argc, char** argv) {
   CLI::App app{"mbz: lossless compression with a MEGABYTE byte model"};
   app.set_version_flag("-V,--version", std::string("mbz ") + version_string() + " (format " +
                                            std::to_string(kFormatVersion) + ")");
-  app.footer("Commands: compress (default), decompress, test, list. With no FILE, or FILE \"-\", reads standard input.");
+  app.footer("Commands: compress (default), decompress, test, list, train (see mbz train --help). With no FILE, or FILE \"-\", reads standard input.");
   bool f_compress = false, f_decompress = false, f_test = false, f_list = false, quiet = false;
   int verbose = 0;
   app.add_flag("-z,--compress", f_compress, "Compress (the default)");

@@ -1,6 +1,7 @@
 // Parsing, validation and serialization of .mbzm model files.
 #include "model/model_file.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <iterator>
 
@@ -68,6 +69,18 @@ std::vector<TensorSpec> expected_tensors(const ModelConfig& c) {
   t.push_back({"lut.attn_exp", {-1}, TensorKind::attn_exp});
   t.push_back({"lut.out_exp", {-1}, TensorKind::out_exp});
   return t;
+}
+
+void dyadic_from_real(double m, int32_t* out) {
+  if (m == 0) { out[0] = 0; out[1] = 0; return; }
+  int e = 0;
+  const double f = std::frexp(m, &e);  // m = f * 2^e, 0.5 <= |f| < 1
+  int shift = 23 - e;
+  int64_t mant = std::llround(std::ldexp(f, 23));
+  while (shift > kMaxShift) { mant /= 2; --shift; }
+  while (shift < 0) { mant *= 2; ++shift; }  // only for huge m; capped by validation
+  out[0] = static_cast<int32_t>(mant);
+  out[1] = shift;
 }
 
 const IntTensor& ModelFile::tensor(const std::string& name) const {

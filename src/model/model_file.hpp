@@ -63,6 +63,10 @@ constexpr int32_t kResidualMax = 32767;
 constexpr int32_t kMantissaLimit = 1 << 24;  // |mantissa| < 2^24: acc * mantissa stays below 2^53
 constexpr int32_t kMaxShift = 62;
 
+// A real requantization multiplier as the dyadic pair (mantissa, shift) with a
+// 23-bit mantissa: m ~= mantissa * 2^-shift (export and test models).
+void dyadic_from_real(double m, int32_t* out);
+
 struct TensorSpec {
   std::string name;
   std::vector<int64_t> shape;  // -1: any length >= 2 (LUTs)

@@ -24,22 +24,9 @@ struct SplitMix64 {
   }
 };
 
-// Real multiplier -> dyadic (mantissa, shift) with a 23-bit mantissa.
-void to_dyadic(double m, int32_t* out) {
-  if (m == 0) { out[0] = 0; out[1] = 0; return; }
-  int e = 0;
-  const double f = std::frexp(m, &e);  // m = f * 2^e, 0.5 <= |f| < 1
-  int shift = 23 - e;
-  int64_t mant = std::llround(std::ldexp(f, 23));
-  while (shift > kMaxShift) { mant /= 2; --shift; }
-  while (shift < 0) { mant *= 2; ++shift; }  // only for huge m; capped by validation
-  out[0] = static_cast<int32_t>(mant);
-  out[1] = shift;
-}
-
 IntTensor mult_tensor(int64_t n, double m) {
   IntTensor t{{n, 2}, std::vector<int32_t>(static_cast<size_t>(2 * n))};
-  for (int64_t i = 0; i < n; ++i) to_dyadic(m, &t.data[2 * i]);
+  for (int64_t i = 0; i < n; ++i) dyadic_from_real(m, &t.data[2 * i]);
   return t;
 }
 

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Draws the learning curve of `mbz train` logs as a PNG: training bpb, held-out
+# bpb of the float model and, where measured, of the exported integer model,
+# against training bytes seen.
+#
+#   scripts/plot-training.sh OUT.png LOG.csv [LOG2.csv ...]   (needs gnuplot)
+set -euo pipefail
+if [ $# -lt 2 ]; then
+  echo "usage: $0 OUT.png LOG.csv [LOG.csv ...]" >&2
+  exit 2
+fi
+command -v gnuplot >/dev/null || { echo "$0: gnuplot is not installed (apt-get install gnuplot-nox)" >&2; exit 1; }
+out=$1
+shift
+for f in "$@"; do
+  [ -r "$f" ] || { echo "$0: cannot read $f" >&2; exit 1; }
+  head -1 "$f" | grep -q '^step,bytes,lr,train_bpb,valid_bpb,valid_int_bpb,seconds' ||
+    { echo "$0: $f is not an mbz train log" >&2; exit 1; }
+done
+
+plots=""
+for f in "$@"; do
+  name=$(basename "$f" .csv); name=${name%.mbzm}
+  plots+="'$f' using (\$2/1e6):4 with lines lw 1 title '$name train', "
+  plots+="'$f' using (\$2/1e6):(\$5 > 0 ? \$5 : NaN) with linespoints pt 7 ps 0.6 lw 2 title '$name held-out (float)', "
+  plots+="'$f' using (\$2/1e6):(\$6 > 0 ? \$6 : NaN) with points pt 6 ps 1.2 title '$name held-out (exported integer)', "
+done
+gnuplot <<GNUPLOT
+set terminal png size 1000,620 noenhanced
+set output '$out'
+set datafile separator ','
+set datafile missing ''
+set key top right
+set grid
+set xlabel 'training bytes seen (MB)'
+set ylabel 'bits per byte'
+set title 'mbz train'
+set yrange [*:8.5]
+plot ${plots%, }
+GNUPLOT
+echo "$out"
