@@ -196,7 +196,7 @@ ModelConfig shape_preset(const std::string& name) {
   };
   if (name == "tiny") set(4, 64, 2, 2, 64, 32, 1, 2);
   else if (name == "small") set(8, 256, 4, 4, 256, 128, 2, 4);
-  else if (name == "medium") set(8, 384, 6, 6, 256, 192, 2, 4);
+  else if (name == "medium") set(8, 320, 5, 5, 256, 160, 2, 4);
   else if (name == "large") set(8, 512, 8, 8, 256, 256, 3, 4);
   else throw Error(ErrorCode::invalid_argument, "unknown model shape '" + name + "' (tiny, small, medium, large)");
   return c;

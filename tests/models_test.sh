@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Shipped models: every models/*.mbzm has a card (models/NAME.md) whose SHA-256
+# row matches the file, the default model is among them, and every model whose
+# card names a modality codes that modality's samples smaller than zstd -19
+# (real coding and a verified round trip, not a timing).
+# Usage: models_test.sh MBZ_BINARY SOURCE_DIR
+set -u
+MBZ=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+declare -A samples=(
+  [text]="$SRC/samples/gpl-3.0.txt $SRC/samples/zstd_streaming_compression.c"
+)
+
+for m in "$SRC"/models/*.mbzm; do
+  name=$(basename "$m" .mbzm)
+  card="$SRC/models/$name.md"
+  [ -f "$card" ] || { bad "$name: no model card"; continue; }
+  want=$(grep -m1 -E '^\| SHA-256 \|' "$card" | grep -oE '[0-9a-f]{64}')
+  got=$(sha256sum "$m" | cut -d' ' -f1)
+  [ "$want" = "$got" ] && ok || bad "$name: card says SHA-256 '$want', file is $got"
+  modality=$(grep -m1 -E '^\| modality \|' "$card" | awk -F'|' '{gsub(/ /, "", $3); print $3}')
+  [ -n "$modality" ] || { bad "$name: card has no modality row"; continue; }
+  [ -n "${samples[$modality]:-}" ] || continue  # placeholder models: no modality to beat zstd on
+  for s in ${samples[$modality]}; do
+    "$MBZ" -q -f -m "$m" -o "$T/s.mbz" "$s" && "$MBZ" -q -f -d -m "$m" -o "$T/s.out" "$T/s.mbz" ||
+      { bad "$name: cannot code $(basename "$s")"; continue; }
+    cmp -s "$s" "$T/s.out" && ok || bad "$name: round trip of $(basename "$s") differs"
+    ours=$(wc -c < "$T/s.mbz")
+    theirs=$(zstd -19 -c "$s" | wc -c)
+    segs=$("$MBZ" -l "$T/s.mbz" | grep -oE '[0-9]+ model' | cut -d' ' -f1)
+    if [ "$ours" -lt "$theirs" ] && [ "${segs:-0}" -gt 0 ]; then ok; else
+      bad "$name: $(basename "$s"): $ours bytes (model segments: ${segs:-0}), zstd -19: $theirs"; fi
+    echo "$name on $(basename "$s"): mbz $ours bytes, zstd -19 $theirs bytes"
+  done
+done
+
+default=$("$MBZ" --help | grep -oE 'default: [^)]+' | head -1 | cut -d' ' -f2)
+[ -f "$SRC/models/$default.mbzm" ] && ok || bad "default model '$default' is not in models/"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
