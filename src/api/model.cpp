@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 namespace mbz {
 
 const char* version_string() noexcept { return MBZ_VERSION_STRING; }
-const char* default_model_name() noexcept { return "tiny-random-v1"; }
+const char* default_model_name() noexcept { return "text-small-v1"; }
 
 const Engine& Model::Impl::engine(const std::string& device) const {
   const DeviceKind kind = parse_device(device);
