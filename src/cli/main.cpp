@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/file_io.hpp"
+#include "cli/parse_words.hpp"
 #include "cli/progress.hpp"
 #include "cli/train_command.hpp"
 #include "mbz/mbz.hpp"
@@ -209,13 +210,7 @@ int run(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "More messages");
   app.add_flag("-q,--quiet", quiet, "No messages but errors");
   app.add_option("files", a.files, "Input files ('-' is standard input)");
-  try {
-    std::reverse(words.begin(), words.end());
-    app.parse(words);
-  } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  }
+  if (auto rc = parse_words(app, words)) return *rc;
 
   const int modes = int(f_compress) + int(f_decompress) + int(f_test) + int(f_list);
   if (modes > 1 || (explicit_mode && modes > 0)) {

@@ -1,5 +1,6 @@
 // `mbz train`: options -> mbz::train::TrainOptions (docs/TRAINING.md).
 #include "cli/train_command.hpp"
+#include "cli/parse_words.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -56,13 +57,7 @@ int train_main(std::vector<std::string> words) {
   app.add_option("--log", o.log_csv, "CSV log (default: OUTPUT.csv; plot it with scripts/plot-training.sh)");
   app.add_option("--export", export_from, "Only export this checkpoint to OUTPUT, no training");
   app.add_flag("-q,--quiet", quiet, "No progress lines");
-  try {
-    std::reverse(words.begin(), words.end());
-    app.parse(words);
-  } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  }
+  if (auto rc = parse_words(app, words)) return *rc;
   o.verbosity = quiet ? 0 : 1;
   o.cuda = device == "cuda";
   if (o.threads == 0) o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
