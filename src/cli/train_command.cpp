@@ -63,7 +63,7 @@ int train_main(std::vector<std::string> words) {
   if (o.threads == 0) o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   try {
     if (!export_from.empty()) {
-      train::export_checkpoint(export_from, o.output, o.name.empty() ? "" : o.name);
+      train::export_checkpoint(export_from, o.output, o.name);
       return 0;
     }
     if (o.data.empty()) {

@@ -16,11 +16,7 @@ const char kMagic[8] = {'M', 'B', 'Z', 'M', 'O', 'D', 'E', 'L'};
 constexpr uint8_t kDtypeI8 = 1;
 constexpr uint8_t kDtypeI32 = 4;
 
-struct ParamField {
-  const char* key;
-  int64_t ModelConfig::*field;
-};
-const ParamField kParams[] = {
+const ConfigField kParams[] = {
     {"patch", &ModelConfig::patch},         {"g_dim", &ModelConfig::g_dim},
     {"g_layers", &ModelConfig::g_layers},   {"g_heads", &ModelConfig::g_heads},
     {"g_ffn", &ModelConfig::g_ffn},         {"g_window", &ModelConfig::g_window},
@@ -70,6 +66,8 @@ std::vector<TensorSpec> expected_tensors(const ModelConfig& c) {
   t.push_back({"lut.out_exp", {-1}, TensorKind::out_exp});
   return t;
 }
+
+std::vector<ConfigField> config_fields() { return {std::begin(kParams), std::end(kParams)}; }
 
 void dyadic_from_real(double m, int32_t* out) {
   if (m == 0) { out[0] = 0; out[1] = 0; return; }

@@ -48,6 +48,13 @@ struct ModelConfig {
   int64_t freq_total = 0;      // byte frequency tables sum to at most this (<= 2^16)
 };
 
+// The hyper-parameters by their model-file keys, in file order.
+struct ConfigField {
+  const char* key;
+  int64_t ModelConfig::*field;
+};
+std::vector<ConfigField> config_fields();
+
 // What kind of integers a tensor holds; fixes its value bounds.
 enum class TensorKind {
   weight,      // int8 matmul weight in [-127, 127], shape [N, K]

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "common/splitmix64.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz::train {
@@ -14,13 +15,6 @@ namespace mbz::train {
 namespace fs = std::filesystem;
 
 namespace {
-
-uint64_t splitmix64(uint64_t& s) {
-  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 void add_path(const fs::path& p, std::vector<std::string>& out) {
   std::error_code ec;
@@ -92,13 +86,13 @@ std::vector<uint8_t> ByteCorpus::sample(uint64_t seed, uint64_t step, int count,
     throw Error(ErrorCode::invalid_argument, "no training file is at least " + std::to_string(length) +
                                                  " bytes long (the training window; use a shorter --context)");
   std::vector<uint8_t> out(static_cast<size_t>(count * length));
-  uint64_t s = seed * 0xD1B54A32D192ED03ull + step;
+  SplitMix64 rng{seed * 0xD1B54A32D192ED03ull + step};
   for (int w = 0; w < count; ++w) {
-    const uint64_t pick = splitmix64(s) % total;
+    const uint64_t pick = rng.next() % total;
     const size_t k = static_cast<size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), pick) - cumulative.begin());
     const auto& bytes = files_[usable[k]].bytes;
     const uint64_t span = bytes.size() - static_cast<uint64_t>(length) + 1;
-    const uint64_t start = splitmix64(s) % span;
+    const uint64_t start = rng.next() % span;
     std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(start), length, out.begin() + w * length);
   }
   return out;

@@ -49,18 +49,17 @@ MegabyteQatImpl::MegabyteQatImpl(const ModelConfig& cfg, uint64_t seed) : cfg_(c
   auto normal = [](std::vector<int64_t> shape, double std) { return torch::randn(shape) * std; };
   g_emb_ = register_parameter("g_emb", normal({256, cfg.g_dim / p}, 1.0));
   g_pad_ = register_parameter("g_pad", normal({cfg.g_dim}, 1.0));
-  uint64_t unused = 0;
-  make_stack(global_, "g", cfg.g_layers, cfg.g_dim, cfg.g_heads, cfg.g_ffn, cfg.g_window, unused);
+  make_stack(global_, "g", cfg.g_layers, cfg.g_dim, cfg.g_heads, cfg.g_ffn, cfg.g_window);
   g_norm_ = register_parameter("g_norm", torch::ones({cfg.g_dim}));
   g2l_ = register_parameter("g2l", normal({p * cfg.l_dim, cfg.g_dim}, 1.0 / std::sqrt(double(cfg.g_dim))));
   l_emb_ = register_parameter("l_emb", normal({257, cfg.l_dim}, 1.0));
-  make_stack(local_, "l", cfg.l_layers, cfg.l_dim, cfg.l_heads, cfg.l_ffn, p, unused);
+  make_stack(local_, "l", cfg.l_layers, cfg.l_dim, cfg.l_heads, cfg.l_ffn, p);
   out_norm_ = register_parameter("out_norm", torch::ones({cfg.l_dim}));
   out_w_ = register_parameter("out_w", normal({256, cfg.l_dim}, 1.0 / std::sqrt(double(cfg.l_dim))));
 }
 
 void MegabyteQatImpl::make_stack(StackParams& s, const std::string& prefix, int64_t layers, int64_t dim,
-                                 int64_t heads, int64_t ffn, int64_t window, uint64_t&) {
+                                 int64_t heads, int64_t ffn, int64_t window) {
   s.dim = dim, s.heads = heads, s.ffn = ffn, s.window = window;
   s.slopes = alibi_slopes(heads);
   // Residual branches start small so the stack starts near the identity.

@@ -71,7 +71,7 @@ class MegabyteQatImpl : public torch::nn::Module {
   torch::Tensor resid_q(const torch::Tensor& x) const;
   torch::Tensor alibi_bias(const StackParams& s, int64_t len, const torch::Device& dev) const;
   void make_stack(StackParams& s, const std::string& prefix, int64_t layers, int64_t dim, int64_t heads,
-                  int64_t ffn, int64_t window, uint64_t& rng);
+                  int64_t ffn, int64_t window);
 
   ModelConfig cfg_;
   bool quantized_ = true;

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "common/hashes.hpp"
 #include "engine/engine.hpp"
@@ -25,22 +26,24 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const char* const kConfigKeys[] = {"patch", "g_dim", "g_layers", "g_heads", "g_ffn", "g_window", "l_dim",
-                                   "l_layers", "l_heads", "l_ffn", "norm_scale", "act_half", "attn_prob_bits",
-                                   "freq_total"};
-
+// The configuration in a checkpoint: the hyper-parameters in model-file order.
 std::vector<int64_t> config_vector(const ModelConfig& c) {
-  return {c.patch,  c.g_dim,   c.g_layers, c.g_heads,    c.g_ffn,    c.g_window,       c.l_dim,
-          c.l_layers, c.l_heads, c.l_ffn,  c.norm_scale, c.act_half, c.attn_prob_bits, c.freq_total};
+  std::vector<int64_t> v;
+  for (const ConfigField& f : config_fields()) v.push_back(c.*f.field);
+  return v;
 }
 
 ModelConfig config_from(const std::vector<int64_t>& v) {
-  if (v.size() != std::size(kConfigKeys)) throw Error(ErrorCode::bad_model, "checkpoint: bad configuration record");
+  const auto fields = config_fields();
+  if (v.size() != fields.size()) throw Error(ErrorCode::bad_model, "checkpoint: bad configuration record");
   ModelConfig c;
-  int64_t* f[] = {&c.patch,  &c.g_dim,   &c.g_layers, &c.g_heads,    &c.g_ffn,    &c.g_window,       &c.l_dim,
-                  &c.l_layers, &c.l_heads, &c.l_ffn,  &c.norm_scale, &c.act_half, &c.attn_prob_bits, &c.freq_total};
-  for (size_t i = 0; i < v.size(); ++i) *f[i] = v[i];
+  for (size_t i = 0; i < v.size(); ++i) c.*fields[i].field = v[i];
   return c;
+}
+
+// The model name recorded in an exported file: given, or the output's file name stem.
+std::string model_name(const std::string& output, const std::string& name) {
+  return name.empty() ? std::filesystem::path(output).stem().string() : name;
 }
 
 std::string human_duration(double s) {
@@ -105,9 +108,8 @@ double float_bpb(MegabyteQat& model, const std::vector<std::vector<uint8_t>>& wi
 
 // Bits per byte of the exported integer model, computed by the engine: what
 // the coder would pay (up to its <0.1% overhead).
-double integer_bpb(const std::vector<uint8_t>& image, const std::vector<std::vector<uint8_t>>& windows) {
-  auto model = ModelFile::parse(image, "exported model");
-  Engine engine(model, DeviceKind::cpu, 0);
+double integer_bpb(std::shared_ptr<const ModelFile> model, const std::vector<std::vector<uint8_t>>& windows) {
+  Engine engine(std::move(model), DeviceKind::cpu, 0);
   std::vector<ByteSpan> spans;
   double bytes = 0;
   for (const auto& w : windows) spans.push_back({w.data(), w.size()}), bytes += static_cast<double>(w.size());
@@ -209,14 +211,14 @@ void export_checkpoint(const std::string& checkpoint, const std::string& output,
   torch::serialize::InputArchive mar;
   ar.read("model", mar);
   model->load(mar);
-  write_file_atomically(output, model->export_image(name.empty() ? std::filesystem::path(output).stem().string() : name));
+  write_file_atomically(output, model->export_image(model_name(output, name)));
 }
 
 TrainResult run_training(const TrainOptions& o) {
   if (o.output.empty()) throw Error(ErrorCode::invalid_argument, "mbz train needs -o MODEL.mbzm");
   const std::string ckpt = o.checkpoint.empty() ? o.output + ".ckpt" : o.checkpoint;
   const std::string csv = o.log_csv.empty() ? o.output + ".csv" : o.log_csv;
-  const std::string name = o.name.empty() ? std::filesystem::path(o.output).stem().string() : o.name;
+  const std::string name = model_name(o.output, o.name);
   if (o.threads > 0) torch::set_num_threads(o.threads);
   const torch::Device dev = o.cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
   if (o.cuda && !torch::cuda::is_available())
@@ -233,11 +235,12 @@ TrainResult run_training(const TrainOptions& o) {
     check_shape(state.cfg);
   }
   MegabyteQat model(state.cfg, o.seed);
-  if (!o.resume) ModelFile::parse(model->export_image(name), "the requested shape");  // every format bound
   if (o.resume) {
     torch::serialize::InputArchive mar;
     ar.read("model", mar);
     model->load(mar);
+  } else {
+    ModelFile::parse(model->export_image(name), "the requested shape");  // every format bound
   }
   model->to(dev);
   model->train();
@@ -285,15 +288,23 @@ TrainResult run_training(const TrainOptions& o) {
   auto elapsed = [&] { return seconds0 + std::chrono::duration<double>(Clock::now() - t0).count(); };
   const int64_t first_step = state.step;
 
-  auto validate = [&](bool with_integer) {
-    const double fb = float_bpb(model, windows, o.batch, dev);
-    double ib = -1;
-    if (with_integer) {
-      const auto image = model->export_image(name);
-      ib = integer_bpb(image, windows);
-    }
-    return std::make_pair(fb, ib);
+  // Held-out bpb of the float model and, with fake quantization on, of its export.
+  struct Validation {
+    double float_bpb = -1, integer_bpb = -1;
+    std::vector<uint8_t> image;
+    std::shared_ptr<const ModelFile> exported;
   };
+  auto validate = [&](bool with_integer) {
+    Validation v;
+    v.float_bpb = float_bpb(model, windows, o.batch, dev);
+    if (with_integer) {
+      v.image = model->export_image(name);
+      v.exported = ModelFile::parse(v.image, o.output);
+      v.integer_bpb = integer_bpb(v.exported, windows);
+    }
+    return v;
+  };
+  std::optional<Validation> final_check;  // the last step's, when it already measured the export
   auto log_row = [&](double lr, double train_bpb, double vb, double ib) {
     char buf[256];
     std::snprintf(buf, sizeof buf, "%lld,%llu,%.6g,%s,%s,%s,%.1f\n", static_cast<long long>(state.step),
@@ -326,8 +337,9 @@ TrainResult run_training(const TrainOptions& o) {
     const bool do_valid = last || state.step % o.valid_every == 0;
     if (state.step % o.log_every == 0 || do_valid) {
       const double train_bpb = loss_sum / static_cast<double>(loss_count);
-      double vb = -1, ib = -1;
-      if (do_valid) std::tie(vb, ib) = validate(model->quantized());
+      Validation v;
+      if (do_valid) v = validate(model->quantized());
+      const double vb = v.float_bpb, ib = v.integer_bpb;
       log_row(lr, train_bpb, vb, ib);
       if (o.verbosity >= 1) {
         const double secs = elapsed() - seconds0;
@@ -343,6 +355,7 @@ TrainResult run_training(const TrainOptions& o) {
       }
       loss_sum = 0;
       loss_count = 0;
+      if (last && v.exported) final_check = std::move(v);
     }
     if (last || state.step % o.checkpoint_every == 0) {
       state.seconds = elapsed();
@@ -352,11 +365,11 @@ TrainResult run_training(const TrainOptions& o) {
 
   // Export and the float-vs-integer check on the held-out windows.
   model->set_quantized(true);
-  const auto image = model->export_image(name);
+  const Validation done = final_check ? std::move(*final_check) : validate(true);
+  const auto& image = done.image;
+  const auto& exported = done.exported;
+  const double fb = done.float_bpb, ib = done.integer_bpb;
   write_file_atomically(o.output, image);
-  const double fb = float_bpb(model, windows, o.batch, dev);
-  const double ib = integer_bpb(image, windows);
-  auto exported = ModelFile::parse(image, o.output);
   if (o.verbosity >= 1) {
     char buf[512];
     std::snprintf(buf, sizeof buf,
