@@ -8,6 +8,7 @@ packages=(
   libtorch-dev            # the engine (CPU build in Debian 12: 1.13.1)
   libopenblas0-openmp     # fast BLAS for libtorch; -openmp honours torch's thread count
   libcli11-dev libzstd-dev libxxhash-dev libssl-dev
+  libsndfile1-dev libstb-dev   # the pcm and image adapters (codecs/)
   libgtest-dev
   zstd xz-utils           # reference codecs for comparisons in the demo and bench
   gnuplot-nox             # scripts/plot-training.sh (learning curves of mbz train)

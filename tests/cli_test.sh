@@ -107,6 +107,49 @@ check "compress empty" 0 "$MBZ" -m "$MODEL" empty
 check "decompress empty" 0 "$MBZ" -d -o empty.out empty.mbz
 expect "empty round trip" cmp -s empty empty.out
 
+# Modality adapters on the real samples: chosen by content, shown by list, byte-exact
+for f in speech-en-8k.wav music-44k-stereo.wav photo-life-384.ppm photo-umang-gray-320.pgm; do
+  check "adapt $f" 0 "$MBZ" -m "$MODEL" -o "$f.mbz" "$SRC/samples/$f"
+  check "decode $f" 0 "$MBZ" -d -o "$f.out" "$f.mbz"
+  expect "$f round trip" cmp -s "$f.out" "$SRC/samples/$f"
+done
+check "list adapted audio" 0 "$MBZ" -l music-44k-stereo.wav.mbz
+expect "list shows pcm details" grep -q "Adapter: *pcm: WAV, 16-bit, 2 ch, 44100 Hz, 3.0 s, layout" "$T/out"
+check "list adapted image" 0 "$MBZ" -l photo-life-384.ppm.mbz
+expect "list shows image details" grep -q "Adapter: *image: PNM, 384x256, RGB, 8-bit, layout" "$T/out"
+check "pipe adapts too" 0 sh -c "\"$MBZ\" -m \"$MODEL\" < \"$SRC/samples/photo-umang-gray-320.pgm\" | \"$MBZ\" -l -"
+expect "piped image adapted" grep -q "image: PNM, 320x180, gray" "$T/out"
+check "--adapter bytes" 0 "$MBZ" -m "$MODEL" --adapter bytes -o bytes.mbz "$SRC/samples/speech-en-8k.wav"
+check "list bytes frame" 0 "$MBZ" -l bytes.mbz
+expect "bytes adapter listed" grep -q "Adapter: *bytes" "$T/out"
+check "--adapter pcm on text warns" 0 "$MBZ" -m "$MODEL" --adapter pcm -o txt.mbz orig.txt
+expect "warning says why" grep -q "coded as bytes" "$T/err"
+check "--layout planar" 0 "$MBZ" -m "$MODEL" --layout planar -o planar.mbz "$SRC/samples/music-44k-stereo.wav"
+check "decode --layout planar" 0 "$MBZ" -d -o planar.wav planar.mbz
+expect "planar round trip" cmp -s planar.wav "$SRC/samples/music-44k-stereo.wav"
+check "unknown layout" 2 "$MBZ" -m "$MODEL" --layout zigzag -o z.mbz orig.txt
+expect "no output for a usage error" test ! -e z.mbz
+tail -c +45 "$SRC/samples/speech-en-8k.wav" | head -c 40000 > speech.raw
+check "--raw-pcm" 0 "$MBZ" -m "$MODEL" --raw-pcm 8000:1:s16le -o raw.mbz speech.raw
+check "list raw pcm" 0 "$MBZ" -l raw.mbz
+expect "raw pcm listed" grep -q "pcm: raw PCM, 16-bit, 1 ch, 8000 Hz, 2.5 s" "$T/out"
+check "decode raw pcm" 0 "$MBZ" -d -o speech.out raw.mbz
+expect "raw pcm round trip" cmp -s speech.out speech.raw
+check "bad --raw-pcm" 2 "$MBZ" -m "$MODEL" --raw-pcm 8000:s16le -o bad.mbz speech.raw
+tail -c 57600 "$SRC/samples/photo-umang-gray-320.pgm" > umang.gray
+check "--raw-image" 0 "$MBZ" -m "$MODEL" --raw-image 320x180x1 -o rawimg.mbz umang.gray
+check "decode raw image" 0 "$MBZ" -d -o umang.out rawimg.mbz
+expect "raw image round trip" cmp -s umang.out umang.gray
+head -c 100000 "$SRC/samples/photo-life-384.ppm" > cut.ppm
+check "truncated PPM still compresses" 0 "$MBZ" -m "$MODEL" -o cut.mbz cut.ppm
+check "truncated PPM decodes" 0 "$MBZ" -d -o cut.out cut.mbz
+expect "truncated PPM round trip" cmp -s cut.out cut.ppm
+cp "$SRC/tests/data/photo-crop-64.gif" crop.gif
+check "--media GIF" 0 "$MBZ" -m "$MODEL" --media crop.gif
+check "decode --media GIF" 0 "$MBZ" -d crop.gif.mbz
+expect "GIF comes back as PNG" sh -c 'head -c 4 crop.png | grep -q PNG'
+expect "and says it is not the same bytes" grep -q "bytes differ from the original" "$T/err"
+
 # mbz train: a few steps of the tiny shape on a sample, then use the model with -m
 check "train without --data" 2 "$MBZ" train -o t.mbzm
 check "train unknown shape" 2 "$MBZ" train --data orig.txt -o t.mbzm --shape huge

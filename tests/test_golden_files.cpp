@@ -17,6 +17,8 @@ void expect_decodes_to(const std::string& mbz, const std::string& original) {
 
 TEST(GoldenFiles, ModelCodedV1) { expect_decodes_to("tests/golden/v1-model-gpl3-4k.mbz", "tests/golden/gpl3-4k.txt"); }
 TEST(GoldenFiles, MixedMethodsV1) { expect_decodes_to("tests/golden/v1-mixed.mbz", "tests/golden/mixed.bin"); }
+TEST(GoldenFiles, PcmAdapterV1) { expect_decodes_to("tests/golden/v1-pcm-speech.mbz", "tests/golden/speech-0.5s.wav"); }
+TEST(GoldenFiles, ImageAdapterV1) { expect_decodes_to("tests/golden/v1-image-photo.mbz", "tests/golden/photo-32x24.ppm"); }
 TEST(GoldenFiles, EmptyV1) { expect_decodes_to("tests/golden/v1-empty.mbz", "tests/golden/empty.bin"); }
 
 TEST(GoldenFiles, EncoderStillProducesTheSameBytes) {

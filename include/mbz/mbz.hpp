@@ -62,6 +62,17 @@ class Model {
 /*! default_model_name() : name of the model used when none is given. */
 const char* default_model_name() noexcept;
 
+/*! default_model_name_for() : the default model's name for a modality:
+ *  "text" (the same as default_model_name()), "audio" (frames the pcm adapter
+ *  makes) or "image" (the image adapter's); "" for anything else (since 0.2.0). */
+std::string default_model_name_for(const std::string& modality);
+
+/*! default_modality_models() : for Options::modality_model, the shipped
+ *  default model of each modality found on the search path, loaded on first
+ *  use; none (so the Compressor's model codes it) where none is installed
+ *  (since 0.2.0). */
+std::function<std::shared_ptr<const class Model>(const std::string& modality)> default_modality_models();
+
 /*! model_search_path() : directories searched for NAME.mbzm, in order:
  *  each entry of $MBZ_MODEL_PATH (colon-separated); share/mbz/models beside
  *  the installed library and program (found from their own location, so a
@@ -85,6 +96,20 @@ struct Options {
   bool force_model = false;
   // Called after each group of segments with input and output bytes so far.
   std::function<void(uint64_t in_bytes, uint64_t out_bytes)> progress;
+
+  // Modality adapters (compress only; since 0.2.0). An input an adapter
+  // takes is read whole before coding (its samples are rearranged); anything
+  // else streams in bounded memory as before. See mbz(1), ADAPTERS.
+  std::string adapter = "auto";  // "auto", "bytes", "pcm" or "image"
+  std::string raw_pcm;           // headerless PCM, "RATE:CHANNELS:FORMAT" (e.g. "44100:2:s16le")
+  std::string raw_image;         // headerless pixels, "WIDTHxHEIGHTxCHANNELS[:16|:16be]"
+  std::string layout;            // sample layout; empty: the adapter's measured default
+  bool media = false;            // FLAC/PNG/GIF: code the decoded samples/pixels; decompression
+                                 // writes FLAC/PNG with identical samples/pixels, not identical bytes
+  // The model for a frame an adapter made, by modality ("audio", "image");
+  // unset, or returning null: the model the Compressor was given. The frame
+  // records which model coded it, so decompression needs no such setting.
+  std::function<std::shared_ptr<const class Model>(const std::string& modality)> modality_model;
 };
 
 /*! Stats : what a call did. */
@@ -96,6 +121,14 @@ struct Stats {
   uint64_t segments_model = 0;
   double model_ideal_bits = 0;     // ideal code length of model-coded segments (compress)
   uint64_t model_coded_bytes = 0;  // their actual coded size, block headers excluded (compress)
+  // Adapter of the (last) frame: 0 bytes, 1 pcm, 2 image, and what it found,
+  // e.g. "pcm: WAV, 16-bit, 2 ch, 44100 Hz, 12.3 s, layout delta2" (since 0.2.0).
+  uint8_t adapter = 0;
+  std::string adapter_description;
+  // compress: why an adapter that was asked for (--adapter, --raw-*, --media) did not take the input.
+  std::string adapter_declined;
+  // decompress: the output holds the same samples/pixels as the original, not its bytes (--media).
+  bool samples_only = false;
 };
 
 /*! compress_stream() : compresses all of `in` into one .mbz frame on `out`,
@@ -116,7 +149,9 @@ Stats decompress_stream(std::istream& in, std::ostream* out, const ModelResolver
 /*! Compressor : streaming compression into one .mbz frame (since 0.1.0).
  *  Input may arrive in pieces of any size; output is appended as segments
  *  complete. Memory stays bounded (a small group of segments) whatever the
- *  total size. The output does not depend on how the input was cut.
+ *  total size, except for input a modality adapter takes (Options::adapter),
+ *  which is held whole until finish(). The output does not depend on how the
+ *  input was cut.
  *  The model must outlive the compressor. */
 class Compressor {
  public:
@@ -159,6 +194,7 @@ struct FrameInfo {
   std::string model_sha256_hex;
   uint8_t adapter = 0;
   std::string adapter_name;
+  std::string adapter_description;  // e.g. "image: PNM, 768x512, RGB, 8-bit, layout med" (since 0.2.0)
   uint32_t segment_size = 0;
   uint64_t original_size = 0;
   uint64_t compressed_size = 0;

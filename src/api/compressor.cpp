@@ -1,6 +1,9 @@
 // Compressor: input in pieces -> one .mbz frame, a group of segments at a time.
+// The first kSniffBytes decide the path: an input a modality adapter may take
+// is buffered whole and flattened at finish(); anything else streams as bytes.
 #include <algorithm>
 
+#include "codecs/adapter.hpp"
 #include "api/model_impl.hpp"
 #include "api/stream_io.hpp"
 #include "container/format.hpp"
@@ -8,33 +11,50 @@
 
 namespace mbz {
 
+codecs::AdapterOptions adapter_options(const Options& o);
+
 void check_options(const Options& o) {
   if (o.threads < 1 || o.threads > 1024) throw Error(ErrorCode::invalid_argument, "threads must be in [1, 1024]");
   if (o.segment_size < 1024 || o.segment_size > kMaxSegmentSize)
     throw Error(ErrorCode::invalid_argument, "segment size must be in [1 KiB, 16 MiB]");
   parse_device(o.device);
+  codecs::check_adapter_options(adapter_options(o));
+}
+
+codecs::AdapterOptions adapter_options(const Options& o) {
+  return codecs::AdapterOptions{o.adapter, o.raw_pcm, o.raw_image, o.layout, o.media};
 }
 
 struct Compressor::Impl {
   const Model& model;
   Options opts;
   const Engine* engine = nullptr;
+  std::shared_ptr<const Model> frame_model;  // the modality's model, when it is not `model`
   std::vector<uint8_t> pending;  // input not yet coded: less than one group
   size_t group_bytes = 0;
   Xxh64Stream whole;
   uint32_t segment_count = 0;
+  uint64_t frame_bytes = 0;  // bytes the segments hold (the adapter's payload, or the input)
   Stats st;
+  enum class Path { undecided, bytes, whole } path = Path::undecided;
   bool started = false, finished = false;
 
   Impl(const Model& m, const Options& o) : model(m), opts(o) {}
 
-  void start(std::vector<uint8_t>& out) {  // options were checked by the constructor
-    engine = &model.impl().engine(opts.device);
+  // Options were checked by the constructor.
+  void start(std::vector<uint8_t>& out, uint8_t adapter = 0, std::vector<uint8_t> side_info = {}) {
+    const Model* coder = &model;
+    if (adapter != 0 && opts.modality_model) {
+      frame_model = opts.modality_model(adapter == 1 ? "audio" : "image");
+      if (frame_model) coder = frame_model.get();
+    }
+    engine = &coder->impl().engine(opts.device);
     set_compute_threads(opts.threads);
     FrameHeader h;
-    h.model_name = model.name();
-    h.model_sha = model.impl().file->sha256();
-    h.adapter = static_cast<uint8_t>(Adapter::bytes);
+    h.model_name = coder->name();
+    h.model_sha = coder->impl().file->sha256();
+    h.adapter = adapter;
+    h.side_info = std::move(side_info);
     h.segment_size = opts.segment_size;
     const auto header = encode_header(h);
     out.insert(out.end(), header.begin(), header.end());
@@ -42,6 +62,48 @@ struct Compressor::Impl {
     group_bytes = group_segments(opts.segment_size, opts.threads) * opts.segment_size;
     pending.reserve(group_bytes);
     started = true;
+  }
+
+  // Chooses the path once kSniffBytes are buffered (or at the end of a short input).
+  void decide(std::vector<uint8_t>& out) {
+    const codecs::AdapterOptions ao = adapter_options(opts);
+    path = codecs::may_adapt(pending.data(), pending.size(), ao) ? Path::whole : Path::bytes;
+    if (path == Path::bytes) start(out);
+  }
+
+  // Appends input on the bytes path, coding each full group.
+  void feed(const uint8_t* data, size_t size, std::vector<uint8_t>& out) {
+    while (size > 0) {
+      const size_t take = std::min(size, group_bytes - pending.size());
+      pending.insert(pending.end(), data, data + take);
+      data += take;
+      size -= take;
+      if (pending.size() == group_bytes) code(group_bytes, out);
+    }
+  }
+
+  // The whole input is in `pending`: flatten it if an adapter takes it.
+  void finish_whole(std::vector<uint8_t>& out) {
+    std::vector<uint8_t> input = std::move(pending);
+    pending.clear();
+    const uint64_t input_size = input.size();
+    codecs::Flattened flat;
+    std::string why;
+    if (codecs::flatten(input.data(), input.size(), adapter_options(opts), flat, &why)) {
+      st.adapter = flat.adapter;
+      st.adapter_description = flat.description;
+      input.clear();
+      input.shrink_to_fit();
+      start(out, flat.adapter, std::move(flat.side_info));
+      feed(flat.payload.data(), flat.payload.size(), out);
+    } else {
+      const bool asked = opts.adapter != "auto" || !opts.raw_pcm.empty() || !opts.raw_image.empty() || opts.media;
+      if (asked) st.adapter_declined = why;
+      start(out);
+      feed(input.data(), input.size(), out);
+    }
+    code(pending.size(), out);
+    st.in_bytes = input_size;
   }
 
   // Codes pending[0, n) as whole segments (the last may be short) and appends the blocks.
@@ -73,6 +135,7 @@ struct Compressor::Impl {
     }
     whole.update(pending.data(), n);
     segment_count += static_cast<uint32_t>(segs.size());
+    frame_bytes += n;
     st.in_bytes += n;
     pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(n));
     if (opts.progress) opts.progress(st.in_bytes, st.out_bytes);
@@ -88,23 +151,31 @@ const Stats& Compressor::stats() const { return impl_->st; }
 void Compressor::write(const uint8_t* data, size_t size, std::vector<uint8_t>& out) {
   Impl& c = *impl_;
   if (c.finished) throw Error(ErrorCode::invalid_argument, "Compressor::write after finish");
-  if (!c.started) c.start(out);
-  while (size > 0) {
-    const size_t take = std::min(size, c.group_bytes - c.pending.size());
+  if (c.path == Impl::Path::undecided) {
+    const size_t take = std::min(size, codecs::kSniffBytes - c.pending.size());
     c.pending.insert(c.pending.end(), data, data + take);
     data += take;
     size -= take;
-    if (c.pending.size() == c.group_bytes) c.code(c.group_bytes, out);
+    if (c.pending.size() < codecs::kSniffBytes) return;
+    c.decide(out);
+    if (c.path == Impl::Path::bytes) {  // code the sniffed bytes with the rest
+      std::vector<uint8_t> head = std::move(c.pending);
+      c.pending.clear();
+      c.feed(head.data(), head.size(), out);
+    }
   }
+  if (c.path == Impl::Path::whole) c.pending.insert(c.pending.end(), data, data + size);
+  else c.feed(data, size, out);
 }
 
 void Compressor::finish(std::vector<uint8_t>& out) {
   Impl& c = *impl_;
   if (c.finished) throw Error(ErrorCode::invalid_argument, "Compressor::finish called twice");
-  if (!c.started) c.start(out);
-  c.code(c.pending.size(), out);
+  if (c.path == Impl::Path::undecided) c.decide(out);
+  if (c.path == Impl::Path::whole) c.finish_whole(out);
+  else c.code(c.pending.size(), out);
   out.push_back(kEndMarker);
-  const auto footer = encode_footer(Footer{c.st.in_bytes, c.segment_count, c.whole.digest()});
+  const auto footer = encode_footer(Footer{c.frame_bytes, c.segment_count, c.whole.digest()});
   out.insert(out.end(), footer.begin(), footer.end());
   c.st.out_bytes += 1 + kFooterSize;
   c.finished = true;

@@ -1,9 +1,11 @@
 // Decompressor: .mbz input in pieces -> original bytes. A state machine over
 // the unconsumed input (header, blocks, footer, next frame) that decodes a
 // group of segments at a time and releases a segment's bytes only after its
-// checksum matched; the whole frame is checked against the footer.
+// checksum matched; the whole frame is checked against the footer. A frame
+// made by a modality adapter is collected whole and restored at its footer.
 #include <algorithm>
 
+#include "codecs/adapter.hpp"
 #include "api/model_impl.hpp"
 #include "api/stream_io.hpp"
 #include "container/format.hpp"
@@ -36,6 +38,7 @@ struct Decompressor::Impl {
   uint64_t count = 0, size = 0;
   std::vector<PendingSegment> pending;
   size_t group = 0;
+  std::vector<uint8_t> payload;  // an adapter frame's decoded segments
 
   Impl(ModelResolver r, const Options& o) : resolve(std::move(r)), opts(o) {}
 
@@ -69,6 +72,10 @@ struct Decompressor::Impl {
         engine = nullptr;
         whole = std::make_unique<Xxh64Stream>();
         count = size = 0;
+        payload.clear();
+        st.adapter = header.adapter;
+        st.adapter_description = codecs::describe(header.adapter, header.side_info);
+        if (header.adapter != 0) st.samples_only |= codecs::restores_samples_only(header.adapter, header.side_info);
         group = group_segments(header.segment_size, opts.threads);
         state = State::blocks;
       } else if (state == State::blocks) {
@@ -98,6 +105,13 @@ struct Decompressor::Impl {
         if (f.segment_count != count || f.original_size != size)
           throw Error(ErrorCode::corrupt, "footer does not match the segments (file damaged)");
         if (f.checksum != whole->digest()) throw Error(ErrorCode::checksum_mismatch, "checksum mismatch of the whole file");
+        if (header.adapter != 0) {
+          const std::vector<uint8_t> restored = codecs::restore(header.adapter, header.side_info, payload);
+          out.insert(out.end(), restored.begin(), restored.end());
+          st.out_bytes += restored.size();
+          payload.clear();
+          payload.shrink_to_fit();
+        }
         ++frames;
         state = State::header;  // another frame may follow
       }
@@ -140,9 +154,13 @@ struct Decompressor::Impl {
         throw Error(ErrorCode::checksum_mismatch, segment_name(pending[i].index) +
                                                       ": checksum mismatch (file damaged, or decoded with a different model)");
       whole->update(raw[i].data(), raw[i].size());
-      out.insert(out.end(), raw[i].begin(), raw[i].end());
       size += raw[i].size();
-      st.out_bytes += raw[i].size();
+      if (header.adapter != 0) {
+        payload.insert(payload.end(), raw[i].begin(), raw[i].end());
+      } else {
+        out.insert(out.end(), raw[i].begin(), raw[i].end());
+        st.out_bytes += raw[i].size();
+      }
       switch (pending[i].header.method) {
         case Method::stored: ++st.segments_stored; break;
         case Method::zstd: ++st.segments_zstd; break;

@@ -2,6 +2,7 @@
 #include <istream>
 
 #include "api/stream_io.hpp"
+#include "codecs/adapter.hpp"
 #include "container/format.hpp"
 #include "mbz/mbz.hpp"
 
@@ -14,7 +15,8 @@ FrameInfo inspect_stream(std::istream& in) {
   info.model_name = h.model_name;
   info.model_sha256_hex = to_hex(h.model_sha);
   info.adapter = h.adapter;
-  info.adapter_name = adapter_name(h.adapter);
+  info.adapter_name = codecs::adapter_name(h.adapter);
+  info.adapter_description = codecs::describe(h.adapter, h.side_info);
   info.segment_size = h.segment_size;
   info.compressed_size = encode_header(h).size();
   BlockHeader b;

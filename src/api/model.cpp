@@ -1,9 +1,11 @@
 // Model loading and the model search path.
 #include <dlfcn.h>
 
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 #include "api/model_impl.hpp"
@@ -15,6 +17,33 @@ namespace mbz {
 
 const char* version_string() noexcept { return MBZ_VERSION_STRING; }
 const char* default_model_name() noexcept { return "text-small-v1"; }
+
+std::string default_model_name_for(const std::string& modality) {
+  if (modality == "text") return default_model_name();
+  if (modality == "audio") return "audio-small-v1";
+  if (modality == "image") return "image-small-v1";
+  return "";
+}
+
+std::function<std::shared_ptr<const Model>(const std::string&)> default_modality_models() {
+  struct Cache {
+    std::mutex lock;
+    std::map<std::string, std::shared_ptr<const Model>> loaded;
+  };
+  auto cache = std::make_shared<Cache>();
+  return [cache](const std::string& modality) -> std::shared_ptr<const Model> {
+    std::lock_guard<std::mutex> hold(cache->lock);
+    if (auto it = cache->loaded.find(modality); it != cache->loaded.end()) return it->second;
+    std::shared_ptr<const Model> m;
+    const std::string name = default_model_name_for(modality);
+    try {
+      if (!name.empty()) m = find_model(name, "");
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::unknown_model) throw;  // a damaged installed model is an error, a missing one is not
+    }
+    return cache->loaded[modality] = m;
+  };
+}
 
 const Engine& Model::Impl::engine(const std::string& device) const {
   const DeviceKind kind = parse_device(device);

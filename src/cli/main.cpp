@@ -32,6 +32,8 @@ struct Args {
   std::string segment_size = "64K";
   int verbosity = 1;  // 0 quiet, 1 normal, 2+ verbose
   bool force_model = false;
+  std::string adapter = "auto", raw_pcm, raw_image, layout;
+  bool media = false;
 };
 
 constexpr const char* kSuffix = ".mbz";
@@ -72,6 +74,12 @@ Options options(const Args& a, Progress* bar) {
   o.segment_size = parse_size(a.segment_size);
   o.device = a.device;
   o.force_model = a.force_model;
+  o.adapter = a.adapter;
+  o.raw_pcm = a.raw_pcm;
+  o.raw_image = a.raw_image;
+  o.layout = a.layout;
+  o.media = a.media;
+  if (a.model.empty()) o.modality_model = default_modality_models();  // -m MODEL codes every frame
   if (bar) o.progress = [bar](uint64_t in, uint64_t out) { bar->update(in, out); };
   return o;
 }
@@ -90,7 +98,15 @@ std::string output_name(const Args& a, const std::string& input) {
   if (a.to_stdout || input == "-") return "-";
   if (a.mode == Mode::compress) return input + kSuffix;
   if (!ends_with(input, kSuffix)) throw Error(ErrorCode::invalid_argument, "unknown suffix (expected .mbz) -- ignored");
-  return input.substr(0, input.size() - std::strlen(kSuffix));
+  std::string name = input.substr(0, input.size() - std::strlen(kSuffix));
+  // A GIF coded with --media comes back as a PNG: name it so.
+  if (ends_with(name, ".gif") || ends_with(name, ".GIF")) {
+    InputFile peek(input);
+    const FrameInfo f = inspect_stream(peek.stream());
+    if (f.adapter_description.find("GIF") != std::string::npos && f.adapter_description.find("(not bytes)") != std::string::npos)
+      name = name.substr(0, name.size() - 4) + ".png";
+  }
+  return name;
 }
 
 // Decodes a just-written .mbz file to check it before an input is removed.
@@ -113,7 +129,7 @@ void process(const Args& a, const std::string& input) {
       std::cout << "  Format version: " << f.format_version << "\n"
                 << "  Model:          " << f.model_name << "\n"
                 << "  Model SHA-256:  " << f.model_sha256_hex << "\n"
-                << "  Adapter:        " << f.adapter_name << "\n"
+                << "  Adapter:        " << f.adapter_description << "\n"
                 << "  Original size:  " << f.original_size << " (" << human_bytes(f.original_size) << ")\n"
                 << "  Compressed:     " << f.compressed_size << " (" << human_bytes(f.compressed_size) << ")\n";
       char buf[128];
@@ -152,6 +168,10 @@ void process(const Args& a, const std::string& input) {
     out.commit();
   }
   bar.finish();
+  if (!st.adapter_declined.empty()) message(a, 1, label + ": coded as bytes: " + st.adapter_declined);
+  if (a.mode == Mode::decompress && st.samples_only)
+    message(a, 1, label + ": wrote " + dest + " with the original's samples/pixels; its bytes differ from the original file (--media)");
+  if (st.adapter != 0) message(a, 2, label + ": " + st.adapter_description);
   const bool summary = a.verbosity >= 2 || (a.verbosity == 1 && is_stderr_tty() && dest != "-");
   if (summary) {
     if (a.mode == Mode::compress) std::cerr << ratio_line(label, st.in_bytes, st.out_bytes, dest) << "\n";
@@ -206,6 +226,12 @@ int run(int argc, char** argv) {
   app.add_option("-m,--model", a.model, "Model file or model name (default: " + std::string(default_model_name()) + ")");
   app.add_option("--device", a.device, "Compute device: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--segment-size", a.segment_size, "Bytes per independently coded segment (e.g. 64K, 1M)");
+  app.add_option("--adapter", a.adapter, "Modality adapter: auto (by content), bytes, pcm or image")
+      ->check(CLI::IsMember({"auto", "bytes", "pcm", "image"}));
+  app.add_option("--raw-pcm", a.raw_pcm, "Headerless PCM: RATE:CHANNELS:FORMAT (u8 s8 s16le s16be s24le s24be s32le s32be)");
+  app.add_option("--raw-image", a.raw_image, "Headerless pixels: WIDTHxHEIGHTxCHANNELS[:16|:16be]");
+  app.add_option("--layout", a.layout, "Sample layout for the model (native, msb, planar, delta2, planar-delta2, med, planar-med)");
+  app.add_flag("--media", a.media, "FLAC/PNG/GIF: code the decoded samples/pixels (restores identical samples/pixels, not bytes)");
   app.add_flag("--force-model", a.force_model, "Testing/benchmarks: model-code every segment even if zstd or stored is smaller");
   app.add_flag("-v,--verbose", verbose, "More messages");
   app.add_flag("-q,--quiet", quiet, "No messages but errors");

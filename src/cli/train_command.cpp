@@ -23,6 +23,9 @@ int train_main(std::vector<std::string> words) {
   app.add_option("--data", o.data, "Training files or directories (recursive)")->expected(1, -1);
   app.add_option("--valid", o.valid, "Held-out files or directories (default: the last 2% of every training file)")
       ->expected(1, -1);
+  app.add_option("--adapter", o.adapter, "Train on what this adapter gives the model: bytes (default), auto, pcm, image")
+      ->check(CLI::IsMember({"auto", "bytes", "pcm", "image"}));
+  app.add_option("--layout", o.layout, "The adapter's sample layout (default: its default; see mbz --help)");
   app.add_option("-o,--output", o.output, "Exported model file (.mbzm)")->required();
   app.add_option("--name", o.name, "Model name recorded in the file (default: the output's file name stem)");
   app.add_option("--shape", shape, "Architecture preset: tiny, small, medium, large")

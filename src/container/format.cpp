@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "codecs/adapter.hpp"
 #include "common/le_bytes.hpp"
 #include "mbz/error.hpp"
 
@@ -27,7 +28,6 @@ const char* method_name(Method m) {
   return "unknown";
 }
 
-const char* adapter_name(uint8_t adapter) { return adapter == 0 ? "bytes" : "unknown"; }
 
 void read_exact(std::istream& in, uint8_t* dst, size_t n, const std::string& what) {
   in.read(reinterpret_cast<char*>(dst), static_cast<std::streamsize>(n));
@@ -85,8 +85,11 @@ size_t parse_header(const uint8_t* data, size_t n, FrameHeader& h, const std::st
   h.segment_size = r.u32();
   if (h.segment_size == 0 || h.segment_size > kMaxSegmentSize)
     throw Error(ErrorCode::corrupt, prefix(what) + "invalid segment size");
-  if (h.adapter != static_cast<uint8_t>(Adapter::bytes))
-    throw Error(ErrorCode::unsupported_version, prefix(what) + "adapter " + std::to_string(h.adapter) + " is not supported by this mbz");
+  try {
+    codecs::check_side_info(h.adapter, h.side_info);
+  } catch (const Error& e) {
+    throw Error(e.code(), prefix(what) + e.what());
+  }
   return total;
 }
 

@@ -30,8 +30,7 @@ constexpr uint32_t kMaxSegmentSize = 1u << 24;
 enum class Method : uint8_t { stored = 0, zstd = 1, model = 2 };
 const char* method_name(Method m);
 
-enum class Adapter : uint8_t { bytes = 0 };
-const char* adapter_name(uint8_t adapter);
+// Adapter ids and their side information: codecs/adapter.hpp.
 
 struct FrameHeader {
   uint16_t version = kFrameVersion;

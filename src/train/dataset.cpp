@@ -1,6 +1,8 @@
 // Corpus loading and deterministic window sampling for `mbz train`.
 #include "train/dataset.hpp"
 
+#include "codecs/adapter.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -32,9 +34,14 @@ void add_path(const fs::path& p, std::vector<std::string>& out) {
 
 }  // namespace
 
-ByteCorpus ByteCorpus::load(const std::vector<std::string>& paths) {
+ByteCorpus ByteCorpus::load(const std::vector<std::string>& paths, const std::string& adapter,
+                            const std::string& layout) {
   std::vector<std::string> names;
   for (const auto& p : paths) add_path(p, names);
+  codecs::AdapterOptions adapt;
+  adapt.adapter = adapter;
+  adapt.layout = layout;
+  codecs::check_adapter_options(adapt);
   ByteCorpus c;
   for (const auto& n : names) {
     std::ifstream f(n, std::ios::binary);
@@ -47,6 +54,17 @@ ByteCorpus ByteCorpus::load(const std::vector<std::string>& paths) {
     if (bytes.empty()) {
       std::cerr << "mbz train: " << n << ": empty or unreadable, skipped\n";
       continue;
+    }
+    if (adapter != "bytes") {
+      codecs::Flattened flat;
+      std::string why;
+      if (codecs::flatten(bytes.data(), bytes.size(), adapt, flat, &why)) {
+        bytes = std::move(flat.payload);
+      } else if (adapter != "auto") {
+        std::cerr << "mbz train: " << n << ": not taken by the " << adapter << " adapter (" << why << "), skipped\n";
+        continue;
+      }
+      if (bytes.empty()) continue;
     }
     c.files_.push_back({n, std::move(bytes)});
   }

@@ -21,7 +21,11 @@ class ByteCorpus {
  public:
   // Reads files and directories (recursively, sorted by path). Unreadable or
   // empty files are reported on stderr and skipped; no usable file at all is an error.
-  static ByteCorpus load(const std::vector<std::string>& paths);
+  // With an adapter other than "bytes", each file is replaced by the bytes that
+  // adapter gives the model (its sample layout), so a model trains on what it
+  // will code; with "pcm" or "image", files that adapter does not take are skipped.
+  static ByteCorpus load(const std::vector<std::string>& paths, const std::string& adapter = "bytes",
+                         const std::string& layout = "");
 
   // Moves the last `fraction` of every file into a new corpus (a held-out split
   // when no separate validation data is given).

@@ -260,8 +260,8 @@ TrainResult run_training(const TrainOptions& o) {
   }
 
   // Data.
-  ByteCorpus train = ByteCorpus::load(o.data);
-  ByteCorpus held = o.valid.empty() ? train.split_tail(0.02) : ByteCorpus::load(o.valid);
+  ByteCorpus train = ByteCorpus::load(o.data, o.adapter, o.layout);
+  ByteCorpus held = o.valid.empty() ? train.split_tail(0.02) : ByteCorpus::load(o.valid, o.adapter, o.layout);
   const ModelConfig& cfg = state.cfg;
   const int64_t context = o.context > 0 ? o.context : cfg.g_window * cfg.patch;
   if (context % cfg.patch != 0) throw Error(ErrorCode::invalid_argument, "--context must be a multiple of the patch size");

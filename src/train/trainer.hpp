@@ -13,6 +13,8 @@ namespace mbz::train {
 struct TrainOptions {
   std::vector<std::string> data;   // files or directories to train on
   std::vector<std::string> valid;  // held-out files or directories (default: the last 2% of every data file)
+  std::string adapter = "bytes";   // train on what this adapter gives the model (auto, bytes, pcm, image)
+  std::string layout;              // the adapter's sample layout (empty: its default)
   std::string output;              // exported .mbzm
   std::string name;                // model name recorded in the file (default: output's stem)
   std::string checkpoint;          // checkpoint path (default: OUTPUT.ckpt)
