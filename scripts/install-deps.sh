@@ -9,6 +9,7 @@ packages=(
   libopenblas0-openmp     # fast BLAS for libtorch; -openmp honours torch's thread count
   libcli11-dev libzstd-dev libxxhash-dev libssl-dev
   libsndfile1-dev libstb-dev   # the pcm and image adapters (codecs/)
+  liblzma-dev                  # mbz eval --baseline xz
   libgtest-dev
   zstd xz-utils           # reference codecs for comparisons in the demo and bench
   gnuplot-nox             # scripts/plot-training.sh (learning curves of mbz train)

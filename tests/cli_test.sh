@@ -150,6 +150,34 @@ check "decode --media GIF" 0 "$MBZ" -d crop.gif.mbz
 expect "GIF comes back as PNG" sh -c 'head -c 4 crop.png | grep -q PNG'
 expect "and says it is not the same bytes" grep -q "bytes differ from the original" "$T/err"
 
+# mbz eval: reports, shards and merge, skipped files, pictures
+mkdir -p ev/sub
+head -c 5000 "$SRC/samples/gpl-3.0.txt" > ev/gpl.txt
+cp "$SRC/samples/zstd_streaming_compression.c" ev/sub/
+cp "$SRC/samples/photo-umang-gray-320.pgm" ev/sub/
+cp "$SRC/tests/golden/speech-0.5s.wav" ev/
+check "eval table" 0 "$MBZ" eval -q -m "$MODEL" --baseline zstd,xz ev
+expect "table has totals per modality" grep -q "^audio (1 file)" "$T/out"
+expect "table compares with zstd" grep -q "vs zstd -19" "$T/out"
+check "eval jsonl" 0 "$MBZ" eval -q -m "$MODEL" --format jsonl -o all.jsonl ev
+expect "jsonl: 4 files and 4 summaries" test "$(grep -c '"path"' all.jsonl)" -eq 4 -a "$(grep -c '"summary"' all.jsonl)" -eq 4
+check "eval csv" 0 "$MBZ" eval -q -m "$MODEL" --format csv ev
+expect "csv header" grep -q "^record,path,adapter,modality,model,bytes,bits,bpb,seconds" "$T/out"
+for i in 1 2 3; do check "eval shard $i/3" 0 "$MBZ" eval -q -m "$MODEL" --shard $i/3 --format jsonl -o part$i.jsonl ev; done
+check "eval merge" 0 "$MBZ" eval --merge --format jsonl -o merged.jsonl part1.jsonl part2.jsonl part3.jsonl
+sed 's/"seconds":[0-9.]*//' all.jsonl > all.cmp
+sed 's/"seconds":[0-9.]*//' merged.jsonl > merged.cmp
+expect "merged shards equal the unsharded run (but for timings)" cmp -s all.cmp merged.cmp
+check "eval bad shard" 2 "$MBZ" eval -m "$MODEL" --shard 4/3 ev
+ln -s /proc/self/mem ev/unreadable.bin
+check "eval survives an unreadable file" 0 "$MBZ" eval -q -m "$MODEL" ev nonexistent.txt
+expect "and reports it" grep -q "unreadable.bin: cannot read (skipped)" "$T/err"
+expect "and the missing one" grep -q "nonexistent.txt: no such file or directory (skipped)" "$T/err"
+rm ev/unreadable.bin
+echo "$T/ev/gpl.txt" > list.txt
+check "eval @list with pictures" 0 "$MBZ" eval -q -m "$MODEL" --surprisal pics @list.txt ev/sub/photo-umang-gray-320.pgm
+expect "pictures written" test -s pics/index.html -a -s pics/0001-gpl.txt.html -a -s pics/0002-photo-umang-gray-320.pgm.png
+
 # mbz train: a few steps of the tiny shape on a sample, then use the model with -m
 check "train without --data" 2 "$MBZ" train -o t.mbzm
 check "train unknown shape" 2 "$MBZ" train --data orig.txt -o t.mbzm --shape huge

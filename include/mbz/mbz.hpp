@@ -210,6 +210,11 @@ FrameInfo inspect_stream(std::istream& in);
  *  fallback): bits / size is the model's bits-per-byte (since 0.1.0). */
 double evaluate(const uint8_t* data, size_t size, const Model& model, const Options& opts);
 
+/*! evaluate_costs() : like evaluate(), but the ideal code length of every
+ *  byte: costs[i] = -log2 p(data[i] | the bytes before it in its segment),
+ *  in bits; their sum is evaluate()'s result (since 0.2.0). */
+std::vector<float> evaluate_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts);
+
 /*! compress() / decompress() : one-shot buffer versions of the above. */
 std::vector<uint8_t> compress(const uint8_t* data, size_t size, const Model& model, const Options& opts);
 std::vector<uint8_t> decompress(const uint8_t* data, size_t size, const ModelResolver& resolve, const Options& opts);

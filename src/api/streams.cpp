@@ -52,18 +52,36 @@ Stats decompress_stream(std::istream& in, std::ostream* out, const ModelResolver
   return d.stats();
 }
 
-double evaluate(const uint8_t* data, size_t size, const Model& model, const Options& opts) {
+namespace {
+// Calls visit(offset, codes) for every segment of data, a group at a time (bounded memory).
+template <typename Visit>
+void for_each_segment_codes(const uint8_t* data, size_t size, const Model& model, const Options& opts, Visit visit) {
   check_options(opts);
   const Engine& engine = model.impl().engine(opts.device);
   set_compute_threads(opts.threads);
   const size_t group = group_segments(opts.segment_size, opts.threads) * opts.segment_size;
-  double bits = 0;
-  for (size_t start = 0; start < size; start += group) {  // bounded memory: a group at a time
+  for (size_t start = 0; start < size; start += group) {
     const auto segs = split_segments(data + start, std::min(group, size - start), opts.segment_size);
-    for (const auto& codes : engine.evaluate(segs))
-      for (const SymbolCode& c : codes) bits += ideal_bits(c.freq, c.total);
+    const auto codes = engine.evaluate(segs);
+    for (size_t k = 0; k < segs.size(); ++k) visit(static_cast<size_t>(segs[k].data - data), codes[k]);
   }
+}
+}  // namespace
+
+double evaluate(const uint8_t* data, size_t size, const Model& model, const Options& opts) {
+  double bits = 0;
+  for_each_segment_codes(data, size, model, opts, [&](size_t, const std::vector<SymbolCode>& codes) {
+    for (const SymbolCode& c : codes) bits += ideal_bits(c.freq, c.total);
+  });
   return bits;
+}
+
+std::vector<float> evaluate_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts) {
+  std::vector<float> costs(size);
+  for_each_segment_codes(data, size, model, opts, [&](size_t at, const std::vector<SymbolCode>& codes) {
+    for (size_t i = 0; i < codes.size(); ++i) costs[at + i] = static_cast<float>(ideal_bits(codes[i].freq, codes[i].total));
+  });
+  return costs;
 }
 
 std::vector<uint8_t> compress(const uint8_t* data, size_t size, const Model& model, const Options& opts) {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/eval_command.hpp"
 #include "cli/file_io.hpp"
 #include "cli/parse_words.hpp"
 #include "cli/progress.hpp"
@@ -37,17 +38,6 @@ struct Args {
 };
 
 constexpr const char* kSuffix = ".mbz";
-
-uint32_t parse_size(const std::string& s) {
-  size_t pos = 0;
-  unsigned long long v = std::stoull(s, &pos);
-  const std::string unit = s.substr(pos);
-  if (unit == "K" || unit == "k" || unit == "KiB") v <<= 10;
-  else if (unit == "M" || unit == "m" || unit == "MiB") v <<= 20;
-  else if (!unit.empty()) throw std::invalid_argument("bad size unit");
-  if (v > 0xFFFFFFFFull) throw std::invalid_argument("size too large");
-  return static_cast<uint32_t>(v);
-}
 
 void message(const Args& a, int level, const std::string& text) {
   if (a.verbosity >= level) std::cerr << "mbz: " << text << "\n";
@@ -196,6 +186,7 @@ void process(const Args& a, const std::string& input) {
 int run(int argc, char** argv) {
   std::vector<std::string> words(argv + 1, argv + argc);
   if (!words.empty() && words[0] == "train") return train_main({words.begin() + 1, words.end()});
+  if (!words.empty() && words[0] == "eval") return eval_main({words.begin() + 1, words.end()});
   Args a;
   bool explicit_mode = false;
   if (!words.empty()) {
@@ -210,7 +201,7 @@ int run(int argc, char** argv) {
   CLI::App app{"mbz: lossless compression with a MEGABYTE byte model"};
   app.set_version_flag("-V,--version", std::string("mbz ") + version_string() + " (format " +
                                            std::to_string(kFormatVersion) + ")");
-  app.footer("Commands: compress (default), decompress, test, list, train (see mbz train --help). With no FILE, or FILE \"-\", reads standard input.");
+  app.footer("Commands: compress (default), decompress, test, list, eval (see mbz eval --help), train (see mbz train --help). With no FILE, or FILE \"-\", reads standard input.");
   bool f_compress = false, f_decompress = false, f_test = false, f_list = false, quiet = false;
   int verbose = 0;
   app.add_flag("-z,--compress", f_compress, "Compress (the default)");

@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +23,18 @@ inline std::optional<int> parse_words(CLI::App& app, std::vector<std::string> wo
     return app.exit(e) == 0 ? 0 : 2;
   }
   return std::nullopt;
+}
+
+// "65536", "64K", "1M" (also k/m, KiB/MiB) -> bytes; throws std::invalid_argument.
+inline uint32_t parse_size(const std::string& s) {
+  size_t pos = 0;
+  unsigned long long v = std::stoull(s, &pos);
+  const std::string unit = s.substr(pos);
+  if (unit == "K" || unit == "k" || unit == "KiB") v <<= 10;
+  else if (unit == "M" || unit == "m" || unit == "MiB") v <<= 20;
+  else if (!unit.empty()) throw std::invalid_argument("bad size unit");
+  if (v > 0xFFFFFFFFull) throw std::invalid_argument("size too large");
+  return static_cast<uint32_t>(v);
 }
 
 }  // namespace mbz::cli
