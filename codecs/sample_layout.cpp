@@ -183,4 +183,18 @@ std::vector<uint8_t> restore_samples(const SampleGrid& g, const Layout& l, const
   return out;
 }
 
+std::vector<float> per_sample(const SampleGrid& g, const Layout& l, const std::vector<float>& per_byte) {
+  g.validate();
+  if (per_byte.size() != g.total_bytes()) throw Error(ErrorCode::invalid_argument, "per-byte values do not match the grid");
+  const Order order{g.cols, g.channels, g.rows * g.cols, l.planar};
+  std::vector<float> out(g.rows * g.cols * g.channels);
+  for (uint64_t r = 0, i = 0; r < g.rows; ++r)
+    for (uint64_t c = 0; c < g.cols; ++c)
+      for (uint64_t ch = 0; ch < g.channels; ++ch, ++i) {
+        const float* b = per_byte.data() + order.out_index(r, c, ch) * g.width;
+        for (int k = 0; k < g.width; ++k) out[i] += b[k];
+      }
+  return out;
+}
+
 }  // namespace mbz::codecs

@@ -55,4 +55,9 @@ std::vector<uint8_t> flatten_samples(const SampleGrid& grid, const Layout& layou
 // The inverse: `flat` holds grid.total_bytes() bytes.
 std::vector<uint8_t> restore_samples(const SampleGrid& grid, const Layout& layout, const uint8_t* flat);
 
+// Per-sample totals of per-payload-byte values (e.g. code lengths): out[i]
+// is the sum over the bytes that carry file-order sample i
+// ((row·cols + col)·channels + channel). Padding bytes are left out.
+std::vector<float> per_sample(const SampleGrid& grid, const Layout& layout, const std::vector<float>& per_byte);
+
 }  // namespace mbz::codecs
