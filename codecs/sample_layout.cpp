@@ -73,6 +73,24 @@ void store_sample(uint8_t* p, uint32_t v, int w, bool big_endian) {
   for (int k = 0; k < w; ++k) p[big_endian ? w - 1 - k : k] = static_cast<uint8_t>(v >> (8 * k));
 }
 
+// Predictor none: moves every sample between its place in the file and its
+// place in the coded order (to_coded: file -> coded), reversing its bytes
+// when coded most significant first from a little-endian file.
+void reorder_samples(const SampleGrid& g, const Layout& l, const uint8_t* from, uint8_t* to, bool to_coded) {
+  const int w = g.width;
+  const Order order{g.cols, g.channels, g.rows * g.cols, l.planar};
+  const bool reverse = l.msb_first && !g.big_endian;
+  for (uint64_t r = 0; r < g.rows; ++r)
+    for (uint64_t c = 0; c < g.cols; ++c)
+      for (uint64_t ch = 0; ch < g.channels; ++ch) {
+        const uint64_t in_file = r * g.row_stride + (c * g.channels + ch) * w, coded = order.out_index(r, c, ch) * w;
+        const uint8_t* s = from + (to_coded ? in_file : coded);
+        uint8_t* d = to + (to_coded ? coded : in_file);
+        if (reverse) std::reverse_copy(s, s + w, d);
+        else std::copy(s, s + w, d);
+      }
+}
+
 void check(const SampleGrid& g, const Layout& l) {
   g.validate();
   if (g.is_float && l.predictor != Predictor::none)
@@ -110,17 +128,7 @@ std::vector<uint8_t> flatten_samples(const SampleGrid& g, const Layout& l, const
   std::vector<uint8_t> out(g.total_bytes());
   uint8_t* pad_out = out.data() + g.sample_bytes();
   if (l.predictor == Predictor::none) {
-    const bool reverse = l.msb_first && !g.big_endian;
-    for (uint64_t r = 0; r < g.rows; ++r) {
-      const uint8_t* row = data + r * g.row_stride;
-      for (uint64_t c = 0; c < g.cols; ++c)
-        for (uint64_t ch = 0; ch < g.channels; ++ch) {
-          const uint8_t* s = row + (c * g.channels + ch) * w;
-          uint8_t* d = out.data() + order.out_index(r, c, ch) * w;
-          if (reverse) std::reverse_copy(s, s + w, d);
-          else std::copy(s, s + w, d);
-        }
-    }
+    reorder_samples(g, l, data, out.data(), true);
   } else {
     const uint32_t mask = static_cast<uint32_t>((uint64_t{1} << (8 * w)) - 1), mid = (mask >> 1) + 1;
     const uint32_t flip = g.is_unsigned ? 0 : mid;  // two's complement -> offset binary
@@ -150,17 +158,7 @@ std::vector<uint8_t> restore_samples(const SampleGrid& g, const Layout& l, const
   const Order order{g.cols, g.channels, g.rows * g.cols, l.planar};
   std::vector<uint8_t> out(g.total_bytes());
   if (l.predictor == Predictor::none) {
-    const bool reverse = l.msb_first && !g.big_endian;
-    for (uint64_t r = 0; r < g.rows; ++r) {
-      uint8_t* row = out.data() + r * g.row_stride;
-      for (uint64_t c = 0; c < g.cols; ++c)
-        for (uint64_t ch = 0; ch < g.channels; ++ch) {
-          const uint8_t* s = flat + order.out_index(r, c, ch) * w;
-          uint8_t* d = row + (c * g.channels + ch) * w;
-          if (reverse) std::reverse_copy(s, s + w, d);
-          else std::copy(s, s + w, d);
-        }
-    }
+    reorder_samples(g, l, flat, out.data(), false);
   } else {
     const uint32_t mask = static_cast<uint32_t>((uint64_t{1} << (8 * w)) - 1), mid = (mask >> 1) + 1;
     const uint32_t flip = g.is_unsigned ? 0 : mid;

@@ -19,9 +19,7 @@ set -euo pipefail
 
 OUT=${1:?usage: build-media-corpus.sh OUTDIR [--any-version]}
 ANY=${2:-}
-BANNED="alsa-utils bible-kjv bible-kjv-text debian-policy dict-foldoc dict-gcide dict-jargon fortunes
-hydrogen-drumkits iso-codes klettres-data libsqlite3-dev libstb-dev mate-backgrounds opencv-doc
-plasma-workspace-wallpapers python3-skimage shared-mime-info sonic-pi-samples sound-icons"
+. "$(dirname "$0")/benchmark-packages.sh"
 
 PACKAGES="
 asterisk-core-sounds-en-wav=1.6.1-1
@@ -29,9 +27,7 @@ asterisk-moh-opsound-wav=2.03-1.1
 wesnoth-1.16-music=1:1.16.9-1
 lomiri-wallpapers-16.04=20.04.0-2
 "
-for b in $BANNED; do
-  if echo "$PACKAGES" | cut -d= -f1 | grep -qx "$b"; then echo "refusing: $b is a benchmark source package" >&2; exit 1; fi
-done
+refuse_benchmark_packages $(echo "$PACKAGES" | cut -d= -f1)
 
 for tool in sox convert; do
   command -v $tool >/dev/null || { echo "installing sox and imagemagick" >&2; apt-get install -y -qq sox libsox-fmt-all imagemagick >/dev/null; }

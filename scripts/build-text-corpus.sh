@@ -19,9 +19,7 @@ set -euo pipefail
 
 OUT=${1:?usage: build-text-corpus.sh OUTDIR [--any-version]}
 ANY=${2:-}
-BANNED="alsa-utils bible-kjv bible-kjv-text debian-policy dict-foldoc dict-gcide dict-jargon fortunes
-hydrogen-drumkits iso-codes klettres-data libsqlite3-dev libstb-dev mate-backgrounds opencv-doc
-plasma-workspace-wallpapers python3-skimage shared-mime-info sonic-pi-samples sound-icons"
+. "$(dirname "$0")/benchmark-packages.sh"
 
 # category package=version
 PACKAGES="
@@ -48,11 +46,7 @@ structured distro-info-data=0.58+deb12u7
 # Linux is large: only these subtrees, enough for ~100 MB of C.
 LINUX_DIRS="kernel mm fs/ext4 fs/btrfs fs/xfs net/ipv4 net/ipv6 net/core lib crypto block drivers/net/ethernet/intel drivers/gpu/drm/i915 include/linux"
 
-for b in $BANNED; do
-  if echo "$PACKAGES" | awk '{print $2}' | cut -d= -f1 | grep -qx "$b"; then
-    echo "refusing: $b is a benchmark source package" >&2; exit 1
-  fi
-done
+refuse_benchmark_packages $(echo "$PACKAGES" | awk '{print $2}' | cut -d= -f1)
 
 mkdir -p "$OUT/text/.work/debs" "$OUT/text/.work/root"
 WORK=$(cd "$OUT/text/.work" && pwd)

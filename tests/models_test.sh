@@ -15,6 +15,8 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 declare -A samples=(
   [text]="$SRC/samples/gpl-3.0.txt $SRC/samples/zstd_streaming_compression.c"
+  [audio]="$SRC/samples/speech-en-8k.wav $SRC/samples/music-44k-stereo.wav"
+  [image]="$SRC/samples/photo-life-384.ppm $SRC/samples/photo-umang-gray-320.pgm"
 )
 
 for m in "$SRC"/models/*.mbzm; do
@@ -42,6 +44,15 @@ done
 
 default=$("$MBZ" --help | grep -oE 'default: [^)]+' | head -1 | cut -d' ' -f2)
 [ -f "$SRC/models/$default.mbzm" ] && ok || bad "default model '$default' is not in models/"
+
+# Without -m, audio and images are coded by their modality's shipped model.
+for pair in "audio speech-en-8k.wav" "image photo-umang-gray-320.pgm"; do
+  set -- $pair
+  model=$1-small-v1
+  [ -f "$SRC/models/$model.mbzm" ] || continue
+  MBZ_MODEL_PATH="$SRC/models" "$MBZ" -q -f -o "$T/d.mbz" "$SRC/samples/$2" &&
+    "$MBZ" -l "$T/d.mbz" | grep -q "Model: *$model\$" && ok || bad "$2 is not coded by $model by default"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

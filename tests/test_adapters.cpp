@@ -361,6 +361,19 @@ TEST(ImageAdapter, RawImages) {
   }
 }
 
+// Both files decode (by stb_image, as `channels` channels, 0: the file's own) to the same pixels.
+void expect_same_pixels(const std::vector<uint8_t>& x, const std::vector<uint8_t>& y, int channels) {
+  int w1, h1, c1, w2, h2, c2;
+  stbi_uc* a = stbi_load_from_memory(x.data(), static_cast<int>(x.size()), &w1, &h1, &c1, channels);
+  stbi_uc* b = stbi_load_from_memory(y.data(), static_cast<int>(y.size()), &w2, &h2, &c2, channels);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(std::make_pair(w1, h1), std::make_pair(w2, h2));
+  if (channels == 0) EXPECT_EQ(c1, c2);
+  if (w1 == w2 && h1 == h2) EXPECT_EQ(std::memcmp(a, b, static_cast<size_t>(w1) * h1 * (channels ? channels : c1)), 0);
+  stbi_image_free(a);
+  stbi_image_free(b);
+}
+
 TEST(ImageAdapter, PngMediaRestoresIdenticalPixels) {
   for (int comp : {1, 2, 3, 4}) {
     const auto png = via_stb(2, 37, 21, comp);
@@ -371,14 +384,7 @@ TEST(ImageAdapter, PngMediaRestoresIdenticalPixels) {
     const Stats st = round_trip(png, o, &restored);
     EXPECT_EQ(st.adapter, 2);
     EXPECT_TRUE(st.samples_only);
-    int w1, h1, c1, w2, h2, c2;
-    stbi_uc* a = stbi_load_from_memory(png.data(), static_cast<int>(png.size()), &w1, &h1, &c1, 0);
-    stbi_uc* b = stbi_load_from_memory(restored.data(), static_cast<int>(restored.size()), &w2, &h2, &c2, 0);
-    ASSERT_TRUE(a && b);
-    EXPECT_EQ(std::make_tuple(w1, h1, c1), std::make_tuple(w2, h2, c2));
-    EXPECT_EQ(std::memcmp(a, b, static_cast<size_t>(w1) * h1 * c1), 0);
-    stbi_image_free(a);
-    stbi_image_free(b);
+    expect_same_pixels(png, restored, 0);
   }
 }
 
@@ -391,14 +397,7 @@ TEST(ImageAdapter, GifMediaRestoresIdenticalPixelsAsPng) {
   EXPECT_EQ(round_trip(gif, o, &restored).adapter, 2);
   ASSERT_GE(restored.size(), 8u);
   EXPECT_EQ(restored[1], 'P');  // a PNG
-  int w1, h1, c1, w2, h2, c2;
-  stbi_uc* a = stbi_load_from_memory(gif.data(), static_cast<int>(gif.size()), &w1, &h1, &c1, 4);
-  stbi_uc* b = stbi_load_from_memory(restored.data(), static_cast<int>(restored.size()), &w2, &h2, &c2, 4);
-  ASSERT_TRUE(a && b);
-  EXPECT_EQ(std::make_pair(w1, h1), std::make_pair(w2, h2));
-  EXPECT_EQ(std::memcmp(a, b, static_cast<size_t>(w1) * h1 * 4), 0);
-  stbi_image_free(a);
-  stbi_image_free(b);
+  expect_same_pixels(gif, restored, 4);
 }
 
 // ---- the container ----

@@ -194,35 +194,32 @@ FlatJson parse_flat_json(const std::string& line, const std::string& where) {
 
 }  // namespace
 
+namespace {
+void accumulate(Summary& total, const Summary& part) {
+  const bool first = total.files == 0;
+  total.files += part.files;
+  total.bytes += part.bytes;
+  total.bits += part.bits;
+  total.seconds += part.seconds;
+  add(total.coded_bytes, part.coded_bytes, first);
+  add(total.zstd_bytes, part.zstd_bytes, first);
+  add(total.xz_bytes, part.xz_bytes, first);
+}
+}  // namespace
+
 std::vector<Summary> summarize(const std::vector<FileRecord>& records) {
   std::vector<Summary> out;
+  Summary all;
+  all.name = "all";
   for (const char* m : kModalities) {
     Summary s;
     s.name = m;
-    for (const FileRecord& r : records) {
-      if (!r.error.empty() || r.modality != m) continue;
-      const bool first = s.files == 0;
-      ++s.files;
-      s.bytes += r.bytes;
-      s.bits += r.bits;
-      s.seconds += r.seconds;
-      add(s.coded_bytes, r.coded_bytes, first);
-      add(s.zstd_bytes, r.zstd_bytes, first);
-      add(s.xz_bytes, r.xz_bytes, first);
-    }
-    if (s.files) out.push_back(s);
-  }
-  Summary all;
-  all.name = "all";
-  for (const Summary& s : out) {
-    const bool first = all.files == 0;
-    all.files += s.files;
-    all.bytes += s.bytes;
-    all.bits += s.bits;
-    all.seconds += s.seconds;
-    add(all.coded_bytes, s.coded_bytes, first);
-    add(all.zstd_bytes, s.zstd_bytes, first);
-    add(all.xz_bytes, s.xz_bytes, first);
+    for (const FileRecord& r : records)
+      if (r.error.empty() && r.modality == m)
+        accumulate(s, Summary{m, 1, r.bytes, r.bits, r.seconds, r.coded_bytes, r.zstd_bytes, r.xz_bytes});
+    if (s.files == 0) continue;
+    accumulate(all, s);
+    out.push_back(s);
   }
   out.push_back(all);
   return out;
