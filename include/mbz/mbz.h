@@ -104,7 +104,9 @@ typedef struct mbz_dstream mbz_dstream;
 
 /*! mbz_cstream_create() : a compression stream writing one frame. The model must outlive it. */
 mbz_status mbz_cstream_create(const mbz_model* model, const mbz_options* options, mbz_cstream** stream);
-/*! mbz_cstream_write() : feeds input; complete segments go to the sink. */
+/*! mbz_cstream_write() : feeds input; complete segments go to the sink.
+ *  Input that starts like audio or an image (WAV, PNM, ...) is held whole
+ *  until mbz_cstream_finish(), which hands it to the modality adapter. */
 mbz_status mbz_cstream_write(mbz_cstream* stream, const void* src, size_t size, mbz_sink sink, void* user);
 /*! mbz_cstream_finish() : ends the frame. No write after it. */
 mbz_status mbz_cstream_finish(mbz_cstream* stream, mbz_sink sink, void* user);
