@@ -65,6 +65,10 @@ void check_adapter_options(const AdapterOptions& o) {
     throw Error(ErrorCode::invalid_argument, "--adapter " + o.adapter + " contradicts the raw layout given");
 }
 
+bool adapter_requested(const AdapterOptions& o) {
+  return o.adapter != "auto" || !o.raw_pcm.empty() || !o.raw_image.empty() || o.media;
+}
+
 bool may_adapt(const uint8_t* head, size_t n, const AdapterOptions& o) {
   if (o.adapter == "bytes") return false;
   if (!o.raw_pcm.empty() || !o.raw_image.empty() || o.adapter != "auto") return true;

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "mbz/mbz.hpp"
+
 namespace mbz::codecs {
 
 struct AdapterOptions {
@@ -28,6 +30,13 @@ struct AdapterOptions {
   std::string layout;            // sample layout (sample_layout.hpp); empty: the adapter's default
   bool media = false;            // decode FLAC / PNG / GIF and code their samples/pixels
 };
+
+// The adapter settings of a compression's Options.
+inline AdapterOptions adapter_options(const Options& o) { return {o.adapter, o.raw_pcm, o.raw_image, o.layout, o.media}; }
+
+// True when the options ask for an adapter (--adapter pcm|image, a raw
+// layout, --media) rather than leaving the choice to content.
+bool adapter_requested(const AdapterOptions& o);
 
 // Throws Error(invalid_argument) for an unknown adapter, layout or a malformed raw spec.
 void check_adapter_options(const AdapterOptions& o);

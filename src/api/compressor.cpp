@@ -11,18 +11,12 @@
 
 namespace mbz {
 
-codecs::AdapterOptions adapter_options(const Options& o);
-
 void check_options(const Options& o) {
   if (o.threads < 1 || o.threads > 1024) throw Error(ErrorCode::invalid_argument, "threads must be in [1, 1024]");
   if (o.segment_size < 1024 || o.segment_size > kMaxSegmentSize)
     throw Error(ErrorCode::invalid_argument, "segment size must be in [1 KiB, 16 MiB]");
   parse_device(o.device);
-  codecs::check_adapter_options(adapter_options(o));
-}
-
-codecs::AdapterOptions adapter_options(const Options& o) {
-  return codecs::AdapterOptions{o.adapter, o.raw_pcm, o.raw_image, o.layout, o.media};
+  codecs::check_adapter_options(codecs::adapter_options(o));
 }
 
 struct Compressor::Impl {
@@ -37,7 +31,7 @@ struct Compressor::Impl {
   uint64_t frame_bytes = 0;  // bytes the segments hold (the adapter's payload, or the input)
   Stats st;
   enum class Path { undecided, bytes, whole } path = Path::undecided;
-  bool started = false, finished = false;
+  bool finished = false;
 
   Impl(const Model& m, const Options& o) : model(m), opts(o) {}
 
@@ -61,12 +55,11 @@ struct Compressor::Impl {
     st.out_bytes += header.size();
     group_bytes = group_segments(opts.segment_size, opts.threads) * opts.segment_size;
     pending.reserve(group_bytes);
-    started = true;
   }
 
   // Chooses the path once kSniffBytes are buffered (or at the end of a short input).
   void decide(std::vector<uint8_t>& out) {
-    const codecs::AdapterOptions ao = adapter_options(opts);
+    const codecs::AdapterOptions ao = codecs::adapter_options(opts);
     path = codecs::may_adapt(pending.data(), pending.size(), ao) ? Path::whole : Path::bytes;
     if (path == Path::bytes) start(out);
   }
@@ -89,7 +82,8 @@ struct Compressor::Impl {
     const uint64_t input_size = input.size();
     codecs::Flattened flat;
     std::string why;
-    if (codecs::flatten(input.data(), input.size(), adapter_options(opts), flat, &why)) {
+    const codecs::AdapterOptions ao = codecs::adapter_options(opts);
+    if (codecs::flatten(input.data(), input.size(), ao, flat, &why)) {
       st.adapter = flat.adapter;
       st.adapter_description = flat.description;
       input.clear();
@@ -97,8 +91,7 @@ struct Compressor::Impl {
       start(out, flat.adapter, std::move(flat.side_info));
       feed(flat.payload.data(), flat.payload.size(), out);
     } else {
-      const bool asked = opts.adapter != "auto" || !opts.raw_pcm.empty() || !opts.raw_image.empty() || opts.media;
-      if (asked) st.adapter_declined = why;
+      if (codecs::adapter_requested(ao)) st.adapter_declined = why;
       start(out);
       feed(input.data(), input.size(), out);
     }

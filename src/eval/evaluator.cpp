@@ -71,8 +71,7 @@ FileRecord Evaluator::run(const std::string& path, size_t index, const std::func
   try {
     const auto t0 = std::chrono::steady_clock::now();
     codecs::Flattened flat;
-    const codecs::AdapterOptions ao{s_.opts.adapter, s_.opts.raw_pcm, s_.opts.raw_image, s_.opts.layout, s_.opts.media};
-    const bool adapted = codecs::flatten(data.data(), data.size(), ao, flat, nullptr);
+    const bool adapted = codecs::flatten(data.data(), data.size(), codecs::adapter_options(s_.opts), flat, nullptr);
     const std::vector<uint8_t>& payload = adapted ? flat.payload : data;
     r.adapter = codecs::adapter_name(adapted ? flat.adapter : 0);
     r.modality = modality_of(adapted ? flat.adapter : 0);
