@@ -53,6 +53,11 @@ struct Flattened {
   std::vector<uint8_t> side_info;
   std::vector<uint8_t> payload;  // what the model codes
   std::string description;       // as `mbz list` shows it
+  // Where the payload has its samples, for the context mixer: bytes per
+  // sample frame (all channels; one sample for planar layouts) and per image
+  // row (0 for audio); 0 and 0 if unknown.
+  uint32_t sample_stride = 0;
+  uint32_t row_bytes = 0;
 };
 
 // Flattens the whole input. Returns false, with the reason in *why, when the

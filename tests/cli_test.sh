@@ -63,6 +63,17 @@ expect "concatenated frames" cmp -s cat.txt want.txt
 "$MBZ" -c -T2 -m "$MODEL" --force-model --segment-size 1K orig.txt > t2.mbz
 expect "-T1 and -T2 give the same bytes" cmp -s t1.mbz t2.mbz
 
+# the context mixer: on by default, --no-mix codes with the model alone
+"$MBZ" -c -m "$MODEL" --force-model --segment-size 1K orig.txt > mixed.mbz
+check "--no-mix" 0 "$MBZ" -c -m "$MODEL" --force-model --no-mix --segment-size 1K orig.txt
+cp "$T/out" plain.mbz
+expect "list shows mixed segments" grep -q "3 model \[3 mixed\]" <("$MBZ" -l mixed.mbz)
+expect "--no-mix writes none" grep -q "3 model \[0 mixed\]" <("$MBZ" -l plain.mbz)
+expect "mixed is smaller than the model alone" test "$(wc -c < mixed.mbz)" -lt "$(wc -c < plain.mbz)"
+expect "both decode" sh -c '"$1" -dc mixed.mbz | cmp -s - orig.txt && "$1" -dc plain.mbz | cmp -s - orig.txt' _ "$MBZ"
+expect "eval --no-mix is the model alone" test "$("$MBZ" eval -m "$MODEL" --segment-size 1K --no-mix --format csv orig.txt | sed -n 2p | cut -d, -f7)" != \
+  "$("$MBZ" eval -m "$MODEL" --segment-size 1K --format csv orig.txt | sed -n 2p | cut -d, -f7)"
+
 # --rm removes the input only after success
 cp orig.txt r.txt
 check "--rm" 0 "$MBZ" --rm -m "$MODEL" r.txt

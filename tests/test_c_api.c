@@ -78,6 +78,20 @@ int main(int argc, char** argv) {
   CHECK(bn == n && memcmp(back, text, n) == 0);
   mbz_free(back);
 
+  /* no_mix: the model alone, also a round trip, and a different (plain-coded) file */
+  {
+    mbz_options plain = o;
+    plain.no_mix = 1;
+    void* zp = NULL;
+    size_t zpn = 0;
+    CHECK(mbz_compress(m, text, n, &plain, &zp, &zpn) == MBZ_OK);
+    CHECK(zpn != zn || memcmp(zp, z, zn) != 0);
+    CHECK(mbz_decompress(m, zp, zpn, &plain, &back, &bn) == MBZ_OK);
+    CHECK(bn == n && memcmp(back, text, n) == 0);
+    mbz_free(back);
+    mbz_free(zp);
+  }
+
   /* streaming in 7-byte pieces equals one-shot; the decoder finds the model on the search path */
   buffer cz = {0}, cd = {0};
   mbz_cstream* cs = NULL;

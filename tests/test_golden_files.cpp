@@ -21,6 +21,17 @@ TEST(GoldenFiles, PcmAdapterV1) { expect_decodes_to("tests/golden/v1-pcm-speech.
 TEST(GoldenFiles, ImageAdapterV1) { expect_decodes_to("tests/golden/v1-image-photo.mbz", "tests/golden/photo-32x24.ppm"); }
 TEST(GoldenFiles, EmptyV1) { expect_decodes_to("tests/golden/v1-empty.mbz", "tests/golden/empty.bin"); }
 
+TEST(GoldenFiles, MixerV1) { expect_decodes_to("tests/golden/v1-mixer-gpl3-4k.mbz", "tests/golden/gpl3-4k.txt"); }
+
+TEST(GoldenFiles, MixerEncoderStillProducesTheSameBytes) {
+  const auto original = test::read_file(test::data_path("tests/golden/gpl3-4k.txt"));
+  Options o;
+  o.segment_size = 1024;
+  o.force_model = true;
+  EXPECT_EQ(compress(original.data(), original.size(), *test::golden_model(), o),
+            test::read_file(test::data_path("tests/golden/v1-mixer-gpl3-4k.mbz")));
+}
+
 TEST(GoldenFiles, EncoderStillProducesTheSameBytes) {
   // Not a format requirement (decoding is), but a change here means the
   // engine's integers changed, which old files could not survive.
@@ -28,6 +39,7 @@ TEST(GoldenFiles, EncoderStillProducesTheSameBytes) {
   Options o;
   o.segment_size = 1024;
   o.force_model = true;
+  o.mix = false;  // the plain model's coding; the mixer has its own golden file
   EXPECT_EQ(compress(original.data(), original.size(), *test::golden_model(), o),
             test::read_file(test::data_path("tests/golden/v1-model-gpl3-4k.mbz")));
 }

@@ -27,7 +27,10 @@ TEST(RoundTrip, SizesAroundPatchAndSegmentBoundaries) {
   const auto text = test::read_file(test::data_path("samples/gpl-3.0.txt"));
   for (size_t n : {0, 1, 2, 3, 4, 5, 7, 8, 9, 63, 64, 65, 1023, 1024, 1025, 2047, 2048, 2049, 3000}) {
     std::vector<uint8_t> d(text.begin(), text.begin() + n);
-    expect_round_trip(d, small_segments(true), "forced model");
+    expect_round_trip(d, small_segments(true), "forced model (mixed)");
+    Options plain = small_segments(true);
+    plain.mix = false;
+    expect_round_trip(d, plain, "forced model alone");
     expect_round_trip(d, small_segments(false), "automatic");
   }
 }

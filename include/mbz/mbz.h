@@ -54,9 +54,10 @@ typedef struct mbz_model mbz_model;
 /*! mbz_options : see mbz_options_init() for the defaults. */
 typedef struct {
   int threads;           /* worker threads, >= 1 (default 1); never changes the output */
-  uint32_t segment_size; /* bytes per independent segment, 1 KiB..16 MiB (default 65536) */
+  uint32_t segment_size; /* bytes per independent segment, 1 KiB..16 MiB (default 1048576) */
   const char* device;    /* "auto" (default), "cpu" or "cuda" */
   int force_model;       /* testing/benchmarks: model-code every segment (default 0) */
+  int no_mix;            /* 1: the model alone, without the context mixer; files mbz 0.2 reads (default 0; since 0.3.0) */
 } mbz_options;
 
 /*! mbz_options_init() : fills in the defaults. */

@@ -54,6 +54,7 @@ mbz::Options to_options(const mbz_options* o) {
     r.segment_size = o->segment_size;
     r.device = o->device ? o->device : "auto";
     r.force_model = o->force_model != 0;
+    r.mix = o->no_mix == 0;
   }
   return r;
 }
@@ -95,9 +96,10 @@ const char* mbz_version_string(void) { return mbz::version_string(); }
 void mbz_options_init(mbz_options* o) {
   if (!o) return;
   o->threads = 1;
-  o->segment_size = 65536;
+  o->segment_size = 1u << 20;
   o->device = "auto";
   o->force_model = 0;
+  o->no_mix = 0;
 }
 
 mbz_status mbz_model_load(const char* path, mbz_model** model) {

@@ -29,6 +29,7 @@ struct Compressor::Impl {
   Xxh64Stream whole;
   uint32_t segment_count = 0;
   uint64_t frame_bytes = 0;  // bytes the segments hold (the adapter's payload, or the input)
+  uint32_t sample_stride = 0, row_bytes = 0;  // the payload's sample shape, for the mixer
   Stats st;
   enum class Path { undecided, bytes, whole } path = Path::undecided;
   bool finished = false;
@@ -86,6 +87,8 @@ struct Compressor::Impl {
     if (codecs::flatten(input.data(), input.size(), ao, flat, &why)) {
       st.adapter = flat.adapter;
       st.adapter_description = flat.description;
+      sample_stride = flat.sample_stride;
+      row_bytes = flat.row_bytes;
       input.clear();
       input.shrink_to_fit();
       start(out, flat.adapter, std::move(flat.side_info));
@@ -106,7 +109,8 @@ struct Compressor::Impl {
     std::function<void(double)> partial;
     if (opts.progress)
       partial = [&](double f) { opts.progress(st.in_bytes + static_cast<uint64_t>(f * static_cast<double>(n)), st.out_bytes); };
-    std::vector<EncodedSegment> enc = encode_segments(engine, segs, opts.threads, opts.force_model, partial);
+    const MixPlan plan{sample_stride, row_bytes, frame_bytes};
+    std::vector<EncodedSegment> enc = encode_segments(engine, segs, opts.threads, opts.mix ? &plan : nullptr, opts.force_model, partial);
     for (size_t i = 0; i < segs.size(); ++i) {
       const EncodedSegment& e = enc[i];
       BlockHeader b{e.method, static_cast<uint32_t>(segs[i].size), 0, e.checksum};
@@ -116,8 +120,9 @@ struct Compressor::Impl {
       if (e.method == Method::stored) out.insert(out.end(), segs[i].data, segs[i].data + segs[i].size);
       else out.insert(out.end(), e.coded.begin(), e.coded.end());
       st.out_bytes += kBlockHeaderSize + b.coded_len;
-      if (e.method == Method::model) {
+      if (e.method == Method::model || e.method == Method::mixed) {
         ++st.segments_model;
+        if (e.method == Method::mixed) ++st.segments_mixed;
         st.model_ideal_bits += e.ideal_bits;
         st.model_coded_bytes += b.coded_len;
       } else if (e.method == Method::zstd) {

@@ -133,7 +133,8 @@ struct Decompressor::Impl {
         case Method::stored: raw[i] = std::move(s.coded); break;
         case Method::zstd: raw[i] = zstd_decode(s.coded.data(), s.coded.size(), s.header.raw_len, segment_name(s.index)); break;
         case Method::model:
-          model_segs.push_back({s.coded.data(), s.coded.size(), s.header.raw_len});
+        case Method::mixed:
+          model_segs.push_back({s.header.method, s.coded.data(), s.coded.size(), s.header.raw_len});
           model_idx.push_back(i);
           break;
       }
@@ -165,6 +166,7 @@ struct Decompressor::Impl {
         case Method::stored: ++st.segments_stored; break;
         case Method::zstd: ++st.segments_zstd; break;
         case Method::model: ++st.segments_model; break;
+        case Method::mixed: ++st.segments_model, ++st.segments_mixed; break;
       }
     }
     pending.clear();

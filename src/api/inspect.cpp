@@ -31,7 +31,8 @@ FrameInfo inspect_stream(std::istream& in) {
     info.compressed_size += kBlockHeaderSize + b.coded_len;
     total += b.raw_len;
     ++count;
-    if (b.method == Method::model) ++info.segments_model;
+    if (b.method == Method::model || b.method == Method::mixed) ++info.segments_model;
+    if (b.method == Method::mixed) ++info.segments_mixed;
     else if (b.method == Method::zstd) ++info.segments_zstd;
     else ++info.segments_stored;
   }

@@ -35,4 +35,11 @@ inline size_t group_segments(uint32_t segment_size, int threads) {
 // Throws Error(invalid_argument) for out-of-range options (compress.cpp).
 void check_options(const Options& o);
 
+// evaluate_costs() for part of an adapter's payload: the bytes start
+// `offset` bytes into a payload whose samples take `stride` bytes a frame
+// and `row` bytes a row (as codecs::Flattened gives them), so the mixer
+// sees them as compression does. offset must be a multiple of the segment size.
+std::vector<float> payload_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts,
+                                 uint32_t stride, uint32_t row, uint64_t offset);
+
 }  // namespace mbz

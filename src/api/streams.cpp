@@ -1,14 +1,17 @@
 // std::istream / std::ostream and one-shot buffer front ends over the
 // streaming Compressor and Decompressor.
+#include <algorithm>
 #include <istream>
 #include <ostream>
 
 #include "api/model_impl.hpp"
 #include "api/stream_io.hpp"
 #include "coder/range_coder.hpp"
+#include "common/parallel_for.hpp"
 #include "container/format.hpp"
 #include "container/segment_codec.hpp"
 #include "mbz/mbz.hpp"
+#include "mix/mixed_coding.hpp"
 
 namespace mbz {
 
@@ -53,33 +56,51 @@ Stats decompress_stream(std::istream& in, std::ostream* out, const ModelResolver
 }
 
 namespace {
-// Calls visit(offset, codes) for every segment of data, a group at a time (bounded memory).
+// Calls visit(offset, costs in bits) for every segment of data, a group at a
+// time (bounded memory): the mixer's costs if opts.mix, else the model's.
 template <typename Visit>
-void for_each_segment_codes(const uint8_t* data, size_t size, const Model& model, const Options& opts, Visit visit) {
+void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts, const MixPlan& plan,
+                            Visit visit) {
   check_options(opts);
   const Engine& engine = model.impl().engine(opts.device);
   set_compute_threads(opts.threads);
   const size_t group = group_segments(opts.segment_size, opts.threads) * opts.segment_size;
   for (size_t start = 0; start < size; start += group) {
     const auto segs = split_segments(data + start, std::min(group, size - start), opts.segment_size);
-    const auto codes = engine.evaluate(segs);
-    for (size_t k = 0; k < segs.size(); ++k) visit(static_cast<size_t>(segs[k].data - data), codes[k]);
+    std::vector<std::vector<float>> costs(segs.size());
+    if (opts.mix) {
+      const auto paths = engine.evaluate_paths(segs);
+      parallel_for(segs.size(), opts.threads, [&](size_t k, size_t) {
+        const uint64_t offset = plan.offset + static_cast<uint64_t>(segs[k].data - data);
+        costs[k] = mix::mixed_costs(segs[k].data, segs[k].size, paths[k].data(), mix::shape_at(plan.stride, plan.row, offset));
+      });
+    } else {
+      const auto codes = engine.evaluate(segs);
+      for (size_t k = 0; k < segs.size(); ++k)
+        for (const SymbolCode& c : codes[k]) costs[k].push_back(static_cast<float>(ideal_bits(c.freq, c.total)));
+    }
+    for (size_t k = 0; k < segs.size(); ++k) visit(static_cast<size_t>(segs[k].data - data), costs[k]);
   }
 }
 }  // namespace
 
 double evaluate(const uint8_t* data, size_t size, const Model& model, const Options& opts) {
   double bits = 0;
-  for_each_segment_codes(data, size, model, opts, [&](size_t, const std::vector<SymbolCode>& codes) {
-    for (const SymbolCode& c : codes) bits += ideal_bits(c.freq, c.total);
+  for_each_segment_costs(data, size, model, opts, MixPlan{}, [&](size_t, const std::vector<float>& costs) {
+    for (float c : costs) bits += c;
   });
   return bits;
 }
 
 std::vector<float> evaluate_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts) {
+  return payload_costs(data, size, model, opts, 0, 0, 0);
+}
+
+std::vector<float> payload_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts,
+                                 uint32_t stride, uint32_t row, uint64_t offset) {
   std::vector<float> costs(size);
-  for_each_segment_codes(data, size, model, opts, [&](size_t at, const std::vector<SymbolCode>& codes) {
-    for (size_t i = 0; i < codes.size(); ++i) costs[at + i] = static_cast<float>(ideal_bits(codes[i].freq, codes[i].total));
+  for_each_segment_costs(data, size, model, opts, MixPlan{stride, row, offset}, [&](size_t at, const std::vector<float>& c) {
+    std::copy(c.begin(), c.end(), costs.begin() + static_cast<std::ptrdiff_t>(at));
   });
   return costs;
 }

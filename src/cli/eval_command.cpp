@@ -26,9 +26,9 @@ struct EvalArgs {
   std::vector<std::string> paths;
   std::string model, device = "auto", format = "table", output, baseline, shard, surprisal;
   std::string adapter = "auto", raw_pcm, raw_image, layout;
-  uint32_t segment_size = 65536;
+  uint32_t segment_size = 1u << 20;
   int threads = 1;
-  bool coded = false, force_model = false, media = false, merge = false, quiet = false;
+  bool coded = false, force_model = false, no_mix = false, media = false, merge = false, quiet = false;
 };
 
 std::vector<std::string> split_commas(const std::string& s) {
@@ -69,6 +69,7 @@ int run_eval(const EvalArgs& a) {
   s.opts.segment_size = a.segment_size;
   s.opts.device = a.device;
   s.opts.force_model = a.force_model;
+  s.opts.mix = !a.no_mix;
   s.opts.adapter = a.adapter;
   s.opts.raw_pcm = a.raw_pcm;
   s.opts.raw_image = a.raw_image;
@@ -140,7 +141,7 @@ int run_eval(const EvalArgs& a) {
 
 int eval_main(std::vector<std::string> words) {
   EvalArgs a;
-  std::string segment_size = "64K";
+  std::string segment_size = "1M";
   CLI::App app{"mbz eval: bits per byte of a model on files and datasets"};
   app.footer(
       "PATH is a file, a directory (recursive) or @LIST (one path a line). Unreadable files are reported and skipped.\n"
@@ -150,13 +151,14 @@ int eval_main(std::vector<std::string> words) {
   app.add_option("-m,--model", a.model, "Model file or name (default: each modality's default model)");
   app.add_option("-T,--threads", a.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 1024));
   app.add_option("--device", a.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  app.add_option("--segment-size", segment_size, "Bytes per segment, as compression codes them (default 64K)");
+  app.add_option("--segment-size", segment_size, "Bytes per segment, as compression codes them (default 1M)");
   app.add_option("--adapter", a.adapter, "auto, bytes, pcm or image")->check(CLI::IsMember({"auto", "bytes", "pcm", "image"}));
   app.add_option("--raw-pcm", a.raw_pcm, "Headerless PCM: RATE:CHANNELS:FORMAT");
   app.add_option("--raw-image", a.raw_image, "Headerless pixels: WIDTHxHEIGHTxCHANNELS[:16|:16be]");
   app.add_option("--layout", a.layout, "Sample layout for adapted inputs");
   app.add_flag("--media", a.media, "Evaluate the decoded samples/pixels of FLAC, PNG and GIF");
   app.add_flag("--coded", a.coded, "Also compress for real and report the .mbz size");
+  app.add_flag("--no-mix", a.no_mix, "The model alone, without the adaptive context mixer (as mbz --no-mix codes)");
   app.add_flag("--force-model", a.force_model, "With --coded: model-code every segment (no zstd/stored fallback)");
   app.add_option("--baseline", a.baseline, "Comma-separated: zstd (-19), xz (-9e), computed in-process");
   app.add_option("--format", a.format, "table (default), jsonl or csv")->check(CLI::IsMember({"table", "jsonl", "csv"}));

@@ -30,9 +30,10 @@ struct Args {
   bool to_stdout = false, keep = false, remove_input = false, force = false;
   int threads = 1;
   std::string model, device = "auto";
-  std::string segment_size = "64K";
+  std::string segment_size = "1M";
   int verbosity = 1;  // 0 quiet, 1 normal, 2+ verbose
   bool force_model = false;
+  bool no_mix = false;
   std::string adapter = "auto", raw_pcm, raw_image, layout;
   bool media = false;
 };
@@ -64,6 +65,7 @@ Options options(const Args& a, Progress* bar) {
   o.segment_size = parse_size(a.segment_size);
   o.device = a.device;
   o.force_model = a.force_model;
+  o.mix = !a.no_mix;
   o.adapter = a.adapter;
   o.raw_pcm = a.raw_pcm;
   o.raw_image = a.raw_image;
@@ -127,7 +129,7 @@ void process(const Args& a, const std::string& input) {
                     f.compressed_size ? double(f.original_size) / double(f.compressed_size) : 0.0,
                     f.original_size ? 8.0 * double(f.compressed_size) / double(f.original_size) : 0.0);
       std::cout << buf << "  Segments:       " << segs << " of up to " << f.segment_size << " bytes (" << f.segments_model
-                << " model, " << f.segments_zstd << " zstd, " << f.segments_stored << " stored)\n";
+                << " model [" << f.segments_mixed << " mixed], " << f.segments_zstd << " zstd, " << f.segments_stored << " stored)\n";
       std::snprintf(buf, sizeof buf, "  Checksum:       XXH64 %016llx\n", static_cast<unsigned long long>(f.checksum));
       std::cout << buf;
     } while (in.stream().peek() != std::char_traits<char>::eof());
@@ -170,8 +172,9 @@ void process(const Args& a, const std::string& input) {
   if (a.verbosity >= 2 && a.mode == Mode::compress) {
     char buf[256];
     std::snprintf(buf, sizeof buf,
-                  "%s: segments: %llu model, %llu zstd, %llu stored; model-coded: ideal %.0f bits, coded %llu bits (%+.3f%%)",
+                  "%s: segments: %llu model (%llu mixed), %llu zstd, %llu stored; model-coded: ideal %.0f bits, coded %llu bits (%+.3f%%)",
                   label.c_str(), static_cast<unsigned long long>(st.segments_model),
+                  static_cast<unsigned long long>(st.segments_mixed),
                   static_cast<unsigned long long>(st.segments_zstd), static_cast<unsigned long long>(st.segments_stored),
                   st.model_ideal_bits, static_cast<unsigned long long>(8 * st.model_coded_bytes),
                   st.model_ideal_bits > 0 ? 100.0 * (8.0 * double(st.model_coded_bytes) / st.model_ideal_bits - 1) : 0.0);
@@ -216,13 +219,15 @@ int run(int argc, char** argv) {
   app.add_option("-T,--threads", a.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 1024));
   app.add_option("-m,--model", a.model, "Model file or model name (default: " + std::string(default_model_name()) + ")");
   app.add_option("--device", a.device, "Compute device: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  app.add_option("--segment-size", a.segment_size, "Bytes per independently coded segment (e.g. 64K, 1M)");
+  app.add_option("--segment-size", a.segment_size, "Bytes per independently coded segment (default 1M; e.g. 64K, 4M)");
   app.add_option("--adapter", a.adapter, "Modality adapter: auto (by content), bytes, pcm or image")
       ->check(CLI::IsMember({"auto", "bytes", "pcm", "image"}));
   app.add_option("--raw-pcm", a.raw_pcm, "Headerless PCM: RATE:CHANNELS:FORMAT (u8 s8 s16le s16be s24le s24be s32le s32be)");
   app.add_option("--raw-image", a.raw_image, "Headerless pixels: WIDTHxHEIGHTxCHANNELS[:16|:16be]");
   app.add_option("--layout", a.layout, "Sample layout for the model (native, msb, planar, delta2, planar-delta2, med, planar-med)");
   app.add_flag("--media", a.media, "FLAC/PNG/GIF: code the decoded samples/pixels (restores identical samples/pixels, not bytes)");
+  app.add_flag("--no-mix", a.no_mix,
+               "Code with the model alone, without the adaptive context mixer (faster to encode; files readable by mbz 0.2)");
   app.add_flag("--force-model", a.force_model, "Testing/benchmarks: model-code every segment even if zstd or stored is smaller");
   app.add_flag("-v,--verbose", verbose, "More messages");
   app.add_flag("-q,--quiet", quiet, "No messages but errors");

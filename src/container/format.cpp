@@ -24,6 +24,7 @@ const char* method_name(Method m) {
     case Method::stored: return "stored";
     case Method::zstd: return "zstd";
     case Method::model: return "model";
+    case Method::mixed: return "mixed";
   }
   return "unknown";
 }
@@ -134,14 +135,15 @@ size_t parse_block_header(const uint8_t* p, size_t n, BlockHeader& b, uint32_t s
   b.raw_len = r.u32();
   b.coded_len = r.u32();
   b.checksum = r.u64();
-  if (method > static_cast<uint8_t>(Method::model))
+  if (method > static_cast<uint8_t>(Method::mixed))
     throw Error(ErrorCode::unsupported_version, prefix(what) + "unknown segment method " + std::to_string(method));
   b.method = static_cast<Method>(method);
   if (b.raw_len == 0 || b.raw_len > segment_size) throw Error(ErrorCode::corrupt, prefix(what) + "invalid segment length");
   if (b.method == Method::stored && b.coded_len != b.raw_len)
     throw Error(ErrorCode::corrupt, prefix(what) + "stored segment with mismatched length");
-  // No symbol costs more than 16 bits, so no coded form exceeds 2 bytes per byte.
-  if (b.coded_len > 2 * uint64_t{b.raw_len} + 16) throw Error(ErrorCode::corrupt, prefix(what) + "invalid coded segment length");
+  // No symbol costs more than 16 bits, nor a mixed byte more than 8 x 12 bits.
+  const uint64_t bytes_per_byte = b.method == Method::mixed ? 12 : 2;
+  if (b.coded_len > bytes_per_byte * b.raw_len + 16) throw Error(ErrorCode::corrupt, prefix(what) + "invalid coded segment length");
   return kBlockHeaderSize;
 }
 

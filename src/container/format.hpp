@@ -27,7 +27,7 @@ constexpr size_t kBlockHeaderSize = 21;
 constexpr size_t kFooterSize = 24;
 constexpr uint32_t kMaxSegmentSize = 1u << 24;
 
-enum class Method : uint8_t { stored = 0, zstd = 1, model = 2 };
+enum class Method : uint8_t { stored = 0, zstd = 1, model = 2, mixed = 3 };
 const char* method_name(Method m);
 
 // Adapter ids and their side information: codecs/adapter.hpp.

@@ -4,38 +4,17 @@
 #include <zstd.h>
 
 #include <algorithm>
-#include <thread>
+#include <memory>
 
 #include "coder/range_coder.hpp"
+#include "common/parallel_for.hpp"
 #include "mbz/error.hpp"
+#include "mix/mixed_coding.hpp"
 
 namespace mbz {
 
 namespace {
 constexpr int kZstdLevel = 19;
-
-// Runs f(i) for i in [0, n) on up to `threads` threads.
-template <class F>
-void parallel_for(size_t n, int threads, F&& f) {
-  const size_t workers = std::min<size_t>(n, static_cast<size_t>(std::max(1, threads)));
-  if (workers <= 1) {
-    for (size_t i = 0; i < n; ++i) f(i, 0);
-    return;
-  }
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors(workers);
-  for (size_t w = 0; w < workers; ++w)
-    pool.emplace_back([&, w] {
-      try {
-        for (size_t i = w; i < n; i += workers) f(i, w);
-      } catch (...) {
-        errors[w] = std::current_exception();
-      }
-    });
-  for (auto& t : pool) t.join();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
-}
 }  // namespace
 
 std::vector<ByteSpan> split_segments(const uint8_t* data, size_t size, uint32_t segment_size) {
@@ -70,32 +49,55 @@ std::vector<uint8_t> range_encode(const std::vector<SymbolCode>& codes, double* 
   return enc.finish();
 }
 
+namespace {
+// The plain model's code of a byte, read off its path: the cumulative
+// frequency sums the lower halves the path skipped.
+std::vector<SymbolCode> codes_from_paths(ByteSpan s, const mix::NodeCounts* paths) {
+  std::vector<SymbolCode> codes(s.size);
+  for (size_t i = 0; i < s.size; ++i) {
+    const mix::NodeCounts* n = paths + i * 8;
+    uint32_t cum = 0;
+    for (int d = 0; d < 8; ++d)
+      if ((s.data[i] >> (7 - d)) & 1) cum += n[d].total - n[d].ones;
+    const bool last = s.data[i] & 1;
+    codes[i] = SymbolCode{cum, last ? n[7].ones : n[7].total - n[7].ones, n[0].total};
+  }
+  return codes;
+}
+}  // namespace
+
 std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vector<ByteSpan>& segments, int threads,
-                                            bool force_model, const std::function<void(double)>& progress) {
+                                            const MixPlan* plan, bool force_model, const std::function<void(double)>& progress) {
   std::vector<EncodedSegment> out(segments.size());
   std::vector<std::vector<SymbolCode>> codes;
-  if (engine) codes = engine->evaluate(segments, progress);  // one batched teacher-forced pass
+  std::vector<std::vector<mix::NodeCounts>> paths;
+  if (engine && plan)
+    paths = engine->evaluate_paths(segments, progress);  // one batched teacher-forced pass
+  else if (engine)
+    codes = engine->evaluate(segments, progress);
   parallel_for(segments.size(), threads, [&](size_t i, size_t) {
     const ByteSpan s = segments[i];
     EncodedSegment& e = out[i];
     e.checksum = xxh64(s.data, s.size);
     e.method = Method::stored;
     size_t best = s.size;
-    std::vector<uint8_t> z = zstd_encode(s);
-    if (z.size() < best) {
-      best = z.size();
-      e.method = Method::zstd;
-      e.coded = std::move(z);
-    }
-    if (engine) {
-      double bits = 0;
-      std::vector<uint8_t> m = range_encode(codes[i], &bits);
+    auto consider = [&](Method method, std::vector<uint8_t> coded, double bits, bool forced) {
+      if (coded.size() >= best && !forced) return;
+      best = coded.size();
+      e.method = method;
+      e.coded = std::move(coded);
       e.ideal_bits = bits;
-      if (m.size() < best || force_model) {
-        e.method = Method::model;
-        e.coded = std::move(m);
-      }
-    }
+    };
+    consider(Method::zstd, zstd_encode(s), 0, false);
+    if (!engine) return;
+    double bits = 0;
+    std::vector<uint8_t> plain = range_encode(plan ? codes_from_paths(s, paths[i].data()) : codes[i], &bits);
+    consider(Method::model, std::move(plain), bits, force_model && !plan);
+    if (!plan) return;
+    const uint64_t offset = plan->offset + static_cast<uint64_t>(s.data - segments[0].data);
+    const mix::SampleShape shape = mix::shape_at(plan->stride, plan->row, offset);
+    std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), shape, &bits);
+    consider(Method::mixed, std::move(mixed), bits, force_model);
   });
   return out;
 }
@@ -109,11 +111,16 @@ void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, s
     std::vector<size_t> mine;
     for (size_t i = w; i < segs.size(); i += workers) mine.push_back(i);
     size_t longest = 0;
-    std::vector<RangeDecoder> decoders;
-    for (size_t i : mine) {
-      decoders.emplace_back(segs[i].coded, segs[i].coded_len);
-      out[i].resize(segs[i].raw_len);
-      longest = std::max(longest, segs[i].raw_len);
+    std::vector<std::unique_ptr<RangeDecoder>> plain(mine.size());
+    std::vector<std::unique_ptr<mix::MixedDecoder>> mixed(mine.size());
+    for (size_t b = 0; b < mine.size(); ++b) {
+      const CodedSegment& s = segs[mine[b]];
+      if (s.method == Method::mixed)
+        mixed[b] = std::make_unique<mix::MixedDecoder>(s.coded, s.coded_len, s.raw_len);
+      else
+        plain[b] = std::make_unique<RangeDecoder>(s.coded, s.coded_len);
+      out[mine[b]].resize(s.raw_len);
+      longest = std::max(longest, s.raw_len);
     }
     StepDecoder step(engine, static_cast<int>(mine.size()));
     std::vector<uint8_t> bytes(mine.size(), 0);
@@ -121,7 +128,8 @@ void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, s
       const std::vector<uint32_t>& cum = step.tables();
       for (size_t b = 0; b < mine.size(); ++b) {
         if (pos >= segs[mine[b]].raw_len) { bytes[b] = 0; continue; }  // finished: feed padding
-        bytes[b] = static_cast<uint8_t>(decoders[b].decode(&cum[b * 257]));
+        const uint32_t* table = &cum[b * 257];
+        bytes[b] = mixed[b] ? mixed[b]->decode(table) : static_cast<uint8_t>(plain[b]->decode(table));
         out[mine[b]][pos] = bytes[b];
       }
       step.push(bytes.data());

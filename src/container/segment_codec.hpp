@@ -1,7 +1,7 @@
 // segment_codec.hpp — coding of one segment by the model, zstd or stored.
 //
-// The encoder tries the model (range coder over the engine's tables) and
-// zstd, and keeps the smallest of model, zstd and stored; so a segment never
+// The encoder tries the model (range coder over the engine's tables), the
+// context mixer over the model (mix/) and zstd, and keeps the smallest of model, zstd and stored; so a segment never
 // grows. The decoder steps many model-coded segments in lockstep through one
 // StepDecoder per worker thread.
 #pragma once
@@ -25,22 +25,32 @@ struct EncodedSegment {
 // Cuts data[0, size) into segments of segment_size bytes (the last may be shorter).
 std::vector<ByteSpan> split_segments(const uint8_t* data, size_t size, uint32_t segment_size);
 
-// engine may be null: then only zstd and stored are tried. force_model keeps
-// the model's coding even when it is larger (testing).
+// How to mix: the payload's sample shape (stride 0: plain bytes) and the
+// payload offset of the first segment coded.
+struct MixPlan {
+  uint32_t stride = 0;
+  uint32_t row = 0;
+  uint64_t offset = 0;
+};
+
+// engine may be null: then only zstd and stored are tried. plan, if set: also
+// try the context mixer over the model (Method::mixed). force_model keeps the
+// model's coding (mixed if mix) even when it is larger (testing).
 std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vector<ByteSpan>& segments, int threads,
-                                            bool force_model = false,
+                                            const MixPlan* plan, bool force_model = false,
                                             const std::function<void(double)>& progress = {});
 
 // Range-codes a segment's symbol codes; returns the bytes and the ideal bits.
 std::vector<uint8_t> range_encode(const std::vector<SymbolCode>& codes, double* ideal_bits);
 
 struct CodedSegment {
+  Method method;  // model or mixed
   const uint8_t* coded;
   size_t coded_len;
   size_t raw_len;
 };
 
-// Decodes model-coded segments into out[i] (resized to raw_len), with up to
+// Decodes model-coded and mixed segments into out[i] (resized to raw_len), with up to
 // `threads` workers each stepping its share of the segments in lockstep.
 // progress, if set, is called from one worker with the fraction done.
 void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,

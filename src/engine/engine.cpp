@@ -427,15 +427,17 @@ Tensor pack_segments(const std::vector<ByteSpan>& segs, size_t first, size_t las
 
 }  // namespace
 
-std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan>& segments,
-                                                      const std::function<void(double)>& progress) const {
-  c10::InferenceMode guard;
-  const Impl& m = *impl_;
+namespace {
+
+// Teacher forcing over all segments, batching segments of equal length (the
+// common case: full-size segments). extract(freq [B, C*P, 256] f64, sym [B, C*P, 1]
+// long) gives [B, C*P, K] values per byte; store(segment, byte, row of K int32) keeps them.
+template <class Extract, class Store>
+void batched_teacher_force(const Engine::Impl& m, const std::vector<ByteSpan>& segments,
+                           const std::function<void(double)>& progress, Extract&& extract, Store&& store) {
   const int64_t p = m.cfg.patch;
-  std::vector<std::vector<SymbolCode>> out(segments.size());
   size_t total = 0, done = 0;
-  for (size_t i = 0; i < segments.size(); ++i) out[i].resize(segments[i].size), total += segments[i].size;
-  // Batch segments of equal length (the common case: full-size segments).
+  for (const ByteSpan& s : segments) total += s.size;
   size_t first = 0;
   while (first < segments.size()) {
     size_t last = first + 1;
@@ -445,25 +447,66 @@ std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan
     if (segments[first].size == 0) { first = last; continue; }
     Tensor bytes = pack_segments(segments, first, last, p, m.device);
     m.teacher_force(bytes, [&](int64_t a, int64_t c, const Tensor& freq) {
-      Tensor sym = bytes.narrow(1, a * p, c * p).unsqueeze(-1);            // [B, C*P, 1]
-      Tensor cum = freq.cumsum(-1) - freq;
-      Tensor codes = at::cat({cum.gather(-1, sym), freq.gather(-1, sym), freq.sum(-1, true)}, -1)
-                         .to(at::kInt).to(at::kCPU).contiguous();          // [B, C*P, 3]
-      const int32_t* q = codes.data_ptr<int32_t>();
+      Tensor sym = bytes.narrow(1, a * p, c * p).unsqueeze(-1);  // [B, C*P, 1]
+      Tensor values = extract(freq, sym).to(at::kInt).to(at::kCPU).contiguous();
+      const int64_t k = values.size(-1);
+      const int32_t* q = values.data_ptr<int32_t>();
       for (size_t s = first; s < last; ++s) {
         const size_t begin = static_cast<size_t>(a * p);
         const size_t end = std::min(segments[s].size, static_cast<size_t>((a + c) * p));
-        const int32_t* row = q + (s - first) * c * p * 3;
-        for (size_t i = begin; i < end; ++i) {
-          const int32_t* r = row + (i - begin) * 3;
-          out[s][i] = SymbolCode{static_cast<uint32_t>(r[0]), static_cast<uint32_t>(r[1]), static_cast<uint32_t>(r[2])};
-        }
+        const int32_t* row = q + (s - first) * c * p * k;
+        for (size_t i = begin; i < end; ++i) store(s, i, row + (i - begin) * k);
         done += end > begin ? end - begin : 0;
       }
       if (progress && total > 0) progress(static_cast<double>(done) / static_cast<double>(total));
     });
     first = last;
   }
+}
+
+}  // namespace
+
+std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan>& segments,
+                                                      const std::function<void(double)>& progress) const {
+  c10::InferenceMode guard;
+  std::vector<std::vector<SymbolCode>> out(segments.size());
+  for (size_t i = 0; i < segments.size(); ++i) out[i].resize(segments[i].size);
+  batched_teacher_force(
+      *impl_, segments, progress,
+      [](const Tensor& freq, const Tensor& sym) {
+        Tensor cum = freq.cumsum(-1) - freq;
+        return at::cat({cum.gather(-1, sym), freq.gather(-1, sym), freq.sum(-1, true)}, -1);
+      },
+      [&](size_t s, size_t i, const int32_t* r) {
+        out[s][i] = SymbolCode{static_cast<uint32_t>(r[0]), static_cast<uint32_t>(r[1]), static_cast<uint32_t>(r[2])};
+      });
+  return out;
+}
+
+std::vector<std::vector<mix::NodeCounts>> Engine::evaluate_paths(const std::vector<ByteSpan>& segments,
+                                                                 const std::function<void(double)>& progress) const {
+  c10::InferenceMode guard;
+  std::vector<std::vector<mix::NodeCounts>> out(segments.size());
+  for (size_t i = 0; i < segments.size(); ++i) out[i].resize(segments[i].size * 8);
+  batched_teacher_force(
+      *impl_, segments, progress,
+      [](const Tensor& freq, const Tensor& sym) {
+        // cum[j] = sum of freq[0, j); node d of the byte's path spans [lo, lo + w), w = 256 >> d.
+        Tensor cum = at::cat({at::zeros_like(freq.narrow(-1, 0, 1)), freq.cumsum(-1)}, -1);
+        std::vector<Tensor> parts;
+        for (int64_t d = 0; d < 8; ++d) {
+          const int64_t w = 256 >> d;
+          Tensor lo = sym - at::remainder(sym, w);
+          Tensor hi = cum.gather(-1, lo + w);
+          parts.push_back(hi - cum.gather(-1, lo + w / 2));  // ones
+          parts.push_back(hi - cum.gather(-1, lo));          // total
+        }
+        return at::cat(parts, -1);
+      },
+      [&](size_t s, size_t i, const int32_t* r) {
+        for (int d = 0; d < 8; ++d)
+          out[s][i * 8 + d] = mix::NodeCounts{static_cast<uint32_t>(r[2 * d]), static_cast<uint32_t>(r[2 * d + 1])};
+      });
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "mix/node_counts.hpp"
 #include "model/model_file.hpp"
 
 namespace mbz {
@@ -58,6 +59,11 @@ class Engine {
   // set, is called now and then with the fraction of the work done.
   std::vector<std::vector<SymbolCode>> evaluate(const std::vector<ByteSpan>& segments,
                                                 const std::function<void(double)>& progress = {}) const;
+
+  // Teacher forcing for the context mixer: the 8 binary decisions of every
+  // byte's path through its table (MSB first), 8 per byte.
+  std::vector<std::vector<mix::NodeCounts>> evaluate_paths(const std::vector<ByteSpan>& segments,
+                                                           const std::function<void(double)>& progress = {}) const;
 
   // Teacher forcing: every full frequency table of one segment, [size][256],
   // row-major. For tests, golden vectors and analysis.

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "api/stream_io.hpp"
 #include "codecs/adapter.hpp"
 #include "eval/surprisal.hpp"
 
@@ -83,7 +84,8 @@ FileRecord Evaluator::run(const std::string& path, size_t index, const std::func
     costs.reserve(payload.size());
     const size_t chunk = size_t{8} * s_.opts.segment_size * static_cast<size_t>(std::max(1, s_.opts.threads));
     for (size_t at = 0; at < payload.size(); at += chunk) {
-      const auto part = evaluate_costs(payload.data() + at, std::min(chunk, payload.size() - at), *model, s_.opts);
+      const auto part = payload_costs(payload.data() + at, std::min(chunk, payload.size() - at), *model, s_.opts,
+                                      flat.sample_stride, flat.row_bytes, at);
       costs.insert(costs.end(), part.begin(), part.end());
       if (progress) progress(at + part.size());
     }

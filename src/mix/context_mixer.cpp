@@ -1,0 +1,316 @@
+// Context mixer: counters, match model, logistic mixer, probability maps.
+#include "mix/context_mixer.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "mix/logistic.hpp"
+
+namespace mbz::mix {
+
+void path_counts(const uint32_t* cum, uint8_t byte, NodeCounts out[8]) {
+  uint32_t c0 = 1;
+  for (int d = 0; d < 8; ++d) {
+    out[d] = node_counts(cum, c0);
+    c0 = (c0 << 1) | ((byte >> (7 - d)) & 1u);
+  }
+}
+
+NodeCounts node_counts(const uint32_t* cum, uint32_t c0) {
+  int depth = 0;
+  while ((c0 >> depth) > 1) ++depth;
+  const uint32_t width = 256u >> depth;
+  const uint32_t lo = (c0 - (1u << depth)) * width, mid = lo + width / 2, hi = lo + width;
+  return NodeCounts{cum[hi] - cum[mid], cum[hi] - cum[lo]};
+}
+
+namespace {
+
+inline uint32_t mix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x7FEB352Du;
+  h ^= h >> 15;
+  h *= 0x846CA68Bu;
+  h ^= h >> 16;
+  return h;
+}
+inline uint32_t hash2(uint32_t a, uint32_t b) { return mix32(a * 0x9E3779B1u + mix32(b + 0x632BE5ABu)); }
+
+// 65536 / (n + 1.5): the step of a counter that has seen n bits.
+const std::array<int32_t, 256>& rates() {
+  static const std::array<int32_t, 256> r = [] {
+    std::array<int32_t, 256> t{};
+    for (int n = 0; n < 256; ++n) t[n] = 131072 / (2 * n + 3);
+    return t;
+  }();
+  return r;
+}
+
+// Two adaptive probabilities (16 bits) of one context: one follows recent
+// bits (its count stops at kFastLimit), one averages over up to 255; check
+// tags hashed slots.
+struct Counter {
+  uint16_t fast = 32768;
+  uint16_t slow = 32768;
+  uint8_t n = 0;
+  uint8_t check = 0;
+  void train(int bit, int fast_limit) {
+    const int32_t target = bit ? 65535 : 0;
+    fast = static_cast<uint16_t>(fast + (((target - fast) * int64_t{rates()[std::min<int>(n, fast_limit)]}) >> 16));
+    slow = static_cast<uint16_t>(slow + (((target - slow) * int64_t{rates()[n]}) >> 16));
+    if (n < 255) ++n;
+  }
+  static int st(uint16_t p) { return stretch(std::clamp(p >> 4, 1, kProbOne - 1)); }
+  int stretched() const { return n == 0 ? 0 : st(fast); }
+  int stretched_slow() const { return n == 0 ? 0 : st(slow); }
+};
+
+// A hashed table of counters; a slot whose check differs is taken over.
+class CounterTable {
+ public:
+  explicit CounterTable(uint32_t bits) : slots_(size_t{1} << bits), mask_((1u << bits) - 1) {}
+  Counter& at(uint32_t h) {
+    Counter& c = slots_[h & mask_];
+    const uint8_t check = static_cast<uint8_t>(h >> 24);
+    if (c.check != check) c = Counter{32768, 32768, 0, check};
+    return c;
+  }
+
+ private:
+  std::vector<Counter> slots_;
+  uint32_t mask_;
+};
+
+// Adaptive probability map: refines p in context ctx by interpolating 33 cells.
+class ProbabilityMap {
+ public:
+  explicit ProbabilityMap(uint32_t contexts) : cells_(size_t{contexts} * 33) {
+    for (size_t i = 0; i < cells_.size(); ++i) cells_[i] = static_cast<uint16_t>(squash((static_cast<int>(i % 33) - 16) * 128) * 16);
+  }
+  int refine(int p, uint32_t ctx) {
+    const int s = stretch(p) + 2048;  // 1..4095
+    const int w = s & 127;
+    idx_ = ctx * 33 + static_cast<uint32_t>(s >> 7);
+    if (w >= 64) ++idx_;  // the nearer cell learns
+    const size_t lo = ctx * 33 + static_cast<uint32_t>(s >> 7);
+    return std::clamp((cells_[lo] * (128 - w) + cells_[lo + 1] * w) >> 11, 1, kProbOne - 1);
+  }
+  void update(int bit, int shift) {
+    const int32_t target = bit ? 65535 : 0;
+    cells_[idx_] = static_cast<uint16_t>(cells_[idx_] + ((target - cells_[idx_]) >> shift));
+  }
+
+ private:
+  std::vector<uint16_t> cells_;
+  uint32_t idx_ = 0;
+};
+
+constexpr int kContexts = 10;          // hashed context counters
+constexpr int kInputs = 2 * kContexts + 4;  // + match, model (stretched and linear), bias
+constexpr int kMatchMin = 3;            // bytes that must repeat before the match model predicts
+constexpr int kLearningRate = 24;      // mixer step: w += x * err * 24 / 2^16
+constexpr int kCounterLimit = 6;       // fast counters adapt at 1/(n+1.5), n <= this
+constexpr int64_t kWeightMax = 1 << 24;  // |weight| <= 256.0 keeps every sum in range
+
+uint32_t table_bits(size_t segment_len) {
+  uint32_t bits = 16;
+  while (bits < 20 && (size_t{1} << bits) < segment_len * 2) ++bits;
+  return bits;
+}
+
+}  // namespace
+
+struct ContextMixer::State {
+  State(size_t len, SampleShape sh)
+      : shape(sh), match_table(size_t{1} << table_bits(len), 0), match_counters(64 * 2), mixer_a(4 * 256 * kInputs, 0),
+        mixer_b(7 * 8 * 8 * kInputs, 0), apm_order0(256), apm_order1(65536) {
+    const uint32_t bits = table_bits(len);
+    for (int i = 0; i < kContexts; ++i) tables.emplace_back(bits);
+    history.reserve(len);
+    for (int set = 0; set < 4 * 256; ++set) mixer_a[set * kInputs + kContexts + 1] = 65536;  // start as the model alone
+    for (int set = 0; set < 7 * 8 * 8; ++set) mixer_b[set * kInputs + kContexts + 1] = 65536;
+    begin_byte();
+  }
+
+  SampleShape shape;
+  uint32_t phase = 0;  // byte of the sample frame being coded (0 without a shape)
+
+  // Byte history and context hashes.
+  std::vector<uint8_t> history;
+  uint32_t c0 = 1, c4 = 0, c8 = 0, word = 0, prev_word = 0;
+  int bit_pos = 0;
+  std::array<uint32_t, kContexts> base{};
+  std::vector<CounterTable> tables;
+  std::array<Counter*, kContexts> live{};
+
+  // Match model: last position after each hash of kMatchMin bytes.
+  std::vector<uint32_t> match_table;
+  uint32_t match_ptr = 0, match_len = 0;
+  std::vector<Counter> match_counters;  // by length bucket and expected bit
+  Counter* match_live = nullptr;
+  int match_bucket = 0;
+
+  // Mixer: two weight sets (by partial byte; by match state and bit position).
+  std::vector<int32_t> mixer_a, mixer_b;
+  std::array<int32_t, kInputs> in{};
+  int32_t* wa = nullptr;
+  int32_t* wb = nullptr;
+  int p_a = 2048, p_b = 2048, p_mix = 2048;
+  ProbabilityMap apm_order0, apm_order1;
+  int p_final = 2048;
+
+  // The byte k back in the segment (0 before its start).
+  uint32_t back(uint64_t k) const { return k <= history.size() ? history[history.size() - k] : 0; }
+
+  // Sampled data: contexts of the same byte of earlier samples (left, and
+  // the row above for images) at this byte's place in its frame.
+  void begin_sampled_byte() {
+    const uint64_t at = history.size() + shape.phase;
+    const uint32_t s = shape.stride;
+    const uint64_t up = shape.row ? shape.row : 3 * uint64_t{s};
+    phase = static_cast<uint32_t>((shape.row ? at % shape.row : at) % s);
+    const uint32_t c1 = back(1), c2 = back(2), l = back(s), l2 = back(2 * uint64_t{s}), u = back(up);
+    const uint32_t ul = back(up + s), ur = up > s ? back(up - s) : 0;
+    const uint32_t ph = phase + 1;
+    base[0] = c1 << 8;
+    base[1] = hash2(ph, hash2(c1 | c2 << 8, 11));
+    base[2] = hash2(ph, hash2(l, 12));
+    base[3] = hash2(ph, hash2(l | l2 << 8, 13));
+    base[4] = hash2(ph, hash2(u, 14));
+    base[5] = hash2(ph, hash2(u | l << 8, 15));
+    base[6] = hash2(ph, hash2(u | ul << 8 | ur << 16, 16));
+    base[7] = hash2(ph, hash2(c1 | l << 8, 17));
+    base[8] = hash2(ph, hash2(c1 | u << 8, 18));
+    base[9] = hash2(ph, hash2(c1 | c2 << 8 | back(3) << 16, 19));
+  }
+
+  void begin_byte() {
+    set_match_bucket();
+    if (shape.stride > 0) return begin_sampled_byte();
+    const uint32_t c1 = c4 & 0xFF;
+    base[0] = c1 << 8;  // order 1 is direct: (c1, c0) fits 16 bits
+    base[1] = hash2(c4 & 0xFFFF, 2);
+    base[2] = hash2(c4 & 0xFFFFFF, 3);
+    base[3] = hash2(c4, 4);
+    base[4] = hash2(c4, hash2(c8 & 0xFFFF, 6));
+    base[5] = hash2(word, 7);
+    base[6] = hash2((c4 >> 8) & 0xFF, 8);        // the byte before last: the same byte of a 16-bit sample
+    base[7] = hash2(c4 & 0xFF00FF00u, 9);      // every other byte
+    base[8] = hash2(c4, hash2(c8 & 0xFF, 5));
+    base[9] = hash2(word, hash2(prev_word, 10));  // word pair
+  }
+
+  void set_match_bucket() {
+    match_bucket = 0;
+    if (match_len > 0) match_bucket = match_len < 16 ? static_cast<int>(match_len) : std::min(31, 12 + ilog2(match_len));
+  }
+
+  static int ilog2(uint32_t v) {
+    int r = 0;
+    while (v >>= 1) ++r;
+    return r;
+  }
+
+  int predict(NodeCounts model) {
+    // Order 1 indexes directly (c1, c0) and checks with c1; the rest hash.
+    live[0] = &tables[0].at(base[0] | c0 | ((c4 & 0xFF) << 24));
+    for (int i = 1; i < kContexts; ++i) live[i] = &tables[i].at(base[i] ^ mix32(c0 * 0x2545F491u));
+    for (int i = 0; i < kContexts; ++i) in[i] = live[i]->stretched(), in[kContexts + 4 + i] = live[i]->stretched_slow();
+    // Match model: the bit the repeated string predicts, if the byte still agrees.
+    match_live = nullptr;
+    in[kContexts] = 0;
+    int expected = 0;
+    if (match_len > 0) {
+      const uint32_t predicted = history[match_ptr] | 256u;
+      if ((predicted >> (8 - bit_pos)) == c0) {
+        expected = (predicted >> (7 - bit_pos)) & 1;
+        match_live = &match_counters[match_bucket * 2 + expected];
+        in[kContexts] = match_live->n == 0 ? (expected ? 512 : -512) : match_live->stretched();
+      }
+    }
+    const int pm = static_cast<int>(std::clamp<uint64_t>((uint64_t{model.ones} * kProbOne + model.total / 2) / model.total, 1, kProbOne - 1));
+    in[kContexts + 1] = stretch(pm);
+    in[kContexts + 2] = (pm - 2048) / 2;
+    in[kContexts + 3] = 256;
+
+    wa = &mixer_a[((phase & 3) * 256 + c0) * kInputs];
+    const int match_state = match_live ? 1 + std::min(match_bucket, 14) / 5 * 2 + expected : 0;  // 0..6
+    const int confidence = std::min(7, std::abs(in[kContexts + 1]) / 256);  // the model's certainty
+    wb = &mixer_b[((match_state * 8 + confidence) * 8 + bit_pos) * kInputs];
+    p_a = squash(dot(wa));
+    p_b = squash(dot(wb));
+    p_mix = squash((stretch(p_a) + stretch(p_b)) / 2);
+    const int r0 = apm_order0.refine(p_mix, c0);
+    const int r1 = apm_order1.refine(p_mix, c0 | ((c4 & 0xFF) << 8));
+    p_final = std::clamp((p_mix + r0 + 2 * r1 + 2) >> 2, 1, kProbOne - 1);
+    return p_final;
+  }
+
+  int dot(const int32_t* w) const {
+    int64_t s = 0;
+    for (int i = 0; i < kInputs; ++i) s += int64_t{in[i]} * w[i];
+    return static_cast<int>(std::clamp<int64_t>(s >> 16, -kStretchMax, kStretchMax));
+  }
+
+  void train(int32_t* w, int p, int bit) const {
+    const int64_t err = int64_t{(bit << kProbBits) - p} * kLearningRate;
+    for (int i = 0; i < kInputs; ++i)
+      w[i] = static_cast<int32_t>(std::clamp<int64_t>(w[i] + ((in[i] * err) >> 16), -kWeightMax, kWeightMax));
+  }
+
+  void update(int bit) {
+    for (int i = 0; i < kContexts; ++i) live[i]->train(bit, kCounterLimit);
+    if (match_live) match_live->train(bit, 255);
+    train(wa, p_a, bit);
+    train(wb, p_b, bit);
+    apm_order0.update(bit, 6);
+    apm_order1.update(bit, 6);
+    c0 = (c0 << 1) | static_cast<uint32_t>(bit);
+    if (++bit_pos < 8) return;
+    end_byte(static_cast<uint8_t>(c0 & 0xFF));
+  }
+
+  void end_byte(uint8_t byte) {
+    history.push_back(byte);
+    c8 = (c8 << 8) | (c4 >> 24);
+    c4 = (c4 << 8) | byte;
+    c0 = 1;
+    bit_pos = 0;
+    const uint8_t lower = (byte >= 'A' && byte <= 'Z') ? static_cast<uint8_t>(byte + 32) : byte;
+    if ((lower >= 'a' && lower <= 'z') || lower >= 128) {
+      word = hash2(word, lower);
+    } else if (word != 0) {
+      prev_word = word;
+      word = 0;
+    }
+    update_match(byte);
+    begin_byte();
+  }
+
+  void update_match(uint8_t byte) {
+    const uint32_t pos = static_cast<uint32_t>(history.size());  // index of the next byte
+    if (match_len > 0 && history[match_ptr] == byte) {
+      ++match_ptr;
+      if (match_len < 65535) ++match_len;
+    } else {
+      match_len = 0;
+    }
+    if (pos < kMatchMin) return;
+    uint32_t h = 0;
+    for (uint32_t i = pos - kMatchMin; i < pos; ++i) h = hash2(h, history[i]);
+    uint32_t& slot = match_table[h & (match_table.size() - 1)];
+    if (match_len == 0 && slot > 0) {
+      uint32_t len = 0;
+      while (len < 64 && len < slot && history[slot - 1 - len] == history[pos - 1 - len]) ++len;
+      if (len >= kMatchMin) match_len = len, match_ptr = slot;
+    }
+    slot = pos;
+  }
+};
+
+ContextMixer::ContextMixer(size_t segment_len, SampleShape shape) : st_(new State(segment_len, shape)) {}
+ContextMixer::~ContextMixer() { delete st_; }
+int ContextMixer::predict(NodeCounts model) { return st_->predict(model); }
+void ContextMixer::update(int bit) { st_->update(bit); }
+
+}  // namespace mbz::mix

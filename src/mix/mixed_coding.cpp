@@ -1,0 +1,94 @@
+// Mixed segments: binary decisions of the context mixer through the range coder.
+#include "mix/mixed_coding.hpp"
+
+#include <string>
+
+#include "common/le_bytes.hpp"
+#include "mbz/error.hpp"
+#include "mix/logistic.hpp"
+
+namespace mbz::mix {
+
+namespace {
+// Runs the mixer over a known segment, calling code(bit, p1) for every decision.
+template <class Code>
+void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape, Code&& code) {
+  ContextMixer mixer(size, shape);
+  for (size_t i = 0; i < size; ++i)
+    for (int d = 0; d < 8; ++d) {
+      const int bit = (data[i] >> (7 - d)) & 1;
+      code(i, bit, mixer.predict(paths[i * 8 + d]));
+      mixer.update(bit);
+    }
+}
+
+double bit_cost(int bit, int p1) { return ideal_bits(static_cast<uint32_t>(bit ? p1 : kProbOne - p1), kProbOne); }
+}  // namespace
+
+std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape,
+                                  double* ideal) {
+  RangeEncoder enc;
+  double bits = 0;
+  run_known(data, size, paths, shape, [&](size_t, int bit, int p1) {
+    const uint32_t zero = static_cast<uint32_t>(kProbOne - p1);
+    if (bit)
+      enc.encode(zero, static_cast<uint32_t>(p1), kProbOne);
+    else
+      enc.encode(0, zero, kProbOne);
+    if (ideal) bits += bit_cost(bit, p1);
+  });
+  if (ideal) *ideal = bits;
+  std::vector<uint8_t> out{shape.stride ? kProfileSampled : kProfileGeneral};
+  if (shape.stride)
+    for (uint32_t v : {shape.stride, shape.row, shape.phase})
+      for (int k = 0; k < 4; ++k) out.push_back(static_cast<uint8_t>(v >> (8 * k)));
+  const std::vector<uint8_t> body = enc.finish();
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape) {
+  std::vector<double> bits(size, 0.0);
+  run_known(data, size, paths, shape, [&](size_t i, int bit, int p1) { bits[i] += bit_cost(bit, p1); });
+  return std::vector<float>(bits.begin(), bits.end());
+}
+
+MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len) {
+  if (coded_len < 1) throw Error(ErrorCode::corrupt, "mixed segment is empty");
+  if (coded[0] == kProfileGeneral) return Header{SampleShape{}, 1};
+  if (coded[0] != kProfileSampled)
+    throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(coded[0]));
+  if (coded_len < 13) throw Error(ErrorCode::corrupt, "mixed segment header is truncated");
+  uint32_t v[3];
+  for (int i = 0; i < 3; ++i) v[i] = load_u32le(coded + 1 + 4 * i);
+  const SampleShape shape{v[0], v[1], v[2]};
+  // A stride of a sample frame, a row of whole frames, a phase inside one.
+  if (shape.stride == 0 || shape.stride > 1024 || (shape.row && shape.row % shape.stride) ||
+      shape.phase >= (shape.row ? shape.row : shape.stride))
+    throw Error(ErrorCode::corrupt, "mixed segment has an invalid sample shape");
+  return Header{shape, 13};
+}
+
+MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len)
+    : MixedDecoder(coded, coded_len, raw_len, parse(coded, coded_len)) {}
+
+MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h)
+    : coder_(coded + h.size, coded_len - h.size), mixer_(raw_len, h.shape) {}
+
+uint8_t MixedDecoder::decode(const uint32_t* cum257) {
+  uint32_t c0 = 1;
+  for (int d = 0; d < 8; ++d) {
+    const int p1 = mixer_.predict(node_counts(cum257, c0));
+    const uint32_t zero = static_cast<uint32_t>(kProbOne - p1);
+    const int bit = coder_.target(kProbOne) >= zero ? 1 : 0;
+    if (bit)
+      coder_.consume(zero, static_cast<uint32_t>(p1));
+    else
+      coder_.consume(0, zero);
+    mixer_.update(bit);
+    c0 = (c0 << 1) | static_cast<uint32_t>(bit);
+  }
+  return static_cast<uint8_t>(c0 & 0xFF);
+}
+
+}  // namespace mbz::mix
