@@ -23,6 +23,19 @@ TEST(GoldenFiles, EmptyV1) { expect_decodes_to("tests/golden/v1-empty.mbz", "tes
 
 TEST(GoldenFiles, MixerV1) { expect_decodes_to("tests/golden/v1-mixer-gpl3-4k.mbz", "tests/golden/gpl3-4k.txt"); }
 
+TEST(GoldenFiles, MixerSampledV1) {
+  expect_decodes_to("tests/golden/v1-mixer-image-photo.mbz", "tests/golden/photo-32x24.ppm");
+}
+
+TEST(GoldenFiles, MixerSampledEncoderStillProducesTheSameBytes) {
+  const auto original = test::read_file(test::data_path("tests/golden/photo-32x24.ppm"));
+  Options o;
+  o.segment_size = 1024;
+  o.force_model = true;
+  EXPECT_EQ(compress(original.data(), original.size(), *test::golden_model(), o),
+            test::read_file(test::data_path("tests/golden/v1-mixer-image-photo.mbz")));
+}
+
 TEST(GoldenFiles, MixerEncoderStillProducesTheSameBytes) {
   const auto original = test::read_file(test::data_path("tests/golden/gpl3-4k.txt"));
   Options o;
