@@ -67,8 +67,8 @@ expect "-T1 and -T2 give the same bytes" cmp -s t1.mbz t2.mbz
 "$MBZ" -c -m "$MODEL" --force-model --segment-size 1K orig.txt > mixed.mbz
 check "--no-mix" 0 "$MBZ" -c -m "$MODEL" --force-model --no-mix --segment-size 1K orig.txt
 cp "$T/out" plain.mbz
-expect "list shows mixed segments" grep -q "3 model \[3 mixed\]" <("$MBZ" -l mixed.mbz)
-expect "--no-mix writes none" grep -q "3 model \[0 mixed\]" <("$MBZ" -l plain.mbz)
+expect "list shows mixed segments" grep -q "3 of up to 1024 bytes (3 model \[3 mixed\], 0 zstd, 0 stored)" <("$MBZ" -l mixed.mbz)
+expect "--no-mix writes none" grep -q "3 of up to 1024 bytes (3 model \[0 mixed\], 0 zstd, 0 stored)" <("$MBZ" -l plain.mbz)
 expect "mixed is smaller than the model alone" test "$(wc -c < mixed.mbz)" -lt "$(wc -c < plain.mbz)"
 expect "both decode" sh -c '"$1" -dc mixed.mbz | cmp -s - orig.txt && "$1" -dc plain.mbz | cmp -s - orig.txt' _ "$MBZ"
 expect "eval --no-mix is the model alone" test "$("$MBZ" eval -m "$MODEL" --segment-size 1K --no-mix --format csv orig.txt | sed -n 2p | cut -d, -f7)" != \

@@ -120,15 +120,10 @@ struct Compressor::Impl {
       if (e.method == Method::stored) out.insert(out.end(), segs[i].data, segs[i].data + segs[i].size);
       else out.insert(out.end(), e.coded.begin(), e.coded.end());
       st.out_bytes += kBlockHeaderSize + b.coded_len;
+      count_segment(st, e.method);
       if (e.method == Method::model || e.method == Method::mixed) {
-        ++st.segments_model;
-        if (e.method == Method::mixed) ++st.segments_mixed;
         st.model_ideal_bits += e.ideal_bits;
         st.model_coded_bytes += b.coded_len;
-      } else if (e.method == Method::zstd) {
-        ++st.segments_zstd;
-      } else {
-        ++st.segments_stored;
       }
     }
     whole.update(pending.data(), n);

@@ -162,12 +162,7 @@ struct Decompressor::Impl {
         out.insert(out.end(), raw[i].begin(), raw[i].end());
         st.out_bytes += raw[i].size();
       }
-      switch (pending[i].header.method) {
-        case Method::stored: ++st.segments_stored; break;
-        case Method::zstd: ++st.segments_zstd; break;
-        case Method::model: ++st.segments_model; break;
-        case Method::mixed: ++st.segments_model, ++st.segments_mixed; break;
-      }
+      count_segment(st, pending[i].header.method);
     }
     pending.clear();
     if (opts.progress) opts.progress(st.in_bytes, st.out_bytes);

@@ -31,10 +31,7 @@ FrameInfo inspect_stream(std::istream& in) {
     info.compressed_size += kBlockHeaderSize + b.coded_len;
     total += b.raw_len;
     ++count;
-    if (b.method == Method::model || b.method == Method::mixed) ++info.segments_model;
-    if (b.method == Method::mixed) ++info.segments_mixed;
-    else if (b.method == Method::zstd) ++info.segments_zstd;
-    else ++info.segments_stored;
+    count_segment(info, b.method);
   }
   const Footer f = read_footer(in, "");
   info.compressed_size += 1 + kFooterSize;

@@ -5,6 +5,7 @@
 #include <ostream>
 #include <vector>
 
+#include "container/format.hpp"
 #include "mbz/error.hpp"
 #include "mbz/mbz.hpp"
 
@@ -30,6 +31,18 @@ inline size_t read_some(std::istream& in, uint8_t* p, size_t n) {
 inline size_t group_segments(uint32_t segment_size, int threads) {
   const size_t by_memory = std::max<size_t>(1, (size_t{16} << 20) / segment_size);
   return std::min<size_t>(by_memory, std::max<size_t>(4, 2 * static_cast<size_t>(threads)));
+}
+
+// Counts one segment of method m in the segment counts of `c` (Stats or
+// FrameInfo): a mixed segment is a model segment that went through the mixer.
+template <class Counts>
+void count_segment(Counts& c, Method m) {
+  switch (m) {
+    case Method::stored: ++c.segments_stored; break;
+    case Method::zstd: ++c.segments_zstd; break;
+    case Method::mixed: ++c.segments_mixed; [[fallthrough]];
+    case Method::model: ++c.segments_model; break;
+  }
 }
 
 // Throws Error(invalid_argument) for out-of-range options (compress.cpp).
