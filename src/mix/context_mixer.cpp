@@ -90,9 +90,8 @@ class ProbabilityMap {
   int refine(int p, uint32_t ctx) {
     const int s = stretch(p) + 2048;  // 1..4095
     const int w = s & 127;
-    idx_ = ctx * 33 + static_cast<uint32_t>(s >> 7);
-    if (w >= 64) ++idx_;  // the nearer cell learns
     const size_t lo = ctx * 33 + static_cast<uint32_t>(s >> 7);
+    idx_ = static_cast<uint32_t>(lo) + (w >= 64 ? 1 : 0);  // the nearer cell learns
     return std::clamp((cells_[lo] * (128 - w) + cells_[lo + 1] * w) >> 11, 1, kProbOne - 1);
   }
   void update(int bit, int shift) {
