@@ -7,6 +7,7 @@
 #include "codecs/formats.hpp"
 #include "common/hashes.hpp"
 #include "mbz/error.hpp"
+#include "mix/context_mixer.hpp"
 
 namespace mbz::codecs {
 
@@ -64,6 +65,23 @@ void check_adapter_options(const AdapterOptions& o) {
       (!o.raw_image.empty() && o.adapter != "auto" && o.adapter != "image"))
     throw Error(ErrorCode::invalid_argument, "--adapter " + o.adapter + " contradicts the raw layout given");
 }
+
+namespace {
+// Integers most significant byte first: a predictor's residuals (two's
+// complement modulo 2^bits), or the samples themselves when the layout keeps
+// them whole in that order. MED residuals of interleaved pixels can be turned
+// back into pixels by the mixer (planar planes restart their borders, which
+// a segment cannot see).
+uint8_t value_format(const SampleGrid& g, const Layout& l) {
+  if (g.is_float || g.width > 3) return 0;
+  if (l.predictor != Predictor::none) {
+    const bool med = l.predictor == Predictor::med && !l.planar && g.rows > 1;
+    return static_cast<uint8_t>(g.width | mix::kValueSigned | (med ? mix::kValueMed : 0));
+  }
+  if (g.width > 1 && !l.msb_first && !g.big_endian) return 0;
+  return static_cast<uint8_t>(g.width | (g.is_unsigned ? 0 : mix::kValueSigned));
+}
+}  // namespace
 
 bool adapter_requested(const AdapterOptions& o) {
   return o.adapter != "auto" || !o.raw_pcm.empty() || !o.raw_image.empty() || o.media;
@@ -126,6 +144,7 @@ bool flatten(const uint8_t* data, size_t n, const AdapterOptions& o, Flattened& 
   const uint64_t stride = uint64_t{s.grid.width} * (s.layout.planar ? 1 : s.grid.channels);
   const uint64_t row = s.grid.rows > 1 ? stride * s.grid.cols : 0;
   if (stride <= 1024 && row <= UINT32_MAX) out.sample_stride = static_cast<uint32_t>(stride), out.row_bytes = static_cast<uint32_t>(row);
+  out.value_format = value_format(s.grid, s.layout);
   // Cheap insurance: never write a frame whose inverse we have not seen work.
   const std::vector<uint8_t> back = restore_samples(s.grid, s.layout, out.payload.data());
   if (!std::equal(back.begin(), back.end(), samples))

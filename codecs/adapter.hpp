@@ -58,6 +58,10 @@ struct Flattened {
   // row (0 for audio); 0 and 0 if unknown.
   uint32_t sample_stride = 0;
   uint32_t row_bytes = 0;
+  // How the mixer may read the samples as numbers (mix::SampleShape's
+  // value_format): 0 when they are not integers stored most significant byte
+  // first.
+  uint8_t value_format = 0;
 };
 
 // Flattens the whole input. Returns false, with the reason in *why, when the

@@ -166,7 +166,7 @@ TEST(Mixer, SampledDataUsesItsShapeAndBadShapesAreErrors) {
   const size_t second = block + kBlockHeaderSize + load_u32le(packed.data() + block + 5);
   ASSERT_EQ(packed[second], static_cast<uint8_t>(Method::mixed));
   const uint8_t* shape = packed.data() + second + kBlockHeaderSize;
-  ASSERT_EQ(shape[0], mix::kProfileSampled);
+  ASSERT_EQ(shape[0], mix::kProfileNumeric);  // MED residuals: profile 3 (shape, then value format)
   EXPECT_EQ(load_u32le(shape + 1), 3u);
   EXPECT_EQ(load_u32le(shape + 5), 96u);
   EXPECT_EQ(load_u32le(shape + 9), 1024u % 96u);  // the second segment starts 1024 bytes in

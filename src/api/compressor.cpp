@@ -29,7 +29,7 @@ struct Compressor::Impl {
   Xxh64Stream whole;
   uint32_t segment_count = 0;
   uint64_t frame_bytes = 0;  // bytes the segments hold (the adapter's payload, or the input)
-  uint32_t sample_stride = 0, row_bytes = 0;  // the payload's sample shape, for the mixer
+  MixPlan shape;  // the payload's sample shape and value format, for the mixer (offset unused)
   Stats st;
   enum class Path { undecided, bytes, whole } path = Path::undecided;
   bool finished = false;
@@ -87,8 +87,7 @@ struct Compressor::Impl {
     if (codecs::flatten(input.data(), input.size(), ao, flat, &why)) {
       st.adapter = flat.adapter;
       st.adapter_description = flat.description;
-      sample_stride = flat.sample_stride;
-      row_bytes = flat.row_bytes;
+      shape = MixPlan{flat.sample_stride, flat.row_bytes, 0, flat.value_format};
       input.clear();
       input.shrink_to_fit();
       start(out, flat.adapter, std::move(flat.side_info));
@@ -109,7 +108,7 @@ struct Compressor::Impl {
     std::function<void(double)> partial;
     if (opts.progress)
       partial = [&](double f) { opts.progress(st.in_bytes + static_cast<uint64_t>(f * static_cast<double>(n)), st.out_bytes); };
-    const MixPlan plan{sample_stride, row_bytes, frame_bytes};
+    const MixPlan plan{shape.stride, shape.row, frame_bytes, shape.value_format};
     std::vector<EncodedSegment> enc = encode_segments(engine, segs, opts.threads, opts.mix ? &plan : nullptr, opts.force_model, partial);
     for (size_t i = 0; i < segs.size(); ++i) {
       const EncodedSegment& e = enc[i];

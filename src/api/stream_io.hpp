@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "container/format.hpp"
+#include "container/mix_plan.hpp"
 #include "mbz/error.hpp"
 #include "mbz/mbz.hpp"
 
@@ -49,10 +50,10 @@ void count_segment(Counts& c, Method m) {
 void check_options(const Options& o);
 
 // evaluate_costs() for part of an adapter's payload: the bytes start
-// `offset` bytes into a payload whose samples take `stride` bytes a frame
-// and `row` bytes a row (as codecs::Flattened gives them), so the mixer
-// sees them as compression does. offset must be a multiple of the segment size.
+// plan.offset bytes into a payload whose samples have plan's shape and value
+// format (as codecs::Flattened gives them), so the mixer sees them as
+// compression does. plan.offset must be a multiple of the segment size.
 std::vector<float> payload_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts,
-                                 uint32_t stride, uint32_t row, uint64_t offset);
+                                 const MixPlan& plan);
 
 }  // namespace mbz

@@ -72,7 +72,7 @@ void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model
       const auto paths = engine.evaluate_paths(segs);
       parallel_for(segs.size(), opts.threads, [&](size_t k, size_t) {
         const uint64_t offset = plan.offset + static_cast<uint64_t>(segs[k].data - data);
-        costs[k] = mix::mixed_costs(segs[k].data, segs[k].size, paths[k].data(), mix::shape_at(plan.stride, plan.row, offset));
+        costs[k] = mix::mixed_costs(segs[k].data, segs[k].size, paths[k].data(), mix::shape_at(plan.stride, plan.row, offset, plan.value_format));
       });
     } else {
       const auto codes = engine.evaluate(segs);
@@ -93,13 +93,13 @@ double evaluate(const uint8_t* data, size_t size, const Model& model, const Opti
 }
 
 std::vector<float> evaluate_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts) {
-  return payload_costs(data, size, model, opts, 0, 0, 0);
+  return payload_costs(data, size, model, opts, MixPlan{});
 }
 
 std::vector<float> payload_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts,
-                                 uint32_t stride, uint32_t row, uint64_t offset) {
+                                 const MixPlan& plan) {
   std::vector<float> costs(size);
-  for_each_segment_costs(data, size, model, opts, MixPlan{stride, row, offset}, [&](size_t at, const std::vector<float>& c) {
+  for_each_segment_costs(data, size, model, opts, plan, [&](size_t at, const std::vector<float>& c) {
     std::copy(c.begin(), c.end(), costs.begin() + static_cast<std::ptrdiff_t>(at));
   });
   return costs;

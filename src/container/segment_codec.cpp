@@ -95,7 +95,7 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
     consider(Method::model, std::move(plain), bits, force_model && !plan);
     if (!plan) return;
     const uint64_t offset = plan->offset + static_cast<uint64_t>(s.data - segments[0].data);
-    const mix::SampleShape shape = mix::shape_at(plan->stride, plan->row, offset);
+    const mix::SampleShape shape = mix::shape_at(plan->stride, plan->row, offset, plan->value_format);
     std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), shape, &bits);
     consider(Method::mixed, std::move(mixed), bits, force_model);
   });

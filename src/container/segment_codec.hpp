@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "container/format.hpp"
+#include "container/mix_plan.hpp"
 #include "engine/engine.hpp"
 
 namespace mbz {
@@ -25,13 +26,6 @@ struct EncodedSegment {
 // Cuts data[0, size) into segments of segment_size bytes (the last may be shorter).
 std::vector<ByteSpan> split_segments(const uint8_t* data, size_t size, uint32_t segment_size);
 
-// How to mix: the payload's sample shape (stride 0: plain bytes) and the
-// payload offset of the first segment coded.
-struct MixPlan {
-  uint32_t stride = 0;
-  uint32_t row = 0;
-  uint64_t offset = 0;
-};
 
 // engine may be null: then only zstd and stored are tried. plan, if set: also
 // try the context mixer over the model (Method::mixed). force_model keeps the

@@ -85,7 +85,7 @@ FileRecord Evaluator::run(const std::string& path, size_t index, const std::func
     const size_t chunk = size_t{8} * s_.opts.segment_size * static_cast<size_t>(std::max(1, s_.opts.threads));
     for (size_t at = 0; at < payload.size(); at += chunk) {
       const auto part = payload_costs(payload.data() + at, std::min(chunk, payload.size() - at), *model, s_.opts,
-                                      flat.sample_stride, flat.row_bytes, at);
+                                      MixPlan{flat.sample_stride, flat.row_bytes, at, flat.value_format});
       costs.insert(costs.end(), part.begin(), part.end());
       if (progress) progress(at + part.size());
     }

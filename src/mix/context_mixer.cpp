@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 
+#include "mix/counter.hpp"
 #include "mix/logistic.hpp"
+#include "mix/numeric_model.hpp"
 
 namespace mbz::mix {
 
@@ -35,35 +38,6 @@ inline uint32_t mix32(uint32_t h) {
   return h;
 }
 inline uint32_t hash2(uint32_t a, uint32_t b) { return mix32(a * 0x9E3779B1u + mix32(b + 0x632BE5ABu)); }
-
-// 65536 / (n + 1.5): the step of a counter that has seen n bits.
-const std::array<int32_t, 256>& rates() {
-  static const std::array<int32_t, 256> r = [] {
-    std::array<int32_t, 256> t{};
-    for (int n = 0; n < 256; ++n) t[n] = 131072 / (2 * n + 3);
-    return t;
-  }();
-  return r;
-}
-
-// Two adaptive probabilities (16 bits) of one context: one follows recent
-// bits (its count stops at kFastLimit), one averages over up to 255; check
-// tags hashed slots.
-struct Counter {
-  uint16_t fast = 32768;
-  uint16_t slow = 32768;
-  uint8_t n = 0;
-  uint8_t check = 0;
-  void train(int bit, int fast_limit) {
-    const int32_t target = bit ? 65535 : 0;
-    fast = static_cast<uint16_t>(fast + (((target - fast) * int64_t{rates()[std::min<int>(n, fast_limit)]}) >> 16));
-    slow = static_cast<uint16_t>(slow + (((target - slow) * int64_t{rates()[n]}) >> 16));
-    if (n < 255) ++n;
-  }
-  static int st(uint16_t p) { return stretch(std::clamp(p >> 4, 1, kProbOne - 1)); }
-  int stretched() const { return n == 0 ? 0 : st(fast); }
-  int stretched_slow() const { return n == 0 ? 0 : st(slow); }
-};
 
 // A hashed table of counters; a slot whose check differs is taken over.
 class CounterTable {
@@ -106,6 +80,7 @@ class ProbabilityMap {
 
 constexpr int kContexts = 10;          // hashed context counters
 constexpr int kInputs = 2 * kContexts + 4;  // + match, model (stretched and linear), bias
+constexpr int kWeightSetsB = 7 * 8 * 8;  // mixer_b: match state x model confidence x bit
 constexpr int kMatchMin = 3;            // bytes that must repeat before the match model predicts
 constexpr int kLearningRate = 24;      // mixer step: w += x * err * 24 / 2^16
 constexpr int kCounterLimit = 6;       // fast counters adapt at 1/(n+1.5), n <= this
@@ -121,17 +96,27 @@ uint32_t table_bits(size_t segment_len) {
 
 struct ContextMixer::State {
   State(size_t len, SampleShape sh)
-      : shape(sh), match_table(size_t{1} << table_bits(len), 0), match_counters(64 * 2), mixer_a(4 * 256 * kInputs, 0),
-        mixer_b(7 * 8 * 8 * kInputs, 0), apm_order0(256), apm_order1(65536) {
+      : shape(sh),
+        numeric(sh.value_format ? std::make_unique<NumericModel>(sh, len) : nullptr),
+        n_inputs(kInputs + (numeric ? NumericModel::kInputs : 0)),
+        match_table(size_t{1} << table_bits(len), 0),
+        match_counters(64 * 2),
+        mixer_a(size_t{4 * 256} * n_inputs, 0),
+        mixer_b(static_cast<size_t>(numeric ? NumericModel::kWeightSets : kWeightSetsB) * n_inputs, 0),
+        apm_order0(256),
+        apm_order1(65536),
+        apm_stage(numeric ? 1024 : 0) {
     const uint32_t bits = table_bits(len);
     for (int i = 0; i < kContexts; ++i) tables.emplace_back(bits);
     history.reserve(len);
-    for (int set = 0; set < 4 * 256; ++set) mixer_a[set * kInputs + kContexts + 1] = 65536;  // start as the model alone
-    for (int set = 0; set < 7 * 8 * 8; ++set) mixer_b[set * kInputs + kContexts + 1] = 65536;
+    for (size_t set = 0; set < mixer_a.size() / n_inputs; ++set) mixer_a[set * n_inputs + kContexts + 1] = 65536;  // start as the model alone
+    for (size_t set = 0; set < mixer_b.size() / n_inputs; ++set) mixer_b[set * n_inputs + kContexts + 1] = 65536;
     begin_byte();
   }
 
   SampleShape shape;
+  std::unique_ptr<NumericModel> numeric;  // profile 3: inputs from the samples' values
+  size_t n_inputs;
   uint32_t phase = 0;  // byte of the sample frame being coded (0 without a shape)
 
   // Byte history and context hashes.
@@ -151,11 +136,13 @@ struct ContextMixer::State {
 
   // Mixer: two weight sets (by partial byte; by match state and bit position).
   std::vector<int32_t> mixer_a, mixer_b;
-  std::array<int32_t, kInputs> in{};
+  std::array<int32_t, kInputs + NumericModel::kInputs> in{};
   int32_t* wa = nullptr;
   int32_t* wb = nullptr;
   int p_a = 2048, p_b = 2048, p_mix = 2048;
   ProbabilityMap apm_order0, apm_order1;
+  ProbabilityMap apm_stage;  // profile 3, audio: by the last LMS stage
+  bool stage_refined = false;
   int p_final = 2048;
 
   // The byte k back in the segment (0 before its start).
@@ -232,38 +219,52 @@ struct ContextMixer::State {
     in[kContexts + 2] = (pm - 2048) / 2;
     in[kContexts + 3] = 256;
 
-    wa = &mixer_a[((phase & 3) * 256 + c0) * kInputs];
-    const int match_state = match_live ? 1 + std::min(match_bucket, 14) / 5 * 2 + expected : 0;  // 0..6
-    const int confidence = std::min(7, std::abs(in[kContexts + 1]) / 256);  // the model's certainty
-    wb = &mixer_b[((match_state * 8 + confidence) * 8 + bit_pos) * kInputs];
+    wa = &mixer_a[((phase & 3) * 256 + c0) * n_inputs];
+    if (numeric) {
+      numeric->predict(&in[kInputs]);
+      wb = &mixer_b[static_cast<size_t>(numeric->weight_set()) * n_inputs];
+    } else {
+      const int match_state = match_live ? 1 + std::min(match_bucket, 14) / 5 * 2 + expected : 0;  // 0..6
+      const int confidence = std::min(7, std::abs(in[kContexts + 1]) / 256);  // the model's certainty
+      wb = &mixer_b[((match_state * 8 + confidence) * 8 + bit_pos) * n_inputs];
+    }
     p_a = squash(dot(wa));
     p_b = squash(dot(wb));
     p_mix = squash((stretch(p_a) + stretch(p_b)) / 2);
     const int r0 = apm_order0.refine(p_mix, c0);
-    const int r1 = apm_order1.refine(p_mix, c0 | ((c4 & 0xFF) << 8));
-    p_final = std::clamp((p_mix + r0 + 2 * r1 + 2) >> 2, 1, kProbOne - 1);
+    const int r1 = apm_order1.refine(p_mix, numeric ? static_cast<uint32_t>(numeric->refine_context()) : c0 | ((c4 & 0xFF) << 8));
+    const int stage = numeric ? numeric->stage_context() : -1;
+    stage_refined = stage >= 0;
+    if (stage_refined) {
+      const int r2 = apm_stage.refine(p_mix, static_cast<uint32_t>(stage));
+      p_final = std::clamp((r0 + r1 + 2 * r2 + 2) >> 2, 1, kProbOne - 1);
+    } else {
+      p_final = std::clamp((p_mix + r0 + 2 * r1 + 2) >> 2, 1, kProbOne - 1);
+    }
     return p_final;
   }
 
   int dot(const int32_t* w) const {
     int64_t s = 0;
-    for (int i = 0; i < kInputs; ++i) s += int64_t{in[i]} * w[i];
+    for (size_t i = 0; i < n_inputs; ++i) s += int64_t{in[i]} * w[i];
     return static_cast<int>(std::clamp<int64_t>(s >> 16, -kStretchMax, kStretchMax));
   }
 
   void train(int32_t* w, int p, int bit) const {
     const int64_t err = int64_t{(bit << kProbBits) - p} * kLearningRate;
-    for (int i = 0; i < kInputs; ++i)
+    for (size_t i = 0; i < n_inputs; ++i)
       w[i] = static_cast<int32_t>(std::clamp<int64_t>(w[i] + ((in[i] * err) >> 16), -kWeightMax, kWeightMax));
   }
 
   void update(int bit) {
     for (int i = 0; i < kContexts; ++i) live[i]->train(bit, kCounterLimit);
     if (match_live) match_live->train(bit, 255);
+    if (numeric) numeric->update(bit);
     train(wa, p_a, bit);
     train(wb, p_b, bit);
     apm_order0.update(bit, 6);
     apm_order1.update(bit, 6);
+    if (stage_refined) apm_stage.update(bit, 6);
     c0 = (c0 << 1) | static_cast<uint32_t>(bit);
     if (++bit_pos < 8) return;
     end_byte(static_cast<uint8_t>(c0 & 0xFF));

@@ -22,6 +22,11 @@ void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, Sample
     }
 }
 
+uint8_t profile_of(const SampleShape& s) {
+  if (s.stride == 0) return kProfileGeneral;
+  return s.value_format ? kProfileNumeric : kProfileSampled;
+}
+
 double bit_cost(int bit, int p1) { return ideal_bits(static_cast<uint32_t>(bit ? p1 : kProbOne - p1), kProbOne); }
 }  // namespace
 
@@ -38,10 +43,11 @@ std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCo
     if (ideal) bits += bit_cost(bit, p1);
   });
   if (ideal) *ideal = bits;
-  std::vector<uint8_t> out{shape.stride ? kProfileSampled : kProfileGeneral};
+  std::vector<uint8_t> out{profile_of(shape)};
   if (shape.stride)
     for (uint32_t v : {shape.stride, shape.row, shape.phase})
       for (int k = 0; k < 4; ++k) out.push_back(static_cast<uint8_t>(v >> (8 * k)));
+  if (shape.value_format) out.push_back(shape.value_format);
   const std::vector<uint8_t> body = enc.finish();
   out.insert(out.end(), body.begin(), body.end());
   return out;
@@ -56,17 +62,19 @@ std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCount
 MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len) {
   if (coded_len < 1) throw Error(ErrorCode::corrupt, "mixed segment is empty");
   if (coded[0] == kProfileGeneral) return Header{SampleShape{}, 1};
-  if (coded[0] != kProfileSampled)
+  if (coded[0] != kProfileSampled && coded[0] != kProfileNumeric)
     throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(coded[0]));
-  if (coded_len < 13) throw Error(ErrorCode::corrupt, "mixed segment header is truncated");
+  const size_t header = coded[0] == kProfileNumeric ? 14 : 13;
+  if (coded_len < header) throw Error(ErrorCode::corrupt, "mixed segment header is truncated");
   uint32_t v[3];
   for (int i = 0; i < 3; ++i) v[i] = load_u32le(coded + 1 + 4 * i);
-  const SampleShape shape{v[0], v[1], v[2]};
+  const SampleShape shape{v[0], v[1], v[2], header == 14 ? coded[13] : uint8_t{0}};
   // A stride of a sample frame, a row of whole frames, a phase inside one.
   if (shape.stride == 0 || shape.stride > 1024 || (shape.row && shape.row % shape.stride) ||
       shape.phase >= (shape.row ? shape.row : shape.stride))
     throw Error(ErrorCode::corrupt, "mixed segment has an invalid sample shape");
-  return Header{shape, 13};
+  if (header == 14 && !value_format_ok(shape)) throw Error(ErrorCode::corrupt, "mixed segment has an invalid value format");
+  return Header{shape, header};
 }
 
 MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len)

@@ -1,7 +1,8 @@
 // mixed_coding.hpp — a segment coded bit by bit through the context mixer.
 //
 // Coded form (docs/FORMAT.md "Mixed segments"): one profile byte (1 bytes,
-// 2 sampled data, followed by its SampleShape as three u32le), then a
+// 2 sampled data, followed by its SampleShape as three u32le, 3 numeric
+// samples, followed by the shape and its value format byte), then a
 // range-coded stream of binary decisions, 8 per byte, MSB first; decision k
 // has P(1) = p/4096 from ContextMixer::predict and is coded as the interval
 // [4096 - p, 4096) for 1 and [0, 4096 - p) for 0.
@@ -18,10 +19,12 @@ namespace mbz::mix {
 
 constexpr uint8_t kProfileGeneral = 1;
 constexpr uint8_t kProfileSampled = 2;
+constexpr uint8_t kProfileNumeric = 3;
 
 // paths: 8 NodeCounts per byte (the engine's tables along each byte's path).
 // Returns the coded bytes; ideal_bits, if set, gets the ideal code length.
-// shape: where the samples are (stride 0: plain bytes, profile 1).
+// shape: where the samples are (stride 0: plain bytes, profile 1; a value
+// format: profile 3).
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape,
                                   double* ideal_bits);
 

@@ -1,0 +1,316 @@
+// Numeric model: adaptive linear predictors and interval contexts for profile 3.
+#include "mix/numeric_model.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <vector>
+
+#include "mix/counter.hpp"
+#include "mix/logistic.hpp"
+
+namespace mbz::mix {
+
+namespace {
+
+int ilog2(uint64_t v) {
+  int r = 0;
+  while (v >>= 1) ++r;
+  return r;
+}
+
+// Normalized LMS in integers: weights in 1/65536, step 2^-shift of the
+// error over the inputs' energy.
+class Lms {
+ public:
+  Lms(int order, int shift) : w_(static_cast<size_t>(order), 0), shift_(shift) {}
+  int64_t predict(const int32_t* x) const {
+    int64_t s = 0;
+    for (size_t i = 0; i < w_.size(); ++i) s += int64_t{w_[i]} * x[i];
+    return s >> 16;
+  }
+  void update(const int32_t* x, int64_t err) {
+    int64_t energy = 64;
+    for (size_t i = 0; i < w_.size(); ++i) energy += int64_t{x[i]} * x[i];
+    err = std::clamp<int64_t>(err, -(int64_t{1} << 24), int64_t{1} << 24);
+    const int64_t g = err * (int64_t{1} << 28) / energy;  // truncated toward zero; |g * x| < 2^49
+    for (size_t i = 0; i < w_.size(); ++i)
+      w_[i] = static_cast<int32_t>(std::clamp<int64_t>(w_[i] + ((g * x[i]) >> (12 + shift_)), -(1 << 24), 1 << 24));
+  }
+
+ private:
+  std::vector<int32_t> w_;
+  int shift_;
+};
+
+// Signed log-scale bucket of z: exact up to 8, then two buckets an octave
+// (fine: four); |q| <= 31.
+int quantize(int64_t z, bool fine) {
+  const int64_t a = z < 0 ? -z : z;
+  int q;
+  if (a < 8) {
+    q = static_cast<int>(a);
+  } else {
+    const int l = ilog2(static_cast<uint64_t>(a));
+    q = fine ? std::min(31, 8 + 4 * (l - 3) + static_cast<int>((a >> (l - 2)) & 3))
+             : std::min(31, 8 + 2 * (l - 3) + static_cast<int>((a >> (l - 1)) & 1));
+  }
+  return z < 0 ? -q : q;
+}
+
+// Audio predictors (all on the channel's own past, plus kCross taps on the
+// other channels): a fast short one, a slow long one, a second stage on the
+// long one's errors, a middle one, a third stage on the second's errors.
+// Step sizes 2^-2, 2^-4, 2^-3, 2^-3, 2^-3.
+constexpr int kOwnShort = 16;
+constexpr int kOwnLong = 256;
+constexpr int kStage2 = 16;
+constexpr int kOwnMid = 32;
+constexpr int kStage3 = 32;
+constexpr int kCross = 3;
+// Image predictors: two over neighbouring residuals (gather_image; steps
+// 2^-2 and 2^-5), one over neighbouring pixels (pixel_predictions; 2^-7).
+constexpr int kImageTaps = 11;
+constexpr int kPixelTaps = 10;
+// Interval contexts: the interval's width over the error scale, and where
+// the prediction falls from the interval's middle (quantize()).
+constexpr int kQw = 16, kQd = 64;
+
+}  // namespace
+
+struct NumericModel::State {
+  State(SampleShape sh, size_t len)
+      : shape(sh),
+        bytes(value_bytes(sh.value_format)),
+        bits(8 * bytes),
+        is_signed(value_signed(sh.value_format)),
+        channels(static_cast<int>(sh.stride) / bytes),
+        row_samples(sh.row / static_cast<uint32_t>(bytes)),
+        pad(static_cast<size_t>(kOwnLong + 4) * static_cast<size_t>(channels) + 2 * size_t{row_samples} + 8),
+        vals(pad + (sh.phase + len) / static_cast<size_t>(bytes) + 2, 0),
+        errs(sh.row ? 0 : vals.size(), 0),
+        errs2(sh.row ? 0 : vals.size(), 0),
+        fine(size_t{kPredictors} * kQw * kQd),
+        coarse(size_t{kPredictors} * kQw * 16 * 4) {
+    if (row_samples) {
+      lms.emplace_back(kImageTaps, 2);
+      lms.emplace_back(kImageTaps, 5);
+      lms.emplace_back(kPixelTaps, 7);
+      med = (sh.value_format & kValueMed) != 0;
+      if (med) pix.assign(vals.size(), 0);
+    } else {
+      lms.emplace_back(kOwnShort + kCross, 2);
+      lms.emplace_back(kOwnLong + kCross, 4);
+      lms.emplace_back(kStage2, 3);
+      lms.emplace_back(kOwnMid + kCross, 3);
+      lms.emplace_back(kStage3, 3);
+    }
+    err_avg.fill(16 << 4);
+    sample = pad + sh.phase / static_cast<uint32_t>(bytes);
+    depth = static_cast<int>(sh.phase % static_cast<uint32_t>(bytes)) * 8;  // a sample cut by the segment start
+    begin_sample();
+  }
+
+  SampleShape shape;
+  int bytes, bits;
+  bool is_signed;
+  int channels;
+  uint32_t row_samples;
+  size_t pad;                 // zeros standing for samples before the segment
+  std::vector<int32_t> vals;  // sample values, pad + index in the payload's frame grid
+  std::vector<int32_t> errs;   // audio: the long predictor's errors, indexed as vals
+  std::vector<int32_t> errs2;  // audio: the second stage's errors
+  // Images whose samples are MED residuals: the pixels, rebuilt (exact when
+  // the segment starts at the image's start), and the current MED prediction.
+  bool med = false;
+  std::vector<int32_t> pix;
+  int32_t med_here = 0;
+  std::vector<int32_t> x_pix;
+  size_t sample = 0;          // index in vals of the sample being coded
+  int depth = 0;              // bits of it coded
+  uint32_t prefix = 0;        // those bits, offset binary (monotone in the value)
+
+  std::vector<Lms> lms;
+  std::vector<int32_t> x_short, x_long, x_err, x_mid, x_err2;
+  std::array<int64_t, kPredictors> pred{};
+  std::array<int32_t, kPredictors> err_avg{};  // mean |error| in 1/16
+  std::vector<Counter> fine, coarse;
+  std::array<Counter*, 2 * kPredictors> live{};
+  std::array<int, kPredictors> qd{}, qw{};
+  bool flip = false;  // the sign bit: 1 is the lower half
+
+  int32_t at(size_t j) const { return vals[j]; }
+  int channel() const { return static_cast<int>((sample - pad) % static_cast<size_t>(channels)); }
+
+  // Audio: the channel's own past (newest first), then the other channels'
+  // newest samples.
+  void gather_audio(std::vector<int32_t>& x, int own) const {
+    x.resize(static_cast<size_t>(own + kCross));
+    const size_t c = static_cast<size_t>(channels);
+    for (int i = 0; i < own; ++i) x[static_cast<size_t>(i)] = at(sample - c * static_cast<size_t>(i + 1));
+    const int ch = channel();
+    int32_t* cross = x.data() + own;
+    cross[0] = ch > 0 ? at(sample - 1) : 0;                                // same frame, previous channel
+    cross[1] = channels > 1 ? at(sample - 1 - (ch > 0 ? c : 0)) : 0;       // that channel, a frame earlier
+    cross[2] = ch + 1 < channels ? at(sample + 1 - c) : 0;                 // next channel, a frame earlier
+  }
+
+  // Images: left, up, up-left, up-right, two left, two up, two up-right,
+  // the previous sample (the pixel's previous channel) and the one before,
+  // and the previous sample's left and up.
+  void gather_image(std::vector<int32_t>& x) const {
+    const size_t c = static_cast<size_t>(channels), r = row_samples;
+    x.resize(kImageTaps);
+    x[0] = at(sample - c);
+    x[1] = at(sample - r);
+    x[2] = at(sample - r - c);
+    x[3] = at(sample - r + c);
+    x[4] = at(sample - 2 * c);
+    x[5] = at(sample - 2 * r);
+    x[6] = at(sample - r + 2 * c);
+    x[7] = at(sample - 1);
+    x[8] = at(sample - 2);
+    x[9] = at(sample - 1 - c);
+    x[10] = at(sample - 1 - r);
+  }
+
+  int32_t mask() const { return static_cast<int32_t>((int64_t{1} << bits) - 1); }
+  int32_t half() const { return 1 << (bits - 1); }
+  // A pixel prediction as a prediction of the residual: minus MED, wrapped.
+  int64_t as_residual(int64_t q) const {
+    q = std::clamp<int64_t>(q, 0, mask());
+    return ((q - med_here + half()) & mask()) - half();
+  }
+
+  int64_t pixel_lms = 0;  // the pixel LMS's prediction, centred on half()
+
+  // The MED prediction the adapter subtracted (codecs/sample_layout.cpp),
+  // then predictions of the pixel from its neighbours and the other channels.
+  void pixel_predictions() {
+    const size_t c = static_cast<size_t>(channels), r = row_samples, j = sample;
+    const bool first_row = j - pad < r, first_col = (j - pad) % r < c;
+    const int32_t w = pix[j - c], n = pix[j - r], nw = pix[j - r - c];
+    if (first_row) med_here = first_col ? half() : w;
+    else if (first_col) med_here = n;
+    else if (nw >= std::max(w, n)) med_here = std::min(w, n);
+    else if (nw <= std::min(w, n)) med_here = std::max(w, n);
+    else med_here = w + n - nw;
+    const int64_t ne = pix[j - r + c], nne = pix[j - 2 * r + c];
+    // The previous sample: the pixel's previous channel (or the last pixel's last).
+    const int64_t p = pix[j - 1], pw = pix[j - 1 - c], pn = pix[j - 1 - r], pnw = pix[j - 1 - r - c];
+    x_pix = {w - half(), n - half(), nw - half(), static_cast<int32_t>(ne) - half(), pix[j - 2 * c] - half(),
+             pix[j - 2 * r] - half(), static_cast<int32_t>(p) - half(), static_cast<int32_t>(pw) - half(),
+             static_cast<int32_t>(pn) - half(), static_cast<int32_t>(pnw) - half()};
+    pixel_lms = lms[2].predict(x_pix.data());
+    pred[2] = as_residual(pixel_lms + half());
+    pred[3] = as_residual(int64_t{w} + n - nw);
+    pred[4] = channels > 1 ? as_residual(p + (w - pw + n - pn) / 2) : as_residual(n + ne - nne);
+    pred[5] = channels > 1 ? as_residual(p + (int64_t{w} + n - nw) - (pw + pn - pnw)) : as_residual(w + ne - n);
+  }
+
+  void begin_sample() {
+    if (row_samples) {
+      gather_image(x_short);
+      pred[0] = lms[0].predict(x_short.data());
+      pred[1] = lms[1].predict(x_short.data());
+      if (med) {
+        pixel_predictions();
+      } else {
+        pred[2] = channels > 1 ? x_short[7] : (int64_t{x_short[0]} + x_short[1]) / 2;
+        pred[3] = 0;
+        pred[4] = 0;
+        pred[5] = 0;
+      }
+    } else {
+      gather_audio(x_short, kOwnShort);
+      gather_audio(x_long, kOwnLong);
+      pred[0] = lms[0].predict(x_short.data());
+      pred[1] = lms[1].predict(x_long.data());
+      x_err.resize(kStage2);
+      for (int i = 0; i < kStage2; ++i)
+        x_err[static_cast<size_t>(i)] = errs[sample - static_cast<size_t>(channels) * static_cast<size_t>(i + 1)];
+      pred[2] = pred[1] + lms[2].predict(x_err.data());
+      gather_audio(x_mid, kOwnMid);
+      pred[3] = lms[3].predict(x_mid.data());
+      pred[4] = 0;
+      x_err2.resize(kStage3);
+      for (int i = 0; i < kStage3; ++i)
+        x_err2[static_cast<size_t>(i)] = errs2[sample - static_cast<size_t>(channels) * static_cast<size_t>(i + 1)];
+      pred[5] = pred[2] + lms[4].predict(x_err2.data());
+    }
+  }
+
+  void end_sample() {
+    const int32_t v = static_cast<int32_t>(prefix) - (is_signed ? (1 << (bits - 1)) : 0);
+    vals[sample] = v;
+    for (int i = 0; i < kPredictors; ++i) {
+      const int64_t e = v - pred[static_cast<size_t>(i)];
+      const int32_t a = static_cast<int32_t>(std::min<int64_t>(std::abs(e), 1 << 24)) << 4;
+      err_avg[static_cast<size_t>(i)] += (a - err_avg[static_cast<size_t>(i)]) >> 4;
+    }
+    if (row_samples) {
+      lms[0].update(x_short.data(), v - pred[0]);
+      lms[1].update(x_short.data(), v - pred[1]);
+      if (med) {
+        const int32_t x = (v + med_here) & mask();
+        pix[sample] = x;
+        lms[2].update(x_pix.data(), (x - half()) - pixel_lms);
+      }
+    } else {
+      lms[0].update(x_short.data(), v - pred[0]);
+      lms[1].update(x_long.data(), v - pred[1]);
+      lms[2].update(x_err.data(), v - pred[2]);
+      lms[3].update(x_mid.data(), v - pred[3]);
+      lms[4].update(x_err2.data(), v - pred[5]);
+      errs[sample] = static_cast<int32_t>(std::clamp<int64_t>(v - pred[1], -(1 << 24), 1 << 24));
+      errs2[sample] = static_cast<int32_t>(std::clamp<int64_t>(v - pred[2], -(1 << 24), 1 << 24));
+    }
+    ++sample;
+    depth = 0;
+    prefix = 0;
+    begin_sample();
+  }
+
+  void predict(int32_t* in) {
+    flip = is_signed && depth == 0;
+    const int left = bits - depth;  // bits still to code: the interval is 2^left wide
+    const int64_t lo = (int64_t{prefix} << left) - (is_signed ? (int64_t{1} << (bits - 1)) : 0);
+    const int64_t mid = lo + (int64_t{1} << (left - 1));
+    for (int i = 0; i < kPredictors; ++i) {
+      const size_t k = static_cast<size_t>(i);
+      const int32_t s = std::max(err_avg[k], 4);
+      qd[k] = quantize((mid - pred[k]) * 64 / s, row_samples == 0);
+      qw[k] = std::clamp(left - ilog2(static_cast<uint64_t>(s)) + 4 + 3, 0, kQw - 1);
+      live[2 * k] = &fine[(k * kQw + static_cast<size_t>(qw[k])) * kQd + static_cast<size_t>(qd[k] + 32)];
+      const int qc = std::clamp(qd[k] / 4, -7, 7) + 8;
+      live[2 * k + 1] = &coarse[((k * kQw + static_cast<size_t>(qw[k])) * 16 + static_cast<size_t>(qc)) * 4 +
+                                static_cast<size_t>(channel() & 3)];
+      const int sign = flip ? -1 : 1;
+      in[3 * i] = sign * live[2 * k]->stretched();
+      in[3 * i + 1] = sign * live[2 * k]->stretched_slow();
+      in[3 * i + 2] = sign * live[2 * k + 1]->stretched();
+    }
+  }
+
+  void update(int bit) {
+    const int up = bit ^ (flip ? 1 : 0);
+    for (Counter* c : live) c->train(up, 30);
+    prefix = (prefix << 1) | static_cast<uint32_t>(up);
+    if (++depth == bits) end_sample();
+  }
+};
+
+NumericModel::NumericModel(SampleShape shape, size_t segment_len) : st_(std::make_unique<State>(shape, segment_len)) {}
+NumericModel::~NumericModel() = default;
+void NumericModel::predict(int32_t* in) { st_->predict(in); }
+int NumericModel::weight_set() const { return std::min(st_->depth, 15) * 16 + st_->qw[0]; }
+// Audio refines by the second stage's prediction, images by the first.
+int NumericModel::refine_context() const {
+  return std::min(st_->depth, 15) * 64 + st_->qd[st_->row_samples ? 0 : 2] + 32;
+}
+int NumericModel::stage_context() const {
+  return st_->row_samples ? -1 : std::min(st_->depth, 15) * 64 + st_->qd[5] + 32;
+}
+void NumericModel::update(int bit) { st_->update(bit); }
+
+}  // namespace mbz::mix

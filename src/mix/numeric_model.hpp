@@ -1,0 +1,53 @@
+// numeric_model.hpp — the mixer's inputs for payloads of numbers (profile 3).
+//
+// The byte contexts of the sampled profile see a residual's bytes, not its
+// value: they cannot tell that 0x00FF and 0x0100 are neighbours, nor follow
+// a signal's correlations beyond a fixed predictor. When the adapter says the
+// payload's samples are integers stored most significant byte first, this
+// model reads each finished sample back as a number, predicts the next one
+// with adaptive integer linear predictors (normalized LMS over earlier
+// samples of the channel, the other channels and, for images, the row
+// above), and turns every prediction into inputs for each binary decision:
+// an adaptive probability that the value lies in the upper half of the
+// interval the bits so far leave, in the context of where the prediction
+// falls relative to that interval, in units of the predictor's recent error.
+// Integer arithmetic only (docs/EXACTNESS.md §6).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "mix/context_mixer.hpp"
+
+namespace mbz::mix {
+
+class NumericModel {
+ public:
+  static constexpr int kPredictors = 6;
+  static constexpr int kInputs = 3 * kPredictors;
+  static constexpr int kWeightSets = 16 * 16;
+
+  // shape.value_format must be valid (value_format_ok).
+  NumericModel(SampleShape shape, size_t segment_len);
+  ~NumericModel();
+  NumericModel(const NumericModel&) = delete;
+  NumericModel& operator=(const NumericModel&) = delete;
+
+  // Writes kInputs stretched probabilities of a 1 for the next bit.
+  void predict(int32_t* in);
+  // Selects the mixer's weight set for the next bit: 0..kWeightSets-1.
+  int weight_set() const;
+  // A context for the order-1 probability map: 0..1023.
+  int refine_context() const;
+  // Audio: a context for a third probability map, by the last stage's
+  // prediction (0..1023); images: -1, none.
+  int stage_context() const;
+  void update(int bit);
+
+ private:
+  struct State;
+  std::unique_ptr<State> st_;
+};
+
+}  // namespace mbz::mix

@@ -1,0 +1,105 @@
+// The mixer's numeric profile (3): it reads an adapter's samples as numbers.
+// Real audio and pixels code smaller than with the byte contexts of profile 2,
+// segments that start mid-row or mid-sample round-trip, and a segment's value
+// format is checked.
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "codecs/adapter.hpp"
+#include "common/le_bytes.hpp"
+#include "container/format.hpp"
+#include "mix/mixed_coding.hpp"
+#include "test_util.hpp"
+
+namespace mbz {
+namespace {
+
+codecs::Flattened flat(const std::string& sample) {
+  const auto data = test::read_file(test::data_path(sample));
+  codecs::Flattened f;
+  std::string why;
+  EXPECT_TRUE(codecs::flatten(data.data(), data.size(), codecs::AdapterOptions{}, f, &why)) << why;
+  return f;
+}
+
+// Ideal bits of the first n payload bytes, one segment, under the shape's profile.
+double mixed_bits(const codecs::Flattened& f, size_t n, uint8_t value_format) {
+  n = std::min(n, f.payload.size());
+  const auto paths = test::golden_engine().evaluate_paths({{f.payload.data(), n}});
+  const mix::SampleShape shape = mix::shape_at(f.sample_stride, f.row_bytes, 0, value_format);
+  const auto costs = mix::mixed_costs(f.payload.data(), n, paths[0].data(), shape);
+  return std::accumulate(costs.begin(), costs.end(), 0.0);
+}
+
+TEST(NumericModel, AdaptersDescribeTheirSamplesAsNumbers) {
+  EXPECT_EQ(flat("samples/speech-en-8k.wav").value_format, 2 | mix::kValueSigned);  // delta2 residuals
+  EXPECT_EQ(flat("samples/photo-life-384.ppm").value_format, 1 | mix::kValueSigned | mix::kValueMed);
+}
+
+TEST(NumericModel, CodesRealAudioAndPixelsSmallerThanByteContexts) {
+  // 32 KiB of each, the tiny random model underneath: what differs is the mixer's inputs.
+  for (const auto& [sample, most] : std::vector<std::pair<std::string, double>>{
+           {"samples/speech-en-8k.wav", 0.95}, {"samples/music-44k-stereo.wav", 0.94}, {"samples/photo-life-384.ppm", 0.97}}) {
+    const codecs::Flattened f = flat(sample);
+    const double bytes_only = mixed_bits(f, 32 << 10, 0), numeric = mixed_bits(f, 32 << 10, f.value_format);
+    EXPECT_GT(numeric, 0.5 * bytes_only) << sample;  // sanity: the costs are real
+    EXPECT_LT(numeric, most * bytes_only) << sample << ": " << numeric / (32 << 10) << " vs " << bytes_only / (32 << 10)
+                                          << " bpb";
+  }
+}
+
+// Compresses with the golden model, every segment mixed, and checks the round trip.
+std::vector<uint8_t> round_trip(const std::vector<uint8_t>& data, uint32_t segment_size) {
+  Options o;
+  o.segment_size = segment_size;
+  o.force_model = true;
+  const auto m = test::golden_model();
+  const auto packed = compress(data.data(), data.size(), *m, o);
+  EXPECT_EQ(decompress(packed.data(), packed.size(), test::only(m), o), data);
+  return packed;
+}
+
+TEST(NumericModel, SegmentsCutMidRowAndMidSampleRoundTrip) {
+  // 1025-byte segments of 16-bit audio start on odd bytes (half a sample
+  // before them); 1100-byte segments of a 96-byte-row RGB image start mid-row
+  // and mid-pixel.
+  round_trip(test::read_file(test::data_path("tests/golden/speech-0.5s.wav")), 1025);
+  round_trip(test::read_file(test::data_path("tests/golden/photo-32x24.ppm")), 1100);
+}
+
+TEST(NumericModel, SegmentsCarryTheirValueFormatAndBadOnesAreErrors) {
+  const auto wav = test::read_file(test::data_path("tests/golden/speech-0.5s.wav"));
+  const auto packed = round_trip(wav, 1024);
+  FrameHeader h;
+  const size_t block = parse_header(packed.data(), packed.size(), h, "");
+  ASSERT_EQ(packed[block], static_cast<uint8_t>(Method::mixed));
+  const size_t at = block + kBlockHeaderSize;
+  ASSERT_EQ(packed[at], mix::kProfileNumeric);
+  EXPECT_EQ(load_u32le(packed.data() + at + 1), 2u);  // one 16-bit channel
+  EXPECT_EQ(load_u32le(packed.data() + at + 5), 0u);
+  EXPECT_EQ(packed[at + 13], 2 | mix::kValueSigned);
+  // No width, 4 bytes, a reserved bit, MED residuals without rows, a width
+  // that does not divide the frame.
+  for (uint8_t bad : {uint8_t{0x80}, uint8_t{0x84}, uint8_t{0x8A}, uint8_t{0xC2}, uint8_t{0x83}}) {
+    auto damaged = packed;
+    damaged[at + 13] = bad;
+    try {
+      decompress(damaged.data(), damaged.size(), test::only(test::golden_model()), Options{});
+      FAIL() << "value format " << int{bad} << " accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::corrupt) << int{bad};
+    }
+  }
+  // A layout that keeps little-endian samples whole is no number to the
+  // mixer: profile 2, as mbz 0.3 wrote.
+  Options native;
+  native.segment_size = 1024;
+  native.force_model = true;
+  native.layout = "native";
+  const auto le = compress(wav.data(), wav.size(), *test::golden_model(), native);
+  EXPECT_EQ(le[parse_header(le.data(), le.size(), h, "") + kBlockHeaderSize], mix::kProfileSampled);
+}
+
+}  // namespace
+}  // namespace mbz
