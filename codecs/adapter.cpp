@@ -71,12 +71,15 @@ namespace {
 // complement modulo 2^bits), or the samples themselves when the layout keeps
 // them whole in that order. MED residuals of interleaved pixels can be turned
 // back into pixels by the mixer (planar planes restart their borders, which
-// a segment cannot see).
+// a segment cannot see); delta2 residuals of a sequence (audio) into the
+// signal, high-passed (mixer profile 4).
 uint8_t value_format(const SampleGrid& g, const Layout& l) {
   if (g.is_float || g.width > 3) return 0;
   if (l.predictor != Predictor::none) {
     const bool med = l.predictor == Predictor::med && !l.planar && g.rows > 1;
-    return static_cast<uint8_t>(g.width | mix::kValueSigned | (med ? mix::kValueMed : 0));
+    const bool delta2 = l.predictor == Predictor::delta2 && g.rows <= 1;
+    return static_cast<uint8_t>(g.width | mix::kValueSigned | (med ? mix::kValueMed : 0) |
+                                (delta2 ? mix::kValueDelta2 : 0));
   }
   if (g.width > 1 && !l.msb_first && !g.big_endian) return 0;
   return static_cast<uint8_t>(g.width | (g.is_unsigned ? 0 : mix::kValueSigned));

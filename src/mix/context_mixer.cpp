@@ -98,11 +98,11 @@ struct ContextMixer::State {
   State(size_t len, SampleShape sh)
       : shape(sh),
         numeric(sh.value_format ? std::make_unique<NumericModel>(sh, len) : nullptr),
-        n_inputs(kInputs + (numeric ? NumericModel::kInputs : 0)),
+        n_inputs(kInputs + (numeric ? static_cast<size_t>(numeric->inputs()) : 0)),
         match_table(size_t{1} << table_bits(len), 0),
         match_counters(64 * 2),
         mixer_a(size_t{4 * 256} * n_inputs, 0),
-        mixer_b(static_cast<size_t>(numeric ? NumericModel::kWeightSets : kWeightSetsB) * n_inputs, 0),
+        mixer_b(static_cast<size_t>(numeric ? numeric->weight_sets() : kWeightSetsB) * n_inputs, 0),
         apm_order0(256),
         apm_order1(65536),
         apm_stage(numeric ? 1024 : 0) {
@@ -115,7 +115,7 @@ struct ContextMixer::State {
   }
 
   SampleShape shape;
-  std::unique_ptr<NumericModel> numeric;  // profile 3: inputs from the samples' values
+  std::unique_ptr<NumericModel> numeric;  // profiles 3, 4: inputs from the samples' values
   size_t n_inputs;
   uint32_t phase = 0;  // byte of the sample frame being coded (0 without a shape)
 
@@ -136,12 +136,12 @@ struct ContextMixer::State {
 
   // Mixer: two weight sets (by partial byte; by match state and bit position).
   std::vector<int32_t> mixer_a, mixer_b;
-  std::array<int32_t, kInputs + NumericModel::kInputs> in{};
+  std::array<int32_t, kInputs + NumericModel::kMaxInputs> in{};
   int32_t* wa = nullptr;
   int32_t* wb = nullptr;
   int p_a = 2048, p_b = 2048, p_mix = 2048;
   ProbabilityMap apm_order0, apm_order1;
-  ProbabilityMap apm_stage;  // profile 3, audio: by the last LMS stage
+  ProbabilityMap apm_stage;  // profiles 3, 4, audio: by the last LMS stage
   bool stage_refined = false;
   int p_final = 2048;
 

@@ -32,7 +32,7 @@ NodeCounts node_counts(const uint32_t* cum257, uint32_t c0);
 // the samples are just bytes (profile 2); else the samples are integers of
 // value_bytes() bytes, most significant first, two's complement if
 // value_signed(); with kValueMed, MED residuals of an image's pixels
-// (profile 3, NumericModel).
+// (profile 3, NumericModel; with kValueDelta2, profile 4).
 struct SampleShape {
   uint32_t stride = 0;
   uint32_t row = 0;
@@ -41,14 +41,18 @@ struct SampleShape {
 };
 
 constexpr uint8_t kValueSigned = 0x80;
-constexpr uint8_t kValueMed = 0x40;  // residuals of the MED pixel predictor (images)
+constexpr uint8_t kValueMed = 0x40;     // residuals of the MED pixel predictor (images)
+constexpr uint8_t kValueDelta2 = 0x20;  // residuals of the delta2 sample predictor (audio; profile 4)
 inline int value_bytes(uint8_t format) { return format & 7; }
 inline bool value_signed(uint8_t format) { return (format & kValueSigned) != 0; }
-// 1..3 bytes, a whole number of samples a frame; no other bits set.
+// 1..3 bytes, a whole number of samples a frame; no other bits set; MED
+// for images only, delta2 (signed) for audio only.
 inline bool value_format_ok(const SampleShape& s) {
   const int b = value_bytes(s.value_format);
-  return (s.value_format & 0x38) == 0 && b >= 1 && b <= 3 && s.stride % static_cast<uint32_t>(b) == 0 &&
-         (s.row > 0 || (s.value_format & kValueMed) == 0);
+  const bool delta2 = (s.value_format & kValueDelta2) != 0;
+  return (s.value_format & 0x18) == 0 && b >= 1 && b <= 3 && s.stride % static_cast<uint32_t>(b) == 0 &&
+         (s.row > 0 || (s.value_format & kValueMed) == 0) &&
+         (!delta2 || (s.row == 0 && value_signed(s.value_format)));
 }
 
 // The shape of a segment that starts `offset` bytes into a payload whose

@@ -24,6 +24,7 @@ void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, Sample
 
 uint8_t profile_of(const SampleShape& s) {
   if (s.stride == 0) return kProfileGeneral;
+  if (s.value_format & kValueDelta2) return kProfileSignal;
   return s.value_format ? kProfileNumeric : kProfileSampled;
 }
 
@@ -62,9 +63,9 @@ std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCount
 MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len) {
   if (coded_len < 1) throw Error(ErrorCode::corrupt, "mixed segment is empty");
   if (coded[0] == kProfileGeneral) return Header{SampleShape{}, 1};
-  if (coded[0] != kProfileSampled && coded[0] != kProfileNumeric)
+  if (coded[0] != kProfileSampled && coded[0] != kProfileNumeric && coded[0] != kProfileSignal)
     throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(coded[0]));
-  const size_t header = coded[0] == kProfileNumeric ? 14 : 13;
+  const size_t header = coded[0] == kProfileSampled ? 13 : 14;
   if (coded_len < header) throw Error(ErrorCode::corrupt, "mixed segment header is truncated");
   uint32_t v[3];
   for (int i = 0; i < 3; ++i) v[i] = load_u32le(coded + 1 + 4 * i);
@@ -73,7 +74,8 @@ MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len)
   if (shape.stride == 0 || shape.stride > 1024 || (shape.row && shape.row % shape.stride) ||
       shape.phase >= (shape.row ? shape.row : shape.stride))
     throw Error(ErrorCode::corrupt, "mixed segment has an invalid sample shape");
-  if (header == 14 && !value_format_ok(shape)) throw Error(ErrorCode::corrupt, "mixed segment has an invalid value format");
+  if (header == 14 && (!value_format_ok(shape) || ((shape.value_format & kValueDelta2) != 0) != (coded[0] == kProfileSignal)))
+    throw Error(ErrorCode::corrupt, "mixed segment has an invalid value format");
   return Header{shape, header};
 }
 

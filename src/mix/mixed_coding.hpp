@@ -20,11 +20,12 @@ namespace mbz::mix {
 constexpr uint8_t kProfileGeneral = 1;
 constexpr uint8_t kProfileSampled = 2;
 constexpr uint8_t kProfileNumeric = 3;
+constexpr uint8_t kProfileSignal = 4;  // profile 3 plus the signal rebuilt from delta2 residuals (mbz 0.5)
 
 // paths: 8 NodeCounts per byte (the engine's tables along each byte's path).
 // Returns the coded bytes; ideal_bits, if set, gets the ideal code length.
 // shape: where the samples are (stride 0: plain bytes, profile 1; a value
-// format: profile 3).
+// format: profile 3, or 4 with kValueDelta2).
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape,
                                   double* ideal_bits);
 

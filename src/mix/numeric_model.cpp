@@ -1,4 +1,4 @@
-// Numeric model: adaptive linear predictors and interval contexts for profile 3.
+// Numeric model: adaptive linear predictors and interval contexts for profiles 3 and 4.
 #include "mix/numeric_model.hpp"
 
 #include <algorithm>
@@ -72,6 +72,18 @@ constexpr int kCross = 3;
 // 2^-2 and 2^-5), one over neighbouring pixels (pixel_predictions; 2^-7).
 constexpr int kImageTaps = 11;
 constexpr int kPixelTaps = 10;
+// Audio given as delta2 residuals (profile 4): the signal rebuilt from them
+// (signal_predictions), in 1/16 of a sample, and predicted from its first
+// differences: a short predictor over the channel's own and the other
+// channel's (steps 2^-3 and 2^-6), a long one (2^-3), a second stage on the
+// long one's errors (2^-3); for a channel after the first, its difference
+// to the previous channel predicted from that difference's past (2^-3, 2^-6).
+constexpr int kSigShort = 32;
+constexpr int kSigLong = 256;
+constexpr int kSigOther = 16;
+constexpr int kSigStage = 16;
+constexpr int kSigSide = 16;
+constexpr int kSigLeak = 10;  // the rebuilt signal forgets its offset and slope in ~2^10 samples
 // Interval contexts: the interval's width over the error scale, and where
 // the prediction falls from the interval's middle (quantize()).
 constexpr int kQw = 16, kQd = 64;
@@ -90,8 +102,13 @@ struct NumericModel::State {
         vals(pad + (sh.phase + len) / static_cast<size_t>(bytes) + 2, 0),
         errs(sh.row ? 0 : vals.size(), 0),
         errs2(sh.row ? 0 : vals.size(), 0),
-        fine(size_t{kPredictors} * kQw * kQd),
-        coarse(size_t{kPredictors} * kQw * 16 * 4) {
+        signal((sh.value_format & kValueDelta2) != 0),
+        n_pred(signal ? 10 : 6),
+        sig(signal ? vals.size() : 0, 0),
+        dsig(signal ? vals.size() : 0, 0),
+        sig_errs(signal ? vals.size() : 0, 0),
+        fine(static_cast<size_t>(n_pred) * kQw * kQd),
+        coarse(static_cast<size_t>(n_pred) * kQw * 16 * 4) {
     if (row_samples) {
       lms.emplace_back(kImageTaps, 2);
       lms.emplace_back(kImageTaps, 5);
@@ -104,8 +121,18 @@ struct NumericModel::State {
       lms.emplace_back(kStage2, 3);
       lms.emplace_back(kOwnMid + kCross, 3);
       lms.emplace_back(kStage3, 3);
+      if (signal) {
+        sig_frac = bits <= 16 ? 4 : 0;
+        sig_state.assign(2 * static_cast<size_t>(channels), 0);
+        lms.emplace_back(kSigSide, 3);
+        lms.emplace_back(kSigLong + kSigOther + 1, 3);
+        lms.emplace_back(kSigStage, 3);
+        lms.emplace_back(kSigShort + kSigOther + 1, 3);
+        lms.emplace_back(kSigSide, 6);
+        lms.emplace_back(kSigShort + kSigOther + 1, 6);
+      }
     }
-    err_avg.fill(16 << 4);
+    err_avg.assign(size_t{kMaxPredictors} * (signal ? static_cast<size_t>(channels) : 1), 16 << 4);
     sample = pad + sh.phase / static_cast<uint32_t>(bytes);
     depth = static_cast<int>(sh.phase % static_cast<uint32_t>(bytes)) * 8;  // a sample cut by the segment start
     begin_sample();
@@ -120,6 +147,16 @@ struct NumericModel::State {
   std::vector<int32_t> vals;  // sample values, pad + index in the payload's frame grid
   std::vector<int32_t> errs;   // audio: the long predictor's errors, indexed as vals
   std::vector<int32_t> errs2;  // audio: the second stage's errors
+  // Audio of delta2 residuals: the signal rebuilt (in 1/16 of a sample), the
+  // long signal predictor's errors, and this sample's rebuilding base.
+  bool signal;
+  int n_pred;
+  std::vector<int32_t> sig, dsig, sig_errs;
+  int sig_frac = 0;      // fractional bits of the rebuilt signal: 4, none for 24-bit samples
+  std::vector<int64_t> sig_state;  // per channel: the last two values of the signal in 2^-16 of a sample
+  int64_t sig_base = 0;             // in 2^-16 of a sample
+  int64_t sig_short = 0, sig_long = 0, sig_stage = 0, sig_slow = 0;  // the signal predictors' predictions
+  std::vector<int32_t> x_sig_short, x_sig_long, x_sig_err;
   // Images whose samples are MED residuals: the pixels, rebuilt (exact when
   // the segment starts at the image's start), and the current MED prediction.
   bool med = false;
@@ -132,11 +169,12 @@ struct NumericModel::State {
 
   std::vector<Lms> lms;
   std::vector<int32_t> x_short, x_long, x_err, x_mid, x_err2;
-  std::array<int64_t, kPredictors> pred{};
-  std::array<int32_t, kPredictors> err_avg{};  // mean |error| in 1/16
+  std::array<int64_t, kMaxPredictors> pred{};
+  std::vector<int32_t> err_avg;  // mean |error| in 1/16 (of each channel's samples, for delta2 audio)
+  int32_t& avg(size_t k) { return err_avg[(signal ? static_cast<size_t>(channel()) : 0) * kMaxPredictors + k]; }
   std::vector<Counter> fine, coarse;
-  std::array<Counter*, 2 * kPredictors> live{};
-  std::array<int, kPredictors> qd{}, qw{};
+  std::array<Counter*, 2 * kMaxPredictors> live{};
+  std::array<int, kMaxPredictors> qd{}, qw{};
   bool flip = false;  // the sign bit: 1 is the lower half
 
   int32_t at(size_t j) const { return vals[j]; }
@@ -237,16 +275,68 @@ struct NumericModel::State {
       for (int i = 0; i < kStage3; ++i)
         x_err2[static_cast<size_t>(i)] = errs2[sample - static_cast<size_t>(channels) * static_cast<size_t>(i + 1)];
       pred[5] = pred[2] + lms[4].predict(x_err2.data());
+      if (signal) signal_predictions();
     }
+  }
+
+  // The signal's first differences: the channel's own past (newest first),
+  // then the other channel's (the previous one, whose current sample is
+  // known, else the next), its newest first.
+  void gather_signal(std::vector<int32_t>& x, int own) const {
+    const size_t c = static_cast<size_t>(channels);
+    x.assign(static_cast<size_t>(own + kSigOther + 1), 0);
+    for (int i = 0; i < own; ++i) x[static_cast<size_t>(i)] = dsig[sample - c * static_cast<size_t>(i + 1)];
+    if (channels == 1) return;
+    const size_t other = channel() > 0 ? sample - 1 : sample + 1 - c;  // its newest known sample
+    for (int i = 0; i <= kSigOther; ++i) x[static_cast<size_t>(own + i)] = dsig[other - c * static_cast<size_t>(i)];
+  }
+
+  // The rebuilt signal s follows s[t] = r[t] + base[t], base[t] =
+  // 2ρ s[t-1] − ρ² s[t-2] with ρ = 1 − 2^-kSigLeak: the samples themselves
+  // (r = x − (2x[t-1] − x[t-2])) but for a high-pass below a few Hz, which
+  // also forgets the offset and slope a segment starting inside the
+  // payload cannot know. Kept in 2^-16 of a sample (the high-pass would
+  // amplify rounding errors), predicted in 2^-sig_frac.
+  void signal_predictions() {
+    const size_t c = static_cast<size_t>(channels);
+    const size_t ch = static_cast<size_t>(channel());
+    const int64_t s1 = sig_state[2 * ch], s2 = sig_state[2 * ch + 1];
+    sig_base = 2 * s1 - s2 - ((s1 - s2) >> (kSigLeak - 1)) - (s2 >> (2 * kSigLeak));
+    const auto as_residual = [&](int64_t p) { return (p * (int64_t{1} << (16 - sig_frac)) - sig_base) >> 16; };
+    const int64_t last = sig[sample - c];
+    if (ch > 0) {
+      // The difference to the previous channel, predicted from its past.
+      x_sig_short.resize(kSigSide);
+      for (int i = 0; i < kSigSide; ++i) {
+        const size_t j = sample - c * static_cast<size_t>(i + 1);
+        x_sig_short[static_cast<size_t>(i)] = sig[j] - sig[j - 1];
+      }
+      sig_short = sig[sample - 1] + lms[5].predict(x_sig_short.data());
+      sig_slow = sig[sample - 1] + lms[9].predict(x_sig_short.data());
+    } else {
+      gather_signal(x_sig_short, kSigShort);
+      sig_short = last + lms[8].predict(x_sig_short.data());
+      sig_slow = last + lms[10].predict(x_sig_short.data());
+    }
+    pred[6] = as_residual(sig_short);
+    pred[9] = as_residual(sig_slow);
+    gather_signal(x_sig_long, kSigLong);
+    sig_long = last + lms[6].predict(x_sig_long.data());
+    pred[7] = as_residual(sig_long);
+    x_sig_err.resize(kSigStage);
+    for (int i = 0; i < kSigStage; ++i) x_sig_err[static_cast<size_t>(i)] = sig_errs[sample - c * static_cast<size_t>(i + 1)];
+    sig_stage = lms[7].predict(x_sig_err.data());
+    pred[8] = as_residual(sig_long + sig_stage);
   }
 
   void end_sample() {
     const int32_t v = static_cast<int32_t>(prefix) - (is_signed ? (1 << (bits - 1)) : 0);
     vals[sample] = v;
-    for (int i = 0; i < kPredictors; ++i) {
+    for (int i = 0; i < n_pred; ++i) {
       const int64_t e = v - pred[static_cast<size_t>(i)];
       const int32_t a = static_cast<int32_t>(std::min<int64_t>(std::abs(e), 1 << 24)) << 4;
-      err_avg[static_cast<size_t>(i)] += (a - err_avg[static_cast<size_t>(i)]) >> 4;
+      int32_t& m = avg(static_cast<size_t>(i));
+      m += (a - m) >> 4;
     }
     if (row_samples) {
       lms[0].update(x_short.data(), v - pred[0]);
@@ -264,6 +354,21 @@ struct NumericModel::State {
       lms[4].update(x_err2.data(), v - pred[5]);
       errs[sample] = static_cast<int32_t>(std::clamp<int64_t>(v - pred[1], -(1 << 24), 1 << 24));
       errs2[sample] = static_cast<int32_t>(std::clamp<int64_t>(v - pred[2], -(1 << 24), 1 << 24));
+      if (signal) {
+        const size_t c = static_cast<size_t>(channels), ch = static_cast<size_t>(channel());
+        int64_t* st = &sig_state[2 * ch];
+        st[1] = st[0];
+        st[0] = std::clamp<int64_t>(int64_t{v} * 65536 + sig_base, -(int64_t{1} << 44), int64_t{1} << 44);
+        const int32_t s = static_cast<int32_t>(std::clamp<int64_t>(st[0] >> (16 - sig_frac), -(1 << 25), 1 << 25));
+        sig[sample] = s;
+        dsig[sample] = s - sig[sample - c];
+        if (ch > 0) lms[5].update(x_sig_short.data(), s - sig_short), lms[9].update(x_sig_short.data(), s - sig_slow);
+        else lms[8].update(x_sig_short.data(), s - sig_short), lms[10].update(x_sig_short.data(), s - sig_slow);
+        lms[6].update(x_sig_long.data(), s - sig_long);
+        const int64_t e = std::clamp<int64_t>(s - sig_long, -(1 << 24), 1 << 24);
+        lms[7].update(x_sig_err.data(), e - sig_stage);
+        sig_errs[sample] = static_cast<int32_t>(e);
+      }
     }
     ++sample;
     depth = 0;
@@ -276,9 +381,9 @@ struct NumericModel::State {
     const int left = bits - depth;  // bits still to code: the interval is 2^left wide
     const int64_t lo = (int64_t{prefix} << left) - (is_signed ? (int64_t{1} << (bits - 1)) : 0);
     const int64_t mid = lo + (int64_t{1} << (left - 1));
-    for (int i = 0; i < kPredictors; ++i) {
+    for (int i = 0; i < n_pred; ++i) {
       const size_t k = static_cast<size_t>(i);
-      const int32_t s = std::max(err_avg[k], 4);
+      const int32_t s = std::max(avg(k), 4);
       qd[k] = quantize((mid - pred[k]) * 64 / s, row_samples == 0);
       qw[k] = std::clamp(left - ilog2(static_cast<uint64_t>(s)) + 4 + 3, 0, kQw - 1);
       live[2 * k] = &fine[(k * kQw + static_cast<size_t>(qw[k])) * kQd + static_cast<size_t>(qd[k] + 32)];
@@ -294,7 +399,7 @@ struct NumericModel::State {
 
   void update(int bit) {
     const int up = bit ^ (flip ? 1 : 0);
-    for (Counter* c : live) c->train(up, 30);
+    for (int i = 0; i < 2 * n_pred; ++i) live[static_cast<size_t>(i)]->train(up, 30);
     prefix = (prefix << 1) | static_cast<uint32_t>(up);
     if (++depth == bits) end_sample();
   }
@@ -302,8 +407,13 @@ struct NumericModel::State {
 
 NumericModel::NumericModel(SampleShape shape, size_t segment_len) : st_(std::make_unique<State>(shape, segment_len)) {}
 NumericModel::~NumericModel() = default;
+int NumericModel::inputs() const { return 3 * st_->n_pred; }
 void NumericModel::predict(int32_t* in) { st_->predict(in); }
-int NumericModel::weight_set() const { return std::min(st_->depth, 15) * 16 + st_->qw[0]; }
+int NumericModel::weight_set() const {
+  const int set = std::min(st_->depth, 15) * 16 + st_->qw[0];
+  return st_->signal ? set + 256 * std::min(st_->channel(), 1) : set;
+}
+int NumericModel::weight_sets() const { return st_->signal ? 512 : 256; }
 // Audio refines by the second stage's prediction, images by the first.
 int NumericModel::refine_context() const {
   return std::min(st_->depth, 15) * 64 + st_->qd[st_->row_samples ? 0 : 2] + 32;
