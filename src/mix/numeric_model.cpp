@@ -147,8 +147,9 @@ struct NumericModel::State {
   std::vector<int32_t> vals;  // sample values, pad + index in the payload's frame grid
   std::vector<int32_t> errs;   // audio: the long predictor's errors, indexed as vals
   std::vector<int32_t> errs2;  // audio: the second stage's errors
-  // Audio of delta2 residuals: the signal rebuilt (in 1/16 of a sample), the
-  // long signal predictor's errors, and this sample's rebuilding base.
+  // Audio of delta2 residuals: the signal rebuilt (in 2^-sig_frac of a
+  // sample), its first differences, the long signal predictor's errors, and
+  // this sample's rebuilding base.
   bool signal;
   int n_pred;
   std::vector<int32_t> sig, dsig, sig_errs;
@@ -157,6 +158,8 @@ struct NumericModel::State {
   int64_t sig_base = 0;             // in 2^-16 of a sample
   int64_t sig_short = 0, sig_long = 0, sig_stage = 0, sig_slow = 0;  // the signal predictors' predictions
   std::vector<int32_t> x_sig_short, x_sig_long, x_sig_err;
+  Lms* short_fast = nullptr;  // this sample's short predictors: of the channel
+  Lms* short_slow = nullptr;  // difference after the first channel, else of the signal
   // Images whose samples are MED residuals: the pixels, rebuilt (exact when
   // the segment starts at the image's start), and the current MED prediction.
   bool med = false;
@@ -304,6 +307,7 @@ struct NumericModel::State {
     sig_base = 2 * s1 - s2 - ((s1 - s2) >> (kSigLeak - 1)) - (s2 >> (2 * kSigLeak));
     const auto as_residual = [&](int64_t p) { return (p * (int64_t{1} << (16 - sig_frac)) - sig_base) >> 16; };
     const int64_t last = sig[sample - c];
+    int64_t from = last;
     if (ch > 0) {
       // The difference to the previous channel, predicted from its past.
       x_sig_short.resize(kSigSide);
@@ -311,13 +315,14 @@ struct NumericModel::State {
         const size_t j = sample - c * static_cast<size_t>(i + 1);
         x_sig_short[static_cast<size_t>(i)] = sig[j] - sig[j - 1];
       }
-      sig_short = sig[sample - 1] + lms[5].predict(x_sig_short.data());
-      sig_slow = sig[sample - 1] + lms[9].predict(x_sig_short.data());
+      from = sig[sample - 1];
+      short_fast = &lms[5], short_slow = &lms[9];
     } else {
       gather_signal(x_sig_short, kSigShort);
-      sig_short = last + lms[8].predict(x_sig_short.data());
-      sig_slow = last + lms[10].predict(x_sig_short.data());
+      short_fast = &lms[8], short_slow = &lms[10];
     }
+    sig_short = from + short_fast->predict(x_sig_short.data());
+    sig_slow = from + short_slow->predict(x_sig_short.data());
     pred[6] = as_residual(sig_short);
     pred[9] = as_residual(sig_slow);
     gather_signal(x_sig_long, kSigLong);
@@ -362,8 +367,8 @@ struct NumericModel::State {
         const int32_t s = static_cast<int32_t>(std::clamp<int64_t>(st[0] >> (16 - sig_frac), -(1 << 25), 1 << 25));
         sig[sample] = s;
         dsig[sample] = s - sig[sample - c];
-        if (ch > 0) lms[5].update(x_sig_short.data(), s - sig_short), lms[9].update(x_sig_short.data(), s - sig_slow);
-        else lms[8].update(x_sig_short.data(), s - sig_short), lms[10].update(x_sig_short.data(), s - sig_slow);
+        short_fast->update(x_sig_short.data(), s - sig_short);
+        short_slow->update(x_sig_short.data(), s - sig_slow);
         lms[6].update(x_sig_long.data(), s - sig_long);
         const int64_t e = std::clamp<int64_t>(s - sig_long, -(1 << 24), 1 << 24);
         lms[7].update(x_sig_err.data(), e - sig_stage);

@@ -37,7 +37,7 @@ class NumericModel {
   NumericModel(const NumericModel&) = delete;
   NumericModel& operator=(const NumericModel&) = delete;
 
-  // How many inputs predict() writes: 18, or 27 for audio given as delta2
+  // How many inputs predict() writes: 18, or 30 for audio given as delta2
   // residuals (kValueDelta2), whose samples are also predicted as signals.
   int inputs() const;
   // Writes inputs() stretched probabilities of a 1 for the next bit.
