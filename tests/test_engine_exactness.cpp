@@ -1,22 +1,32 @@
 // The exactness contract (docs/EXACTNESS.md), bit for bit:
-// teacher forcing == incremental decoding, batch-size and thread-count
-// invariance, sliding window past the model context, and a golden vector of
-// all frequency tables of the committed tiny model.
+// teacher forcing == incremental decoding, the CPU backend (every GEMM kernel
+// the machine has) == the libtorch tensor-op reference, batch-size and
+// thread-count invariance, sliding window past the model context, and a
+// golden vector of all frequency tables of the committed tiny model.
 #include <gtest/gtest.h>
 
 #include "coder/range_coder.hpp"
+#include "engine/torch_engine.hpp"
 #include "test_util.hpp"
 
 namespace mbz {
 namespace {
 
-// Frequency tables [n][256] from the step decoder, segments stepped together.
-std::vector<std::vector<uint32_t>> stepped_tables(const Engine& e, const std::vector<std::vector<uint8_t>>& segs,
-                                                  StepDecoder::Path path = StepDecoder::Path::automatic) {
+using kernels::Isa;
+
+std::vector<Isa> supported_isas() {
+  std::vector<Isa> v;
+  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512vnni})
+    if (kernels::isa_supported(isa)) v.push_back(isa);
+  return v;
+}
+
+// Frequency tables [n][256] from a step decoder, segments stepped together.
+template <class Stepper>
+std::vector<std::vector<uint32_t>> step_all(Stepper& dec, const std::vector<std::vector<uint8_t>>& segs) {
   size_t longest = 0;
   for (auto& s : segs) longest = std::max(longest, s.size());
   std::vector<std::vector<uint32_t>> out(segs.size());
-  StepDecoder dec(e, static_cast<int>(segs.size()), path);
   std::vector<uint8_t> bytes(segs.size());
   for (size_t pos = 0; pos < longest; ++pos) {
     const auto& cum = dec.tables();
@@ -28,6 +38,26 @@ std::vector<std::vector<uint32_t>> stepped_tables(const Engine& e, const std::ve
     dec.push(bytes.data());
   }
   return out;
+}
+
+std::vector<std::vector<uint32_t>> stepped_tables(const Engine& e, const std::vector<std::vector<uint8_t>>& segs) {
+  StepDecoder dec(e, static_cast<int>(segs.size()));
+  return step_all(dec, segs);
+}
+
+// The libtorch tensor-op reference: teacher forcing and steps.
+std::vector<uint32_t> reference_tables(std::shared_ptr<const ModelFile> file, const std::vector<uint8_t>& seg) {
+  std::vector<uint32_t> out(seg.size() * 256);
+  make_torch_reference(std::move(file))->teacher_force(
+      {{seg.data(), seg.size()}}, [&](size_t, size_t i, const uint32_t* f) { std::copy_n(f, 256, &out[i * 256]); }, {});
+  return out;
+}
+
+std::vector<std::vector<uint32_t>> reference_stepped(std::shared_ptr<const ModelFile> file,
+                                                     const std::vector<std::vector<uint8_t>>& segs) {
+  auto engine = make_torch_reference(std::move(file));
+  auto dec = engine->stepper(static_cast<int>(segs.size()));
+  return step_all(*dec, segs);
 }
 
 std::vector<uint8_t> text_sample(size_t n) {
@@ -53,12 +83,18 @@ TEST(Exactness, TablesAreValid) {
 TEST(Exactness, TeacherForcingEqualsIncremental) {
   // Lengths around patch (4) and window (16 patches = 64 bytes) boundaries, and past the context.
   const auto text = text_sample(4000);
-  const auto& e = test::golden_engine();
-  for (size_t n : {1, 3, 4, 5, 63, 64, 65, 200, 1500}) {
-    std::vector<uint8_t> seg(text.begin(), text.begin() + n);
-    const auto full = e.frequency_tables({seg.data(), seg.size()});
-    ASSERT_EQ(full, stepped_tables(e, {seg}, StepDecoder::Path::libtorch)[0]) << "libtorch steps, length " << n;
-    ASSERT_EQ(full, stepped_tables(e, {seg}, StepDecoder::Path::kernel)[0]) << "C++ kernel steps, length " << n;
+  const auto file = test::golden_model()->impl().file;
+  for (Isa isa : supported_isas()) {
+    Engine e(file, DeviceKind::cpu, 0, isa);
+    for (size_t n : {1, 3, 4, 5, 63, 64, 65, 200, 1500}) {
+      std::vector<uint8_t> seg(text.begin(), text.begin() + n);
+      const auto full = e.frequency_tables({seg.data(), seg.size()});
+      ASSERT_EQ(full, stepped_tables(e, {seg})[0]) << kernels::isa_name(isa) << " steps, length " << n;
+      if (isa == Isa::portable) {
+        ASSERT_EQ(full, reference_tables(file, seg)) << "libtorch teacher forcing, length " << n;
+        ASSERT_EQ(full, reference_stepped(file, {seg})[0]) << "libtorch steps, length " << n;
+      }
+    }
   }
 }
 
@@ -66,22 +102,23 @@ TEST(Exactness, LockstepBatchEqualsSingle) {
   const auto& e = test::golden_engine();
   std::vector<std::vector<uint8_t>> segs = {text_sample(333), test::seeded_bytes(170, 1), std::vector<uint8_t>(90, 0),
                                             text_sample(7)};
-  for (auto path : {StepDecoder::Path::libtorch, StepDecoder::Path::kernel}) {
-    const auto batched = stepped_tables(e, segs, path);
-    for (size_t i = 0; i < segs.size(); ++i) {
-      const auto single = e.frequency_tables({segs[i].data(), segs[i].size()});
-      ASSERT_EQ(batched[i], single) << "segment " << i << (path == StepDecoder::Path::kernel ? " (kernel)" : " (libtorch)");
-    }
+  const auto batched = stepped_tables(e, segs);
+  const auto reference = reference_stepped(test::golden_model()->impl().file, segs);
+  for (size_t i = 0; i < segs.size(); ++i) {
+    const auto single = e.frequency_tables({segs[i].data(), segs[i].size()});
+    ASSERT_EQ(batched[i], single) << "segment " << i;
+    ASSERT_EQ(reference[i], single) << "segment " << i << " (libtorch steps)";
   }
 }
 
-TEST(Exactness, FusedLoopsEqualTensorOps) {
-  // Teacher forcing on CPU uses one-pass fused loops; the plain tensor ops are the reference.
+TEST(Exactness, CpuBackendEqualsTensorOps) {
+  // Every GEMM kernel this machine has, forced, against the plain tensor ops.
   const auto file = test::golden_model()->impl().file;
-  Engine reference(file, DeviceKind::cpu, 0, /*reference_ops=*/true);
   const auto seg = text_sample(3000);
-  ASSERT_EQ(reference.frequency_tables({seg.data(), seg.size()}),
-            test::golden_engine().frequency_tables({seg.data(), seg.size()}));
+  const auto reference = reference_tables(file, seg);
+  for (Isa isa : supported_isas())
+    ASSERT_EQ(reference, Engine(file, DeviceKind::cpu, 0, isa).frequency_tables({seg.data(), seg.size()}))
+        << kernels::isa_name(isa);
 }
 
 TEST(Exactness, KernelEqualsLibtorchOnALargerModel) {
@@ -93,12 +130,14 @@ TEST(Exactness, KernelEqualsLibtorchOnALargerModel) {
     return c;
   }(), 11);
   const auto file = ModelFile::parse(image, "small");
-  Engine e(file, DeviceKind::cpu, 0);
   const auto seg = text_sample(300);
-  const auto full = e.frequency_tables({seg.data(), seg.size()});
-  ASSERT_EQ(full, Engine(file, DeviceKind::cpu, 0, true).frequency_tables({seg.data(), seg.size()})) << "fused vs tensor ops";
-  ASSERT_EQ(full, stepped_tables(e, {seg}, StepDecoder::Path::kernel)[0]);
-  ASSERT_EQ(full, stepped_tables(e, {seg}, StepDecoder::Path::libtorch)[0]);
+  const auto reference = reference_tables(file, seg);
+  ASSERT_EQ(reference, reference_stepped(file, {seg})[0]) << "libtorch steps";
+  for (Isa isa : supported_isas()) {
+    Engine e(file, DeviceKind::cpu, 0, isa);
+    ASSERT_EQ(reference, e.frequency_tables({seg.data(), seg.size()})) << kernels::isa_name(isa);
+    ASSERT_EQ(reference, stepped_tables(e, {seg})[0]) << kernels::isa_name(isa) << " steps";
+  }
 }
 
 TEST(Exactness, EvaluateBatchSizeInvariance) {
@@ -125,10 +164,11 @@ TEST(Exactness, ThreadCountInvariance) {
   const auto& e = test::golden_engine();
   set_compute_threads(1);
   const auto one = e.frequency_tables({data.data(), data.size()});
-  set_compute_threads(2);
-  const auto two = e.frequency_tables({data.data(), data.size()});
+  for (int threads : {2, 3, 8}) {
+    set_compute_threads(threads);
+    ASSERT_EQ(one, e.frequency_tables({data.data(), data.size()})) << threads << " threads";
+  }
   set_compute_threads(1);
-  ASSERT_EQ(one, two);
 }
 
 TEST(Exactness, NoJumpAtTheWindowEdge) {
@@ -161,6 +201,7 @@ TEST(Exactness, GoldenVector) {
 }
 
 TEST(Exactness, CudaMatchesCpuWhenAvailable) {
+  register_accelerator(&make_torch_engine);  // as loading libmbz-torch.so does
   std::unique_ptr<Engine> cuda;
   try {
     cuda = std::make_unique<Engine>(test::golden_model()->impl().file, DeviceKind::cuda, 0);

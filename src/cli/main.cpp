@@ -15,7 +15,7 @@
 #include "cli/file_io.hpp"
 #include "cli/parse_words.hpp"
 #include "cli/progress.hpp"
-#include "cli/train_command.hpp"
+#include "cli/train_launcher.hpp"
 #include "mbz/mbz.hpp"
 
 namespace mbz::cli {
@@ -188,7 +188,7 @@ void process(const Args& a, const std::string& input) {
 
 int run(int argc, char** argv) {
   std::vector<std::string> words(argv + 1, argv + argc);
-  if (!words.empty() && words[0] == "train") return train_main({words.begin() + 1, words.end()});
+  if (!words.empty() && words[0] == "train") return exec_train({words.begin() + 1, words.end()});
   if (!words.empty() && words[0] == "eval") return eval_main({words.begin() + 1, words.end()});
   Args a;
   bool explicit_mode = false;

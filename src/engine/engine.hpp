@@ -6,8 +6,13 @@
 //  - StepDecoder: one global step per patch and one local step per byte, with
 //    KV caches, many segments stepped together (decoder).
 // The frequency table of byte i depends only on the model and bytes 0..i-1
-// of its segment. This header is free of libtorch on purpose: only
-// engine*.cpp include it.
+// of its segment.
+//
+// Backends, as in ggml: the CPU backend (cpu_engine.cpp, int8 SIMD kernels)
+// is always there and needs no ML framework. An accelerator backend (the
+// libtorch one, for CUDA) registers itself from a plugin library that is
+// loaded only when a device other than the CPU is asked for
+// (accelerator.hpp); it computes the same integers.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/kernels/gemm_s8.hpp"
 #include "mix/node_counts.hpp"
 #include "model/model_file.hpp"
 
@@ -37,23 +43,30 @@ struct SymbolCode {
 
 enum class DeviceKind { automatic, cpu, cuda };
 
-// Sets libtorch's intra-op thread count for the calling thread's work.
+// Threads the calling thread's engine work may use (teacher forcing); 0 or
+// unset: 1. Never changes a result.
 void set_compute_threads(int threads);
+int compute_threads();
 DeviceKind parse_device(const std::string& s);  // "auto" | "cpu" | "cuda"
+
+class AcceleratorEngine;   // accelerator.hpp
+class AcceleratorStepper;
+struct CpuModel;
 
 class Engine {
  public:
-  // Threads: intra-op threads for libtorch (0 = leave as is). Throws
-  // Error(device_unavailable) if CUDA is asked for and not available.
-  // reference_ops: teacher forcing with plain tensor ops even on CPU, instead
-  // of the fused one-pass loops (for tests: both give the same integers).
-  Engine(std::shared_ptr<const ModelFile> model, DeviceKind device, int threads, bool reference_ops = false);
+  // device: cpu runs the CPU backend; cuda loads the accelerator plugin and
+  // throws Error(device_unavailable) if it or a GPU is missing; automatic
+  // uses an accelerator only when one is already registered and has a GPU.
+  // isa: the CPU backend's GEMM kernel (tests force each one).
+  Engine(std::shared_ptr<const ModelFile> model, DeviceKind device, int threads = 0,
+         kernels::Isa isa = kernels::default_isa());
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  const ModelFile& model() const;
-  std::string device_name() const;
+  const ModelFile& model() const { return *model_; }
+  std::string device_name() const;  // "cpu (avx512vnni)", "cuda:0", ...
 
   // Teacher forcing: the code of every byte of every segment. progress, if
   // set, is called now and then with the fraction of the work done.
@@ -69,10 +82,16 @@ class Engine {
   // row-major. For tests, golden vectors and analysis.
   std::vector<uint32_t> frequency_tables(ByteSpan segment) const;
 
-  struct Impl;
+  // Teacher forcing with a callback per byte: sink(segment, position, freq[256]).
+  // Called from several threads at once (distinct positions).
+  using TableSink = std::function<void(size_t, size_t, const uint32_t*)>;
+  void teacher_force(const std::vector<ByteSpan>& segments, const TableSink& sink,
+                     const std::function<void(double)>& progress) const;
 
  private:
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<const ModelFile> model_;
+  std::shared_ptr<const CpuModel> cpu_;          // the CPU backend, or
+  std::unique_ptr<AcceleratorEngine> accel_;     // an accelerator's engine
   friend class StepDecoder;
 };
 
@@ -82,20 +101,17 @@ class Engine {
 // each segment actually has there.
 class StepDecoder {
  public:
-  // libtorch: the tensor step path (any device; the reference for the kernel).
-  // kernel: plain C++ integer loops (CPU only; much faster at small batch).
-  // automatic: kernel on CPU, libtorch elsewhere.
-  enum class Path { automatic, libtorch, kernel };
-  StepDecoder(const Engine& engine, int batch, Path path = Path::automatic);
+  StepDecoder(const Engine& engine, int batch);
   ~StepDecoder();
   const std::vector<uint32_t>& tables();
   void push(const uint8_t* bytes);  // batch bytes
-  int batch() const;
+  int batch() const { return batch_; }
 
  private:
-  struct State;
-  std::unique_ptr<State> st_;
-  std::unique_ptr<class CpuStepper> kernel_;
+  struct CpuState;
+  int batch_;
+  std::unique_ptr<CpuState> cpu_;
+  std::unique_ptr<AcceleratorStepper> accel_;
 };
 
 }  // namespace mbz

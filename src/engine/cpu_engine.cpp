@@ -1,0 +1,390 @@
+// cpu_engine.cpp — Engine and StepDecoder on the CPU backend (no ML
+// framework), and the hand-over to an accelerator when one is asked for.
+//
+// Teacher forcing is scheduled as tasks over a small pool of threads: the
+// global model runs chunk after chunk of each segment (a chunk needs the
+// previous chunk's keys), and the local model plus the byte tables run for
+// groups of patches as soon as their chunk's conditioning exists, on any
+// thread. So one segment keeps two or more cores busy, and many segments
+// keep many. No task's integers depend on which thread ran it.
+//
+// Dimension legend: P patch size, Dg/Dl widths, C patches per global chunk.
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "engine/accelerator.hpp"
+#include "engine/cpu_model.hpp"
+#include "engine/cpu_stack.hpp"
+#include "engine/engine.hpp"
+#include "mbz/error.hpp"
+
+namespace mbz {
+
+namespace {
+
+constexpr int64_t kGlobalChunk = 128;    // patches per global task
+constexpr int64_t kLocalGroup = 64;      // patches per local task
+constexpr size_t kMaxQueuedLocal = 16;   // bounds the conditioning held in memory
+constexpr int32_t kR = kResidualMax;
+
+thread_local int t_threads = 0;
+
+}  // namespace
+
+void set_compute_threads(int threads) { t_threads = threads; }
+int compute_threads() { return std::max(1, t_threads); }
+
+DeviceKind parse_device(const std::string& s) {
+  if (s == "auto") return DeviceKind::automatic;
+  if (s == "cpu") return DeviceKind::cpu;
+  if (s == "cuda") return DeviceKind::cuda;
+  throw Error(ErrorCode::invalid_argument, "unknown device '" + s + "' (expected auto, cpu or cuda)");
+}
+
+Engine::Engine(std::shared_ptr<const ModelFile> model, DeviceKind device, int threads, kernels::Isa isa)
+    : model_(std::move(model)) {
+  if (threads > 0) set_compute_threads(threads);
+  if (device == DeviceKind::cuda) {
+    std::string why;
+    if (!load_accelerator_plugin(&why))
+      throw Error(ErrorCode::device_unavailable, "CUDA requested but " + why + "; use --device cpu");
+  }
+  if (device != DeviceKind::cpu)
+    if (AcceleratorFactory f = registered_accelerator()) accel_ = f(model_, device);
+  if (!accel_) cpu_ = make_cpu_model(*model_, isa);
+}
+
+Engine::~Engine() = default;
+
+std::string Engine::device_name() const {
+  return accel_ ? accel_->device_name() : std::string("cpu (") + kernels::isa_name(cpu_->isa) + ")";
+}
+
+namespace {
+
+// The global input row of a patch: the byte embeddings of the patch before
+// it (prev, P bytes), or the pad for patch 0 (prev null). [Dg]
+void global_row(const CpuModel& m, const uint8_t* prev, int32_t* row) {
+  if (!prev) {
+    std::copy(m.g_pad.begin(), m.g_pad.end(), row);
+    return;
+  }
+  const int64_t p = m.cfg.patch, eg = m.cfg.g_dim / p;
+  for (int64_t i = 0; i < p; ++i) std::copy_n(&m.g_emb[static_cast<size_t>(prev[i]) * eg], eg, row + i * eg);
+}
+
+// The global input of patches [a, a+c) of a segment (bytes past its end read as 0): [c, Dg].
+void global_input(const CpuModel& m, ByteSpan seg, int64_t a, int64_t c, int32_t* x) {
+  const int64_t p = m.cfg.patch, dg = m.cfg.g_dim;
+  std::vector<uint8_t> prev(static_cast<size_t>(p));
+  for (int64_t k = a; k < a + c; ++k) {
+    if (k == 0) {
+      global_row(m, nullptr, x);
+      continue;
+    }
+    for (int64_t i = 0; i < p; ++i) {
+      const size_t at = static_cast<size_t>((k - 1) * p + i);
+      prev[i] = at < seg.size ? seg.data[at] : 0;
+    }
+    global_row(m, prev.data(), x + (k - a) * dg);
+  }
+}
+
+// Local conditioning of c patches from the global outputs g [c, Dg]: [c, P*Dl].
+void global_to_local(const CpuModel& m, int32_t* g, int64_t c, std::vector<int32_t>& cond) {
+  const int dg = static_cast<int>(m.cfg.g_dim), n = static_cast<int>(m.cfg.patch * m.cfg.l_dim);
+  std::vector<int8_t> h(static_cast<size_t>(c) * dg);
+  rms_norm(g, static_cast<int>(c), dg, m.cfg.norm_scale, h.data());
+  cond.resize(static_cast<size_t>(c) * n);
+  m.g2l.multiply(h.data(), static_cast<int>(c), cond.data());
+  requant_rows(cond.data(), static_cast<int>(c), n, m.g2l_m, -kR, kR, cond.data());
+}
+
+// Local input of position j of a patch: the previous byte's embedding (row
+// 256 at j = 0) plus the patch's conditioning for j.
+void local_input(const CpuModel& m, int prev, const int32_t* cond_j, int32_t* x) {
+  const int dl = static_cast<int>(m.cfg.l_dim);
+  const int32_t* e = &m.l_emb[static_cast<size_t>(prev) * dl];
+  for (int i = 0; i < dl; ++i) x[i] = std::clamp(e[i] + cond_j[i], -kR, kR);
+}
+
+struct SegmentWork {
+  ByteSpan bytes;
+  int64_t patches = 0;
+  int64_t next = 0;     // first patch of the next global chunk
+  bool busy = false;    // a thread runs its global chunk
+  std::unique_ptr<StackState> global;
+};
+
+struct LocalWork {
+  size_t segment;
+  int64_t first, count;                       // patches
+  std::shared_ptr<const std::vector<int32_t>> cond;  // [chunk, P*Dl]
+  int64_t cond_first;                          // patch of cond's row 0
+};
+
+class TeacherForcing {
+ public:
+  TeacherForcing(const CpuModel& m, const std::vector<ByteSpan>& segs, const Engine::TableSink& sink,
+                 const std::function<void(double)>& progress)
+      : m_(m), sink_(sink), progress_(progress) {
+    const int64_t p = m.cfg.patch;
+    for (const ByteSpan& s : segs) {
+      SegmentWork w;
+      w.bytes = s;
+      w.patches = static_cast<int64_t>((s.size + p - 1) / p);
+      total_ += s.size;
+      segs_.push_back(std::move(w));
+    }
+  }
+
+  void run(int threads) {
+    const int workers = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, 64)));
+    std::vector<std::thread> pool;
+    for (int i = 1; i < workers; ++i) pool.emplace_back([this] { work(); });
+    work();
+    for (auto& t : pool) t.join();
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!error_) {
+      if (!local_.empty()) {
+        LocalWork job = std::move(local_.front());
+        local_.pop_front();
+        cv_.notify_all();  // room for another global chunk
+        lock.unlock();
+        size_t bytes = 0;
+        try {
+          bytes = run_local(job);
+        } catch (...) {
+          fail(lock);
+          return;
+        }
+        lock.lock();
+        done_ += bytes;
+        if (progress_ && total_ > 0) progress_(static_cast<double>(done_) / static_cast<double>(total_));
+        continue;
+      }
+      SegmentWork* seg = nullptr;
+      size_t index = 0;
+      bool pending = false;
+      for (size_t i = 0; i < segs_.size(); ++i) {
+        SegmentWork& s = segs_[i];
+        if (s.next >= s.patches) continue;
+        pending = true;
+        if (!s.busy && local_.size() < kMaxQueuedLocal) {
+          seg = &s, index = i;
+          break;
+        }
+      }
+      if (!seg) {
+        if (!pending) break;  // what is left is held by other threads
+        cv_.wait(lock);
+        continue;
+      }
+      seg->busy = true;
+      const int64_t a = seg->next, c = std::min(kGlobalChunk, seg->patches - a);
+      lock.unlock();
+      std::shared_ptr<std::vector<int32_t>> cond;
+      try {
+        cond = run_global(*seg, a, c);
+      } catch (...) {
+        fail(lock);
+        return;
+      }
+      lock.lock();
+      for (int64_t k = a; k < a + c; k += kLocalGroup)
+        local_.push_back(LocalWork{index, k, std::min(kLocalGroup, a + c - k), cond, a});
+      seg->next = a + c;
+      seg->busy = false;
+      cv_.notify_all();
+    }
+    cv_.notify_all();
+  }
+
+  void fail(std::unique_lock<std::mutex>& lock) {
+    if (!lock.owns_lock()) lock.lock();
+    if (!error_) error_ = std::current_exception();
+    cv_.notify_all();
+  }
+
+  std::shared_ptr<std::vector<int32_t>> run_global(SegmentWork& s, int64_t a, int64_t c) {
+    const CpuStack& g = m_.global;
+    if (!s.global) s.global = std::make_unique<StackState>(g, 1, static_cast<int>(g.window - 1 + kGlobalChunk));
+    std::vector<int32_t> x(static_cast<size_t>(c) * g.d);
+    global_input(m_, s.bytes, a, c, x.data());
+    stack_forward(m_, g, *s.global, x.data(), 1, static_cast<int>(c), a);
+    auto cond = std::make_shared<std::vector<int32_t>>();
+    global_to_local(m_, x.data(), c, *cond);
+    return cond;
+  }
+
+  size_t run_local(const LocalWork& job) {
+    const int64_t p = m_.cfg.patch, dl = m_.cfg.l_dim, n = job.count;
+    const ByteSpan seg = segs_[job.segment].bytes;
+    const int rows = static_cast<int>(n * p);
+    std::vector<int32_t> x(static_cast<size_t>(rows) * dl);
+    for (int64_t k = 0; k < n; ++k)
+      for (int64_t j = 0; j < p; ++j) {
+        const size_t at = static_cast<size_t>((job.first + k) * p + j);
+        const int prev = j == 0 ? 256 : (at - 1 < seg.size ? seg.data[at - 1] : 0);
+        const int32_t* cond = job.cond->data() + ((job.first + k - job.cond_first) * p + j) * dl;
+        local_input(m_, prev, cond, &x[static_cast<size_t>(k * p + j) * dl]);
+      }
+    StackState state(m_.local, static_cast<int>(n), static_cast<int>(p));
+    stack_forward(m_, m_.local, state, x.data(), static_cast<int>(n), static_cast<int>(p), 0);
+    std::vector<uint32_t> freq(static_cast<size_t>(rows) * 256);
+    byte_tables(m_, x.data(), rows, freq.data());
+    const size_t begin = static_cast<size_t>(job.first * p), end = std::min(seg.size, static_cast<size_t>((job.first + n) * p));
+    for (size_t i = begin; i < end; ++i) sink_(job.segment, i, &freq[(i - begin) * 256]);
+    return end - begin;
+  }
+
+  const CpuModel& m_;
+  const Engine::TableSink& sink_;
+  const std::function<void(double)>& progress_;
+  std::vector<SegmentWork> segs_;
+  std::deque<LocalWork> local_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::exception_ptr error_;
+  size_t total_ = 0, done_ = 0;
+};
+
+}  // namespace
+
+void Engine::teacher_force(const std::vector<ByteSpan>& segments, const TableSink& sink,
+                           const std::function<void(double)>& progress) const {
+  if (accel_) return accel_->teacher_force(segments, sink, progress);
+  TeacherForcing(*cpu_, segments, sink, progress).run(compute_threads());
+}
+
+std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan>& segments,
+                                                      const std::function<void(double)>& progress) const {
+  std::vector<std::vector<SymbolCode>> out(segments.size());
+  for (size_t i = 0; i < segments.size(); ++i) out[i].resize(segments[i].size);
+  teacher_force(
+      segments,
+      [&](size_t s, size_t i, const uint32_t* f) {
+        const uint8_t sym = segments[s].data[i];
+        uint32_t cum = 0, total = 0;
+        for (int t = 0; t < 256; ++t) {
+          cum += t < sym ? f[t] : 0;
+          total += f[t];
+        }
+        out[s][i] = SymbolCode{cum, f[sym], total};
+      },
+      progress);
+  return out;
+}
+
+std::vector<std::vector<mix::NodeCounts>> Engine::evaluate_paths(const std::vector<ByteSpan>& segments,
+                                                                 const std::function<void(double)>& progress) const {
+  std::vector<std::vector<mix::NodeCounts>> out(segments.size());
+  for (size_t i = 0; i < segments.size(); ++i) out[i].resize(segments[i].size * 8);
+  teacher_force(
+      segments,
+      [&](size_t s, size_t i, const uint32_t* f) {
+        // cum[j] = sum of f[0, j); node d of the byte's path spans [lo, lo + w), w = 256 >> d.
+        uint32_t cum[257];
+        cum[0] = 0;
+        for (int t = 0; t < 256; ++t) cum[t + 1] = cum[t] + f[t];
+        const int sym = segments[s].data[i];
+        for (int d = 0; d < 8; ++d) {
+          const int w = 256 >> d, lo = sym - sym % w;
+          out[s][i * 8 + d] = mix::NodeCounts{cum[lo + w] - cum[lo + w / 2], cum[lo + w] - cum[lo]};
+        }
+      },
+      progress);
+  return out;
+}
+
+std::vector<uint32_t> Engine::frequency_tables(ByteSpan segment) const {
+  std::vector<uint32_t> out(segment.size * 256);
+  teacher_force(
+      {segment}, [&](size_t, size_t i, const uint32_t* f) { std::copy_n(f, 256, &out[i * 256]); }, {});
+  return out;
+}
+
+// ---------------------------------------------------------------- StepDecoder
+
+struct StepDecoder::CpuState {
+  std::shared_ptr<const CpuModel> m;
+  int64_t pos = 0;
+  std::unique_ptr<StackState> global, local;
+  std::vector<uint8_t> patch, prev_patch;  // [B, P]
+  std::vector<int32_t> cond;               // [B, P*Dl]
+  std::vector<int32_t> x;                  // [B, max(Dg, Dl)]
+  std::vector<uint32_t> freq;              // [B, 256]
+  std::vector<uint32_t> tables;            // [B, 257]
+  bool ready = false;
+};
+
+StepDecoder::StepDecoder(const Engine& engine, int batch) : batch_(batch) {
+  if (batch < 1) throw Error(ErrorCode::invalid_argument, "decoder batch must be >= 1");
+  if (engine.accel_) {
+    accel_ = engine.accel_->stepper(batch);
+    return;
+  }
+  cpu_ = std::make_unique<CpuState>();
+  CpuState& s = *cpu_;
+  s.m = engine.cpu_;
+  const ModelConfig& c = s.m->cfg;
+  s.global = std::make_unique<StackState>(s.m->global, batch, static_cast<int>(c.g_window));
+  s.local = std::make_unique<StackState>(s.m->local, batch, static_cast<int>(c.patch));
+  s.patch.assign(static_cast<size_t>(batch) * c.patch, 0);
+  s.prev_patch = s.patch;
+  s.x.resize(static_cast<size_t>(batch) * std::max(c.g_dim, c.l_dim));
+  s.freq.resize(static_cast<size_t>(batch) * 256);
+  s.tables.resize(static_cast<size_t>(batch) * 257);
+}
+
+StepDecoder::~StepDecoder() = default;
+
+const std::vector<uint32_t>& StepDecoder::tables() {
+  if (accel_) return accel_->tables();
+  CpuState& s = *cpu_;
+  if (s.ready) return s.tables;
+  const CpuModel& m = *s.m;
+  const ModelConfig& c = m.cfg;
+  const int64_t p = c.patch, dg = c.g_dim, dl = c.l_dim, k = s.pos / p, j = s.pos % p;
+  if (j == 0) {  // one global step: patch k sees patch k-1
+    for (int r = 0; r < batch_; ++r)
+      global_row(m, k == 0 ? nullptr : &s.prev_patch[static_cast<size_t>(r) * p], &s.x[static_cast<size_t>(r) * dg]);
+    stack_forward(m, m.global, *s.global, s.x.data(), batch_, 1, k);
+    global_to_local(m, s.x.data(), batch_, s.cond);
+  }
+  for (int r = 0; r < batch_; ++r) {
+    const int prev = j == 0 ? 256 : s.patch[r * p + j - 1];
+    local_input(m, prev, &s.cond[(static_cast<size_t>(r) * p + j) * dl], &s.x[static_cast<size_t>(r) * dl]);
+  }
+  stack_forward(m, m.local, *s.local, s.x.data(), batch_, 1, j);
+  byte_tables(m, s.x.data(), batch_, s.freq.data());
+  for (int r = 0; r < batch_; ++r) {
+    uint32_t* cum = &s.tables[static_cast<size_t>(r) * 257];
+    cum[0] = 0;
+    for (int t = 0; t < 256; ++t) cum[t + 1] = cum[t] + s.freq[static_cast<size_t>(r) * 256 + t];
+  }
+  s.ready = true;
+  return s.tables;
+}
+
+void StepDecoder::push(const uint8_t* bytes) {
+  if (accel_) return accel_->push(bytes);
+  CpuState& s = *cpu_;
+  if (!s.ready) tables();  // keeps the caches in step even if the caller skipped tables()
+  const int64_t p = s.m->cfg.patch, j = s.pos % p;
+  for (int r = 0; r < batch_; ++r) s.patch[r * p + j] = bytes[r];
+  ++s.pos;
+  s.ready = false;
+  if (s.pos % p == 0) s.prev_patch = s.patch;
+}
+
+}  // namespace mbz

@@ -1,0 +1,55 @@
+// cpu_model.hpp — a model file unpacked for the CPU backend: weights packed
+// for the chosen GEMM kernel, multipliers as integer (mantissa, shift) pairs,
+// lookup tables. Built once per engine; read-only afterwards, shared by threads.
+//
+// Dimension legend: P patch size, D width (Dg global, Dl local), H heads,
+// dh = D/H, F feed-forward width, W attention window.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/kernels/gemm_s8.hpp"
+#include "model/model_file.hpp"
+
+namespace mbz {
+
+// Requantization multipliers of one layer output, per channel:
+// rq(acc) = clamp((acc * mant + round) >> shift, lo, hi), which is
+// docs/EXACTNESS.md's clamp(floor(acc * mant * 2^-shift + 1/2), lo, hi)
+// computed in int64 (|acc * mant| < 2^51).
+struct Multipliers {
+  std::vector<int64_t> mant, round;  // round = 2^(shift-1), or 0 when shift = 0
+  std::vector<int32_t> shift;
+};
+
+struct CpuLayer {
+  kernels::PackedWeights wqkv, wo, w1, w2;  // [3D, D], [D, D], [F, D], [D, F]
+  Multipliers mqkv, mav, mo, m1, m2;        // [3D], [D], [D], [F], [D]
+  Multipliers mscore;                       // [1]
+  std::vector<int64_t> slopes;              // [H]
+};
+
+struct CpuStack {
+  int d = 0, heads = 0, dh = 0, ffn = 0, window = 0;
+  std::vector<CpuLayer> layers;
+};
+
+struct CpuModel {
+  ModelConfig cfg;
+  kernels::Isa isa = kernels::Isa::portable;
+  CpuStack global, local;
+  std::vector<int32_t> g_emb;    // [256, Dg/P]
+  std::vector<int32_t> g_pad;    // [Dg]
+  std::vector<int32_t> l_emb;    // [257, Dl]; row 256: the pad before a patch's first byte
+  std::vector<int32_t> act_lut;  // [2G+1]
+  std::vector<int64_t> attn_lut; // [La], last entry 0
+  std::vector<int64_t> out_lut;  // [Lo]
+  kernels::PackedWeights g2l, out;  // [P*Dl, Dg], [256, Dl]
+  Multipliers g2l_m, out_m;          // [P*Dl], [256]
+};
+
+std::shared_ptr<const CpuModel> make_cpu_model(const ModelFile& file, kernels::Isa isa);
+
+}  // namespace mbz

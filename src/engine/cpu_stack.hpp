@@ -1,0 +1,59 @@
+// cpu_stack.hpp — one transformer stack of the CPU backend over rows of
+// sequences, with per-sequence key/value rings: the same code runs teacher
+// forcing (a chunk of C consecutive positions of S sequences) and decoding
+// steps (C = 1). Integer arithmetic of docs/EXACTNESS.md §4, no libtorch.
+//
+// Dimension legend: S sequences, C positions per sequence in this call,
+// D width, H heads, dh = D/H, F ffn width, W window, cap ring length.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/cpu_model.hpp"
+
+namespace mbz {
+
+// Keys and values of every layer for S sequences: position p of sequence s
+// lives in slot p % cap; cap >= W - 1 + C for every call with C positions.
+// They are stored as float32 integers (|k|, |v| <= 127) so that attention
+// runs as float multiply-adds, exact because every partial sum is an integer
+// below 2^24 (docs/EXACTNESS.md §2). Keys are transposed per head, so the
+// scores of consecutive keys are one contiguous vector loop.
+class StackState {
+ public:
+  StackState(const CpuStack& stack, int sequences, int cap);
+  int sequences() const { return s_; }
+  int cap() const { return cap_; }
+  // Key component j of head h: keys(layer, seq, h)[j * cap + slot].
+  float* keys(int layer, int seq, int head) {
+    return k_.data() + ((static_cast<size_t>(layer) * s_ + seq) * h_ + head) * dh_ * cap_;
+  }
+  // Value row of a slot: values(layer, seq, slot)[0, D).
+  float* values(int layer, int seq, int64_t slot) {
+    return v_.data() + ((static_cast<size_t>(layer) * s_ + seq) * cap_ + static_cast<size_t>(slot)) * d_;
+  }
+  void store(int layer, int seq, int64_t pos, const int8_t* k, const int8_t* v);
+
+ private:
+  int s_, cap_, d_, h_, dh_;
+  std::vector<float> k_;  // [L, S, H, dh, cap]
+  std::vector<float> v_;  // [L, S, cap, D]
+};
+
+// Runs the stack on x [S*C, D] (row s*C + c is sequence s at position pos0 + c),
+// updating x in place (the residual stream) and the rings.
+void stack_forward(const CpuModel& m, const CpuStack& s, StackState& st, int32_t* x, int sequences, int c,
+                   int64_t pos0);
+
+// Integer RMSNorm of rows x [R, D] into int8 h [R, D].
+void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h);
+
+// rq of y [R, N] with per-column multipliers into int32 out (may alias y).
+void requant_rows(const int32_t* y, int rows, int n, const Multipliers& m, int32_t lo, int32_t hi, int32_t* out);
+
+// Byte frequency tables from final local states x [R, Dl]: freq [R, 256],
+// each >= 1, summing to at most freq_total.
+void byte_tables(const CpuModel& m, const int32_t* x, int rows, uint32_t* freq);
+
+}  // namespace mbz

@@ -1,0 +1,275 @@
+// gemm_s8.cpp — the int8 GEMM kernels and their packing; see gemm_s8.hpp.
+//
+// Dimension legend: M rows of X, N rows of W (outputs), K inner, Kp/Np padded.
+// The SIMD kernels live in functions with a target attribute (not in files
+// built with -mavx512*), so no inline library code is ever compiled for an
+// instruction set the running CPU may lack.
+#include "engine/kernels/gemm_s8.hpp"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "mbz/error.hpp"
+
+namespace mbz::kernels {
+
+namespace {
+
+int round_up(int v, int to) { return (v + to - 1) / to * to; }
+
+// ------------------------------------------------------------ AVX-512 VNNI
+// Micro-tile: MR rows of X times NR blocks of 16 outputs, accumulated in
+// MR*NR zmm registers. X arrives as u8 = x + 128 (x ^ 0x80), so each
+// accumulator holds sum (x+128)*w; subtracting 128 * colsum(W) gives sum x*w.
+constexpr int kVnniRows = 6, kVnniBlocks = 4;
+
+template <int MR, int NR>
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_tile(const uint8_t* xu, int kp, const int8_t* wb,
+                                                                         const int32_t* off, int32_t* y, int ldy,
+                                                                         int cols) {
+  __m512i acc[MR][NR];
+  for (int r = 0; r < MR; ++r)
+    for (int j = 0; j < NR; ++j) acc[r][j] = _mm512_setzero_si512();
+  const size_t block = static_cast<size_t>(kp) * 16;  // bytes per block of 16 outputs
+  for (int k4 = 0; k4 < kp / 4; ++k4) {
+    __m512i w[NR];
+    for (int j = 0; j < NR; ++j) w[j] = _mm512_loadu_si512(wb + j * block + k4 * 64);
+    for (int r = 0; r < MR; ++r) {
+      int32_t quad;
+      std::memcpy(&quad, xu + static_cast<size_t>(r) * kp + 4 * k4, 4);
+      const __m512i a = _mm512_set1_epi32(quad);
+      for (int j = 0; j < NR; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], a, w[j]);
+    }
+  }
+  for (int j = 0; j < NR; ++j) {
+    const __m512i o = _mm512_loadu_si512(off + 16 * j);
+    const int left = cols - 16 * j;
+    const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+    for (int r = 0; r < MR; ++r)
+      _mm512_mask_storeu_epi32(y + static_cast<size_t>(r) * ldy + 16 * j, mask, _mm512_sub_epi32(acc[r][j], o));
+  }
+}
+
+template <int MR>
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_rows(const uint8_t* xu, int kp, const int8_t* w,
+                                                                         const int32_t* off, int np, int n, int32_t* y) {
+  const size_t block = static_cast<size_t>(kp) * 16;
+  for (int b = 0; b < np / 16; b += kVnniBlocks) {
+    const int nb = std::min(kVnniBlocks, np / 16 - b);
+    const int cols = std::min(n - 16 * b, 16 * nb);
+    const int8_t* wb = w + b * block;
+    int32_t* yb = y + 16 * b;
+    switch (nb) {
+      case 4: vnni_tile<MR, 4>(xu, kp, wb, off + 16 * b, yb, n, cols); break;
+      case 3: vnni_tile<MR, 3>(xu, kp, wb, off + 16 * b, yb, n, cols); break;
+      case 2: vnni_tile<MR, 2>(xu, kp, wb, off + 16 * b, yb, n, cols); break;
+      default: vnni_tile<MR, 1>(xu, kp, wb, off + 16 * b, yb, n, cols); break;
+    }
+  }
+}
+
+void vnni_gemm(const uint8_t* xu, int m, int kp, const int8_t* w, const int32_t* off, int np, int n, int32_t* y) {
+  int r = 0;
+  for (; r + kVnniRows <= m; r += kVnniRows)
+    vnni_rows<kVnniRows>(xu + static_cast<size_t>(r) * kp, kp, w, off, np, n, y + static_cast<size_t>(r) * n);
+  const uint8_t* xr = xu + static_cast<size_t>(r) * kp;
+  int32_t* yr = y + static_cast<size_t>(r) * n;
+  switch (m - r) {
+    case 5: vnni_rows<5>(xr, kp, w, off, np, n, yr); break;
+    case 4: vnni_rows<4>(xr, kp, w, off, np, n, yr); break;
+    case 3: vnni_rows<3>(xr, kp, w, off, np, n, yr); break;
+    case 2: vnni_rows<2>(xr, kp, w, off, np, n, yr); break;
+    case 1: vnni_rows<1>(xr, kp, w, off, np, n, yr); break;
+    default: break;
+  }
+}
+
+// -------------------------------------------------------------------- AVX2
+// Micro-tile: MR rows times NR blocks of 8 outputs; X and W as int16, each
+// vpmaddwd adds two exact products per int32 lane.
+constexpr int kAvx2Rows = 4, kAvx2Blocks = 3;
+
+template <int MR, int NR>
+__attribute__((target("avx2"))) void avx2_tile(const int16_t* xs, int kp, const int16_t* wb, int32_t* y, int ldy,
+                                               int cols) {
+  __m256i acc[MR][NR];
+  for (int r = 0; r < MR; ++r)
+    for (int j = 0; j < NR; ++j) acc[r][j] = _mm256_setzero_si256();
+  const size_t block = static_cast<size_t>(kp) * 8;  // int16 per block of 8 outputs
+  for (int k2 = 0; k2 < kp / 2; ++k2) {
+    __m256i w[NR];
+    for (int j = 0; j < NR; ++j)
+      w[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + j * block + k2 * 16));
+    for (int r = 0; r < MR; ++r) {
+      int32_t pair;
+      std::memcpy(&pair, xs + static_cast<size_t>(r) * kp + 2 * k2, 4);
+      const __m256i a = _mm256_set1_epi32(pair);
+      for (int j = 0; j < NR; ++j) acc[r][j] = _mm256_add_epi32(acc[r][j], _mm256_madd_epi16(a, w[j]));
+    }
+  }
+  for (int j = 0; j < NR; ++j) {
+    const int left = cols - 8 * j;
+    for (int r = 0; r < MR; ++r) {
+      int32_t* out = y + static_cast<size_t>(r) * ldy + 8 * j;
+      if (left >= 8) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), acc[r][j]);
+      } else {
+        alignas(32) int32_t tmp[8];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), acc[r][j]);
+        std::memcpy(out, tmp, sizeof(int32_t) * static_cast<size_t>(left));
+      }
+    }
+  }
+}
+
+template <int MR>
+__attribute__((target("avx2"))) void avx2_rows(const int16_t* xs, int kp, const int16_t* w, int np, int n, int32_t* y) {
+  const size_t block = static_cast<size_t>(kp) * 8;
+  for (int b = 0; b < np / 8; b += kAvx2Blocks) {
+    const int nb = std::min(kAvx2Blocks, np / 8 - b);
+    const int cols = std::min(n - 8 * b, 8 * nb);
+    const int16_t* wb = w + b * block;
+    int32_t* yb = y + 8 * b;
+    switch (nb) {
+      case 3: avx2_tile<MR, 3>(xs, kp, wb, yb, n, cols); break;
+      case 2: avx2_tile<MR, 2>(xs, kp, wb, yb, n, cols); break;
+      default: avx2_tile<MR, 1>(xs, kp, wb, yb, n, cols); break;
+    }
+  }
+}
+
+void avx2_gemm(const int16_t* xs, int m, int kp, const int16_t* w, int np, int n, int32_t* y) {
+  int r = 0;
+  for (; r + kAvx2Rows <= m; r += kAvx2Rows)
+    avx2_rows<kAvx2Rows>(xs + static_cast<size_t>(r) * kp, kp, w, np, n, y + static_cast<size_t>(r) * n);
+  const int16_t* xr = xs + static_cast<size_t>(r) * kp;
+  int32_t* yr = y + static_cast<size_t>(r) * n;
+  switch (m - r) {
+    case 3: avx2_rows<3>(xr, kp, w, np, n, yr); break;
+    case 2: avx2_rows<2>(xr, kp, w, np, n, yr); break;
+    case 1: avx2_rows<1>(xr, kp, w, np, n, yr); break;
+    default: break;
+  }
+}
+
+// Per-thread staging of X in the kernel's operand form (grown, never shrunk).
+template <class T>
+T* scratch(size_t n) {
+  thread_local std::vector<T> buf;
+  if (buf.size() < n) buf.resize(n);
+  return buf.data();
+}
+
+}  // namespace
+
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::avx512vnni: return "avx512vnni";
+    case Isa::avx2: return "avx2";
+    default: return "portable";
+  }
+}
+
+bool isa_supported(Isa isa) {
+  switch (isa) {
+    case Isa::avx512vnni:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512vnni");
+    case Isa::avx2: return __builtin_cpu_supports("avx2");
+    default: return true;
+  }
+}
+
+Isa default_isa() {
+  static const Isa chosen = [] {
+    if (const char* env = std::getenv("MBZ_KERNEL")) {
+      for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512vnni})
+        if (std::string(env) == isa_name(isa) && isa_supported(isa)) return isa;
+    }
+    for (Isa isa : {Isa::avx512vnni, Isa::avx2})
+      if (isa_supported(isa)) return isa;
+    return Isa::portable;
+  }();
+  return chosen;
+}
+
+void gemm_reference(const int8_t* x, int m, const int8_t* w, int n, int k, int32_t* y) {
+  for (int r = 0; r < m; ++r)
+    for (int j = 0; j < n; ++j) {
+      const int8_t* a = x + static_cast<size_t>(r) * k;
+      const int8_t* b = w + static_cast<size_t>(j) * k;
+      int32_t s = 0;
+      for (int i = 0; i < k; ++i) s += int32_t(a[i]) * int32_t(b[i]);
+      y[static_cast<size_t>(r) * n + j] = s;
+    }
+}
+
+PackedWeights::PackedWeights(const int8_t* w, int n, int k, Isa isa) : isa_(isa), n_(n), k_(k) {
+  if (n < 1 || k < 1 || k > kMaxInner) throw Error(ErrorCode::internal, "gemm: matrix shape out of range");
+  if (!isa_supported(isa)) throw Error(ErrorCode::internal, std::string("gemm: this CPU has no ") + isa_name(isa));
+  auto at = [&](int row, int col) -> int8_t { return row < n && col < k ? w[static_cast<size_t>(row) * k + col] : 0; };
+  switch (isa) {
+    case Isa::avx512vnni:
+      kp_ = round_up(k, 4), np_ = round_up(n, 16);
+      w8_.resize(static_cast<size_t>(np_) * kp_);
+      offset_.assign(static_cast<size_t>(np_), 0);
+      for (int b = 0; b < np_ / 16; ++b)
+        for (int k4 = 0; k4 < kp_ / 4; ++k4)
+          for (int c = 0; c < 16; ++c)
+            for (int t = 0; t < 4; ++t)
+              w8_[((static_cast<size_t>(b) * (kp_ / 4) + k4) * 16 + c) * 4 + t] = at(16 * b + c, 4 * k4 + t);
+      for (int row = 0; row < n; ++row)
+        for (int col = 0; col < k; ++col) offset_[row] += 128 * at(row, col);
+      break;
+    case Isa::avx2:
+      kp_ = round_up(k, 2), np_ = round_up(n, 8);
+      w16_.resize(static_cast<size_t>(np_) * kp_);
+      for (int b = 0; b < np_ / 8; ++b)
+        for (int k2 = 0; k2 < kp_ / 2; ++k2)
+          for (int c = 0; c < 8; ++c)
+            for (int t = 0; t < 2; ++t)
+              w16_[((static_cast<size_t>(b) * (kp_ / 2) + k2) * 8 + c) * 2 + t] = at(8 * b + c, 2 * k2 + t);
+      break;
+    default:
+      kp_ = k, np_ = n;
+      w8_.assign(w, w + static_cast<size_t>(n) * k);
+      break;
+  }
+}
+
+void PackedWeights::multiply(const int8_t* x, int m, int32_t* y) const {
+  if (m <= 0) return;
+  switch (isa_) {
+    case Isa::avx512vnni: {
+      uint8_t* xu = scratch<uint8_t>(static_cast<size_t>(m) * kp_);
+      for (int r = 0; r < m; ++r) {
+        uint8_t* row = xu + static_cast<size_t>(r) * kp_;
+        const int8_t* src = x + static_cast<size_t>(r) * k_;
+        for (int i = 0; i < k_; ++i) row[i] = static_cast<uint8_t>(src[i]) ^ 0x80;
+        for (int i = k_; i < kp_; ++i) row[i] = 0x80;
+      }
+      vnni_gemm(xu, m, kp_, w8_.data(), offset_.data(), np_, n_, y);
+      break;
+    }
+    case Isa::avx2: {
+      int16_t* xs = scratch<int16_t>(static_cast<size_t>(m) * kp_);
+      for (int r = 0; r < m; ++r) {
+        int16_t* row = xs + static_cast<size_t>(r) * kp_;
+        const int8_t* src = x + static_cast<size_t>(r) * k_;
+        for (int i = 0; i < k_; ++i) row[i] = src[i];
+        for (int i = k_; i < kp_; ++i) row[i] = 0;
+      }
+      avx2_gemm(xs, m, kp_, w16_.data(), np_, n_, y);
+      break;
+    }
+    default:
+      gemm_reference(x, m, w8_.data(), n_, k_, y);
+      break;
+  }
+}
+
+}  // namespace mbz::kernels

@@ -1,0 +1,57 @@
+// gemm_s8.hpp — exact int8 x int8 -> int32 matrix products for the CPU backend.
+//
+// Y[m][n] = sum_k X[m][k] * W[n][k], every operand an integer in [-127, 127].
+// The products are exact in int32 for K <= 65536 (127 * 255 * K < 2^31 also
+// holds for the unsigned-offset form the VNNI kernel uses), so every kernel
+// below returns the very integers the plain reference loop returns, in any
+// order of summation: docs/EXACTNESS.md §2.
+//
+// Kernels, chosen once per process from what the CPU has (MBZ_KERNEL=portable|
+// avx2|avx512vnni forces one, if the CPU has it):
+//   avx512vnni  vpdpbusd on (x + 128) as u8 times W as s8, minus 128 * colsum(W)
+//   avx2        vpmaddwd on int16 pairs
+//   portable    plain loops (the oracle the others are tested against)
+// Weights are packed once, at model load, in the layout of the kernel that
+// will use them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace mbz::kernels {
+
+enum class Isa { portable, avx2, avx512vnni };
+
+const char* isa_name(Isa isa);
+bool isa_supported(Isa isa);
+// The fastest supported kernel, or the one MBZ_KERNEL names when the CPU has it.
+Isa default_isa();
+
+constexpr int kMaxInner = 65536;  // K bound of exact int32 sums
+
+// W [N, K] int8, packed for one kernel.
+class PackedWeights {
+ public:
+  PackedWeights() = default;
+  PackedWeights(const int8_t* w, int n, int k, Isa isa);
+
+  // y [m, N] = x [m, K] (row-major, int8 in [-127, 127]) times W^T.
+  void multiply(const int8_t* x, int m, int32_t* y) const;
+
+  int n() const { return n_; }
+  int k() const { return k_; }
+  Isa isa() const { return isa_; }
+
+ private:
+  Isa isa_ = Isa::portable;
+  int n_ = 0, k_ = 0;
+  int kp_ = 0, np_ = 0;              // K and N padded to the kernel's blocks
+  std::vector<int8_t> w8_;           // portable: [N, K]; vnni: [Np/16][Kp/4][16][4]
+  std::vector<int16_t> w16_;         // avx2: [Np/8][Kp/2][8][2]
+  std::vector<int32_t> offset_;      // vnni: 128 * sum_k W[n][k], [Np]
+};
+
+// Plain reference: y[m][n] = sum_k x[m][k] * w[n][k], w [N, K] row-major.
+void gemm_reference(const int8_t* x, int m, const int8_t* w, int n, int k, int32_t* y);
+
+}  // namespace mbz::kernels
