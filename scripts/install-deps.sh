@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config ccache
-  libtorch-dev            # the engine (CPU build in Debian 12: 1.13.1)
+  libtorch-dev            # mbz-train, the CUDA plugin and the tests' reference engine (not the codec)
   libopenblas0-openmp     # fast BLAS for libtorch; -openmp honours torch's thread count
   libcli11-dev libzstd-dev libxxhash-dev libssl-dev
   libsndfile1-dev libstb-dev   # the pcm and image adapters (codecs/)
