@@ -1,17 +1,19 @@
 // cpu_engine.cpp — Engine and StepDecoder on the CPU backend (no ML
 // framework), and the hand-over to an accelerator when one is asked for.
 //
-// Teacher forcing is scheduled as tasks over a small pool of threads: the
-// global model runs chunk after chunk of each segment (a chunk needs the
-// previous chunk's keys), and the local model plus the byte tables run for
+// Teacher forcing is scheduled as tasks over a small pool of threads: each
+// layer of the global model runs chunk after chunk of each segment (a chunk
+// needs the previous chunk's keys of that layer), chunks flow from layer to
+// layer as a pipeline, and the local model plus the byte tables run for
 // groups of patches as soon as their chunk's conditioning exists, on any
-// thread. So one segment keeps two or more cores busy, and many segments
-// keep many. No task's integers depend on which thread ran it.
+// thread. So one segment keeps several cores busy, and many segments keep
+// many. No task's integers depend on which thread ran it.
 //
 // Dimension legend: P patch size, Dg/Dl widths, C patches per global chunk.
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -29,6 +31,7 @@ namespace {
 constexpr int64_t kGlobalChunk = 128;    // patches per global task
 constexpr int64_t kLocalGroup = 64;      // patches per local task
 constexpr size_t kMaxQueuedLocal = 16;   // bounds the conditioning held in memory
+constexpr int64_t kPipelineChunks = 6;   // chunks of a segment in the global pipeline at once
 constexpr int32_t kR = kResidualMax;
 
 thread_local int t_threads = 0;
@@ -98,7 +101,7 @@ void global_input(const CpuModel& m, ByteSpan seg, int64_t a, int64_t c, int32_t
 void global_to_local(const CpuModel& m, int32_t* g, int64_t c, std::vector<int32_t>& cond) {
   const int dg = static_cast<int>(m.cfg.g_dim), n = static_cast<int>(m.cfg.patch * m.cfg.l_dim);
   std::vector<int8_t> h(static_cast<size_t>(c) * dg);
-  rms_norm(g, static_cast<int>(c), dg, m.cfg.norm_scale, h.data());
+  rms_norm(g, static_cast<int>(c), dg, m.cfg.norm_scale, h.data(), m.isa);
   cond.resize(static_cast<size_t>(c) * n);
   m.g2l.multiply(h.data(), static_cast<int>(c), cond.data());
   requant_rows(cond.data(), static_cast<int>(c), n, m.g2l_m, -kR, kR, cond.data());
@@ -112,11 +115,16 @@ void local_input(const CpuModel& m, int prev, const int32_t* cond_j, int32_t* x)
   for (int i = 0; i < dl; ++i) x[i] = std::clamp(e[i] + cond_j[i], -kR, kR);
 }
 
+// One segment's global model as a pipeline of stages, one per layer: stage
+// g runs layer g on chunk after chunk (its ring needs them in order), and a
+// chunk reaches stage g once stage g-1 is done with it, so up to L chunks
+// are in flight at once on different threads.
 struct SegmentWork {
   ByteSpan bytes;
   int64_t patches = 0;
-  int64_t next = 0;     // first patch of the next global chunk
-  bool busy = false;    // a thread runs its global chunk
+  std::vector<int64_t> next;  // per stage: first patch of its next chunk
+  std::vector<char> busy;     // per stage: a thread runs it
+  std::map<int64_t, std::vector<int32_t>> x;  // residual of each chunk between stages: [C, Dg]
   std::unique_ptr<StackState> global;
 };
 
@@ -131,12 +139,14 @@ class TeacherForcing {
  public:
   TeacherForcing(const CpuModel& m, const std::vector<ByteSpan>& segs, const Engine::TableSink& sink,
                  const std::function<void(double)>& progress)
-      : m_(m), sink_(sink), progress_(progress) {
+      : m_(m), sink_(sink), progress_(progress), stages_(std::max<int>(1, static_cast<int>(m.global.layers.size()))) {
     const int64_t p = m.cfg.patch;
     for (const ByteSpan& s : segs) {
       SegmentWork w;
       w.bytes = s;
       w.patches = static_cast<int64_t>((s.size + p - 1) / p);
+      w.next.assign(static_cast<size_t>(stages_), 0);
+      w.busy.assign(static_cast<size_t>(stages_), 0);
       total_ += s.size;
       segs_.push_back(std::move(w));
     }
@@ -152,6 +162,15 @@ class TeacherForcing {
   }
 
  private:
+  // A stage of a segment that may run now: later stages first, so chunks drain
+  // to the local model; stage 0 only while the pipeline and the local queue
+  // have room.
+  bool ready(const SegmentWork& s, int g) const {
+    if (s.busy[g] || s.next[g] >= s.patches) return false;
+    if (g > 0) return s.next[g - 1] > s.next[g];
+    return s.next[0] - s.next[stages_ - 1] < kPipelineChunks * kGlobalChunk && local_.size() < kMaxQueuedLocal;
+  }
+
   void work() {
     std::unique_lock<std::mutex> lock(mu_);
     while (!error_) {
@@ -174,36 +193,46 @@ class TeacherForcing {
       }
       SegmentWork* seg = nullptr;
       size_t index = 0;
+      int stage = -1;
       bool pending = false;
-      for (size_t i = 0; i < segs_.size(); ++i) {
+      for (size_t i = 0; i < segs_.size() && !seg; ++i) {
         SegmentWork& s = segs_[i];
-        if (s.next >= s.patches) continue;
+        if (s.next[stages_ - 1] >= s.patches) continue;
         pending = true;
-        if (!s.busy && local_.size() < kMaxQueuedLocal) {
-          seg = &s, index = i;
-          break;
-        }
+        for (int g = stages_ - 1; g >= 0 && !seg; --g)
+          if (ready(s, g)) seg = &s, index = i, stage = g;
       }
       if (!seg) {
         if (!pending) break;  // what is left is held by other threads
         cv_.wait(lock);
         continue;
       }
-      seg->busy = true;
-      const int64_t a = seg->next, c = std::min(kGlobalChunk, seg->patches - a);
+      const int64_t a = seg->next[stage], c = std::min(kGlobalChunk, seg->patches - a);
+      seg->busy[stage] = 1;
+      std::vector<int32_t> x;
+      if (stage > 0) {
+        x = std::move(seg->x[a]);
+        seg->x.erase(a);
+      }
+      if (!seg->global)
+        seg->global = std::make_unique<StackState>(m_.global, 1, static_cast<int>(m_.global.window - 1 + kGlobalChunk));
       lock.unlock();
       std::shared_ptr<std::vector<int32_t>> cond;
       try {
-        cond = run_global(*seg, a, c);
+        cond = run_stage(*seg, stage, a, c, x);
       } catch (...) {
         fail(lock);
         return;
       }
       lock.lock();
-      for (int64_t k = a; k < a + c; k += kLocalGroup)
-        local_.push_back(LocalWork{index, k, std::min(kLocalGroup, a + c - k), cond, a});
-      seg->next = a + c;
-      seg->busy = false;
+      if (cond) {
+        for (int64_t k = a; k < a + c; k += kLocalGroup)
+          local_.push_back(LocalWork{index, k, std::min(kLocalGroup, a + c - k), cond, a});
+      } else {
+        seg->x[a] = std::move(x);
+      }
+      seg->next[stage] = a + c;
+      seg->busy[stage] = 0;
       cv_.notify_all();
     }
     cv_.notify_all();
@@ -215,12 +244,16 @@ class TeacherForcing {
     cv_.notify_all();
   }
 
-  std::shared_ptr<std::vector<int32_t>> run_global(SegmentWork& s, int64_t a, int64_t c) {
-    const CpuStack& g = m_.global;
-    if (!s.global) s.global = std::make_unique<StackState>(g, 1, static_cast<int>(g.window - 1 + kGlobalChunk));
-    std::vector<int32_t> x(static_cast<size_t>(c) * g.d);
-    global_input(m_, s.bytes, a, c, x.data());
-    stack_forward(m_, g, *s.global, x.data(), 1, static_cast<int>(c), a);
+  // Stage g on patches [a, a+c): x is the chunk's residual (built here at
+  // stage 0). Returns the local conditioning after the last stage, else null.
+  std::shared_ptr<std::vector<int32_t>> run_stage(SegmentWork& s, int g, int64_t a, int64_t c, std::vector<int32_t>& x) {
+    const CpuStack& gs = m_.global;
+    if (g == 0) {
+      x.resize(static_cast<size_t>(c) * gs.d);
+      global_input(m_, s.bytes, a, c, x.data());
+    }
+    if (!gs.layers.empty()) stack_layers(m_, gs, *s.global, x.data(), 1, static_cast<int>(c), a, g, g + 1);
+    if (g < stages_ - 1) return nullptr;
     auto cond = std::make_shared<std::vector<int32_t>>();
     global_to_local(m_, x.data(), c, *cond);
     return cond;
@@ -250,6 +283,7 @@ class TeacherForcing {
   const CpuModel& m_;
   const Engine::TableSink& sink_;
   const std::function<void(double)>& progress_;
+  const int stages_;
   std::vector<SegmentWork> segs_;
   std::deque<LocalWork> local_;
   std::mutex mu_;

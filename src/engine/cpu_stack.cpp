@@ -9,7 +9,11 @@
 #include <climits>
 #include <cmath>
 
+#include <immintrin.h>
+
+#include "engine/cpu_attention.hpp"
 #include "engine/int_ops.hpp"
+#include "engine/kernels/gemm_s8.hpp"
 
 namespace mbz {
 
@@ -29,9 +33,9 @@ T* scratch(std::vector<T>& buf, size_t n) {
 struct Scratch {
   std::vector<int8_t> h, qkv, att;
   std::vector<int32_t> acc;
-  std::vector<int64_t> score;
-  std::vector<int32_t> p, avi;
-  std::vector<float> dots, q, av;
+  std::vector<int32_t> avi;
+  std::vector<float> q, av;
+  AttentionScratch attention;
 };
 Scratch& scratch_of_thread() {
   thread_local Scratch s;
@@ -64,102 +68,57 @@ void activation(const int32_t* y, int rows, int n, const Multipliers& m, int32_t
   for (size_t i = 0, e = size_t(rows) * n; i < e; ++i) out[i] = static_cast<int8_t>(lut[y[i] + g]);
 }
 
-// out[i] = q . k_i for `count` consecutive keys of one head: kt [dh][stride]
-// transposed, keys at columns [0, count). Exact float sums (< 2^24).
-MBZ_VECTOR_CLONES
-void dot_keys(const float* q, const float* kt, int stride, int count, int dh, float* out) {
-  constexpr int kBlock = 64;  // keys per register block (4 zmm / 8 ymm accumulators)
-  int i0 = 0;
-  for (; i0 + kBlock <= count; i0 += kBlock) {
-    float acc[kBlock] = {};
-    for (int j = 0; j < dh; ++j) {
-      const float qj = q[j];
-      const float* row = kt + static_cast<size_t>(j) * stride + i0;
-      for (int t = 0; t < kBlock; ++t) acc[t] += qj * row[t];
-    }
-    for (int t = 0; t < kBlock; ++t) out[i0 + t] = acc[t];
-  }
-  std::fill(out + i0, out + count, 0.0f);
-  for (int j = 0; j < dh; ++j) {
-    const float qj = q[j];
-    const float* row = kt + static_cast<size_t>(j) * stride;
-    for (int i = i0; i < count; ++i) out[i] += qj * row[i];
-  }
-}
+// GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own
+// undefined-vector placeholders (a known false positive).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-// av += sum_i p_i * v_i over `count` value rows (stride apart), each dh wide;
-// |sum| <= 127 * (2^16 + W/2) < 2^24, so every float partial sum is exact.
-MBZ_VECTOR_CLONES
-void weighted_rows(const int32_t* p, const float* v, int stride, int count, int dh, float* av) {
-  for (int i = 0; i < count; ++i) {
-    if (p[i] == 0) continue;
-    const float pi = static_cast<float>(p[i]);
-    const float* row = v + static_cast<size_t>(i) * stride;
-    for (int j = 0; j < dh; ++j) av[j] += pi * row[j];
+// AVX-512 forms of the two hottest element-wise loops (the compiler keeps
+// neither in registers on its own); the plain loops below are their
+// fallback and compute the same exact values.
+// One row of RMSNorm's output: clamp(floor(a_j / den), -127, 127) with
+// a_j = nq2 * x_j + add, 8 lanes at a time; guess from the reciprocal, then
+// exact corrections (every product below 2^53).
+__attribute__((target("avx512f,avx512vl,avx512bw"))) void norm_row_avx512(const int32_t* x, int d, double nq2, double add, double den,
+                                                        int8_t* out) {
+  const __m512d vn = _mm512_set1_pd(nq2), va = _mm512_set1_pd(add), vd = _mm512_set1_pd(den),
+                vi = _mm512_set1_pd(1.0 / den), one = _mm512_set1_pd(1.0), lo = _mm512_set1_pd(-127.0),
+                hi = _mm512_set1_pd(127.0);
+  int j = 0;
+  for (; j < d; j += 8) {
+    const __mmask8 mask = d - j >= 8 ? __mmask8(0xFF) : __mmask8((1u << (d - j)) - 1);
+    const __m512d a = _mm512_fmadd_pd(vn, _mm512_cvtepi32_pd(_mm256_maskz_loadu_epi32(mask, x + j)), va);
+    __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(a, vi), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    q = _mm512_mask_sub_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(q, vd), a, _CMP_GT_OQ), q, one);
+    q = _mm512_mask_add_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(_mm512_add_pd(q, one), vd), a, _CMP_LE_OQ), q, one);
+    q = _mm512_min_pd(_mm512_max_pd(q, lo), hi);
+    _mm_mask_storeu_epi8(out + j, mask, _mm512_cvtepi32_epi8(_mm512_castsi256_si512(_mm512_cvtpd_epi32(q))));
   }
 }
 
-// Attention weights of n keys from their dot products (in place in `s`):
-// score = rq(dot, mscore) - slope * distance (distance n-1-i for key i),
-// e = lut[min(top - score, la - 1)], p = floor((e * 2^(pb+1) + sum) / (2 sum)).
-MBZ_VECTOR_CLONES
-void attention_weights(const float* dots, int64_t* s, int n, int64_t mant, int64_t round, int32_t shift, int64_t slope,
-                       const int64_t* lut, int64_t la, double one, int32_t* p) {
-  int64_t top = INT64_MIN;
-  for (int i = 0; i < n; ++i) {
-    s[i] = ((static_cast<int64_t>(dots[i]) * mant + round) >> shift) - slope * (n - 1 - i);
-    top = std::max(top, s[i]);
-  }
-  int64_t sum = 0;
-  for (int i = 0; i < n; ++i) sum += (s[i] = lut[std::min(top - s[i], la - 1)]);
-  const double den = 2.0 * static_cast<double>(sum), half = static_cast<double>(sum);
-  for (int i = 0; i < n; ++i) p[i] = static_cast<int32_t>(std::floor((static_cast<double>(s[i]) * one + half) / den));
-}
-
-// The contiguous runs of ring slots holding positions [first, first + n): at most two.
-struct RingRuns {
-  int64_t slot[2];
-  int count[2];
-};
-RingRuns ring_runs(int64_t first, int n, int cap) {
-  const int64_t s0 = first % cap;
-  const int a = static_cast<int>(std::min<int64_t>(n, cap - s0));
-  return RingRuns{{s0, 0}, {a, n - a}};
-}
-
-// Attention of every row's query over its sequence's ring; out [S*C, D] int8.
+// Attention of every row's query over its sequence's ring, in blocks of
+// consecutive queries; out [S*C, D] int8.
 void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState& st, int layer, const int8_t* qkv,
             int sequences, int c, int64_t pos0, int8_t* out, Scratch& sc) {
-  const int d = s.d, dh = s.dh, w = s.window, cap = st.cap();
-  const int64_t la = static_cast<int64_t>(m.attn_lut.size());
-  const double one = std::ldexp(1.0, static_cast<int>(m.cfg.attn_prob_bits) + 1);
-  int64_t* score = scratch(sc.score, static_cast<size_t>(w));
-  float* dots = scratch(sc.dots, static_cast<size_t>(w));
-  int32_t* p = scratch(sc.p, static_cast<size_t>(w));
-  float* q = scratch(sc.q, static_cast<size_t>(d));
-  float* av = scratch(sc.av, static_cast<size_t>(d));
-  int32_t* avi = scratch(sc.avi, static_cast<size_t>(d));
+  const int d = s.d, dh = s.dh;
+  float* q = scratch(sc.q, static_cast<size_t>(kQueryBlock) * d);
+  float* av = scratch(sc.av, static_cast<size_t>(kQueryBlock) * d);
+  int32_t* avi = scratch(sc.avi, static_cast<size_t>(kQueryBlock) * d);
+  AttentionRule rule{l.mscore.mant[0], l.mscore.round[0], l.mscore.shift[0], 0, m.attn_lut.data(),
+                     static_cast<int64_t>(m.attn_lut.size()),
+                     std::ldexp(1.0, static_cast<int>(m.cfg.attn_prob_bits) + 1), s.window};
   for (int seq = 0; seq < sequences; ++seq)
-    for (int ci = 0; ci < c; ++ci) {
-      const int64_t pos = pos0 + ci, first = std::max<int64_t>(0, pos - w + 1);
-      const int n = static_cast<int>(pos - first + 1);
-      const RingRuns runs = ring_runs(first, n, cap);
-      const int8_t* qrow = qkv + (static_cast<size_t>(seq) * c + ci) * 3 * d;
-      for (int j = 0; j < d; ++j) q[j] = qrow[j];
-      std::fill(av, av + d, 0.0f);
+    for (int c0 = 0; c0 < c; c0 += kQueryBlock) {
+      const int rows = std::min(kQueryBlock, c - c0);
+      const size_t row0 = static_cast<size_t>(seq) * c + c0;
+      for (int r = 0; r < rows; ++r)
+        for (int j = 0; j < d; ++j) q[static_cast<size_t>(r) * d + j] = qkv[(row0 + r) * 3 * d + j];
       for (int h = 0; h < s.heads; ++h) {
-        const float* kt = st.keys(layer, seq, h);
-        for (int r = 0, done = 0; r < 2; done += runs.count[r], ++r)
-          if (runs.count[r] > 0) dot_keys(q + h * dh, kt + runs.slot[r], cap, runs.count[r], dh, dots + done);
-        attention_weights(dots, score, n, l.mscore.mant[0], l.mscore.round[0], l.mscore.shift[0], l.slopes[h],
-                          m.attn_lut.data(), la, one, p);
-        for (int r = 0, done = 0; r < 2; done += runs.count[r], ++r)
-          if (runs.count[r] > 0)
-            weighted_rows(p + done, st.values(layer, seq, runs.slot[r]) + h * dh, d, runs.count[r], dh, av + h * dh);
+        rule.slope = l.slopes[h];
+        const HeadRing ring{st.keys(layer, seq, h), st.values(layer, seq, 0) + h * dh, d, st.cap()};
+        attend_block(m.isa, rule, ring, dh, q + h * dh, d, rows, pos0 + c0, av + h * dh, d, sc.attention);
       }
-      for (int j = 0; j < d; ++j) avi[j] = static_cast<int32_t>(av[j]);
-      requant_i8(avi, 1, d, l.mav.mant.data(), l.mav.round.data(), l.mav.shift.data(),
-                 out + (static_cast<size_t>(seq) * c + ci) * d);
+      for (size_t j = 0, e = static_cast<size_t>(rows) * d; j < e; ++j) avi[j] = static_cast<int32_t>(av[j]);
+      requant_i8(avi, rows, d, l.mav.mant.data(), l.mav.round.data(), l.mav.shift.data(), out + row0 * d);
     }
 }
 
@@ -183,7 +142,7 @@ void StackState::store(int layer, int seq, int64_t pos, const int8_t* k, const i
 }
 
 MBZ_VECTOR_CLONES
-void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h) {
+void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h, kernels::Isa isa) {
   for (int r = 0; r < rows; ++r) {
     const int32_t* row = x + static_cast<size_t>(r) * d;
     int64_t ss = 0;
@@ -194,6 +153,10 @@ void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h) 
     const double den = static_cast<double>(2 * root), inv = 1.0 / den;
     const double nq2 = static_cast<double>(2 * norm_scale), add = static_cast<double>(root);
     int8_t* out = h + static_cast<size_t>(r) * d;
+    if (isa == kernels::Isa::avx512vnni) {
+      norm_row_avx512(row, d, nq2, add, den, out);
+      continue;
+    }
     for (int j = 0; j < d; ++j) {
       const double a = nq2 * static_cast<double>(row[j]) + add;
       double q = std::floor(a * inv);
@@ -217,6 +180,11 @@ void requant_rows(const int32_t* y, int rows, int n, const Multipliers& m, int32
 }
 
 void stack_forward(const CpuModel& m, const CpuStack& s, StackState& st, int32_t* x, int sequences, int c, int64_t pos0) {
+  stack_layers(m, s, st, x, sequences, c, pos0, 0, static_cast<int>(s.layers.size()));
+}
+
+void stack_layers(const CpuModel& m, const CpuStack& s, StackState& st, int32_t* x, int sequences, int c, int64_t pos0,
+                  int first_layer, int end_layer) {
   const int d = s.d, f = s.ffn, rows = sequences * c;
   const int32_t g = static_cast<int32_t>(m.cfg.act_half);
   Scratch& sc = scratch_of_thread();
@@ -224,10 +192,10 @@ void stack_forward(const CpuModel& m, const CpuStack& s, StackState& st, int32_t
   int8_t* qkv = scratch(sc.qkv, static_cast<size_t>(rows) * 3 * d);
   int8_t* att = scratch(sc.att, static_cast<size_t>(rows) * d);
   int32_t* acc = scratch(sc.acc, static_cast<size_t>(rows) * std::max(3 * d, f));
-  for (size_t li = 0; li < s.layers.size(); ++li) {
+  for (int li = first_layer; li < end_layer; ++li) {
     const CpuLayer& l = s.layers[li];
     const int layer = static_cast<int>(li);
-    rms_norm(x, rows, d, m.cfg.norm_scale, h);
+    rms_norm(x, rows, d, m.cfg.norm_scale, h, m.isa);
     l.wqkv.multiply(h, rows, acc);
     requant_i8(acc, rows, 3 * d, l.mqkv.mant.data(), l.mqkv.round.data(), l.mqkv.shift.data(), qkv);
     for (int seq = 0; seq < sequences; ++seq)
@@ -238,7 +206,7 @@ void stack_forward(const CpuModel& m, const CpuStack& s, StackState& st, int32_t
     attend(m, s, l, st, layer, qkv, sequences, c, pos0, att, sc);
     l.wo.multiply(att, rows, acc);
     residual_add(x, acc, rows, d, l.mo.mant.data(), l.mo.round.data(), l.mo.shift.data());
-    rms_norm(x, rows, d, m.cfg.norm_scale, h);
+    rms_norm(x, rows, d, m.cfg.norm_scale, h, m.isa);
     l.w1.multiply(h, rows, acc);
     activation(acc, rows, f, l.m1, g, m.act_lut.data(), h);
     l.w2.multiply(h, rows, acc);
@@ -251,7 +219,7 @@ void byte_tables(const CpuModel& m, const int32_t* x, int rows, uint32_t* freq) 
   Scratch& sc = scratch_of_thread();
   int8_t* h = scratch(sc.h, static_cast<size_t>(rows) * dl);
   int32_t* logit = scratch(sc.acc, static_cast<size_t>(rows) * 256);
-  rms_norm(x, rows, dl, m.cfg.norm_scale, h);
+  rms_norm(x, rows, dl, m.cfg.norm_scale, h, m.isa);
   m.out.multiply(h, rows, logit);
   requant_rows(logit, rows, 256, m.out_m, -(1 << 24), 1 << 24, logit);
   const int64_t lo = static_cast<int64_t>(m.out_lut.size());

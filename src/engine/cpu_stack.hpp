@@ -46,8 +46,15 @@ class StackState {
 void stack_forward(const CpuModel& m, const CpuStack& s, StackState& st, int32_t* x, int sequences, int c,
                    int64_t pos0);
 
-// Integer RMSNorm of rows x [R, D] into int8 h [R, D].
-void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h);
+// The same for layers [first_layer, end_layer) only: layer l's ring is
+// touched by layer l alone, so different layers may run at once on
+// different chunks (the teacher-forcing pipeline).
+void stack_layers(const CpuModel& m, const CpuStack& s, StackState& st, int32_t* x, int sequences, int c, int64_t pos0,
+                  int first_layer, int end_layer);
+
+// Integer RMSNorm of rows x [R, D] into int8 h [R, D] (isa: the model's kernel,
+// which also picks the element-wise form).
+void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h, kernels::Isa isa);
 
 // rq of y [R, N] with per-column multipliers into int32 out (may alias y).
 void requant_rows(const int32_t* y, int rows, int n, const Multipliers& m, int32_t lo, int32_t hi, int32_t* out);

@@ -178,6 +178,7 @@ bool isa_supported(Isa isa) {
   switch (isa) {
     case Isa::avx512vnni:
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
              __builtin_cpu_supports("avx512vnni");
     case Isa::avx2: return __builtin_cpu_supports("avx2");
     default: return true;

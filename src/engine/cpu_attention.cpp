@@ -1,0 +1,236 @@
+// cpu_attention.cpp — see cpu_attention.hpp. Each step has a plain form
+// (the portable and AVX2 kernels use it) and an AVX-512 form (with the
+// AVX-512 kernel); both compute the same exact values, and the tests run
+// every kernel against the libtorch reference.
+#include "engine/cpu_attention.hpp"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+namespace mbz {
+
+namespace {
+
+// GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own
+// undefined-vector placeholders (a known false positive).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+constexpr const char* kAvx512 = "avx512f,avx512vl,avx512bw,avx512dq";
+
+// The contiguous runs of ring slots holding positions [first, first + n): at most two.
+struct RingRuns {
+  int64_t slot[2];
+  int count[2];
+};
+RingRuns ring_runs(int64_t first, int n, int cap) {
+  const int64_t s0 = first % cap;
+  const int a = static_cast<int>(std::min<int64_t>(n, cap - s0));
+  return RingRuns{{s0, 0}, {a, n - a}};
+}
+
+// ------------------------------------------------------------------ plain
+
+// s[r][t] = q_r . k_t for `count` keys starting at column `col` of kt.
+void scores_plain(const float* q, int q_stride, int rows, const float* kt, int cap, int dh, int count, float* s,
+                  int s_stride) {
+  for (int r = 0; r < rows; ++r) {
+    float* out = s + static_cast<size_t>(r) * s_stride;
+    std::fill(out, out + count, 0.0f);
+    for (int j = 0; j < dh; ++j) {
+      const float qj = q[static_cast<size_t>(r) * q_stride + j];
+      const float* row = kt + static_cast<size_t>(j) * cap;
+      for (int t = 0; t < count; ++t) out[t] += qj * row[t];
+    }
+  }
+}
+
+// Probabilities of n keys (scores s, the last key at distance 0) into p as floats.
+void weights_plain(const AttentionRule& a, const float* s, int n, int64_t* e, float* p) {
+  int64_t top = INT64_MIN;
+  for (int i = 0; i < n; ++i) {
+    e[i] = ((static_cast<int64_t>(s[i]) * a.mant + a.round) >> a.shift) - a.slope * (n - 1 - i);
+    top = std::max(top, e[i]);
+  }
+  int64_t sum = 0;
+  for (int i = 0; i < n; ++i) sum += (e[i] = a.lut[std::min(top - e[i], a.lut_len - 1)]);
+  const double den = 2.0 * static_cast<double>(sum), half = static_cast<double>(sum);
+  for (int i = 0; i < n; ++i) p[i] = static_cast<float>(std::floor((static_cast<double>(e[i]) * a.one + half) / den));
+}
+
+// av[r] += sum_t p[r][t] * v_t over `count` value rows.
+void values_plain(const float* p, int p_stride, int rows, const float* v, int v_stride, int dh, int count, float* av,
+                  int av_stride) {
+  for (int r = 0; r < rows; ++r) {
+    float* out = av + static_cast<size_t>(r) * av_stride;
+    const float* pr = p + static_cast<size_t>(r) * p_stride;
+    for (int t = 0; t < count; ++t) {
+      if (pr[t] == 0.0f) continue;
+      const float* row = v + static_cast<size_t>(t) * v_stride;
+      for (int j = 0; j < dh; ++j) out[j] += pr[t] * row[j];
+    }
+  }
+}
+
+// ---------------------------------------------------------------- AVX-512
+
+inline __mmask16 tail16(int left) { return left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1); }
+
+template <int R>
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void scores_avx512(const float* q, int q_stride,
+                                                                                  const float* kt, int cap, int dh,
+                                                                                  int count, float* s, int s_stride) {
+  for (int t0 = 0; t0 < count; t0 += 32) {
+    const __mmask16 m0 = tail16(count - t0), m1 = tail16(count - t0 - 16 > 0 ? count - t0 - 16 : 0);
+    __m512 acc[R][2];
+    for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int j = 0; j < dh; ++j) {
+      const float* row = kt + static_cast<size_t>(j) * cap + t0;
+      const __m512 k0 = _mm512_maskz_loadu_ps(m0, row), k1 = _mm512_maskz_loadu_ps(m1, row + 16);
+      for (int r = 0; r < R; ++r) {
+        const __m512 qj = _mm512_set1_ps(q[static_cast<size_t>(r) * q_stride + j]);
+        acc[r][0] = _mm512_fmadd_ps(qj, k0, acc[r][0]);
+        acc[r][1] = _mm512_fmadd_ps(qj, k1, acc[r][1]);
+      }
+    }
+    for (int r = 0; r < R; ++r) {
+      _mm512_mask_storeu_ps(s + static_cast<size_t>(r) * s_stride + t0, m0, acc[r][0]);
+      _mm512_mask_storeu_ps(s + static_cast<size_t>(r) * s_stride + t0 + 16, m1, acc[r][1]);
+    }
+  }
+}
+
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void weights_avx512(const AttentionRule& a, const float* s,
+                                                                                  int n, int64_t* e, float* p) {
+  const __m512i mant = _mm512_set1_epi64(a.mant), round = _mm512_set1_epi64(a.round),
+                slope = _mm512_set1_epi64(a.slope), step = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
+                cap = _mm512_set1_epi64(a.lut_len - 1);
+  const __m128i shift = _mm_cvtsi32_si128(a.shift);
+  __m512i top = _mm512_set1_epi64(INT64_MIN);
+  for (int i = 0; i < n; i += 8) {
+    const __mmask8 m = n - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (n - i)) - 1);
+    const __m512i dot = _mm512_cvttps_epi64(_mm256_maskz_loadu_ps(m, s + i));
+    const __m512i dist = _mm512_sub_epi64(_mm512_set1_epi64(n - 1 - i), step);
+    const __m512i v = _mm512_sub_epi64(_mm512_sra_epi64(_mm512_add_epi64(_mm512_mullo_epi64(dot, mant), round), shift),
+                                       _mm512_mullo_epi64(slope, dist));
+    _mm512_mask_storeu_epi64(e + i, m, v);
+    top = _mm512_mask_max_epi64(top, m, top, v);
+  }
+  const __m512i vtop = _mm512_set1_epi64(_mm512_reduce_max_epi64(top));
+  __m512i sum = _mm512_setzero_si512();
+  for (int i = 0; i < n; i += 8) {
+    const __mmask8 m = n - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (n - i)) - 1);
+    const __m512i idx = _mm512_min_epi64(_mm512_sub_epi64(vtop, _mm512_maskz_loadu_epi64(m, e + i)), cap);
+    const __m512i ex = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, idx, a.lut, 8);
+    _mm512_mask_storeu_epi64(e + i, m, ex);
+    sum = _mm512_add_epi64(sum, ex);
+  }
+  const double total = static_cast<double>(_mm512_reduce_add_epi64(sum));
+  const __m512d one = _mm512_set1_pd(a.one), half = _mm512_set1_pd(total), den = _mm512_set1_pd(2.0 * total);
+  for (int i = 0; i < n; i += 8) {
+    const __mmask8 m = n - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (n - i)) - 1);
+    const __m512d ex = _mm512_cvtepi64_pd(_mm512_maskz_loadu_epi64(m, e + i));
+    const __m512d q = _mm512_roundscale_pd(_mm512_div_pd(_mm512_fmadd_pd(ex, one, half), den),
+                                           _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    _mm256_mask_storeu_ps(p + i, m, _mm512_cvtpd_ps(q));
+  }
+}
+
+template <int R>
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void values_avx512(const float* p, int p_stride,
+                                                                                  const float* v, int v_stride, int dh,
+                                                                                  int count, float* av, int av_stride) {
+  for (int j0 = 0; j0 < dh; j0 += 32) {
+    const __mmask16 m0 = tail16(dh - j0), m1 = tail16(dh - j0 - 16 > 0 ? dh - j0 - 16 : 0);
+    __m512 acc[R][2];
+    for (int r = 0; r < R; ++r) {
+      acc[r][0] = _mm512_maskz_loadu_ps(m0, av + static_cast<size_t>(r) * av_stride + j0);
+      acc[r][1] = _mm512_maskz_loadu_ps(m1, av + static_cast<size_t>(r) * av_stride + j0 + 16);
+    }
+    for (int t = 0; t < count; ++t) {
+      const float* row = v + static_cast<size_t>(t) * v_stride + j0;
+      const __m512 v0 = _mm512_maskz_loadu_ps(m0, row), v1 = _mm512_maskz_loadu_ps(m1, row + 16);
+      for (int r = 0; r < R; ++r) {
+        const __m512 pt = _mm512_set1_ps(p[static_cast<size_t>(r) * p_stride + t]);
+        acc[r][0] = _mm512_fmadd_ps(pt, v0, acc[r][0]);
+        acc[r][1] = _mm512_fmadd_ps(pt, v1, acc[r][1]);
+      }
+    }
+    for (int r = 0; r < R; ++r) {
+      _mm512_mask_storeu_ps(av + static_cast<size_t>(r) * av_stride + j0, m0, acc[r][0]);
+      _mm512_mask_storeu_ps(av + static_cast<size_t>(r) * av_stride + j0 + 16, m1, acc[r][1]);
+    }
+  }
+}
+
+template <template <int> class F, class... Args>
+void by_rows(int rows, Args... args) {
+  switch (rows) {
+    case 4: F<4>::run(args...); break;
+    case 3: F<3>::run(args...); break;
+    case 2: F<2>::run(args...); break;
+    default: F<1>::run(args...); break;
+  }
+}
+template <int R>
+struct Scores {
+  static void run(const float* q, int qs, const float* kt, int cap, int dh, int count, float* s, int ss) {
+    scores_avx512<R>(q, qs, kt, cap, dh, count, s, ss);
+  }
+};
+template <int R>
+struct Values {
+  static void run(const float* p, int ps, const float* v, int vs, int dh, int count, float* av, int avs) {
+    values_avx512<R>(p, ps, v, vs, dh, count, av, avs);
+  }
+};
+
+}  // namespace
+
+void attend_block(kernels::Isa isa, const AttentionRule& a, const HeadRing& ring, int dh, const float* q, int q_stride,
+                  int rows, int64_t p0, float* av, int av_stride, AttentionScratch& sc) {
+  const bool wide = isa == kernels::Isa::avx512vnni;
+  const int64_t kf = std::max<int64_t>(0, p0 - a.window + 1);
+  const int t_count = static_cast<int>(p0 + rows - kf);  // keys in the union of the windows
+  const int stride = t_count;
+  if (sc.scores.size() < static_cast<size_t>(rows) * stride) {
+    sc.scores.resize(static_cast<size_t>(rows) * stride);
+    sc.probs.resize(static_cast<size_t>(rows) * stride);
+  }
+  if (sc.work.size() < static_cast<size_t>(a.window)) sc.work.resize(static_cast<size_t>(a.window));
+  float* s = sc.scores.data();
+  float* p = sc.probs.data();
+  const RingRuns runs = ring_runs(kf, t_count, ring.cap);
+  for (int r = 0, done = 0; r < 2; done += runs.count[r], ++r) {
+    if (runs.count[r] == 0) continue;
+    const float* kt = ring.kt + runs.slot[r];
+    if (wide)
+      by_rows<Scores>(rows, q, q_stride, kt, ring.cap, dh, runs.count[r], s + done, stride);
+    else
+      scores_plain(q, q_stride, rows, kt, ring.cap, dh, runs.count[r], s + done, stride);
+  }
+  for (int r = 0; r < rows; ++r) {
+    const int64_t pos = p0 + r, first = std::max<int64_t>(0, pos - a.window + 1);
+    const int o = static_cast<int>(first - kf), n = static_cast<int>(pos - first + 1);
+    float* pr = p + static_cast<size_t>(r) * stride;
+    std::fill(pr, pr + o, 0.0f);  // keys out of this query's window weigh 0
+    std::fill(pr + o + n, pr + t_count, 0.0f);
+    if (wide)
+      weights_avx512(a, s + static_cast<size_t>(r) * stride + o, n, sc.work.data(), pr + o);
+    else
+      weights_plain(a, s + static_cast<size_t>(r) * stride + o, n, sc.work.data(), pr + o);
+  }
+  for (int r = 0; r < rows; ++r) std::fill(av + static_cast<size_t>(r) * av_stride, av + static_cast<size_t>(r) * av_stride + dh, 0.0f);
+  for (int r = 0, done = 0; r < 2; done += runs.count[r], ++r) {
+    if (runs.count[r] == 0) continue;
+    const float* v = ring.v + static_cast<size_t>(runs.slot[r]) * ring.v_stride;
+    if (wide)
+      by_rows<Values>(rows, p + done, stride, v, ring.v_stride, dh, runs.count[r], av, av_stride);
+    else
+      values_plain(p + done, stride, rows, v, ring.v_stride, dh, runs.count[r], av, av_stride);
+  }
+}
+
+}  // namespace mbz

@@ -1,0 +1,51 @@
+// cpu_attention.hpp — integer softmax attention of the CPU backend for a
+// block of up to 4 consecutive queries of one head (docs/EXACTNESS.md §4).
+//
+// Keys and values are float32 integers in a ring (cpu_stack.hpp); q·k and
+// sum p·v are float multiply-adds whose partial sums are integers below
+// 2^24, hence exact in any order. A block of R queries shares one pass over
+// the keys (the union of their windows), which is what makes teacher forcing
+// fast; a decoding step is a block of 1.
+//
+// Dimension legend: R queries in the block, T keys in the union of their
+// windows, dh head width, W window, cap ring length.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/kernels/gemm_s8.hpp"
+
+namespace mbz {
+
+constexpr int kQueryBlock = 4;
+
+struct AttentionRule {
+  int64_t mant, round;  // rq of q·k: (dot * mant + round) >> shift
+  int32_t shift;
+  int64_t slope;        // ALiBi: score -= slope * distance
+  const int64_t* lut;   // exp table, last entry 0
+  int64_t lut_len;
+  double one;           // 2^(attn_prob_bits + 1)
+  int window;           // W
+};
+
+// One head's keys and values for one sequence.
+struct HeadRing {
+  const float* kt;      // [dh, cap]: component j of the key in slot s at kt[j * cap + s]
+  const float* v;       // value of slot s at v[s * v_stride + 0..dh)
+  int v_stride;
+  int cap;
+};
+
+struct AttentionScratch {
+  std::vector<float> scores, probs;  // [R, W + R]
+  std::vector<int64_t> work;         // [W]
+};
+
+// av[r][0, dh) = attention output (exact integers, as floats) of the query q[r]
+// (q + r * q_stride, dh floats) at position p0 + r, for r < R <= kQueryBlock.
+void attend_block(kernels::Isa isa, const AttentionRule& rule, const HeadRing& ring, int dh, const float* q, int q_stride,
+                  int rows, int64_t p0, float* av, int av_stride, AttentionScratch& scratch);
+
+}  // namespace mbz
