@@ -16,7 +16,7 @@ using kernels::Isa;
 
 std::vector<Isa> supported_isas() {
   std::vector<Isa> v;
-  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512vnni})
+  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512vnni, Isa::amx})
     if (kernels::isa_supported(isa)) v.push_back(isa);
   return v;
 }

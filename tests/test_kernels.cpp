@@ -32,14 +32,15 @@ void check_shape(Isa isa, int m, int n, int k, std::mt19937& rng, bool extreme) 
 TEST(Kernels, EveryKernelEqualsTheReference) {
   std::mt19937 rng(7);
   int tested = 0;
-  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512vnni}) {
+  for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512vnni, Isa::amx}) {
     if (!kernels::isa_supported(isa)) continue;
     ++tested;
-    for (int m : {1, 2, 3, 4, 5, 6, 7, 13})
+    for (int m : {1, 2, 3, 4, 5, 6, 7, 13, 16, 17, 33, 48})
       for (int n : {1, 7, 16, 17, 48, 65, 100})
         for (int k : {1, 3, 4, 5, 31, 64, 130}) check_shape(isa, m, n, k, rng, false);
     // The model's shapes, and extreme values at the largest inner dimension the models use.
     check_shape(isa, 64, 768, 256, rng, false);
+    check_shape(isa, 1024, 384, 128, rng, false);
     check_shape(isa, 9, 256, 1100, rng, true);
     check_shape(isa, 3, 33, 4099, rng, true);
   }

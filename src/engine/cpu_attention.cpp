@@ -191,7 +191,7 @@ struct Values {
 
 void attend_block(kernels::Isa isa, const AttentionRule& a, const HeadRing& ring, int dh, const float* q, int q_stride,
                   int rows, int64_t p0, float* av, int av_stride, AttentionScratch& sc) {
-  const bool wide = isa == kernels::Isa::avx512vnni;
+  const bool wide = kernels::wide_vectors(isa);
   const int64_t kf = std::max<int64_t>(0, p0 - a.window + 1);
   const int t_count = static_cast<int>(p0 + rows - kf);  // keys in the union of the windows
   const int stride = t_count;

@@ -153,7 +153,7 @@ void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h, 
     const double den = static_cast<double>(2 * root), inv = 1.0 / den;
     const double nq2 = static_cast<double>(2 * norm_scale), add = static_cast<double>(root);
     int8_t* out = h + static_cast<size_t>(r) * d;
-    if (isa == kernels::Isa::avx512vnni) {
+    if (kernels::wide_vectors(isa)) {
       norm_row_avx512(row, d, nq2, add, den, out);
       continue;
     }

@@ -174,7 +174,7 @@ struct TorchImpl {
   // Integer softmax attention. q [B,H,C,dh], k,v [B,H,T,dh] f32; qpos [C], kpos [T] f64.
   // Returns [B, C, D] f64 integers in [-127, 127].
   Tensor attend(const StackW& s, const LayerW& l, const Tensor& q, const Tensor& k, const Tensor& v,
-                const Tensor& qpos, const Tensor& kpos, int64_t qpos0, int64_t kpos0) const {
+                const Tensor& qpos, const Tensor& kpos, int64_t /*qpos0*/, int64_t /*kpos0*/) const {
     const int64_t b = q.size(0), c = q.size(2);
     Tensor score = at::matmul(q, k.transpose(-1, -2)).to(at::kDouble).mul_(l.mscore).add_(0.5).floor_();
     Tensor dist = qpos.unsqueeze(1) - kpos.unsqueeze(0);            // [C, T]

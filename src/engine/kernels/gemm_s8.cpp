@@ -7,6 +7,8 @@
 #include "engine/kernels/gemm_s8.hpp"
 
 #include <immintrin.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -85,6 +87,80 @@ void vnni_gemm(const uint8_t* xu, int m, int kp, const int8_t* w, const int32_t*
     case 2: vnni_rows<2>(xr, kp, w, off, np, n, yr); break;
     case 1: vnni_rows<1>(xr, kp, w, off, np, n, yr); break;
     default: break;
+  }
+}
+
+// --------------------------------------------------------------------- AMX
+// Tiles: C0..C3 (tmm0-3) 2x2 blocks of 16x16 int32, A0/A1 (tmm4-5) 16 rows of
+// X by 64 bytes of K, B0/B1 (tmm6-7) 16 rows of 4 K-bytes x 16 outputs: the
+// VNNI weight layout, 1 KiB per block of 16 outputs and 64 K. X rows are
+// padded to a multiple of 16 (padding rows' results are dropped) and K to 64.
+constexpr int kAmxK = 64;
+
+struct TileConfig {
+  uint8_t palette = 1, start_row = 0, reserved[14] = {};
+  uint16_t colsb[16] = {};
+  uint8_t rows[16] = {};
+};
+
+bool amx_permitted() {
+  static const bool ok = [] {
+    constexpr long kReqXcompPerm = 0x1023, kXtiledata = 18;  // asm/prctl.h, the tile data state
+    return syscall(SYS_arch_prctl, kReqXcompPerm, kXtiledata) == 0;
+  }();
+  return ok;
+}
+
+__attribute__((target("amx-tile,amx-int8"))) void amx_configure() {
+  thread_local bool configured = false;
+  if (configured) return;
+  TileConfig cfg;
+  for (int t = 0; t < 8; ++t) cfg.rows[t] = 16, cfg.colsb[t] = 64;
+  _tile_loadconfig(&cfg);
+  configured = true;
+}
+
+// rows % 16 == 0, kp % 64 == 0; y gets rows [0, m) only.
+__attribute__((target("amx-tile,amx-int8,avx512f"))) void amx_gemm(const uint8_t* xu, int m, int rows, int kp,
+                                                                    const int8_t* w, const int32_t* off, int np, int n,
+                                                                    int32_t* y) {
+  amx_configure();
+  alignas(64) int32_t c[4][16 * 16];
+  const size_t block = static_cast<size_t>(kp) * 16;  // bytes per block of 16 outputs
+  const int blocks = np / 16;
+  for (int r0 = 0; r0 < rows; r0 += 32) {
+    const bool two_rows = r0 + 16 < rows;
+    for (int b = 0; b < blocks; b += 2) {
+      const bool two_cols = b + 1 < blocks;
+      _tile_zero(0);
+      _tile_zero(1);
+      _tile_zero(2);
+      _tile_zero(3);
+      for (int k0 = 0; k0 < kp; k0 += kAmxK) {
+        _tile_loadd(4, xu + static_cast<size_t>(r0) * kp + k0, kp);
+        if (two_rows) _tile_loadd(5, xu + static_cast<size_t>(r0 + 16) * kp + k0, kp);
+        _tile_loadd(6, w + b * block + static_cast<size_t>(k0) * 16, 64);
+        if (two_cols) _tile_loadd(7, w + (b + 1) * block + static_cast<size_t>(k0) * 16, 64);
+        _tile_dpbusd(0, 4, 6);
+        if (two_cols) _tile_dpbusd(1, 4, 7);
+        if (two_rows) _tile_dpbusd(2, 5, 6);
+        if (two_rows && two_cols) _tile_dpbusd(3, 5, 7);
+      }
+      _tile_stored(0, c[0], 64);
+      if (two_cols) _tile_stored(1, c[1], 64);
+      if (two_rows) _tile_stored(2, c[2], 64);
+      if (two_rows && two_cols) _tile_stored(3, c[3], 64);
+      for (int t = 0; t < 4; ++t) {
+        const int rb = r0 + 16 * (t / 2), cb = 16 * (b + t % 2);
+        if ((t / 2 && !two_rows) || (t % 2 && !two_cols) || cb >= n) continue;
+        const __m512i o = _mm512_loadu_si512(off + cb);
+        const int left = n - cb;
+        const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+        for (int r = 0; r < 16 && rb + r < m; ++r)
+          _mm512_mask_storeu_epi32(y + static_cast<size_t>(rb + r) * n + cb, mask,
+                                   _mm512_sub_epi32(_mm512_load_si512(c[t] + 16 * r), o));
+      }
+    }
   }
 }
 
@@ -168,6 +244,7 @@ T* scratch(size_t n) {
 
 const char* isa_name(Isa isa) {
   switch (isa) {
+    case Isa::amx: return "amx";
     case Isa::avx512vnni: return "avx512vnni";
     case Isa::avx2: return "avx2";
     default: return "portable";
@@ -181,6 +258,9 @@ bool isa_supported(Isa isa) {
              __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
              __builtin_cpu_supports("avx512vnni");
     case Isa::avx2: return __builtin_cpu_supports("avx2");
+    case Isa::amx:
+      return isa_supported(Isa::avx512vnni) && __builtin_cpu_supports("amx-tile") && __builtin_cpu_supports("amx-int8") &&
+             amx_permitted();
     default: return true;
   }
 }
@@ -188,10 +268,10 @@ bool isa_supported(Isa isa) {
 Isa default_isa() {
   static const Isa chosen = [] {
     if (const char* env = std::getenv("MBZ_KERNEL")) {
-      for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512vnni})
+      for (Isa isa : {Isa::portable, Isa::avx2, Isa::avx512vnni, Isa::amx})
         if (std::string(env) == isa_name(isa) && isa_supported(isa)) return isa;
     }
-    for (Isa isa : {Isa::avx512vnni, Isa::avx2})
+    for (Isa isa : {Isa::amx, Isa::avx512vnni, Isa::avx2})
       if (isa_supported(isa)) return isa;
     return Isa::portable;
   }();
@@ -214,8 +294,9 @@ PackedWeights::PackedWeights(const int8_t* w, int n, int k, Isa isa) : isa_(isa)
   if (!isa_supported(isa)) throw Error(ErrorCode::internal, std::string("gemm: this CPU has no ") + isa_name(isa));
   auto at = [&](int row, int col) -> int8_t { return row < n && col < k ? w[static_cast<size_t>(row) * k + col] : 0; };
   switch (isa) {
+    case Isa::amx:
     case Isa::avx512vnni:
-      kp_ = round_up(k, 4), np_ = round_up(n, 16);
+      kp_ = round_up(k, isa == Isa::amx ? kAmxK : 4), np_ = round_up(n, 16);
       w8_.resize(static_cast<size_t>(np_) * kp_);
       offset_.assign(static_cast<size_t>(np_), 0);
       for (int b = 0; b < np_ / 16; ++b)
@@ -245,15 +326,24 @@ PackedWeights::PackedWeights(const int8_t* w, int n, int k, Isa isa) : isa_(isa)
 void PackedWeights::multiply(const int8_t* x, int m, int32_t* y) const {
   if (m <= 0) return;
   switch (isa_) {
+    case Isa::amx:
     case Isa::avx512vnni: {
-      uint8_t* xu = scratch<uint8_t>(static_cast<size_t>(m) * kp_);
+      // Below 16 rows a tile would be mostly padding: the VNNI kernel reads
+      // the same layout (its K padding to 64 adds only zero products).
+      const bool tiles = isa_ == Isa::amx && m >= 16;
+      const int rows = tiles ? round_up(m, 16) : m;
+      uint8_t* xu = scratch<uint8_t>(static_cast<size_t>(rows) * kp_);
       for (int r = 0; r < m; ++r) {
         uint8_t* row = xu + static_cast<size_t>(r) * kp_;
         const int8_t* src = x + static_cast<size_t>(r) * k_;
         for (int i = 0; i < k_; ++i) row[i] = static_cast<uint8_t>(src[i]) ^ 0x80;
         for (int i = k_; i < kp_; ++i) row[i] = 0x80;
       }
-      vnni_gemm(xu, m, kp_, w8_.data(), offset_.data(), np_, n_, y);
+      std::memset(xu + static_cast<size_t>(m) * kp_, 0x80, static_cast<size_t>(rows - m) * kp_);
+      if (tiles)
+        amx_gemm(xu, m, rows, kp_, w8_.data(), offset_.data(), np_, n_, y);
+      else
+        vnni_gemm(xu, m, kp_, w8_.data(), offset_.data(), np_, n_, y);
       break;
     }
     case Isa::avx2: {

@@ -7,7 +7,9 @@
 // order of summation: docs/EXACTNESS.md §2.
 //
 // Kernels, chosen once per process from what the CPU has (MBZ_KERNEL=portable|
-// avx2|avx512vnni forces one, if the CPU has it):
+// avx2|avx512vnni|amx forces one, if the CPU has it):
+//   amx         AMX tiles (tdpbusd) for 16 or more rows, the VNNI kernel below that;
+//               the same unsigned-offset form and weight layout as avx512vnni
 //   avx512vnni  vpdpbusd on (x + 128) as u8 times W as s8, minus 128 * colsum(W)
 //   avx2        vpmaddwd on int16 pairs
 //   portable    plain loops (the oracle the others are tested against)
@@ -20,9 +22,11 @@
 
 namespace mbz::kernels {
 
-enum class Isa { portable, avx2, avx512vnni };
+enum class Isa { portable, avx2, avx512vnni, amx };
 
 const char* isa_name(Isa isa);
+// Whether the element-wise steps that go with this kernel may use AVX-512.
+inline bool wide_vectors(Isa isa) { return isa == Isa::avx512vnni || isa == Isa::amx; }
 bool isa_supported(Isa isa);
 // The fastest supported kernel, or the one MBZ_KERNEL names when the CPU has it.
 Isa default_isa();
@@ -46,7 +50,7 @@ class PackedWeights {
   Isa isa_ = Isa::portable;
   int n_ = 0, k_ = 0;
   int kp_ = 0, np_ = 0;              // K and N padded to the kernel's blocks
-  std::vector<int8_t> w8_;           // portable: [N, K]; vnni: [Np/16][Kp/4][16][4]
+  std::vector<int8_t> w8_;           // portable: [N, K]; vnni, amx: [Np/16][Kp/4][16][4]
   std::vector<int16_t> w16_;         // avx2: [Np/8][Kp/2][8][2]
   std::vector<int32_t> offset_;      // vnni: 128 * sum_k W[n][k], [Np]
 };
