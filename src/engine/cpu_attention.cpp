@@ -78,27 +78,31 @@ void values_plain(const float* p, int p_stride, int rows, const float* v, int v_
 
 inline __mmask16 tail16(int left) { return left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1); }
 
+// R queries times NV vectors of 16 keys per pass: R * NV independent
+// accumulators (8), so the multiply-add chains overlap instead of waiting on
+// each other; any order of these exact sums gives the same integers.
 template <int R>
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void scores_avx512(const float* q, int q_stride,
                                                                                   const float* kt, int cap, int dh,
                                                                                   int count, float* s, int s_stride) {
-  for (int t0 = 0; t0 < count; t0 += 32) {
-    const __mmask16 m0 = tail16(count - t0), m1 = tail16(count - t0 - 16 > 0 ? count - t0 - 16 : 0);
-    __m512 acc[R][2];
-    for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  constexpr int NV = R == 1 ? 8 : R == 2 ? 4 : 2;
+  for (int t0 = 0; t0 < count; t0 += 16 * NV) {
+    __mmask16 m[NV];
+    for (int v = 0; v < NV; ++v) m[v] = tail16(std::max(0, count - t0 - 16 * v));
+    __m512 acc[R][NV];
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
     for (int j = 0; j < dh; ++j) {
       const float* row = kt + static_cast<size_t>(j) * cap + t0;
-      const __m512 k0 = _mm512_maskz_loadu_ps(m0, row), k1 = _mm512_maskz_loadu_ps(m1, row + 16);
+      __m512 k[NV];
+      for (int v = 0; v < NV; ++v) k[v] = _mm512_maskz_loadu_ps(m[v], row + 16 * v);
       for (int r = 0; r < R; ++r) {
         const __m512 qj = _mm512_set1_ps(q[static_cast<size_t>(r) * q_stride + j]);
-        acc[r][0] = _mm512_fmadd_ps(qj, k0, acc[r][0]);
-        acc[r][1] = _mm512_fmadd_ps(qj, k1, acc[r][1]);
+        for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(qj, k[v], acc[r][v]);
       }
     }
-    for (int r = 0; r < R; ++r) {
-      _mm512_mask_storeu_ps(s + static_cast<size_t>(r) * s_stride + t0, m0, acc[r][0]);
-      _mm512_mask_storeu_ps(s + static_cast<size_t>(r) * s_stride + t0 + 16, m1, acc[r][1]);
-    }
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(s + static_cast<size_t>(r) * s_stride + t0 + 16 * v, m[v], acc[r][v]);
   }
 }
 
@@ -138,30 +142,47 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void weights_avx51
   }
 }
 
+// R queries times up to 64 value columns per pass; for one or two queries the
+// keys are split into U interleaved partial sums (more independent chains),
+// added at the end: exact integers, so the split changes nothing.
 template <int R>
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void values_avx512(const float* p, int p_stride,
                                                                                   const float* v, int v_stride, int dh,
                                                                                   int count, float* av, int av_stride) {
-  for (int j0 = 0; j0 < dh; j0 += 32) {
-    const __mmask16 m0 = tail16(dh - j0), m1 = tail16(dh - j0 - 16 > 0 ? dh - j0 - 16 : 0);
-    __m512 acc[R][2];
-    for (int r = 0; r < R; ++r) {
-      acc[r][0] = _mm512_maskz_loadu_ps(m0, av + static_cast<size_t>(r) * av_stride + j0);
-      acc[r][1] = _mm512_maskz_loadu_ps(m1, av + static_cast<size_t>(r) * av_stride + j0 + 16);
-    }
-    for (int t = 0; t < count; ++t) {
+  constexpr int U = R <= 2 ? 2 : 1;
+  for (int j0 = 0; j0 < dh; j0 += 64) {
+    __mmask16 m[4];
+    for (int c = 0; c < 4; ++c) m[c] = tail16(std::max(0, dh - j0 - 16 * c));
+    __m512 acc[U][R][4];
+    for (int u = 0; u < U; ++u)
+      for (int r = 0; r < R; ++r)
+        for (int c = 0; c < 4; ++c) acc[u][r][c] = _mm512_setzero_ps();
+    int t = 0;
+    for (; t + U <= count; t += U)
+      for (int u = 0; u < U; ++u) {
+        const float* row = v + static_cast<size_t>(t + u) * v_stride + j0;
+        __m512 x[4];
+        for (int c = 0; c < 4; ++c) x[c] = _mm512_maskz_loadu_ps(m[c], row + 16 * c);
+        for (int r = 0; r < R; ++r) {
+          const __m512 pt = _mm512_set1_ps(p[static_cast<size_t>(r) * p_stride + t + u]);
+          for (int c = 0; c < 4; ++c) acc[u][r][c] = _mm512_fmadd_ps(pt, x[c], acc[u][r][c]);
+        }
+      }
+    for (; t < count; ++t) {
       const float* row = v + static_cast<size_t>(t) * v_stride + j0;
-      const __m512 v0 = _mm512_maskz_loadu_ps(m0, row), v1 = _mm512_maskz_loadu_ps(m1, row + 16);
       for (int r = 0; r < R; ++r) {
         const __m512 pt = _mm512_set1_ps(p[static_cast<size_t>(r) * p_stride + t]);
-        acc[r][0] = _mm512_fmadd_ps(pt, v0, acc[r][0]);
-        acc[r][1] = _mm512_fmadd_ps(pt, v1, acc[r][1]);
+        for (int c = 0; c < 4; ++c)
+          acc[0][r][c] = _mm512_fmadd_ps(pt, _mm512_maskz_loadu_ps(m[c], row + 16 * c), acc[0][r][c]);
       }
     }
-    for (int r = 0; r < R; ++r) {
-      _mm512_mask_storeu_ps(av + static_cast<size_t>(r) * av_stride + j0, m0, acc[r][0]);
-      _mm512_mask_storeu_ps(av + static_cast<size_t>(r) * av_stride + j0 + 16, m1, acc[r][1]);
-    }
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < 4; ++c) {
+        float* out = av + static_cast<size_t>(r) * av_stride + j0 + 16 * c;
+        __m512 sum = _mm512_maskz_loadu_ps(m[c], out);
+        for (int u = 0; u < U; ++u) sum = _mm512_add_ps(sum, acc[u][r][c]);
+        _mm512_mask_storeu_ps(out, m[c], sum);
+      }
   }
 }
 

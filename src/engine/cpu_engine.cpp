@@ -20,6 +20,7 @@
 
 #include "engine/accelerator.hpp"
 #include "engine/cpu_model.hpp"
+#include "engine/cpu_requant.hpp"
 #include "engine/cpu_stack.hpp"
 #include "engine/engine.hpp"
 #include "mbz/error.hpp"
@@ -104,7 +105,7 @@ void global_to_local(const CpuModel& m, int32_t* g, int64_t c, std::vector<int32
   rms_norm(g, static_cast<int>(c), dg, m.cfg.norm_scale, h.data(), m.isa);
   cond.resize(static_cast<size_t>(c) * n);
   m.g2l.multiply(h.data(), static_cast<int>(c), cond.data());
-  requant_rows(cond.data(), static_cast<int>(c), n, m.g2l_m, -kR, kR, cond.data());
+  requant_to_i32(cond.data(), static_cast<int>(c), n, m.g2l_m, -kR, kR, cond.data(), m.wide_requant);
 }
 
 // Local input of position j of a patch: the previous byte's embedding (row

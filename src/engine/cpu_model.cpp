@@ -1,7 +1,10 @@
 // cpu_model.cpp — unpacks and packs a model file for the CPU backend.
 #include "engine/cpu_model.hpp"
 
+#include <algorithm>
 #include <string>
+
+#include "engine/int_ops.hpp"
 
 namespace mbz {
 
@@ -21,6 +24,7 @@ Multipliers multipliers(const IntTensor& t) {
     m.mant.push_back(mant);
     m.shift.push_back(shift);
     m.round.push_back(shift > 0 ? int64_t{1} << (shift - 1) : 0);
+    m.real.push_back(dyadic_value(&t.data[2 * i]));
   }
   return m;
 }
@@ -67,6 +71,9 @@ std::shared_ptr<const CpuModel> make_cpu_model(const ModelFile& f, kernels::Isa 
   m->out = pack(f.tensor("out.w"), isa);
   m->g2l_m = multipliers(f.tensor("g2l.m"));
   m->out_m = multipliers(f.tensor("out.m"));
+  // |acc| < 127^2 * K < 2^27 keeps acc * m + 1/2 exact in float64.
+  const int64_t widest_k = std::max({c.g_dim, c.l_dim, c.g_ffn, c.l_ffn});
+  m->wide_requant = kernels::wide_vectors(isa) && widest_k <= 8192;
   return m;
 }
 

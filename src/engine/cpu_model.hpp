@@ -22,6 +22,7 @@ namespace mbz {
 struct Multipliers {
   std::vector<int64_t> mant, round;  // round = 2^(shift-1), or 0 when shift = 0
   std::vector<int32_t> shift;
+  std::vector<double> real;          // mant * 2^-shift, exactly
 };
 
 struct CpuLayer {
@@ -39,6 +40,7 @@ struct CpuStack {
 struct CpuModel {
   ModelConfig cfg;
   kernels::Isa isa = kernels::Isa::portable;
+  bool wide_requant = false;  // AVX-512 float64 requantization (cpu_requant.hpp): wide kernels and every K <= 8192
   CpuStack global, local;
   std::vector<int32_t> g_emb;    // [256, Dg/P]
   std::vector<int32_t> g_pad;    // [Dg]

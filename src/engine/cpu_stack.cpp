@@ -12,6 +12,7 @@
 #include <immintrin.h>
 
 #include "engine/cpu_attention.hpp"
+#include "engine/cpu_requant.hpp"
 #include "engine/int_ops.hpp"
 #include "engine/kernels/gemm_s8.hpp"
 
@@ -40,32 +41,6 @@ struct Scratch {
 Scratch& scratch_of_thread() {
   thread_local Scratch s;
   return s;
-}
-
-MBZ_VECTOR_CLONES
-void requant_i8(const int32_t* y, int rows, int n, const int64_t* mant, const int64_t* round, const int32_t* shift,
-                int8_t* out) {
-  for (int r = 0; r < rows; ++r)
-    for (int j = 0; j < n; ++j) {
-      const int64_t v = (int64_t(y[size_t(r) * n + j]) * mant[j] + round[j]) >> shift[j];
-      out[size_t(r) * n + j] = static_cast<int8_t>(std::clamp<int64_t>(v, -127, 127));
-    }
-}
-
-MBZ_VECTOR_CLONES
-void residual_add(int32_t* x, const int32_t* y, int rows, int n, const int64_t* mant, const int64_t* round,
-                  const int32_t* shift) {
-  for (int r = 0; r < rows; ++r)
-    for (int j = 0; j < n; ++j) {
-      const size_t i = size_t(r) * n + j;
-      const int64_t v = std::clamp<int64_t>((int64_t(y[i]) * mant[j] + round[j]) >> shift[j], -kR, kR);
-      x[i] = static_cast<int32_t>(std::clamp<int64_t>(x[i] + v, -kR, kR));
-    }
-}
-
-void activation(const int32_t* y, int rows, int n, const Multipliers& m, int32_t g, const int32_t* lut, int8_t* out) {
-  requant_rows(y, rows, n, m, -g, g, const_cast<int32_t*>(y));
-  for (size_t i = 0, e = size_t(rows) * n; i < e; ++i) out[i] = static_cast<int8_t>(lut[y[i] + g]);
 }
 
 // GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own
@@ -118,7 +93,7 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
         attend_block(m.isa, rule, ring, dh, q + h * dh, d, rows, pos0 + c0, av + h * dh, d, sc.attention);
       }
       for (size_t j = 0, e = static_cast<size_t>(rows) * d; j < e; ++j) avi[j] = static_cast<int32_t>(av[j]);
-      requant_i8(avi, rows, d, l.mav.mant.data(), l.mav.round.data(), l.mav.shift.data(), out + row0 * d);
+      requant_to_i8(avi, rows, d, l.mav, out + row0 * d, m.wide_requant);
     }
 }
 
@@ -167,18 +142,6 @@ void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h, 
   }
 }
 
-MBZ_VECTOR_CLONES
-void requant_rows(const int32_t* y, int rows, int n, const Multipliers& m, int32_t lo, int32_t hi, int32_t* out) {
-  const int64_t* mant = m.mant.data();
-  const int64_t* round = m.round.data();
-  const int32_t* shift = m.shift.data();
-  for (int r = 0; r < rows; ++r)
-    for (int j = 0; j < n; ++j) {
-      const size_t i = size_t(r) * n + j;
-      out[i] = static_cast<int32_t>(std::clamp<int64_t>((int64_t(y[i]) * mant[j] + round[j]) >> shift[j], lo, hi));
-    }
-}
-
 void stack_forward(const CpuModel& m, const CpuStack& s, StackState& st, int32_t* x, int sequences, int c, int64_t pos0) {
   stack_layers(m, s, st, x, sequences, c, pos0, 0, static_cast<int>(s.layers.size()));
 }
@@ -197,7 +160,7 @@ void stack_layers(const CpuModel& m, const CpuStack& s, StackState& st, int32_t*
     const int layer = static_cast<int>(li);
     rms_norm(x, rows, d, m.cfg.norm_scale, h, m.isa);
     l.wqkv.multiply(h, rows, acc);
-    requant_i8(acc, rows, 3 * d, l.mqkv.mant.data(), l.mqkv.round.data(), l.mqkv.shift.data(), qkv);
+    requant_to_i8(acc, rows, 3 * d, l.mqkv, qkv, m.wide_requant);
     for (int seq = 0; seq < sequences; ++seq)
       for (int ci = 0; ci < c; ++ci) {
         const int8_t* row = qkv + (static_cast<size_t>(seq) * c + ci) * 3 * d;
@@ -205,12 +168,12 @@ void stack_layers(const CpuModel& m, const CpuStack& s, StackState& st, int32_t*
       }
     attend(m, s, l, st, layer, qkv, sequences, c, pos0, att, sc);
     l.wo.multiply(att, rows, acc);
-    residual_add(x, acc, rows, d, l.mo.mant.data(), l.mo.round.data(), l.mo.shift.data());
+    residual_add(x, acc, rows, d, l.mo, m.wide_requant);
     rms_norm(x, rows, d, m.cfg.norm_scale, h, m.isa);
     l.w1.multiply(h, rows, acc);
-    activation(acc, rows, f, l.m1, g, m.act_lut.data(), h);
+    activation(acc, rows, f, l.m1, g, m.act_lut.data(), h, m.wide_requant);
     l.w2.multiply(h, rows, acc);
-    residual_add(x, acc, rows, d, l.m2.mant.data(), l.m2.round.data(), l.m2.shift.data());
+    residual_add(x, acc, rows, d, l.m2, m.wide_requant);
   }
 }
 
@@ -221,7 +184,7 @@ void byte_tables(const CpuModel& m, const int32_t* x, int rows, uint32_t* freq) 
   int32_t* logit = scratch(sc.acc, static_cast<size_t>(rows) * 256);
   rms_norm(x, rows, dl, m.cfg.norm_scale, h, m.isa);
   m.out.multiply(h, rows, logit);
-  requant_rows(logit, rows, 256, m.out_m, -(1 << 24), 1 << 24, logit);
+  requant_to_i32(logit, rows, 256, m.out_m, -(1 << 24), 1 << 24, logit, m.wide_requant);
   const int64_t lo = static_cast<int64_t>(m.out_lut.size());
   const double scale = static_cast<double>(m.cfg.freq_total - 256);
   for (int r = 0; r < rows; ++r) {

@@ -56,9 +56,6 @@ void stack_layers(const CpuModel& m, const CpuStack& s, StackState& st, int32_t*
 // which also picks the element-wise form).
 void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h, kernels::Isa isa);
 
-// rq of y [R, N] with per-column multipliers into int32 out (may alias y).
-void requant_rows(const int32_t* y, int rows, int n, const Multipliers& m, int32_t lo, int32_t hi, int32_t* out);
-
 // Byte frequency tables from final local states x [R, Dl]: freq [R, 256],
 // each >= 1, summing to at most freq_total.
 void byte_tables(const CpuModel& m, const int32_t* x, int rows, uint32_t* freq);

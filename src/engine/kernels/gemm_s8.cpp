@@ -60,7 +60,11 @@ template <int MR>
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_rows(const uint8_t* xu, int kp, const int8_t* w,
                                                                          const int32_t* off, int np, int n, int32_t* y) {
   const size_t block = static_cast<size_t>(kp) * 16;
-  for (int b = 0; b < np / 16; b += kVnniBlocks) {
+  int b = 0;
+  if (MR == 1)  // one row: 8 blocks per pass, so 8 accumulator chains overlap
+    for (; b + 8 <= np / 16; b += 8)
+      vnni_tile<1, 8>(xu, kp, w + b * block, off + 16 * b, y + 16 * b, n, std::min(n - 16 * b, 128));
+  for (; b < np / 16; b += kVnniBlocks) {
     const int nb = std::min(kVnniBlocks, np / 16 - b);
     const int cols = std::min(n - 16 * b, 16 * nb);
     const int8_t* wb = w + b * block;

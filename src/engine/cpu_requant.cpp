@@ -1,0 +1,113 @@
+// cpu_requant.cpp — see cpu_requant.hpp.
+#include "engine/cpu_requant.hpp"
+
+#include <immintrin.h>
+
+#include <algorithm>
+
+namespace mbz {
+
+namespace {
+
+// GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own
+// undefined-vector placeholders (a known false positive).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+constexpr int32_t kR = kResidualMax;
+
+inline int64_t rq_plain(int32_t acc, const Multipliers& m, int j, int64_t lo, int64_t hi) {
+  return std::clamp<int64_t>((int64_t(acc) * m.mant[j] + m.round[j]) >> m.shift[j], lo, hi);
+}
+
+#define MBZ_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq")))
+
+inline MBZ_AVX512 __mmask16 tail16(int left) {
+  return left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+}
+
+// 16 columns: clamp(floor(acc * m + 1/2), lo, hi) as int32 (acc * m + 1/2 is exact).
+inline MBZ_AVX512 __m512i rq16(__m512i acc, const double* m, __mmask16 mask, __m512d lo, __m512d hi) {
+  const __m512d half = _mm512_set1_pd(0.5);
+  const __m512d m0 = _mm512_maskz_loadu_pd(__mmask8(mask), m), m1 = _mm512_maskz_loadu_pd(__mmask8(mask >> 8), m + 8);
+  __m512d v0 = _mm512_fmadd_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(acc)), m0, half);
+  __m512d v1 = _mm512_fmadd_pd(_mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1)), m1, half);
+  v0 = _mm512_min_pd(_mm512_max_pd(_mm512_roundscale_pd(v0, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC), lo), hi);
+  v1 = _mm512_min_pd(_mm512_max_pd(_mm512_roundscale_pd(v1, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC), lo), hi);
+  return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtpd_epi32(v0)), _mm512_cvtpd_epi32(v1), 1);
+}
+
+template <class Emit>
+MBZ_AVX512 void for_each16(const int32_t* y, int rows, int n, const Multipliers& m, double lo, double hi, Emit emit) {
+  const __m512d vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi);
+  for (int r = 0; r < rows; ++r)
+    for (int j = 0; j < n; j += 16) {
+      const __mmask16 mask = tail16(n - j);
+      const size_t i = static_cast<size_t>(r) * n + j;
+      emit(i, mask, rq16(_mm512_maskz_loadu_epi32(mask, y + i), m.real.data() + j, mask, vlo, vhi));
+    }
+}
+
+MBZ_AVX512 void requant_to_i8_avx512(const int32_t* y, int rows, int n, const Multipliers& m, int8_t* out) {
+  for_each16(y, rows, n, m, -127, 127, [&](size_t i, __mmask16 mask, __m512i v) MBZ_AVX512 {
+    _mm_mask_storeu_epi8(out + i, mask, _mm512_cvtepi32_epi8(v));
+  });
+}
+
+MBZ_AVX512 void requant_to_i32_avx512(const int32_t* y, int rows, int n, const Multipliers& m, int32_t lo, int32_t hi,
+                                      int32_t* out) {
+  for_each16(y, rows, n, m, lo, hi, [&](size_t i, __mmask16 mask, __m512i v) MBZ_AVX512 {
+    _mm512_mask_storeu_epi32(out + i, mask, v);
+  });
+}
+
+MBZ_AVX512 void residual_add_avx512(int32_t* x, const int32_t* y, int rows, int n, const Multipliers& m) {
+  const __m512i lo = _mm512_set1_epi32(-kR), hi = _mm512_set1_epi32(kR);
+  for_each16(y, rows, n, m, -kR, kR, [&](size_t i, __mmask16 mask, __m512i v) MBZ_AVX512 {
+    const __m512i s = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, x + i), v);
+    _mm512_mask_storeu_epi32(x + i, mask, _mm512_min_epi32(_mm512_max_epi32(s, lo), hi));
+  });
+}
+
+MBZ_AVX512 void activation_avx512(const int32_t* y, int rows, int n, const Multipliers& m, int32_t g,
+                                  const int32_t* lut, int8_t* out) {
+  const __m512i vg = _mm512_set1_epi32(g);
+  for_each16(y, rows, n, m, -g, g, [&](size_t i, __mmask16 mask, __m512i v) MBZ_AVX512 {
+    const __m512i a = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), mask, _mm512_add_epi32(v, vg), lut, 4);
+    _mm_mask_storeu_epi8(out + i, mask, _mm512_cvtepi32_epi8(a));
+  });
+}
+
+}  // namespace
+
+void requant_to_i8(const int32_t* y, int rows, int n, const Multipliers& m, int8_t* out, bool wide) {
+  if (wide) return requant_to_i8_avx512(y, rows, n, m, out);
+  for (int r = 0; r < rows; ++r)
+    for (int j = 0; j < n; ++j) out[size_t(r) * n + j] = static_cast<int8_t>(rq_plain(y[size_t(r) * n + j], m, j, -127, 127));
+}
+
+void requant_to_i32(const int32_t* y, int rows, int n, const Multipliers& m, int32_t lo, int32_t hi, int32_t* out,
+                    bool wide) {
+  if (wide) return requant_to_i32_avx512(y, rows, n, m, lo, hi, out);
+  for (int r = 0; r < rows; ++r)
+    for (int j = 0; j < n; ++j) out[size_t(r) * n + j] = static_cast<int32_t>(rq_plain(y[size_t(r) * n + j], m, j, lo, hi));
+}
+
+void residual_add(int32_t* x, const int32_t* y, int rows, int n, const Multipliers& m, bool wide) {
+  if (wide) return residual_add_avx512(x, y, rows, n, m);
+  for (int r = 0; r < rows; ++r)
+    for (int j = 0; j < n; ++j) {
+      const size_t i = size_t(r) * n + j;
+      x[i] = static_cast<int32_t>(std::clamp<int64_t>(x[i] + rq_plain(y[i], m, j, -kR, kR), -kR, kR));
+    }
+}
+
+void activation(int32_t* y, int rows, int n, const Multipliers& m, int32_t g, const int32_t* lut, int8_t* out, bool wide) {
+  if (wide) return activation_avx512(y, rows, n, m, g, lut, out);
+  for (int r = 0; r < rows; ++r)
+    for (int j = 0; j < n; ++j) {
+      const size_t i = size_t(r) * n + j;
+      out[i] = static_cast<int8_t>(lut[rq_plain(y[i], m, j, -g, g) + g]);
+    }
+}
+
+}  // namespace mbz
