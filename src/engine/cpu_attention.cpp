@@ -17,6 +17,7 @@ namespace {
 // GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own
 // undefined-vector placeholders (a known false positive).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 constexpr const char* kAvx512 = "avx512f,avx512vl,avx512bw,avx512dq";
 
@@ -131,13 +132,18 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void weights_avx51
     _mm512_mask_storeu_epi64(e + i, m, ex);
     sum = _mm512_add_epi64(sum, ex);
   }
+  // p = floor(a / den), a = e * 2^(pb+1) + sum < 2^52: a guess from the
+  // reciprocal, corrected by one with exact comparisons (q * den < 2^53).
   const double total = static_cast<double>(_mm512_reduce_add_epi64(sum));
-  const __m512d one = _mm512_set1_pd(a.one), half = _mm512_set1_pd(total), den = _mm512_set1_pd(2.0 * total);
+  const __m512d one = _mm512_set1_pd(a.one), half = _mm512_set1_pd(total), den = _mm512_set1_pd(2.0 * total),
+                inv = _mm512_set1_pd(1.0 / (2.0 * total)), unit = _mm512_set1_pd(1.0);
   for (int i = 0; i < n; i += 8) {
     const __mmask8 m = n - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (n - i)) - 1);
     const __m512d ex = _mm512_cvtepi64_pd(_mm512_maskz_loadu_epi64(m, e + i));
-    const __m512d q = _mm512_roundscale_pd(_mm512_div_pd(_mm512_fmadd_pd(ex, one, half), den),
-                                           _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __m512d num = _mm512_fmadd_pd(ex, one, half);
+    __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(num, inv), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    q = _mm512_mask_sub_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(q, den), num, _CMP_GT_OQ), q, unit);
+    q = _mm512_mask_add_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(_mm512_add_pd(q, unit), den), num, _CMP_LE_OQ), q, unit);
     _mm256_mask_storeu_ps(p + i, m, _mm512_cvtpd_ps(q));
   }
 }

@@ -12,6 +12,7 @@ namespace {
 // GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own
 // undefined-vector placeholders (a known false positive).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 constexpr int32_t kR = kResidualMax;
 

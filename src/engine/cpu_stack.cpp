@@ -46,6 +46,7 @@ Scratch& scratch_of_thread() {
 // GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own
 // undefined-vector placeholders (a known false positive).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 // AVX-512 forms of the two hottest element-wise loops (the compiler keeps
 // neither in registers on its own); the plain loops below are their
@@ -177,6 +178,39 @@ void stack_layers(const CpuModel& m, const CpuStack& s, StackState& st, int32_t*
   }
 }
 
+namespace {
+
+// One byte table from 256 logits: f = 1 + floor(e * scale / sum), e the exp
+// table at top - logit; the quotient as a reciprocal guess corrected by one
+// with exact comparisons (e * scale < 2^36).
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void byte_table_avx512(const int32_t* l,
+                                                                                     const int64_t* lut, int64_t lut_len,
+                                                                                     double scale, uint32_t* out) {
+  __m512i top = _mm512_loadu_si512(l);
+  for (int t = 16; t < 256; t += 16) top = _mm512_max_epi32(top, _mm512_loadu_si512(l + t));
+  const __m512i vtop = _mm512_set1_epi64(_mm512_reduce_max_epi32(top)), cap = _mm512_set1_epi64(lut_len - 1);
+  __m512i e[32];
+  __m512i sum = _mm512_setzero_si512();
+  for (int b = 0; b < 32; ++b) {
+    const __m512i lg = _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(l + 8 * b)));
+    e[b] = _mm512_i64gather_epi64(_mm512_min_epi64(_mm512_sub_epi64(vtop, lg), cap), lut, 8);
+    sum = _mm512_add_epi64(sum, e[b]);
+  }
+  const double total = static_cast<double>(_mm512_reduce_add_epi64(sum));
+  const __m512d den = _mm512_set1_pd(total), inv = _mm512_set1_pd(1.0 / total), vs = _mm512_set1_pd(scale),
+                unit = _mm512_set1_pd(1.0);
+  for (int b = 0; b < 32; ++b) {
+    const __m512d num = _mm512_mul_pd(_mm512_cvtepi64_pd(e[b]), vs);
+    __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(num, inv), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    q = _mm512_mask_sub_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(q, den), num, _CMP_GT_OQ), q, unit);
+    q = _mm512_mask_add_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(_mm512_add_pd(q, unit), den), num, _CMP_LE_OQ), q, unit);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * b),
+                        _mm256_add_epi32(_mm512_cvtpd_epi32(q), _mm256_set1_epi32(1)));
+  }
+}
+
+}  // namespace
+
 void byte_tables(const CpuModel& m, const int32_t* x, int rows, uint32_t* freq) {
   const int dl = static_cast<int>(m.cfg.l_dim);
   Scratch& sc = scratch_of_thread();
@@ -190,6 +224,10 @@ void byte_tables(const CpuModel& m, const int32_t* x, int rows, uint32_t* freq) 
   for (int r = 0; r < rows; ++r) {
     const int32_t* l = logit + static_cast<size_t>(r) * 256;
     uint32_t* out = freq + static_cast<size_t>(r) * 256;
+    if (kernels::wide_vectors(m.isa)) {
+      byte_table_avx512(l, m.out_lut.data(), lo, scale, out);
+      continue;
+    }
     const int32_t top = *std::max_element(l, l + 256);
     int64_t e[256], sum = 0;
     for (int t = 0; t < 256; ++t) sum += (e[t] = m.out_lut[std::min<int64_t>(int64_t(top) - l[t], lo - 1)]);

@@ -236,6 +236,21 @@ void avx2_gemm(const int16_t* xs, int m, int kp, const int16_t* w, int np, int n
   }
 }
 
+// X rows as the unsigned operand: x ^ 0x80 (= x + 128), K padded with 0x80 (x = 0).
+__attribute__((target("avx512f,avx512bw"))) void offset_rows_avx512(const int8_t* x, int m, int k, int kp, uint8_t* xu) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  for (int r = 0; r < m; ++r) {
+    const int8_t* src = x + static_cast<size_t>(r) * k;
+    uint8_t* row = xu + static_cast<size_t>(r) * kp;
+    for (int i = 0; i < kp; i += 64) {
+      const int left = k - i;
+      const __mmask64 in = left >= 64 ? ~__mmask64(0) : left <= 0 ? __mmask64(0) : (__mmask64(1) << left) - 1;
+      const __mmask64 out = kp - i >= 64 ? ~__mmask64(0) : (__mmask64(1) << (kp - i)) - 1;
+      _mm512_mask_storeu_epi8(row + i, out, _mm512_xor_si512(_mm512_maskz_loadu_epi8(in, src + i), flip));
+    }
+  }
+}
+
 // Per-thread staging of X in the kernel's operand form (grown, never shrunk).
 template <class T>
 T* scratch(size_t n) {
@@ -337,12 +352,7 @@ void PackedWeights::multiply(const int8_t* x, int m, int32_t* y) const {
       const bool tiles = isa_ == Isa::amx && m >= 16;
       const int rows = tiles ? round_up(m, 16) : m;
       uint8_t* xu = scratch<uint8_t>(static_cast<size_t>(rows) * kp_);
-      for (int r = 0; r < m; ++r) {
-        uint8_t* row = xu + static_cast<size_t>(r) * kp_;
-        const int8_t* src = x + static_cast<size_t>(r) * k_;
-        for (int i = 0; i < k_; ++i) row[i] = static_cast<uint8_t>(src[i]) ^ 0x80;
-        for (int i = k_; i < kp_; ++i) row[i] = 0x80;
-      }
+      offset_rows_avx512(x, m, k_, kp_, xu);
       std::memset(xu + static_cast<size_t>(m) * kp_, 0x80, static_cast<size_t>(rows - m) * kp_);
       if (tiles)
         amx_gemm(xu, m, rows, kp_, w8_.data(), offset_.data(), np_, n_, y);
