@@ -29,6 +29,12 @@ namespace mbz {
 /*! version_string() : library version, e.g. "0.1.0" (since 0.1.0). */
 const char* version_string() noexcept;
 
+/*! cpu_kernel() : the matrix kernel the CPU backend runs on this machine:
+ *  "amx", "avx512vnni", "avx2" or "portable" (the environment variable
+ *  MBZ_KERNEL may force a supported one). Every kernel gives the same bytes
+ *  (since 0.6.0). */
+const char* cpu_kernel() noexcept;
+
 /*! kFormatVersion : the .mbz format version this library writes (since 0.1.0). */
 constexpr uint16_t kFormatVersion = 1;
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "api/model_impl.hpp"
+#include "engine/kernels/gemm_s8.hpp"
 #include "common/hashes.hpp"
 
 namespace fs = std::filesystem;
@@ -16,6 +17,7 @@ namespace fs = std::filesystem;
 namespace mbz {
 
 const char* version_string() noexcept { return MBZ_VERSION_STRING; }
+const char* cpu_kernel() noexcept { return kernels::isa_name(kernels::default_isa()); }
 const char* default_model_name() noexcept { return "text-small-v1"; }
 
 std::string default_model_name_for(const std::string& modality) {

@@ -203,7 +203,7 @@ int run(int argc, char** argv) {
 
   CLI::App app{"mbz: lossless compression with a MEGABYTE byte model"};
   app.set_version_flag("-V,--version", std::string("mbz ") + version_string() + " (format " +
-                                           std::to_string(kFormatVersion) + ")");
+                                           std::to_string(kFormatVersion) + "; CPU kernel " + cpu_kernel() + ")");
   app.footer("Commands: compress (default), decompress, test, list, eval (see mbz eval --help), train (see mbz train --help). With no FILE, or FILE \"-\", reads standard input.");
   bool f_compress = false, f_decompress = false, f_test = false, f_list = false, quiet = false;
   int verbose = 0;

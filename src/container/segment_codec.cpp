@@ -4,7 +4,12 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "coder/range_coder.hpp"
 #include "common/parallel_for.hpp"
@@ -66,15 +71,47 @@ std::vector<SymbolCode> codes_from_paths(ByteSpan s, const mix::NodeCounts* path
 }
 }  // namespace
 
-std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vector<ByteSpan>& segments, int threads,
-                                            const MixPlan* plan, bool force_model, const std::function<void(double)>& progress) {
-  std::vector<EncodedSegment> out(segments.size());
-  std::vector<std::vector<SymbolCode>> codes;
-  std::vector<std::vector<mix::NodeCounts>> paths;
-  if (engine && plan)
-    paths = engine->evaluate_paths(segments, progress);  // one batched teacher-forced pass
-  else if (engine)
-    codes = engine->evaluate(segments, progress);
+namespace {
+
+// Which leading bytes of each segment have their paths final, while teacher
+// forcing fills them in (in groups, from several threads, roughly in order).
+class ReadyPrefixes {
+ public:
+  explicit ReadyPrefixes(size_t segments) : prefix_(segments, 0), pending_(segments) {}
+
+  void done(size_t s, size_t begin, size_t end) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_[s][begin] = end;
+    for (auto it = pending_[s].begin(); it != pending_[s].end() && it->first == prefix_[s]; it = pending_[s].erase(it))
+      prefix_[s] = it->second;
+    cv_.notify_all();
+  }
+
+  // Blocks until bytes [0, n) of segment s are final; throws if teacher forcing failed.
+  void wait(size_t s, size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return failed_ || prefix_[s] >= n; });
+    if (failed_) throw Error(ErrorCode::internal, "teacher forcing stopped");
+  }
+
+  void fail() {
+    std::lock_guard<std::mutex> lock(mu_);
+    failed_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<size_t> prefix_;
+  std::vector<std::map<size_t, size_t>> pending_;  // finished ranges past the prefix: begin -> end
+  bool failed_ = false;
+};
+
+// Codes every segment: zstd, the plain model, the mixer; keeps the smallest.
+void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPlan* plan, bool force_model, bool model,
+                 const std::vector<std::vector<SymbolCode>>& codes, const std::vector<std::vector<mix::NodeCounts>>& paths,
+                 ReadyPrefixes& ready, std::vector<EncodedSegment>& out) {
   parallel_for(segments.size(), threads, [&](size_t i, size_t) {
     const ByteSpan s = segments[i];
     EncodedSegment& e = out[i];
@@ -89,18 +126,69 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
       e.ideal_bits = bits;
     };
     consider(Method::zstd, zstd_encode(s), 0, false);
-    if (!engine) return;
+    if (!model) return;
     double bits = 0;
-    std::vector<uint8_t> plain = range_encode(plan ? codes_from_paths(s, paths[i].data()) : codes[i], &bits);
-    consider(Method::model, std::move(plain), bits, force_model && !plan);
-    if (!plan) return;
+    if (!plan) {
+      consider(Method::model, range_encode(codes[i], &bits), bits, force_model);
+      return;
+    }
+    // Mixed first (it streams), then the plain model once every path is final;
+    // the same choice as trying them in the other order (ties go to the plain
+    // model, which a forced mixed coding then replaces).
     const uint64_t offset = plan->offset + static_cast<uint64_t>(s.data - segments[0].data);
     const mix::SampleShape shape = mix::shape_at(plan->stride, plan->row, offset, plan->value_format);
-    std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), shape, &bits);
-    consider(Method::mixed, std::move(mixed), bits, force_model);
+    double mixed_bits = 0;
+    std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), shape, &mixed_bits,
+                                                   [&](size_t n) { ready.wait(i, n); });
+    ready.wait(i, s.size);
+    consider(Method::model, range_encode(codes_from_paths(s, paths[i].data()), &bits), bits, false);
+    consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
   });
+}
+
+}  // namespace
+
+std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vector<ByteSpan>& segments, int threads,
+                                            const MixPlan* plan, bool force_model, const std::function<void(double)>& progress) {
+  std::vector<EncodedSegment> out(segments.size());
+  std::vector<std::vector<SymbolCode>> codes;
+  std::vector<std::vector<mix::NodeCounts>> paths;
+  // With the mixer, teacher forcing runs on its own thread and each segment's
+  // coder starts on the first bytes whose paths are final, so the mixer and
+  // zstd work beside the model instead of after it.
+  ReadyPrefixes ready(segments.size());
+  std::thread forcing;
+  std::exception_ptr forcing_error;
+  if (engine && plan) {
+    paths.resize(segments.size());
+    for (size_t i = 0; i < segments.size(); ++i) paths[i].resize(segments[i].size * 8);
+    const int model_threads = compute_threads();
+    forcing = std::thread([&, model_threads] {
+      try {
+        set_compute_threads(model_threads);
+        engine->evaluate_paths_into(segments, paths, progress,
+                                    [&](size_t s, size_t begin, size_t end) { ready.done(s, begin, end); });
+      } catch (...) {
+        forcing_error = std::current_exception();
+        ready.fail();
+      }
+    });
+  } else if (engine) {
+    codes = engine->evaluate(segments, progress);
+  }
+  try {
+    encode_each(segments, threads, plan, force_model, engine != nullptr, codes, paths, ready, out);
+  } catch (...) {
+    ready.fail();
+    if (forcing.joinable()) forcing.join();
+    if (forcing_error) std::rethrow_exception(forcing_error);
+    throw;
+  }
+  if (forcing.joinable()) forcing.join();
+  if (forcing_error) std::rethrow_exception(forcing_error);
   return out;
 }
+
 
 void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
                   int threads, const std::function<void(double)>& progress) {

@@ -139,8 +139,8 @@ struct LocalWork {
 class TeacherForcing {
  public:
   TeacherForcing(const CpuModel& m, const std::vector<ByteSpan>& segs, const Engine::TableSink& sink,
-                 const std::function<void(double)>& progress)
-      : m_(m), sink_(sink), progress_(progress), stages_(std::max<int>(1, static_cast<int>(m.global.layers.size()))) {
+                 const std::function<void(double)>& progress, const Engine::RangeDone& done)
+      : m_(m), sink_(sink), progress_(progress), done_range_(done), stages_(std::max<int>(1, static_cast<int>(m.global.layers.size()))) {
     const int64_t p = m.cfg.patch;
     for (const ByteSpan& s : segs) {
       SegmentWork w;
@@ -278,12 +278,14 @@ class TeacherForcing {
     byte_tables(m_, x.data(), rows, freq.data());
     const size_t begin = static_cast<size_t>(job.first * p), end = std::min(seg.size, static_cast<size_t>((job.first + n) * p));
     for (size_t i = begin; i < end; ++i) sink_(job.segment, i, &freq[(i - begin) * 256]);
+    if (done_range_ && end > begin) done_range_(job.segment, begin, end);
     return end - begin;
   }
 
   const CpuModel& m_;
   const Engine::TableSink& sink_;
   const std::function<void(double)>& progress_;
+  const Engine::RangeDone& done_range_;
   const int stages_;
   std::vector<SegmentWork> segs_;
   std::deque<LocalWork> local_;
@@ -296,9 +298,15 @@ class TeacherForcing {
 }  // namespace
 
 void Engine::teacher_force(const std::vector<ByteSpan>& segments, const TableSink& sink,
-                           const std::function<void(double)>& progress) const {
-  if (accel_) return accel_->teacher_force(segments, sink, progress);
-  TeacherForcing(*cpu_, segments, sink, progress).run(compute_threads());
+                           const std::function<void(double)>& progress, const RangeDone& done) const {
+  if (accel_) {
+    accel_->teacher_force(segments, sink, progress);
+    if (done)
+      for (size_t s = 0; s < segments.size(); ++s)
+        if (segments[s].size) done(s, 0, segments[s].size);
+    return;
+  }
+  TeacherForcing(*cpu_, segments, sink, progress, done).run(compute_threads());
 }
 
 std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan>& segments,
@@ -324,6 +332,12 @@ std::vector<std::vector<mix::NodeCounts>> Engine::evaluate_paths(const std::vect
                                                                  const std::function<void(double)>& progress) const {
   std::vector<std::vector<mix::NodeCounts>> out(segments.size());
   for (size_t i = 0; i < segments.size(); ++i) out[i].resize(segments[i].size * 8);
+  evaluate_paths_into(segments, out, progress, {});
+  return out;
+}
+
+void Engine::evaluate_paths_into(const std::vector<ByteSpan>& segments, std::vector<std::vector<mix::NodeCounts>>& out,
+                                 const std::function<void(double)>& progress, const RangeDone& done) const {
   teacher_force(
       segments,
       [&](size_t s, size_t i, const uint32_t* f) {
@@ -337,8 +351,7 @@ std::vector<std::vector<mix::NodeCounts>> Engine::evaluate_paths(const std::vect
           out[s][i * 8 + d] = mix::NodeCounts{cum[lo + w] - cum[lo + w / 2], cum[lo + w] - cum[lo]};
         }
       },
-      progress);
-  return out;
+      progress, done);
 }
 
 std::vector<uint32_t> Engine::frequency_tables(ByteSpan segment) const {

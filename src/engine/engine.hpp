@@ -78,15 +78,24 @@ class Engine {
   std::vector<std::vector<mix::NodeCounts>> evaluate_paths(const std::vector<ByteSpan>& segments,
                                                            const std::function<void(double)>& progress = {}) const;
 
+  // The same into out[s] (sized 8 per byte by the caller), calling
+  // done(segment, begin, end) once bytes [begin, end) of a segment are final,
+  // from the thread that finished them: consumers may start on a segment's
+  // first bytes while later ones are computed.
+  using RangeDone = std::function<void(size_t, size_t, size_t)>;
+  void evaluate_paths_into(const std::vector<ByteSpan>& segments, std::vector<std::vector<mix::NodeCounts>>& out,
+                           const std::function<void(double)>& progress, const RangeDone& done) const;
+
   // Teacher forcing: every full frequency table of one segment, [size][256],
   // row-major. For tests, golden vectors and analysis.
   std::vector<uint32_t> frequency_tables(ByteSpan segment) const;
 
   // Teacher forcing with a callback per byte: sink(segment, position, freq[256]).
   // Called from several threads at once (distinct positions).
+  // done, if set, as in evaluate_paths_into.
   using TableSink = std::function<void(size_t, size_t, const uint32_t*)>;
   void teacher_force(const std::vector<ByteSpan>& segments, const TableSink& sink,
-                     const std::function<void(double)>& progress) const;
+                     const std::function<void(double)>& progress, const RangeDone& done = {}) const;
 
  private:
   std::shared_ptr<const ModelFile> model_;

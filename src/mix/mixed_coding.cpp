@@ -1,6 +1,7 @@
 // Mixed segments: binary decisions of the context mixer through the range coder.
 #include "mix/mixed_coding.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "common/le_bytes.hpp"
@@ -12,14 +13,17 @@ namespace mbz::mix {
 namespace {
 // Runs the mixer over a known segment, calling code(bit, p1) for every decision.
 template <class Code>
-void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape, Code&& code) {
+void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape, Code&& code,
+               const std::function<void(size_t)>& ready = {}) {
   ContextMixer mixer(size, shape);
-  for (size_t i = 0; i < size; ++i)
+  for (size_t i = 0; i < size; ++i) {
+    if (ready && i % kReadyStep == 0) ready(std::min(size, i + kReadyStep));
     for (int d = 0; d < 8; ++d) {
       const int bit = (data[i] >> (7 - d)) & 1;
       code(i, bit, mixer.predict(paths[i * 8 + d]));
       mixer.update(bit);
     }
+  }
 }
 
 uint8_t profile_of(const SampleShape& s) {
@@ -32,7 +36,7 @@ double bit_cost(int bit, int p1) { return ideal_bits(static_cast<uint32_t>(bit ?
 }  // namespace
 
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape,
-                                  double* ideal) {
+                                  double* ideal, const std::function<void(size_t)>& ready) {
   RangeEncoder enc;
   double bits = 0;
   run_known(data, size, paths, shape, [&](size_t, int bit, int p1) {
@@ -42,7 +46,7 @@ std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCo
     else
       enc.encode(0, zero, kProbOne);
     if (ideal) bits += bit_cost(bit, p1);
-  });
+  }, ready);
   if (ideal) *ideal = bits;
   std::vector<uint8_t> out{profile_of(shape)};
   if (shape.stride)

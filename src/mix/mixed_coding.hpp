@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "coder/range_coder.hpp"
@@ -26,8 +27,11 @@ constexpr uint8_t kProfileSignal = 4;  // profile 3 plus the signal rebuilt from
 // Returns the coded bytes; ideal_bits, if set, gets the ideal code length.
 // shape: where the samples are (stride 0: plain bytes, profile 1; a value
 // format: profile 3, or 4 with kValueDelta2).
+// ready, if set, is called with n before the paths of bytes [0, n) are first
+// read, in increasing n (every kReadyStep bytes): paths may still be arriving.
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape,
-                                  double* ideal_bits);
+                                  double* ideal_bits, const std::function<void(size_t)>& ready = {});
+constexpr size_t kReadyStep = 4096;
 
 // The ideal cost in bits of every byte under the mixer (what mixed_encode codes).
 std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape);
