@@ -121,6 +121,21 @@ TEST(Exactness, CpuBackendEqualsTensorOps) {
         << kernels::isa_name(isa);
 }
 
+TEST(Exactness, ShippedModelsEveryKernelEqualsTensorOps) {
+  // The shipped models (text, audio, image) on a short text, every kernel
+  // forced, teacher forcing and steps, against the libtorch tensor ops.
+  const auto seg = text_sample(200);
+  for (const char* name : {"text-small-v1", "audio-small-v1", "image-small-v1"}) {
+    const auto file = ModelFile::load(test::data_path(std::string("models/") + name + ".mbzm"));
+    const auto reference = reference_tables(file, seg);
+    for (Isa isa : supported_isas()) {
+      Engine e(file, DeviceKind::cpu, 0, isa);
+      ASSERT_EQ(reference, e.frequency_tables({seg.data(), seg.size()})) << name << " " << kernels::isa_name(isa);
+      ASSERT_EQ(reference, stepped_tables(e, {seg})[0]) << name << " " << kernels::isa_name(isa) << " steps";
+    }
+  }
+}
+
 TEST(Exactness, KernelEqualsLibtorchOnALargerModel) {
   // The small shape (P=8, 4+2 layers, 256/128 wide, window 256 patches) past its window.
   const auto image = make_random_model("small", [] {
