@@ -49,6 +49,9 @@ class CounterTable {
     if (c.check != check) c = Counter{32768, 32768, 0, check};
     return c;
   }
+  // Starts loading the slot of h into the cache: the tables are far larger
+  // than it, so every lookup would otherwise wait for memory.
+  void prefetch(uint32_t h) const { __builtin_prefetch(&slots_[h & mask_], 1); }
 
  private:
   std::vector<Counter> slots_;
@@ -112,6 +115,7 @@ struct ContextMixer::State {
     for (size_t set = 0; set < mixer_a.size() / n_inputs; ++set) mixer_a[set * n_inputs + kContexts + 1] = 65536;  // start as the model alone
     for (size_t set = 0; set < mixer_b.size() / n_inputs; ++set) mixer_b[set * n_inputs + kContexts + 1] = 65536;
     begin_byte();
+    begin_bit();
   }
 
   SampleShape shape;
@@ -125,6 +129,7 @@ struct ContextMixer::State {
   int bit_pos = 0;
   std::array<uint32_t, kContexts> base{};
   std::vector<CounterTable> tables;
+  std::array<uint32_t, kContexts> slot_hash{};  // of the next bit's context in each table (begin_bit)
   std::array<Counter*, kContexts> live{};
 
   // Match model: last position after each hash of kMatchMin bytes.
@@ -197,10 +202,17 @@ struct ContextMixer::State {
     return r;
   }
 
+  // The next bit's slot in every table, and a prefetch of each. Order 1
+  // indexes directly (c1, c0) and checks with c1; the rest hash.
+  void begin_bit() {
+    slot_hash[0] = base[0] | c0 | ((c4 & 0xFF) << 24);
+    const uint32_t bit_hash = mix32(c0 * 0x2545F491u);
+    for (int i = 1; i < kContexts; ++i) slot_hash[i] = base[i] ^ bit_hash;
+    for (int i = 0; i < kContexts; ++i) tables[i].prefetch(slot_hash[i]);
+  }
+
   int predict(NodeCounts model) {
-    // Order 1 indexes directly (c1, c0) and checks with c1; the rest hash.
-    live[0] = &tables[0].at(base[0] | c0 | ((c4 & 0xFF) << 24));
-    for (int i = 1; i < kContexts; ++i) live[i] = &tables[i].at(base[i] ^ mix32(c0 * 0x2545F491u));
+    for (int i = 0; i < kContexts; ++i) live[i] = &tables[i].at(slot_hash[i]);
     for (int i = 0; i < kContexts; ++i) in[i] = live[i]->stretched(), in[kContexts + 4 + i] = live[i]->stretched_slow();
     // Match model: the bit the repeated string predicts, if the byte still agrees.
     match_live = nullptr;
@@ -256,7 +268,13 @@ struct ContextMixer::State {
       w[i] = static_cast<int32_t>(std::clamp<int64_t>(w[i] + ((in[i] * err) >> 16), -kWeightMax, kWeightMax));
   }
 
+  // Moves the contexts on first and starts fetching the next bit's slots,
+  // which then arrive while this bit trains what predict() used (the
+  // training reads nothing that moving on changes).
   void update(int bit) {
+    c0 = (c0 << 1) | static_cast<uint32_t>(bit);
+    if (++bit_pos == 8) end_byte(static_cast<uint8_t>(c0 & 0xFF));
+    begin_bit();
     for (int i = 0; i < kContexts; ++i) live[i]->train(bit, kCounterLimit);
     if (match_live) match_live->train(bit, 255);
     if (numeric) numeric->update(bit);
@@ -265,9 +283,6 @@ struct ContextMixer::State {
     apm_order0.update(bit, 6);
     apm_order1.update(bit, 6);
     if (stage_refined) apm_stage.update(bit, 6);
-    c0 = (c0 << 1) | static_cast<uint32_t>(bit);
-    if (++bit_pos < 8) return;
-    end_byte(static_cast<uint8_t>(c0 & 0xFF));
   }
 
   void end_byte(uint8_t byte) {
