@@ -87,7 +87,38 @@ constexpr int kWeightSetsB = 7 * 8 * 8;  // mixer_b: match state x model confide
 constexpr int kMatchMin = 3;            // bytes that must repeat before the match model predicts
 constexpr int kLearningRate = 24;      // mixer step: w += x * err * 24 / 2^16
 constexpr int kCounterLimit = 6;       // fast counters adapt at 1/(n+1.5), n <= this
-constexpr int64_t kWeightMax = 1 << 24;  // |weight| <= 256.0 keeps every sum in range
+constexpr int32_t kWeightMax = 1 << 24;  // |weight| <= 256.0 keeps every sum in range
+constexpr int kMaxMixerInputs = kInputs + NumericModel::kMaxInputs;
+
+// The mixer's arithmetic in 32 bits, exactly as in 64: every input is a
+// stretched probability or less, |x| <= kStretchMax (the model's linear
+// input is (p - 2048) / 2, the bias 256), so
+//   dot:   w = (w >> 12) * 4096 + (w & 4095) with |w >> 12| <= 4096 splits
+//          the sum of x * w into two sums of at most 54 terms under
+//          2047 * 4096 each, below 2^31;
+//   train: |err| <= 4095 * kLearningRate, so |x * err| < 2047 * 98280 < 2^31,
+//          and the clamped weight plus its step fits too.
+// Plain int32 loops vectorize.
+static_assert(int64_t{kMaxMixerInputs} * kStretchMax * 4096 < (int64_t{1} << 31), "dot's halves fit 32 bits");
+static_assert(int64_t{kStretchMax} * (kProbOne - 1) * kLearningRate < (int64_t{1} << 31), "train's steps fit 32 bits");
+
+// sum(x[i] * w[i]) / 2^16 in stretch units, clamped.
+__attribute__((target_clones("avx2", "default")))
+int mixer_dot(const int32_t* x, const int32_t* w, size_t n) {
+  int32_t high = 0, low = 0;
+  for (size_t i = 0; i < n; ++i) {
+    high += x[i] * (w[i] >> 12);
+    low += x[i] * (w[i] & 4095);
+  }
+  const int64_t s = int64_t{high} * 4096 + low;
+  return static_cast<int>(std::clamp<int64_t>(s >> 16, -kStretchMax, kStretchMax));
+}
+
+// w += x * err / 2^16, each weight clamped to +-kWeightMax.
+__attribute__((target_clones("avx2", "default")))
+void mixer_train(const int32_t* x, int32_t* w, size_t n, int32_t err) {
+  for (size_t i = 0; i < n; ++i) w[i] = std::clamp(w[i] + ((x[i] * err) >> 16), -kWeightMax, kWeightMax);
+}
 
 uint32_t table_bits(size_t segment_len) {
   uint32_t bits = 16;
@@ -141,7 +172,7 @@ struct ContextMixer::State {
 
   // Mixer: two weight sets (by partial byte; by match state and bit position).
   std::vector<int32_t> mixer_a, mixer_b;
-  std::array<int32_t, kInputs + NumericModel::kMaxInputs> in{};
+  std::array<int32_t, kMaxMixerInputs> in{};
   int32_t* wa = nullptr;
   int32_t* wb = nullptr;
   int p_a = 2048, p_b = 2048, p_mix = 2048;
@@ -256,16 +287,10 @@ struct ContextMixer::State {
     return p_final;
   }
 
-  int dot(const int32_t* w) const {
-    int64_t s = 0;
-    for (size_t i = 0; i < n_inputs; ++i) s += int64_t{in[i]} * w[i];
-    return static_cast<int>(std::clamp<int64_t>(s >> 16, -kStretchMax, kStretchMax));
-  }
+  int dot(const int32_t* w) const { return mixer_dot(in.data(), w, n_inputs); }
 
   void train(int32_t* w, int p, int bit) const {
-    const int64_t err = int64_t{(bit << kProbBits) - p} * kLearningRate;
-    for (size_t i = 0; i < n_inputs; ++i)
-      w[i] = static_cast<int32_t>(std::clamp<int64_t>(w[i] + ((in[i] * err) >> 16), -kWeightMax, kWeightMax));
+    mixer_train(in.data(), w, n_inputs, ((bit << kProbBits) - p) * kLearningRate);
   }
 
   // Moves the contexts on first and starts fetching the next bit's slots,
