@@ -13,11 +13,8 @@ namespace mbz::mix {
 
 namespace {
 
-int ilog2(uint64_t v) {
-  int r = 0;
-  while (v >>= 1) ++r;
-  return r;
-}
+// floor(log2(v)), 0 for v = 0.
+int ilog2(uint64_t v) { return v == 0 ? 0 : 63 - __builtin_clzll(v); }
 
 // Normalized LMS in integers: weights in 1/65536, step 2^-shift of the
 // error over the inputs' energy.
@@ -174,14 +171,19 @@ struct NumericModel::State {
   std::vector<int32_t> x_short, x_long, x_err, x_mid, x_err2;
   std::array<int64_t, kMaxPredictors> pred{};
   std::vector<int32_t> err_avg;  // mean |error| in 1/16 (of each channel's samples, for delta2 audio)
-  int32_t& avg(size_t k) { return err_avg[(signal ? static_cast<size_t>(channel()) : 0) * kMaxPredictors + k]; }
+  int32_t& avg(size_t k) { return err_avg[(signal ? static_cast<size_t>(sample_channel) : 0) * kMaxPredictors + k]; }
+  // Of the sample being coded (begin_sample): its channel, and each
+  // predictor's error scale, max(avg, 4), and that scale's ilog2.
+  int sample_channel = 0;
+  std::array<int32_t, kMaxPredictors> scale{};
+  std::array<int, kMaxPredictors> scale_log{};
   std::vector<Counter> fine, coarse;
   std::array<Counter*, 2 * kMaxPredictors> live{};
   std::array<int, kMaxPredictors> qd{}, qw{};
   bool flip = false;  // the sign bit: 1 is the lower half
 
   int32_t at(size_t j) const { return vals[j]; }
-  int channel() const { return static_cast<int>((sample - pad) % static_cast<size_t>(channels)); }
+  int channel() const { return sample_channel; }
 
   // Audio: the channel's own past (newest first), then the other channels'
   // newest samples.
@@ -250,6 +252,11 @@ struct NumericModel::State {
   }
 
   void begin_sample() {
+    sample_channel = static_cast<int>((sample - pad) % static_cast<size_t>(channels));
+    for (size_t k = 0; k < static_cast<size_t>(n_pred); ++k) {
+      scale[k] = std::max(avg(k), 4);
+      scale_log[k] = ilog2(static_cast<uint64_t>(scale[k]));
+    }
     if (row_samples) {
       gather_image(x_short);
       pred[0] = lms[0].predict(x_short.data());
@@ -386,16 +393,16 @@ struct NumericModel::State {
     const int left = bits - depth;  // bits still to code: the interval is 2^left wide
     const int64_t lo = (int64_t{prefix} << left) - (is_signed ? (int64_t{1} << (bits - 1)) : 0);
     const int64_t mid = lo + (int64_t{1} << (left - 1));
+    const bool fine_q = row_samples == 0;
+    const size_t coarse_ch = static_cast<size_t>(sample_channel & 3);
+    const int sign = flip ? -1 : 1;
     for (int i = 0; i < n_pred; ++i) {
       const size_t k = static_cast<size_t>(i);
-      const int32_t s = std::max(avg(k), 4);
-      qd[k] = quantize((mid - pred[k]) * 64 / s, row_samples == 0);
-      qw[k] = std::clamp(left - ilog2(static_cast<uint64_t>(s)) + 4 + 3, 0, kQw - 1);
+      qd[k] = quantize((mid - pred[k]) * 64 / scale[k], fine_q);
+      qw[k] = std::clamp(left - scale_log[k] + 4 + 3, 0, kQw - 1);
       live[2 * k] = &fine[(k * kQw + static_cast<size_t>(qw[k])) * kQd + static_cast<size_t>(qd[k] + 32)];
       const int qc = std::clamp(qd[k] / 4, -7, 7) + 8;
-      live[2 * k + 1] = &coarse[((k * kQw + static_cast<size_t>(qw[k])) * 16 + static_cast<size_t>(qc)) * 4 +
-                                static_cast<size_t>(channel() & 3)];
-      const int sign = flip ? -1 : 1;
+      live[2 * k + 1] = &coarse[((k * kQw + static_cast<size_t>(qw[k])) * 16 + static_cast<size_t>(qc)) * 4 + coarse_ch];
       in[3 * i] = sign * live[2 * k]->stretched();
       in[3 * i + 1] = sign * live[2 * k]->stretched_slow();
       in[3 * i + 2] = sign * live[2 * k + 1]->stretched();
