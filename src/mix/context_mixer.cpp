@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "mix/counter.hpp"
+#include "mix/huge_pages.hpp"
 #include "mix/logistic.hpp"
 #include "mix/numeric_model.hpp"
 
@@ -39,23 +40,26 @@ inline uint32_t mix32(uint32_t h) {
 }
 inline uint32_t hash2(uint32_t a, uint32_t b) { return mix32(a * 0x9E3779B1u + mix32(b + 0x632BE5ABu)); }
 
-// A hashed table of counters; a slot whose check differs is taken over.
-class CounterTable {
+// Hashed tables of counters, `count` of 2^bits slots each, in one block of
+// huge pages; a slot whose check differs is taken over.
+class CounterTables {
  public:
-  explicit CounterTable(uint32_t bits) : slots_(size_t{1} << bits), mask_((1u << bits) - 1) {}
-  Counter& at(uint32_t h) {
-    Counter& c = slots_[h & mask_];
+  CounterTables(int count, uint32_t bits)
+      : slots_(size_t{static_cast<uint32_t>(count)} << bits), bits_(bits), mask_((1u << bits) - 1) {}
+  Counter& at(int table, uint32_t h) {
+    Counter& c = slots_.data()[slot(table, h)];
     const uint8_t check = static_cast<uint8_t>(h >> 24);
     if (c.check != check) c = Counter{32768, 32768, 0, check};
     return c;
   }
   // Starts loading the slot of h into the cache: the tables are far larger
   // than it, so every lookup would otherwise wait for memory.
-  void prefetch(uint32_t h) const { __builtin_prefetch(&slots_[h & mask_], 1); }
+  void prefetch(int table, uint32_t h) const { __builtin_prefetch(&slots_.data()[slot(table, h)], 1); }
 
  private:
-  std::vector<Counter> slots_;
-  uint32_t mask_;
+  size_t slot(int table, uint32_t h) const { return (size_t{static_cast<uint32_t>(table)} << bits_) + (h & mask_); }
+  HugePageArray<Counter> slots_;
+  uint32_t bits_, mask_;
 };
 
 // Adaptive probability map: refines p in context ctx by interpolating 33 cells.
@@ -133,6 +137,7 @@ struct ContextMixer::State {
       : shape(sh),
         numeric(sh.value_format ? std::make_unique<NumericModel>(sh, len) : nullptr),
         n_inputs(kInputs + (numeric ? static_cast<size_t>(numeric->inputs()) : 0)),
+        tables(kContexts, table_bits(len)),
         match_table(size_t{1} << table_bits(len), 0),
         match_counters(64 * 2),
         mixer_a(size_t{4 * 256} * n_inputs, 0),
@@ -140,8 +145,6 @@ struct ContextMixer::State {
         apm_order0(256),
         apm_order1(65536),
         apm_stage(numeric ? 1024 : 0) {
-    const uint32_t bits = table_bits(len);
-    for (int i = 0; i < kContexts; ++i) tables.emplace_back(bits);
     history.reserve(len);
     for (size_t set = 0; set < mixer_a.size() / n_inputs; ++set) mixer_a[set * n_inputs + kContexts + 1] = 65536;  // start as the model alone
     for (size_t set = 0; set < mixer_b.size() / n_inputs; ++set) mixer_b[set * n_inputs + kContexts + 1] = 65536;
@@ -159,7 +162,7 @@ struct ContextMixer::State {
   uint32_t c0 = 1, c4 = 0, c8 = 0, word = 0, prev_word = 0;
   int bit_pos = 0;
   std::array<uint32_t, kContexts> base{};
-  std::vector<CounterTable> tables;
+  CounterTables tables;
   std::array<uint32_t, kContexts> slot_hash{};  // of the next bit's context in each table (begin_bit)
   std::array<Counter*, kContexts> live{};
 
@@ -239,11 +242,11 @@ struct ContextMixer::State {
     slot_hash[0] = base[0] | c0 | ((c4 & 0xFF) << 24);
     const uint32_t bit_hash = mix32(c0 * 0x2545F491u);
     for (int i = 1; i < kContexts; ++i) slot_hash[i] = base[i] ^ bit_hash;
-    for (int i = 0; i < kContexts; ++i) tables[i].prefetch(slot_hash[i]);
+    for (int i = 0; i < kContexts; ++i) tables.prefetch(i, slot_hash[i]);
   }
 
   int predict(NodeCounts model) {
-    for (int i = 0; i < kContexts; ++i) live[i] = &tables[i].at(slot_hash[i]);
+    for (int i = 0; i < kContexts; ++i) live[i] = &tables.at(i, slot_hash[i]);
     for (int i = 0; i < kContexts; ++i) in[i] = live[i]->stretched(), in[kContexts + 4 + i] = live[i]->stretched_slow();
     // Match model: the bit the repeated string predicts, if the byte still agrees.
     match_live = nullptr;
