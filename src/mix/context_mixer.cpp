@@ -303,9 +303,9 @@ struct ContextMixer::State {
     c0 = (c0 << 1) | static_cast<uint32_t>(bit);
     if (++bit_pos == 8) end_byte(static_cast<uint8_t>(c0 & 0xFF));
     begin_bit();
+    if (numeric) numeric->update(bit);  // which also finds its next contexts
     for (int i = 0; i < kContexts; ++i) live[i]->train(bit, kCounterLimit);
     if (match_live) match_live->train(bit, 255);
-    if (numeric) numeric->update(bit);
     train(wa, p_a, bit);
     train(wb, p_b, bit);
     apm_order0.update(bit, 6);

@@ -133,6 +133,7 @@ struct NumericModel::State {
     sample = pad + sh.phase / static_cast<uint32_t>(bytes);
     depth = static_cast<int>(sh.phase % static_cast<uint32_t>(bytes)) * 8;  // a sample cut by the segment start
     begin_sample();
+    begin_bit();
   }
 
   SampleShape shape;
@@ -388,14 +389,16 @@ struct NumericModel::State {
     begin_sample();
   }
 
-  void predict(int32_t* in) {
+  // The next bit's interval contexts and their counters, found as soon as
+  // the bit before is known so that the counters can be fetched while the
+  // mixer trains: predict() then only reads them.
+  void begin_bit() {
     flip = is_signed && depth == 0;
     const int left = bits - depth;  // bits still to code: the interval is 2^left wide
     const int64_t lo = (int64_t{prefix} << left) - (is_signed ? (int64_t{1} << (bits - 1)) : 0);
     const int64_t mid = lo + (int64_t{1} << (left - 1));
     const bool fine_q = row_samples == 0;
     const size_t coarse_ch = static_cast<size_t>(sample_channel & 3);
-    const int sign = flip ? -1 : 1;
     for (int i = 0; i < n_pred; ++i) {
       const size_t k = static_cast<size_t>(i);
       qd[k] = quantize((mid - pred[k]) * 64 / scale[k], fine_q);
@@ -403,6 +406,15 @@ struct NumericModel::State {
       live[2 * k] = &fine[(k * kQw + static_cast<size_t>(qw[k])) * kQd + static_cast<size_t>(qd[k] + 32)];
       const int qc = std::clamp(qd[k] / 4, -7, 7) + 8;
       live[2 * k + 1] = &coarse[((k * kQw + static_cast<size_t>(qw[k])) * 16 + static_cast<size_t>(qc)) * 4 + coarse_ch];
+      __builtin_prefetch(live[2 * k]);
+      __builtin_prefetch(live[2 * k + 1]);
+    }
+  }
+
+  void predict(int32_t* in) const {
+    const int sign = flip ? -1 : 1;
+    for (int i = 0; i < n_pred; ++i) {
+      const size_t k = static_cast<size_t>(i);
       in[3 * i] = sign * live[2 * k]->stretched();
       in[3 * i + 1] = sign * live[2 * k]->stretched_slow();
       in[3 * i + 2] = sign * live[2 * k + 1]->stretched();
@@ -414,6 +426,7 @@ struct NumericModel::State {
     for (int i = 0; i < 2 * n_pred; ++i) live[static_cast<size_t>(i)]->train(up, 30);
     prefix = (prefix << 1) | static_cast<uint32_t>(up);
     if (++depth == bits) end_sample();
+    begin_bit();
   }
 };
 
