@@ -62,6 +62,13 @@ class CounterTables {
   uint32_t bits_, mask_;
 };
 
+// Starts loading bytes [p, p + n) into the cache.
+inline void prefetch_span(const void* p, size_t n) {
+  const char* c = static_cast<const char*>(p);
+  for (size_t i = 0; i < n; i += 64) __builtin_prefetch(c + i);
+  __builtin_prefetch(c + n - 1);
+}
+
 // Adaptive probability map: refines p in context ctx by interpolating 33 cells.
 class ProbabilityMap {
  public:
@@ -75,6 +82,7 @@ class ProbabilityMap {
     idx_ = static_cast<uint32_t>(lo) + (w >= 64 ? 1 : 0);  // the nearer cell learns
     return std::clamp((cells_[lo] * (128 - w) + cells_[lo + 1] * w) >> 11, 1, kProbOne - 1);
   }
+  void prefetch(uint32_t ctx) const { prefetch_span(&cells_[size_t{ctx} * 33], 33 * sizeof(uint16_t)); }
   void update(int bit, int shift) {
     const int32_t target = bit ? 65535 : 0;
     cells_[idx_] = static_cast<uint16_t>(cells_[idx_] + ((target - cells_[idx_]) >> shift));
@@ -245,6 +253,22 @@ struct ContextMixer::State {
     for (int i = 0; i < kContexts; ++i) tables.prefetch(i, slot_hash[i]);
   }
 
+  // Starts fetching the next bit's mixer weights and probability map cells
+  // that are known before predict() (all but mixer_b's without numbers).
+  void prefetch_rows() const {
+    const size_t row = n_inputs * sizeof(int32_t);
+    prefetch_span(&mixer_a[((phase & 3) * 256 + c0) * n_inputs], row);
+    apm_order0.prefetch(c0);
+    if (numeric) {
+      prefetch_span(&mixer_b[static_cast<size_t>(numeric->weight_set()) * n_inputs], row);
+      apm_order1.prefetch(static_cast<uint32_t>(numeric->refine_context()));
+      const int stage = numeric->stage_context();
+      if (stage >= 0) apm_stage.prefetch(static_cast<uint32_t>(stage));
+    } else {
+      apm_order1.prefetch(c0 | ((c4 & 0xFF) << 8));
+    }
+  }
+
   int predict(NodeCounts model) {
     for (int i = 0; i < kContexts; ++i) live[i] = &tables.at(i, slot_hash[i]);
     for (int i = 0; i < kContexts; ++i) in[i] = live[i]->stretched(), in[kContexts + 4 + i] = live[i]->stretched_slow();
@@ -304,6 +328,7 @@ struct ContextMixer::State {
     if (++bit_pos == 8) end_byte(static_cast<uint8_t>(c0 & 0xFF));
     begin_bit();
     if (numeric) numeric->update(bit);  // which also finds its next contexts
+    prefetch_rows();
     for (int i = 0; i < kContexts; ++i) live[i]->train(bit, kCounterLimit);
     if (match_live) match_live->train(bit, 255);
     train(wa, p_a, bit);
