@@ -177,6 +177,7 @@ struct ContextMixer::State {
   // Match model: last position after each hash of kMatchMin bytes.
   std::vector<uint32_t> match_table;
   uint32_t match_ptr = 0, match_len = 0;
+  uint32_t* match_slot = nullptr;  // of the bytes just coded, between extend_match() and find_match()
   std::vector<Counter> match_counters;  // by length bucket and expected bit
   Counter* match_live = nullptr;
   int match_bucket = 0;
@@ -218,7 +219,6 @@ struct ContextMixer::State {
   }
 
   void begin_byte() {
-    set_match_bucket();
     if (shape.stride > 0) return begin_sampled_byte();
     const uint32_t c1 = c4 & 0xFF;
     base[0] = c1 << 8;  // order 1 is direct: (c1, c0) fits 16 bits
@@ -323,9 +323,12 @@ struct ContextMixer::State {
   // Moves the contexts on first and starts fetching the next bit's slots,
   // which then arrive while this bit trains what predict() used (the
   // training reads nothing that moving on changes).
+  // The match table's slot, far in memory, is read last of all, once its
+  // prefetch has had time to arrive.
   void update(int bit) {
     c0 = (c0 << 1) | static_cast<uint32_t>(bit);
-    if (++bit_pos == 8) end_byte(static_cast<uint8_t>(c0 & 0xFF));
+    const bool byte_done = ++bit_pos == 8;
+    if (byte_done) end_byte(static_cast<uint8_t>(c0 & 0xFF));
     begin_bit();
     if (numeric) numeric->update(bit);  // which also finds its next contexts
     prefetch_rows();
@@ -336,6 +339,7 @@ struct ContextMixer::State {
     apm_order0.update(bit, 6);
     apm_order1.update(bit, 6);
     if (stage_refined) apm_stage.update(bit, 6);
+    if (byte_done) find_match();
   }
 
   void end_byte(uint8_t byte) {
@@ -351,11 +355,14 @@ struct ContextMixer::State {
       prev_word = word;
       word = 0;
     }
-    update_match(byte);
+    extend_match(byte);
     begin_byte();
   }
 
-  void update_match(uint8_t byte) {
+  // The match model after a byte, in two steps: extend_match() follows the
+  // current match and starts fetching the slot of the last kMatchMin bytes;
+  // find_match() then looks for a new match there and records this position.
+  void extend_match(uint8_t byte) {
     const uint32_t pos = static_cast<uint32_t>(history.size());  // index of the next byte
     if (match_len > 0 && history[match_ptr] == byte) {
       ++match_ptr;
@@ -363,16 +370,26 @@ struct ContextMixer::State {
     } else {
       match_len = 0;
     }
+    match_slot = nullptr;
     if (pos < kMatchMin) return;
     uint32_t h = 0;
     for (uint32_t i = pos - kMatchMin; i < pos; ++i) h = hash2(h, history[i]);
-    uint32_t& slot = match_table[h & (match_table.size() - 1)];
-    if (match_len == 0 && slot > 0) {
-      uint32_t len = 0;
-      while (len < 64 && len < slot && history[slot - 1 - len] == history[pos - 1 - len]) ++len;
-      if (len >= kMatchMin) match_len = len, match_ptr = slot;
+    match_slot = &match_table[h & (match_table.size() - 1)];
+    __builtin_prefetch(match_slot, 1);
+  }
+
+  void find_match() {
+    if (match_slot) {
+      const uint32_t pos = static_cast<uint32_t>(history.size());
+      uint32_t& slot = *match_slot;
+      if (match_len == 0 && slot > 0) {
+        uint32_t len = 0;
+        while (len < 64 && len < slot && history[slot - 1 - len] == history[pos - 1 - len]) ++len;
+        if (len >= kMatchMin) match_len = len, match_ptr = slot;
+      }
+      slot = pos;
     }
-    slot = pos;
+    set_match_bucket();
   }
 };
 
