@@ -21,8 +21,7 @@ void path_counts(const uint32_t* cum, uint8_t byte, NodeCounts out[8]) {
 }
 
 NodeCounts node_counts(const uint32_t* cum, uint32_t c0) {
-  int depth = 0;
-  while ((c0 >> depth) > 1) ++depth;
+  const int depth = 31 - __builtin_clz(c0);  // bits below c0's leading 1 (c0 >= 1)
   const uint32_t width = 256u >> depth;
   const uint32_t lo = (c0 - (1u << depth)) * width, mid = lo + width / 2, hi = lo + width;
   return NodeCounts{cum[hi] - cum[mid], cum[hi] - cum[lo]};
