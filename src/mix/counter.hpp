@@ -9,15 +9,13 @@
 
 namespace mbz::mix {
 
-// 65536 / (n + 1.5): the step of a counter that has seen n bits.
-inline const std::array<int32_t, 256>& counter_rates() {
-  static const std::array<int32_t, 256> r = [] {
-    std::array<int32_t, 256> t{};
-    for (int n = 0; n < 256; ++n) t[n] = 131072 / (2 * n + 3);
-    return t;
-  }();
-  return r;
-}
+// 65536 / (n + 1.5): the step of a counter that has seen n bits (built at compile time).
+inline constexpr std::array<int32_t, 256> kCounterRates = [] {
+  std::array<int32_t, 256> t{};
+  for (int n = 0; n < 256; ++n) t[n] = 131072 / (2 * n + 3);
+  return t;
+}();
+inline const std::array<int32_t, 256>& counter_rates() { return kCounterRates; }
 
 // Two adaptive probabilities (16 bits) of one context: one follows recent
 // bits (its count stops at fast_limit), one averages over up to 255; check

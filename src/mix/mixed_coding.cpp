@@ -2,6 +2,7 @@
 #include "mix/mixed_coding.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 #include "common/le_bytes.hpp"
@@ -32,7 +33,18 @@ uint8_t profile_of(const SampleShape& s) {
   return s.value_format ? kProfileNumeric : kProfileSampled;
 }
 
-double bit_cost(int bit, int p1) { return ideal_bits(static_cast<uint32_t>(bit ? p1 : kProbOne - p1), kProbOne); }
+// The ideal cost of a decision coded with probability p/4096, for every p:
+// the same ideal_bits() values (so the same sums), without two log2 a bit.
+const std::array<double, kProbOne>& cost_table() {
+  static const std::array<double, kProbOne> t = [] {
+    std::array<double, kProbOne> c{};
+    for (uint32_t p = 1; p < kProbOne; ++p) c[p] = ideal_bits(p, kProbOne);
+    return c;
+  }();
+  return t;
+}
+
+double bit_cost(int bit, int p1) { return cost_table()[static_cast<size_t>(bit ? p1 : kProbOne - p1)]; }
 }  // namespace
 
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape,

@@ -13,10 +13,31 @@ namespace mbz::mix {
 
 namespace {
 
-int ilog2(uint64_t v) {
-  int r = 0;
-  while (v >>= 1) ++r;
-  return r;
+// floor(log2(v)), 0 for v = 0.
+int ilog2(uint64_t v) { return v == 0 ? 0 : 63 - __builtin_clzll(v); }
+
+// The LMS filters' loops: plain 64-bit integer sums (exact in any order),
+// which the compiler vectorizes; cloned for AVX-512 and AVX2 like the
+// engine's kernels, as baseline x86-64 has no signed 32x32->64 multiply.
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+int64_t lms_dot(const int32_t* w, const int32_t* x, size_t n) {
+  int64_t s = 0;
+  for (size_t i = 0; i < n; ++i) s += int64_t{w[i]} * x[i];
+  return s;
+}
+
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+int64_t lms_energy(const int32_t* x, size_t n) {
+  int64_t s = 64;
+  for (size_t i = 0; i < n; ++i) s += int64_t{x[i]} * x[i];
+  return s;
+}
+
+// w += g * x / 2^shift, each weight clamped to +-2^24.
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+void lms_step(int32_t* w, const int32_t* x, size_t n, int64_t g, int shift) {
+  for (size_t i = 0; i < n; ++i)
+    w[i] = static_cast<int32_t>(std::clamp<int64_t>(w[i] + ((g * x[i]) >> shift), -(1 << 24), 1 << 24));
 }
 
 // Normalized LMS in integers: weights in 1/65536, step 2^-shift of the
@@ -24,18 +45,12 @@ int ilog2(uint64_t v) {
 class Lms {
  public:
   Lms(int order, int shift) : w_(static_cast<size_t>(order), 0), shift_(shift) {}
-  int64_t predict(const int32_t* x) const {
-    int64_t s = 0;
-    for (size_t i = 0; i < w_.size(); ++i) s += int64_t{w_[i]} * x[i];
-    return s >> 16;
-  }
+  int64_t predict(const int32_t* x) const { return lms_dot(w_.data(), x, w_.size()) >> 16; }
   void update(const int32_t* x, int64_t err) {
-    int64_t energy = 64;
-    for (size_t i = 0; i < w_.size(); ++i) energy += int64_t{x[i]} * x[i];
+    const int64_t energy = lms_energy(x, w_.size());
     err = std::clamp<int64_t>(err, -(int64_t{1} << 24), int64_t{1} << 24);
     const int64_t g = err * (int64_t{1} << 28) / energy;  // truncated toward zero; |g * x| < 2^49
-    for (size_t i = 0; i < w_.size(); ++i)
-      w_[i] = static_cast<int32_t>(std::clamp<int64_t>(w_[i] + ((g * x[i]) >> (12 + shift_)), -(1 << 24), 1 << 24));
+    lms_step(w_.data(), x, w_.size(), g, 12 + shift_);
   }
 
  private:
@@ -136,6 +151,7 @@ struct NumericModel::State {
     sample = pad + sh.phase / static_cast<uint32_t>(bytes);
     depth = static_cast<int>(sh.phase % static_cast<uint32_t>(bytes)) * 8;  // a sample cut by the segment start
     begin_sample();
+    begin_bit();
   }
 
   SampleShape shape;
@@ -174,14 +190,19 @@ struct NumericModel::State {
   std::vector<int32_t> x_short, x_long, x_err, x_mid, x_err2;
   std::array<int64_t, kMaxPredictors> pred{};
   std::vector<int32_t> err_avg;  // mean |error| in 1/16 (of each channel's samples, for delta2 audio)
-  int32_t& avg(size_t k) { return err_avg[(signal ? static_cast<size_t>(channel()) : 0) * kMaxPredictors + k]; }
+  int32_t& avg(size_t k) { return err_avg[(signal ? static_cast<size_t>(sample_channel) : 0) * kMaxPredictors + k]; }
+  // Of the sample being coded (begin_sample): its channel, and each
+  // predictor's error scale, max(avg, 4), and that scale's ilog2.
+  int sample_channel = 0;
+  std::array<int32_t, kMaxPredictors> scale{};
+  std::array<int, kMaxPredictors> scale_log{};
   std::vector<Counter> fine, coarse;
   std::array<Counter*, 2 * kMaxPredictors> live{};
   std::array<int, kMaxPredictors> qd{}, qw{};
   bool flip = false;  // the sign bit: 1 is the lower half
 
   int32_t at(size_t j) const { return vals[j]; }
-  int channel() const { return static_cast<int>((sample - pad) % static_cast<size_t>(channels)); }
+  int channel() const { return sample_channel; }
 
   // Audio: the channel's own past (newest first), then the other channels'
   // newest samples.
@@ -250,6 +271,11 @@ struct NumericModel::State {
   }
 
   void begin_sample() {
+    sample_channel = static_cast<int>((sample - pad) % static_cast<size_t>(channels));
+    for (size_t k = 0; k < static_cast<size_t>(n_pred); ++k) {
+      scale[k] = std::max(avg(k), 4);
+      scale_log[k] = ilog2(static_cast<uint64_t>(scale[k]));
+    }
     if (row_samples) {
       gather_image(x_short);
       pred[0] = lms[0].predict(x_short.data());
@@ -381,21 +407,32 @@ struct NumericModel::State {
     begin_sample();
   }
 
-  void predict(int32_t* in) {
+  // The next bit's interval contexts and their counters, found as soon as
+  // the bit before is known so that the counters can be fetched while the
+  // mixer trains: predict() then only reads them.
+  void begin_bit() {
     flip = is_signed && depth == 0;
     const int left = bits - depth;  // bits still to code: the interval is 2^left wide
     const int64_t lo = (int64_t{prefix} << left) - (is_signed ? (int64_t{1} << (bits - 1)) : 0);
     const int64_t mid = lo + (int64_t{1} << (left - 1));
+    const bool fine_q = row_samples == 0;
+    const size_t coarse_ch = static_cast<size_t>(sample_channel & 3);
     for (int i = 0; i < n_pred; ++i) {
       const size_t k = static_cast<size_t>(i);
-      const int32_t s = std::max(avg(k), 4);
-      qd[k] = quantize((mid - pred[k]) * 64 / s, row_samples == 0);
-      qw[k] = std::clamp(left - ilog2(static_cast<uint64_t>(s)) + 4 + 3, 0, kQw - 1);
+      qd[k] = quantize((mid - pred[k]) * 64 / scale[k], fine_q);
+      qw[k] = std::clamp(left - scale_log[k] + 4 + 3, 0, kQw - 1);
       live[2 * k] = &fine[(k * kQw + static_cast<size_t>(qw[k])) * kQd + static_cast<size_t>(qd[k] + 32)];
       const int qc = std::clamp(qd[k] / 4, -7, 7) + 8;
-      live[2 * k + 1] = &coarse[((k * kQw + static_cast<size_t>(qw[k])) * 16 + static_cast<size_t>(qc)) * 4 +
-                                static_cast<size_t>(channel() & 3)];
-      const int sign = flip ? -1 : 1;
+      live[2 * k + 1] = &coarse[((k * kQw + static_cast<size_t>(qw[k])) * 16 + static_cast<size_t>(qc)) * 4 + coarse_ch];
+      __builtin_prefetch(live[2 * k]);
+      __builtin_prefetch(live[2 * k + 1]);
+    }
+  }
+
+  void predict(int32_t* in) const {
+    const int sign = flip ? -1 : 1;
+    for (int i = 0; i < n_pred; ++i) {
+      const size_t k = static_cast<size_t>(i);
       in[3 * i] = sign * live[2 * k]->stretched();
       in[3 * i + 1] = sign * live[2 * k]->stretched_slow();
       in[3 * i + 2] = sign * live[2 * k + 1]->stretched();
@@ -407,6 +444,7 @@ struct NumericModel::State {
     for (int i = 0; i < 2 * n_pred; ++i) live[static_cast<size_t>(i)]->train(up, 30);
     prefix = (prefix << 1) | static_cast<uint32_t>(up);
     if (++depth == bits) end_sample();
+    begin_bit();
   }
 };
 
