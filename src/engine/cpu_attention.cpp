@@ -35,15 +35,15 @@ RingRuns ring_runs(int64_t first, int n, int cap) {
 // ------------------------------------------------------------------ plain
 
 // s[r][t] = q_r . k_t for `count` keys starting at column `col` of kt.
-void scores_plain(const float* q, int q_stride, int rows, const float* kt, int cap, int dh, int count, float* s,
+void scores_plain(const float* q, int q_stride, int rows, const int8_t* kt, int cap, int dh, int count, float* s,
                   int s_stride) {
   for (int r = 0; r < rows; ++r) {
     float* out = s + static_cast<size_t>(r) * s_stride;
     std::fill(out, out + count, 0.0f);
     for (int j = 0; j < dh; ++j) {
       const float qj = q[static_cast<size_t>(r) * q_stride + j];
-      const float* row = kt + static_cast<size_t>(j) * cap;
-      for (int t = 0; t < count; ++t) out[t] += qj * row[t];
+      const int8_t* row = kt + static_cast<size_t>(j) * cap;
+      for (int t = 0; t < count; ++t) out[t] += qj * static_cast<float>(row[t]);
     }
   }
 }
@@ -62,15 +62,15 @@ void weights_plain(const AttentionRule& a, const float* s, int n, int64_t* e, fl
 }
 
 // av[r] += sum_t p[r][t] * v_t over `count` value rows.
-void values_plain(const float* p, int p_stride, int rows, const float* v, int v_stride, int dh, int count, float* av,
+void values_plain(const float* p, int p_stride, int rows, const int8_t* v, int v_stride, int dh, int count, float* av,
                   int av_stride) {
   for (int r = 0; r < rows; ++r) {
     float* out = av + static_cast<size_t>(r) * av_stride;
     const float* pr = p + static_cast<size_t>(r) * p_stride;
     for (int t = 0; t < count; ++t) {
       if (pr[t] == 0.0f) continue;
-      const float* row = v + static_cast<size_t>(t) * v_stride;
-      for (int j = 0; j < dh; ++j) out[j] += pr[t] * row[j];
+      const int8_t* row = v + static_cast<size_t>(t) * v_stride;
+      for (int j = 0; j < dh; ++j) out[j] += pr[t] * static_cast<float>(row[j]);
     }
   }
 }
@@ -82,9 +82,14 @@ inline __mmask16 tail16(int left) { return left >= 16 ? __mmask16(0xFFFF) : __mm
 // R queries times NV vectors of 16 keys per pass: R * NV independent
 // accumulators (8), so the multiply-add chains overlap instead of waiting on
 // each other; any order of these exact sums gives the same integers.
+// 16 int8 values, widened to float32.
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) inline __m512 widen16(__mmask16 m, const int8_t* p) {
+  return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p)));
+}
+
 template <int R>
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void scores_avx512(const float* q, int q_stride,
-                                                                                  const float* kt, int cap, int dh,
+                                                                                  const int8_t* kt, int cap, int dh,
                                                                                   int count, float* s, int s_stride) {
   constexpr int NV = R == 1 ? 8 : R == 2 ? 4 : 2;
   for (int t0 = 0; t0 < count; t0 += 16 * NV) {
@@ -94,9 +99,9 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void scores_avx512
     for (int r = 0; r < R; ++r)
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
     for (int j = 0; j < dh; ++j) {
-      const float* row = kt + static_cast<size_t>(j) * cap + t0;
+      const int8_t* row = kt + static_cast<size_t>(j) * cap + t0;
       __m512 k[NV];
-      for (int v = 0; v < NV; ++v) k[v] = _mm512_maskz_loadu_ps(m[v], row + 16 * v);
+      for (int v = 0; v < NV; ++v) k[v] = widen16(m[v], row + 16 * v);
       for (int r = 0; r < R; ++r) {
         const __m512 qj = _mm512_set1_ps(q[static_cast<size_t>(r) * q_stride + j]);
         for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(qj, k[v], acc[r][v]);
@@ -153,7 +158,7 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void weights_avx51
 // added at the end: exact integers, so the split changes nothing.
 template <int R>
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void values_avx512(const float* p, int p_stride,
-                                                                                  const float* v, int v_stride, int dh,
+                                                                                  const int8_t* v, int v_stride, int dh,
                                                                                   int count, float* av, int av_stride) {
   constexpr int U = R <= 2 ? 2 : 1;
   for (int j0 = 0; j0 < dh; j0 += 64) {
@@ -166,20 +171,20 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void values_avx512
     int t = 0;
     for (; t + U <= count; t += U)
       for (int u = 0; u < U; ++u) {
-        const float* row = v + static_cast<size_t>(t + u) * v_stride + j0;
+        const int8_t* row = v + static_cast<size_t>(t + u) * v_stride + j0;
         __m512 x[4];
-        for (int c = 0; c < 4; ++c) x[c] = _mm512_maskz_loadu_ps(m[c], row + 16 * c);
+        for (int c = 0; c < 4; ++c) x[c] = widen16(m[c], row + 16 * c);
         for (int r = 0; r < R; ++r) {
           const __m512 pt = _mm512_set1_ps(p[static_cast<size_t>(r) * p_stride + t + u]);
           for (int c = 0; c < 4; ++c) acc[u][r][c] = _mm512_fmadd_ps(pt, x[c], acc[u][r][c]);
         }
       }
     for (; t < count; ++t) {
-      const float* row = v + static_cast<size_t>(t) * v_stride + j0;
+      const int8_t* row = v + static_cast<size_t>(t) * v_stride + j0;
       for (int r = 0; r < R; ++r) {
         const __m512 pt = _mm512_set1_ps(p[static_cast<size_t>(r) * p_stride + t]);
         for (int c = 0; c < 4; ++c)
-          acc[0][r][c] = _mm512_fmadd_ps(pt, _mm512_maskz_loadu_ps(m[c], row + 16 * c), acc[0][r][c]);
+          acc[0][r][c] = _mm512_fmadd_ps(pt, widen16(m[c], row + 16 * c), acc[0][r][c]);
       }
     }
     for (int r = 0; r < R; ++r)
@@ -203,13 +208,13 @@ void by_rows(int rows, Args... args) {
 }
 template <int R>
 struct Scores {
-  static void run(const float* q, int qs, const float* kt, int cap, int dh, int count, float* s, int ss) {
+  static void run(const float* q, int qs, const int8_t* kt, int cap, int dh, int count, float* s, int ss) {
     scores_avx512<R>(q, qs, kt, cap, dh, count, s, ss);
   }
 };
 template <int R>
 struct Values {
-  static void run(const float* p, int ps, const float* v, int vs, int dh, int count, float* av, int avs) {
+  static void run(const float* p, int ps, const int8_t* v, int vs, int dh, int count, float* av, int avs) {
     values_avx512<R>(p, ps, v, vs, dh, count, av, avs);
   }
 };
@@ -232,7 +237,7 @@ void attend_block(kernels::Isa isa, const AttentionRule& a, const HeadRing& ring
   const RingRuns runs = ring_runs(kf, t_count, ring.cap);
   for (int r = 0, done = 0; r < 2; done += runs.count[r], ++r) {
     if (runs.count[r] == 0) continue;
-    const float* kt = ring.kt + runs.slot[r];
+    const int8_t* kt = ring.kt + runs.slot[r];
     if (wide)
       by_rows<Scores>(rows, q, q_stride, kt, ring.cap, dh, runs.count[r], s + done, stride);
     else
@@ -252,7 +257,7 @@ void attend_block(kernels::Isa isa, const AttentionRule& a, const HeadRing& ring
   for (int r = 0; r < rows; ++r) std::fill(av + static_cast<size_t>(r) * av_stride, av + static_cast<size_t>(r) * av_stride + dh, 0.0f);
   for (int r = 0, done = 0; r < 2; done += runs.count[r], ++r) {
     if (runs.count[r] == 0) continue;
-    const float* v = ring.v + static_cast<size_t>(runs.slot[r]) * ring.v_stride;
+    const int8_t* v = ring.v + static_cast<size_t>(runs.slot[r]) * ring.v_stride;
     if (wide)
       by_rows<Values>(rows, p + done, stride, v, ring.v_stride, dh, runs.count[r], av, av_stride);
     else

@@ -1,9 +1,9 @@
 // cpu_attention.hpp — integer softmax attention of the CPU backend for a
 // block of up to 4 consecutive queries of one head (docs/EXACTNESS.md §4).
 //
-// Keys and values are float32 integers in a ring (cpu_stack.hpp); q·k and
-// sum p·v are float multiply-adds whose partial sums are integers below
-// 2^24, hence exact in any order. A block of R queries shares one pass over
+// Keys and values are int8 in a ring (cpu_stack.hpp), widened to float32 as
+// they are read; q·k and sum p·v are float multiply-adds whose partial sums
+// are integers below 2^24, hence exact in any order. A block of R queries shares one pass over
 // the keys (the union of their windows), which is what makes teacher forcing
 // fast; a decoding step is a block of 1.
 //
@@ -32,8 +32,8 @@ struct AttentionRule {
 
 // One head's keys and values for one sequence.
 struct HeadRing {
-  const float* kt;      // [dh, cap]: component j of the key in slot s at kt[j * cap + s]
-  const float* v;       // value of slot s at v[s * v_stride + 0..dh)
+  const int8_t* kt;     // [dh, cap]: component j of the key in slot s at kt[j * cap + s]
+  const int8_t* v;      // value of slot s at v[s * v_stride + 0..dh)
   int v_stride;
   int cap;
 };

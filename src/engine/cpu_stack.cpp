@@ -103,18 +103,17 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
 StackState::StackState(const CpuStack& stack, int sequences, int cap)
     : s_(sequences), cap_(cap), d_(stack.d), h_(stack.heads), dh_(stack.dh) {
   const size_t n = stack.layers.size() * static_cast<size_t>(sequences) * cap * stack.d;
-  k_.assign(n, 0.0f);
-  v_.assign(n, 0.0f);
+  k_.assign(n, 0);
+  v_.assign(n, 0);
 }
 
 void StackState::store(int layer, int seq, int64_t pos, const int8_t* k, const int8_t* v) {
   const int64_t slot = pos % cap_;
   for (int h = 0; h < h_; ++h) {
-    float* kt = keys(layer, seq, h) + slot;
+    int8_t* kt = keys(layer, seq, h) + slot;
     for (int j = 0; j < dh_; ++j) kt[static_cast<size_t>(j) * cap_] = k[h * dh_ + j];
   }
-  float* vr = values(layer, seq, slot);
-  for (int j = 0; j < d_; ++j) vr[j] = v[j];
+  std::copy_n(v, d_, values(layer, seq, slot));
 }
 
 MBZ_VECTOR_CLONES

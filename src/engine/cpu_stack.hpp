@@ -16,29 +16,30 @@ namespace mbz {
 
 // Keys and values of every layer for S sequences: position p of sequence s
 // lives in slot p % cap; cap >= W - 1 + C for every call with C positions.
-// They are stored as float32 integers (|k|, |v| <= 127) so that attention
-// runs as float multiply-adds, exact because every partial sum is an integer
-// below 2^24 (docs/EXACTNESS.md §2). Keys are transposed per head, so the
-// scores of consecutive keys are one contiguous vector loop.
+// They are stored as int8 (a quarter of the cache a float ring needs) and
+// widened to float32 as attention reads them: its multiply-adds are exact
+// because every partial sum is an integer below 2^24 (docs/EXACTNESS.md §2).
+// Keys are transposed per head, so the scores of consecutive keys are one
+// contiguous vector loop.
 class StackState {
  public:
   StackState(const CpuStack& stack, int sequences, int cap);
   int sequences() const { return s_; }
   int cap() const { return cap_; }
   // Key component j of head h: keys(layer, seq, h)[j * cap + slot].
-  float* keys(int layer, int seq, int head) {
+  int8_t* keys(int layer, int seq, int head) {
     return k_.data() + ((static_cast<size_t>(layer) * s_ + seq) * h_ + head) * dh_ * cap_;
   }
   // Value row of a slot: values(layer, seq, slot)[0, D).
-  float* values(int layer, int seq, int64_t slot) {
+  int8_t* values(int layer, int seq, int64_t slot) {
     return v_.data() + ((static_cast<size_t>(layer) * s_ + seq) * cap_ + static_cast<size_t>(slot)) * d_;
   }
   void store(int layer, int seq, int64_t pos, const int8_t* k, const int8_t* v);
 
  private:
   int s_, cap_, d_, h_, dh_;
-  std::vector<float> k_;  // [L, S, H, dh, cap]
-  std::vector<float> v_;  // [L, S, cap, D]
+  std::vector<int8_t> k_;  // [L, S, H, dh, cap]
+  std::vector<int8_t> v_;  // [L, S, cap, D]
 };
 
 // Runs the stack on x [S*C, D] (row s*C + c is sequence s at position pos0 + c),
