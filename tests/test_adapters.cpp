@@ -70,7 +70,7 @@ TEST(SampleLayout, RejectsUnknownNames) {
 
 // ---- audio files written by libsndfile ----
 
-std::string temp_path(const std::string& name) { return ::testing::TempDir() + "mbz_adapters_" + name; }
+std::string temp_path(const std::string& name) { return test::temp_name("mbz_adapters_" + name); }
 
 // A second of a chord with a little noise: smooth like real audio.
 std::vector<double> signal(int frames, int channels) {

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 // A small dataset of real files of every modality (heads of the samples).
 std::string make_dataset() {
-  const std::string dir = ::testing::TempDir() + "mbz_eval_data";
+  const std::string dir = test::temp_name("mbz_eval_data");
   fs::remove_all(dir);
   fs::create_directories(dir + "/sub");
   const auto head = [&](const std::string& sample, size_t n, const std::string& to) {
@@ -114,7 +114,7 @@ TEST(Eval, MergedShardsEqualAnUnshardedRun) {
   for (int i = 1; i <= 3; ++i) {
     std::vector<eval::FileRecord> part;
     for (const auto& f : eval::shard(files, i, 3)) part.push_back(ev.run(f, 1, {}));
-    const std::string path = ::testing::TempDir() + "mbz_eval_shard" + std::to_string(i) + ".jsonl";
+    const std::string path = test::temp_name("mbz_eval_shard" + std::to_string(i) + ".jsonl");
     std::ofstream out(path);
     eval::write_report(out, eval::Format::jsonl, part);
     out.close();
@@ -146,7 +146,7 @@ TEST(Eval, ReportsParse) {
   rs[2].error = "cannot read";
   std::ostringstream j;
   eval::write_report(j, eval::Format::jsonl, rs);
-  const std::string path = ::testing::TempDir() + "mbz_eval_report.jsonl";
+  const std::string path = test::temp_name("mbz_eval_report.jsonl");
   const std::string text = j.str();
   test::write_file(path, std::vector<uint8_t>(text.begin(), text.end()));
   const auto back = eval::read_jsonl(path);

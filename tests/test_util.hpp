@@ -1,6 +1,9 @@
 // Helpers shared by the tests: data files, seeded bytes, the committed tiny model.
 #pragma once
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <fstream>
 #include <iterator>
@@ -14,6 +17,12 @@
 namespace mbz::test {
 
 inline std::string data_path(const std::string& rel) { return std::string(MBZ_SOURCE_DIR) + "/" + rel; }
+
+// A scratch path of this test process: CTest runs each test in its own
+// process, several at once, so the process id keeps their files apart.
+inline std::string temp_name(const std::string& name) {
+  return ::testing::TempDir() + std::to_string(getpid()) + "_" + name;
+}
 
 inline std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
