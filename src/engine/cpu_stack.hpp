@@ -24,7 +24,6 @@ namespace mbz {
 class StackState {
  public:
   StackState(const CpuStack& stack, int sequences, int cap);
-  int sequences() const { return s_; }
   int cap() const { return cap_; }
   // Key component j of head h: keys(layer, seq, h)[j * cap + slot].
   int8_t* keys(int layer, int seq, int head) {

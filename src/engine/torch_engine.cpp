@@ -465,8 +465,4 @@ std::unique_ptr<AcceleratorEngine> make_torch_reference(std::shared_ptr<const Mo
   return std::make_unique<TorchEngine>(std::move(model), at::Device(at::kCPU));
 }
 
-void set_torch_threads(int threads) {
-  if (threads > 0 && at::get_num_threads() != threads) at::set_num_threads(threads);
-}
-
 }  // namespace mbz

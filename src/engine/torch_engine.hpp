@@ -16,7 +16,4 @@ std::unique_ptr<AcceleratorEngine> make_torch_engine(std::shared_ptr<const Model
 // Plain tensor ops on the CPU: the oracle of the CPU backend.
 std::unique_ptr<AcceleratorEngine> make_torch_reference(std::shared_ptr<const ModelFile> model);
 
-// libtorch's intra-op threads (training and the reference).
-void set_torch_threads(int threads);
-
 }  // namespace mbz
