@@ -4,7 +4,7 @@
 // every kernel against the libtorch reference.
 #include "engine/cpu_attention.hpp"
 
-#include <immintrin.h>
+#include "engine/avx512.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -13,13 +13,6 @@
 namespace mbz {
 
 namespace {
-
-// GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own
-// undefined-vector placeholders (a known false positive).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-
-constexpr const char* kAvx512 = "avx512f,avx512vl,avx512bw,avx512dq";
 
 // The contiguous runs of ring slots holding positions [first, first + n): at most two.
 struct RingRuns {
@@ -77,24 +70,22 @@ void values_plain(const float* p, int p_stride, int rows, const int8_t* v, int v
 
 // ---------------------------------------------------------------- AVX-512
 
-inline __mmask16 tail16(int left) { return left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1); }
-
 // R queries times NV vectors of 16 keys per pass: R * NV independent
 // accumulators (8), so the multiply-add chains overlap instead of waiting on
 // each other; any order of these exact sums gives the same integers.
 // 16 int8 values, widened to float32.
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) inline __m512 widen16(__mmask16 m, const int8_t* p) {
+MBZ_AVX512 inline __m512 widen16(__mmask16 m, const int8_t* p) {
   return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p)));
 }
 
 template <int R>
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void scores_avx512(const float* q, int q_stride,
+MBZ_AVX512 void scores_avx512(const float* q, int q_stride,
                                                                                   const int8_t* kt, int cap, int dh,
                                                                                   int count, float* s, int s_stride) {
   constexpr int NV = R == 1 ? 8 : R == 2 ? 4 : 2;
   for (int t0 = 0; t0 < count; t0 += 16 * NV) {
     __mmask16 m[NV];
-    for (int v = 0; v < NV; ++v) m[v] = tail16(std::max(0, count - t0 - 16 * v));
+    for (int v = 0; v < NV; ++v) m[v] = tail16(count - t0 - 16 * v);
     __m512 acc[R][NV];
     for (int r = 0; r < R; ++r)
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
@@ -112,7 +103,7 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void scores_avx512
   }
 }
 
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void weights_avx512(const AttentionRule& a, const float* s,
+MBZ_AVX512 void weights_avx512(const AttentionRule& a, const float* s,
                                                                                   int n, int64_t* e, float* p) {
   const __m512i mant = _mm512_set1_epi64(a.mant), round = _mm512_set1_epi64(a.round),
                 slope = _mm512_set1_epi64(a.slope), step = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
@@ -120,7 +111,7 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void weights_avx51
   const __m128i shift = _mm_cvtsi32_si128(a.shift);
   __m512i top = _mm512_set1_epi64(INT64_MIN);
   for (int i = 0; i < n; i += 8) {
-    const __mmask8 m = n - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (n - i)) - 1);
+    const __mmask8 m = tail8(n - i);
     const __m512i dot = _mm512_cvttps_epi64(_mm256_maskz_loadu_ps(m, s + i));
     const __m512i dist = _mm512_sub_epi64(_mm512_set1_epi64(n - 1 - i), step);
     const __m512i v = _mm512_sub_epi64(_mm512_sra_epi64(_mm512_add_epi64(_mm512_mullo_epi64(dot, mant), round), shift),
@@ -131,7 +122,7 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void weights_avx51
   const __m512i vtop = _mm512_set1_epi64(_mm512_reduce_max_epi64(top));
   __m512i sum = _mm512_setzero_si512();
   for (int i = 0; i < n; i += 8) {
-    const __mmask8 m = n - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (n - i)) - 1);
+    const __mmask8 m = tail8(n - i);
     const __m512i idx = _mm512_min_epi64(_mm512_sub_epi64(vtop, _mm512_maskz_loadu_epi64(m, e + i)), cap);
     const __m512i ex = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, idx, a.lut, 8);
     _mm512_mask_storeu_epi64(e + i, m, ex);
@@ -143,7 +134,7 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void weights_avx51
   const __m512d one = _mm512_set1_pd(a.one), half = _mm512_set1_pd(total), den = _mm512_set1_pd(2.0 * total),
                 inv = _mm512_set1_pd(1.0 / (2.0 * total)), unit = _mm512_set1_pd(1.0);
   for (int i = 0; i < n; i += 8) {
-    const __mmask8 m = n - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (n - i)) - 1);
+    const __mmask8 m = tail8(n - i);
     const __m512d ex = _mm512_cvtepi64_pd(_mm512_maskz_loadu_epi64(m, e + i));
     const __m512d num = _mm512_fmadd_pd(ex, one, half);
     __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(num, inv), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
@@ -157,13 +148,13 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void weights_avx51
 // keys are split into U interleaved partial sums (more independent chains),
 // added at the end: exact integers, so the split changes nothing.
 template <int R>
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void values_avx512(const float* p, int p_stride,
+MBZ_AVX512 void values_avx512(const float* p, int p_stride,
                                                                                   const int8_t* v, int v_stride, int dh,
                                                                                   int count, float* av, int av_stride) {
   constexpr int U = R <= 2 ? 2 : 1;
   for (int j0 = 0; j0 < dh; j0 += 64) {
     __mmask16 m[4];
-    for (int c = 0; c < 4; ++c) m[c] = tail16(std::max(0, dh - j0 - 16 * c));
+    for (int c = 0; c < 4; ++c) m[c] = tail16(dh - j0 - 16 * c);
     __m512 acc[U][R][4];
     for (int u = 0; u < U; ++u)
       for (int r = 0; r < R; ++r)

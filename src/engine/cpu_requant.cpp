@@ -1,7 +1,7 @@
 // cpu_requant.cpp — see cpu_requant.hpp.
 #include "engine/cpu_requant.hpp"
 
-#include <immintrin.h>
+#include "engine/avx512.hpp"
 
 #include <algorithm>
 
@@ -9,21 +9,10 @@ namespace mbz {
 
 namespace {
 
-// GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own
-// undefined-vector placeholders (a known false positive).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-
 constexpr int32_t kR = kResidualMax;
 
 inline int64_t rq_plain(int32_t acc, const Multipliers& m, int j, int64_t lo, int64_t hi) {
   return std::clamp<int64_t>((int64_t(acc) * m.mant[j] + m.round[j]) >> m.shift[j], lo, hi);
-}
-
-#define MBZ_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq")))
-
-inline MBZ_AVX512 __mmask16 tail16(int left) {
-  return left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
 }
 
 // 16 columns: clamp(floor(acc * m + 1/2), lo, hi) as int32 (acc * m + 1/2 is exact).

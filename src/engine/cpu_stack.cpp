@@ -9,8 +9,7 @@
 #include <climits>
 #include <cmath>
 
-#include <immintrin.h>
-
+#include "engine/avx512.hpp"
 #include "engine/cpu_attention.hpp"
 #include "engine/cpu_requant.hpp"
 #include "engine/int_ops.hpp"
@@ -43,25 +42,20 @@ Scratch& scratch_of_thread() {
   return s;
 }
 
-// GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own
-// undefined-vector placeholders (a known false positive).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-
 // AVX-512 forms of the two hottest element-wise loops (the compiler keeps
 // neither in registers on its own); the plain loops below are their
 // fallback and compute the same exact values.
 // One row of RMSNorm's output: clamp(floor(a_j / den), -127, 127) with
 // a_j = nq2 * x_j + add, 8 lanes at a time; guess from the reciprocal, then
 // exact corrections (every product below 2^53).
-__attribute__((target("avx512f,avx512vl,avx512bw"))) void norm_row_avx512(const int32_t* x, int d, double nq2, double add, double den,
+MBZ_AVX512 void norm_row_avx512(const int32_t* x, int d, double nq2, double add, double den,
                                                         int8_t* out) {
   const __m512d vn = _mm512_set1_pd(nq2), va = _mm512_set1_pd(add), vd = _mm512_set1_pd(den),
                 vi = _mm512_set1_pd(1.0 / den), one = _mm512_set1_pd(1.0), lo = _mm512_set1_pd(-127.0),
                 hi = _mm512_set1_pd(127.0);
   int j = 0;
   for (; j < d; j += 8) {
-    const __mmask8 mask = d - j >= 8 ? __mmask8(0xFF) : __mmask8((1u << (d - j)) - 1);
+    const __mmask8 mask = tail8(d - j);
     const __m512d a = _mm512_fmadd_pd(vn, _mm512_cvtepi32_pd(_mm256_maskz_loadu_epi32(mask, x + j)), va);
     __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(a, vi), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
     q = _mm512_mask_sub_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(q, vd), a, _CMP_GT_OQ), q, one);
@@ -182,7 +176,7 @@ namespace {
 // One byte table from 256 logits: f = 1 + floor(e * scale / sum), e the exp
 // table at top - logit; the quotient as a reciprocal guess corrected by one
 // with exact comparisons (e * scale < 2^36).
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void byte_table_avx512(const int32_t* l,
+MBZ_AVX512 void byte_table_avx512(const int32_t* l,
                                                                                      const int64_t* lut, int64_t lut_len,
                                                                                      double scale, uint32_t* out) {
   __m512i top = _mm512_loadu_si512(l);
