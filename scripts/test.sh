@@ -1,24 +1,75 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds, runs the unit tests
-# under AddressSanitizer and UndefinedBehaviorSanitizer in a second build tree
-# (build-asan/), then every test (CTest), whose summary closes the output.
-# MBZ_SANITIZE=0 skips the sanitizer pass (a quicker local loop).
+# The whole test suite: installs what is missing, builds, then
+#  1. the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer in
+#     a second build tree (build-asan/). With clang and libFuzzer (Debian's
+#     clang and libclang-rt-14-dev, installed here if missing) that tree is
+#     built with clang and -fsanitize=fuzzer-no-link, so the same library
+#     also serves the fuzz targets (tests/fuzz), which then each replay their
+#     regression inputs and fuzz for a few seconds (CTest label `fuzz`);
+#     without them the fuzz targets are skipped with a message;
+#  2. the thread and streaming tests under ThreadSanitizer (build-tsan/, a
+#     TSan build of the library and that one test program only);
+#  3. every test of the release build (CTest), whose summary closes the output.
+# MBZ_SANITIZE=0 skips 1 and 2 (a quicker local loop); MBZ_FUZZ_SECONDS sets
+# the seconds each fuzz target runs (default 4; 0 skips the fuzz targets).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 
+jobs=$(nproc)
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+
 if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
-  echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-  launcher=()
-  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # clang with libFuzzer's runtime: Debian 12's clang 14.
+  installed=$(dpkg-query -W -f='${Status}\n' clang libclang-rt-14-dev 2>/dev/null | grep -c "install ok installed" || true)
+  if [ "$installed" != 2 ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        clang libclang-rt-14-dev >/dev/null; } || echo "note: could not install clang; the fuzz targets will be skipped"
+  fi
+  fuzz_seconds=${MBZ_FUZZ_SECONDS:-4}
   san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
-    -DCMAKE_CXX_FLAGS="$san" -DCMAKE_C_FLAGS="$san" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
-  cmake --build build-asan -j "$(nproc)" --target mbz_tests
+  compilers=()
+  fuzz=OFF
+  if command -v clang++ >/dev/null && echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' |
+      clang++ -x c++ -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then
+    compilers=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
+    san="$san -fsanitize=fuzzer-no-link"
+    fuzz=ON
+  else
+    echo "note: no clang with libFuzzer (-fsanitize=fuzzer): sanitizer tree built with the default compiler, fuzz targets skipped"
+  fi
+  echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "${compilers[@]}" -DMBZ_FUZZ=$fuzz \
+    -DMBZ_FUZZ_SECONDS="$fuzz_seconds" -DCMAKE_CXX_FLAGS="$san" -DCMAKE_C_FLAGS="$san" \
+    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+  targets=(mbz_tests)
+  [ $fuzz = ON ] && [ "$fuzz_seconds" != "0" ] && targets+=(fuzz_targets)
+  cmake --build build-asan -j "$jobs" --target "${targets[@]}"
   # libtorch itself is not instrumented; leak checking would report its
   # process-lifetime allocations, so it is off.
   ASAN_OPTIONS=detect_leaks=0 MBZ_MODEL_PATH="$PWD/tests/golden" ./build-asan/tests/mbz_tests --gtest_brief=1
+  if [ $fuzz = ON ] && [ "$fuzz_seconds" != "0" ]; then
+    echo "== fuzz targets: regression inputs, then ${fuzz_seconds} s each (scripts/fuzz.sh runs them longer)"
+    ctest --test-dir build-asan -L fuzz --output-on-failure -j "$jobs"
+  fi
+
+  # clang: the build needs -fno-sanitize-thread-func-entry-exit (CMakeLists.txt, MBZ_TSAN_TESTS).
+  if command -v clang++ >/dev/null; then
+    echo "== thread and streaming tests under ThreadSanitizer"
+    cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DCMAKE_C_COMPILER=clang \
+      -DCMAKE_CXX_COMPILER=clang++ -DMBZ_TSAN_TESTS=ON -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+      -DCMAKE_C_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" >/dev/null
+    cmake --build build-tsan -j "$jobs" --target mbz_thread_tests
+    # No suppressions: the program links only libmbz and its dependencies.
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" MBZ_MODEL_PATH="$PWD/tests/golden" \
+      ./build-tsan/tests/mbz_thread_tests --gtest_brief=1
+  else
+    echo "note: no clang: the ThreadSanitizer pass is skipped"
+  fi
 fi
 
 cd build
-ctest --output-on-failure -j "$(nproc)" --timeout 900
+ctest --output-on-failure -j "$jobs" --timeout 900
