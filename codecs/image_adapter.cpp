@@ -176,9 +176,68 @@ bool parse_tga(const uint8_t* d, size_t n, Parsed& out, std::string* why) {
 }
 
 // --- PNG / GIF (--media): the decoded 8-bit pixels ---
+
+// stb_image trusts sizes a file claims: it allocates a PNG chunk's stated
+// length before reading it, every frame of a GIF at once, and the pixels of
+// any width x height. Checked here first, so that a few hostile bytes cannot
+// make it allocate gigabytes (found by tests/fuzz/fuzz_media).
+uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
+
+// Every PNG chunk lies inside the file.
+bool png_chunks_fit(const uint8_t* d, size_t n) {
+  for (size_t at = 8; at + 12 <= n;) {
+    const uint64_t len = be32(d + at);
+    if (at + 12 + len > n) return false;
+    if (std::memcmp(d + at + 4, "IEND", 4) == 0) return true;
+    at += 12 + len;
+  }
+  return false;
+}
+
+// The number of images in a GIF (its 0x2C image descriptors), walking its
+// blocks; -1 if the structure runs past the end of the file.
+int gif_frames(const uint8_t* d, size_t n) {
+  if (n < 13) return -1;
+  size_t at = 13 + ((d[10] & 0x80) ? 3u * (2u << (d[10] & 7)) : 0u);  // header, logical screen, global colour table
+  const auto skip_sub_blocks = [&]() {
+    while (at < n && d[at] != 0) at += 1 + d[at];
+    ++at;
+    return at <= n;
+  };
+  int frames = 0;
+  while (at < n) {
+    const uint8_t kind = d[at];
+    if (kind == 0x3B) return frames;  // trailer
+    if (kind == 0x21) {               // extension: label, sub-blocks
+      at += 2;
+      if (!skip_sub_blocks()) return -1;
+    } else if (kind == 0x2C) {  // image: descriptor, local colour table, LZW code size, sub-blocks
+      if (at + 10 > n) return -1;
+      const uint8_t packed = d[at + 9];
+      at += 10 + ((packed & 0x80) ? 3u * (2u << (packed & 7)) : 0u) + 1;
+      if (!skip_sub_blocks()) return -1;
+      ++frames;
+    } else {
+      return -1;
+    }
+  }
+  return frames;  // no trailer: stb_image stops at the end too
+}
+
 bool parse_media(const uint8_t* d, size_t n, Container c, Parsed& out, std::string* why) {
   if (n > static_cast<size_t>(INT32_MAX)) return fail(why, "image too large");
   const int len = static_cast<int>(n);
+  if (c == Container::png && !png_chunks_fit(d, n)) return fail(why, "PNG chunks run past the end of the file");
+  if (c == Container::gif && gif_frames(d, n) != 1)
+    return fail(why, "not a single-image GIF (animated GIF: PNG cannot hold its frames, so it is coded as bytes)");
+  {
+    // Deflate expands at most 1032:1 and GIF's LZW about 2730:1: more pixels
+    // than that cannot be in the file.
+    int w = 0, h = 0, comp = 0;
+    if (!stbi_info_from_memory(d, len, &w, &h, &comp)) return fail(why, std::string("stb_image: ") + stbi_failure_reason());
+    if (static_cast<uint64_t>(w) * static_cast<uint64_t>(h) > 4096 * static_cast<uint64_t>(n) + 4096)
+      return fail(why, "image dimensions larger than its data can hold");
+  }
   if (c == Container::png && stbi_is_16_bit_from_memory(d, len))
     return fail(why, "16-bit PNG: mbz writes 8-bit PNG only, so it is coded as bytes");
   if (c == Container::gif) {

@@ -139,18 +139,19 @@ bool starts(const uint8_t* p, size_t n, const char* magic, size_t at = 0) {
 // Decodes FLAC (or any libsndfile integer format) to little-endian signed samples.
 bool decode_samples(SNDFILE* f, const SF_INFO& info, SampleGrid& g, std::vector<uint8_t>& out) {
   std::vector<int32_t> buf(static_cast<size_t>(4096) * info.channels);
-  out.resize(g.sample_bytes());
-  size_t at = 0;
+  // Grown as frames decode, not sized by the frame count the header claims
+  // (a few hostile bytes can claim 2^36 frames; found by tests/fuzz/fuzz_media).
+  out.clear();
   for (sf_count_t done = 0; done < info.frames;) {
     const sf_count_t got = sf_readf_int(f, buf.data(), std::min<sf_count_t>(4096, info.frames - done));
     if (got <= 0) return false;
     for (size_t i = 0; i < static_cast<size_t>(got) * info.channels; ++i) {
       const uint32_t v = static_cast<uint32_t>(buf[i]) >> (32 - 8 * g.width);
-      for (int k = 0; k < g.width; ++k) out[at++] = static_cast<uint8_t>(v >> (8 * k));
+      for (int k = 0; k < g.width; ++k) out.push_back(static_cast<uint8_t>(v >> (8 * k)));
     }
     done += got;
   }
-  return true;
+  return out.size() == g.sample_bytes();
 }
 
 }  // namespace

@@ -21,7 +21,8 @@ void SampleGrid::validate() const {
   if (rows > (uint64_t{1} << 32) || cols > (uint64_t{1} << 40) || row_stride > (uint64_t{1} << 44))
     throw Error(ErrorCode::invalid_argument, "grid too large");
   if (row_stride < cols * channels * width) throw Error(ErrorCode::invalid_argument, "row stride shorter than a row");
-  if (total_bytes() > (uint64_t{1} << 44)) throw Error(ErrorCode::invalid_argument, "grid too large");
+  // rows * row_stride can exceed 2^64 (2^32 * 2^44): divide instead of multiplying.
+  if (rows != 0 && row_stride > (uint64_t{1} << 44) / rows) throw Error(ErrorCode::invalid_argument, "grid too large");
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "codecs/adapter.hpp"
+#include "codecs/side_info.hpp"
 #include "api/model_impl.hpp"
 #include "api/stream_io.hpp"
 #include "container/format.hpp"
@@ -39,6 +40,8 @@ struct Decompressor::Impl {
   std::vector<PendingSegment> pending;
   size_t group = 0;
   std::vector<uint8_t> payload;  // an adapter frame's decoded segments
+  uint64_t payload_limit = 0;    // an adapter frame's payload size, from its side information
+  uint64_t claimed = 0;          // raw bytes the frame's block headers announced so far
 
   Impl(ModelResolver r, const Options& o) : resolve(std::move(r)), opts(o) {}
 
@@ -76,6 +79,15 @@ struct Decompressor::Impl {
         st.adapter = header.adapter;
         st.adapter_description = codecs::describe(header.adapter, header.side_info);
         if (header.adapter != 0) st.samples_only |= codecs::restores_samples_only(header.adapter, header.side_info);
+        // An adapter frame is collected whole before it is restored: its
+        // segments may not announce more than the side information's grid,
+        // so memory stays bounded by what the header declares and the
+        // segments really decode to, never by claims alone.
+        payload_limit = header.adapter == 0 ? 0
+                                            : codecs::decode_side_info(static_cast<codecs::AdapterId>(header.adapter),
+                                                                       header.side_info)
+                                                  .grid.total_bytes();
+        claimed = 0;
         group = group_segments(header.segment_size, opts.threads);
         state = State::blocks;
       } else if (state == State::blocks) {
@@ -89,9 +101,12 @@ struct Decompressor::Impl {
           state = State::footer;
           continue;
         }
+        if (header.adapter != 0 && s.header.raw_len > payload_limit - claimed)
+          throw Error(ErrorCode::corrupt, segment_name(count) + ": more samples than the adapter's grid holds (file damaged)");
         if (avail < n + s.header.coded_len) break;
         s.coded.assign(p + n, p + n + s.header.coded_len);
         s.index = count++;
+        claimed += s.header.raw_len;
         pos += n + s.header.coded_len;
         st.in_bytes += n + s.header.coded_len;
         pending.push_back(std::move(s));

@@ -140,6 +140,10 @@ std::shared_ptr<const ModelFile> ModelFile::parse(const std::vector<uint8_t>& im
         n *= dim;
         if (n > (int64_t{1} << 28)) bad(origin, "tensor " + name + " is too large");
       }
+      // The data must be in the file before it is allocated: a hostile
+      // shape would otherwise allocate up to 1 GiB from a few bytes.
+      const size_t width = dtype == kDtypeI32 ? 4 : 1;
+      if (static_cast<uint64_t>(n) * width > r.left()) bad(origin, "file is truncated");
       t.data.resize(static_cast<size_t>(n));
       if (dtype == kDtypeI8) {
         const uint8_t* b = r.bytes(static_cast<size_t>(n));
