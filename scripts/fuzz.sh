@@ -6,22 +6,26 @@
 # fuzz-corpus/logs/<target>.log. Ends with a table: seconds, executions,
 # execs/s, coverage (cov: edges, ft: features), corpus size, findings.
 #
-#   bash scripts/fuzz.sh [-t SECONDS_PER_TARGET] [-j JOBS] [TARGET...]
+#   bash scripts/fuzz.sh [-t SECONDS_PER_TARGET] [-j JOBS] [-k] [TARGET...]
 #
 # -t: seconds each target runs (default 600); -j: libFuzzer jobs per target
-# (parallel processes sharing its corpus; default 1). TARGET: fuzz_frame,
+# (parallel processes sharing its corpus; default 1); -k: keep going after a
+# finding (libFuzzer's -fork mode; implied by -j 2 and more). TARGET: fuzz_frame,
 # fuzz_inspect, fuzz_decompress, fuzz_c_dstream, fuzz_pcm, fuzz_image,
 # fuzz_media, fuzz_side_info, fuzz_model (default: all). Needs the
 # sanitizer tree that scripts/test.sh builds (build-asan/, clang); builds
-# the targets in it if needed. Run it under `nice` on a shared machine.
+# the targets in it if needed. MBZ_FUZZ_BIN=DIR runs the binaries in DIR
+# instead (a copy, so that rebuilding does not disturb a long run). Run it
+# under `nice` on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=600 jobs=1
-while getopts "t:j:" opt; do
+seconds=600 jobs=1 keep=0
+while getopts "t:j:k" opt; do
   case $opt in
     t) seconds=$OPTARG ;;
     j) jobs=$OPTARG ;;
-    *) sed -n '2,20p' "$0"; exit 2 ;;
+    k) keep=1 ;;
+    *) sed -n '2,24p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -29,11 +33,15 @@ all=(fuzz_frame fuzz_inspect fuzz_decompress fuzz_c_dstream fuzz_pcm fuzz_image 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
-if [ ! -f build-asan/CMakeCache.txt ] || ! grep -q '^MBZ_HAVE_LIBFUZZER:INTERNAL=1' build-asan/CMakeCache.txt; then
-  echo "build-asan/ has no fuzz targets: run scripts/test.sh once (it configures the tree with clang and libFuzzer)" >&2
-  exit 1
+bin=${MBZ_FUZZ_BIN:-}
+if [ -z "$bin" ]; then
+  if [ ! -f build-asan/CMakeCache.txt ] || ! grep -q '^MBZ_HAVE_LIBFUZZER:INTERNAL=1' build-asan/CMakeCache.txt; then
+    echo "build-asan/ has no fuzz targets: run scripts/test.sh once (it configures the tree with clang and libFuzzer)" >&2
+    exit 1
+  fi
+  cmake --build build-asan -j "$(nproc)" --target fuzz_targets >/dev/null
+  bin=build-asan/tests/fuzz
 fi
-cmake --build build-asan -j "$(nproc)" --target fuzz_targets >/dev/null
 
 # name -> dictionary and -max_len, as in tests/fuzz/CMakeLists.txt
 declare -A dict=([fuzz_frame]=mbz [fuzz_inspect]=mbz [fuzz_decompress]=mbz [fuzz_c_dstream]=mbz [fuzz_pcm]=audio
@@ -43,7 +51,7 @@ declare -A max_len=([fuzz_frame]=20000 [fuzz_inspect]=20000 [fuzz_decompress]=20
 
 out=fuzz-corpus
 mkdir -p "$out/logs" "$out/artifacts" "$out/seeds"
-./build-asan/tests/fuzz/fuzz_seeds "$PWD" "$out/seeds"
+"$bin"/fuzz_seeds "$PWD" "$out/seeds"
 export MBZ_MODEL_PATH="$PWD/tests/golden"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -56,11 +64,11 @@ for t in "${targets[@]}"; do
   args=(-max_total_time="$seconds" -max_len="${max_len[$t]}" -dict="tests/fuzz/${dict[$t]}.dict" -timeout=30
         -rss_limit_mb=2048 -malloc_limit_mb=512 -print_final_stats=1 -artifact_prefix="$out/artifacts/$t-"
         "$out/$t" "$out/seeds/$t")
-  if [ "$jobs" -gt 1 ]; then
+  if [ "$jobs" -gt 1 ] || [ $keep = 1 ]; then
     # -fork: crashes are recorded and fuzzing goes on.
-    ./build-asan/tests/fuzz/"$t" -fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 "${args[@]}" >"$log" 2>&1 || true
+    "$bin/$t" -fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 "${args[@]}" >"$log" 2>&1 || true
   else
-    ./build-asan/tests/fuzz/"$t" "${args[@]}" >"$log" 2>&1 || true
+    "$bin/$t" "${args[@]}" >"$log" 2>&1 || true
   fi
 done
 
@@ -73,7 +81,7 @@ for t in "${targets[@]}"; do
   execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n 1)
   [ -n "$execs" ] || execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$last")
   rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n 1)
-  [ -n "$rate" ] || rate=$(grep -oE 'exec/s: [0-9]+' <<<"$last" | grep -oE '[0-9]+')
+  [ -n "$rate" ] || rate=$(grep -oE 'exec/s:? [0-9]+' <<<"$last" | grep -oE '[0-9]+')
   cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+')
   ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+')
   findings=$(ls "$out/artifacts" 2>/dev/null | grep -c "^$t-" || true)
