@@ -77,13 +77,15 @@ printf '%-16s %8s %11s %8s %7s %7s %8s %s\n' target seconds executions exec/s co
 for t in "${targets[@]}"; do
   log="$out/logs/$t.log"
   [ -f "$log" ] || continue
-  last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
-  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n 1)
-  [ -n "$execs" ] || execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$last")
-  rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n 1)
-  [ -n "$rate" ] || rate=$(grep -oE 'exec/s:? [0-9]+' <<<"$last" | grep -oE '[0-9]+')
-  cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+')
-  ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+')
+  last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
+  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n 1 || true)
+  [ -n "$execs" ] || execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$last" || true)
+  rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n 1 || true)
+  # -fork's lines give the recent rate: the average is executions over time.
+  secs=$(grep -oE 'time: [0-9]+s' <<<"$last" | grep -oE '[0-9]+' || true)
+  [ -n "$rate" ] || { [ -n "$secs" ] && [ "$secs" -gt 0 ] && rate=$((execs / secs)); } || true
+  cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
+  ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
   findings=$(ls "$out/artifacts" 2>/dev/null | grep -c "^$t-" || true)
   printf '%-16s %8s %11s %8s %7s %7s %8s %s\n' "$t" "$seconds" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" \
     "$(ls "$out/$t" | wc -l)" "$findings"
