@@ -50,7 +50,9 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   cmake --build build-asan -j "$jobs" --target "${targets[@]}"
   # libtorch itself is not instrumented; leak checking would report its
   # process-lifetime allocations, so it is off.
-  ASAN_OPTIONS=detect_leaks=0 MBZ_MODEL_PATH="$PWD/tests/golden" ./build-asan/tests/mbz_tests --gtest_brief=1
+  # One process per test (CTest label `unit`), on every core.
+  ASAN_OPTIONS=detect_leaks=0 ctest --test-dir build-asan -L unit --output-on-failure -j "$jobs" |
+    grep -vE '^ *(Start +[0-9]+:|[0-9]+\/[0-9]+ Test +#[0-9]+: .* Passed)'
   if [ $fuzz = ON ] && [ "$fuzz_seconds" != "0" ]; then
     echo "== fuzz targets: regression inputs, then ${fuzz_seconds} s each (scripts/fuzz.sh runs them longer)"
     ctest --test-dir build-asan -L fuzz --output-on-failure -j "$jobs"
