@@ -164,8 +164,30 @@ bool sniff_pcm(const uint8_t* p, size_t n, bool media) {
          (media && starts(p, n, "fLaC"));
 }
 
+// In a RIFF/RIFX (WAV) or FORM (AIFF) file, does every chunk before the
+// samples lie inside the file? libsndfile 1.2 walks a chunk's sub-chunks
+// until the claimed size is used up, counting bytes it could not read: a
+// LIST chunk claiming 4 GiB in a 38-byte file took it minutes (found by
+// tests/fuzz/fuzz_pcm). The sample chunk may claim more than is there
+// (streamed WAVs say 0xFFFFFFFF); parse_pcm checks the samples themselves.
+bool chunks_fit(const uint8_t* p, size_t n) {
+  const bool riff = starts(p, n, "RIFF"), rifx = starts(p, n, "RIFX"), form = starts(p, n, "FORM");
+  if (!riff && !rifx && !form) return true;
+  const char* samples = form ? "SSND" : "data";
+  for (size_t at = 12; at + 8 <= n;) {
+    const uint8_t* c = p + at + 4;
+    const uint64_t size = riff ? (c[0] | c[1] << 8 | c[2] << 16 | uint64_t{c[3]} << 24)
+                               : (uint64_t{c[0]} << 24 | c[1] << 16 | c[2] << 8 | c[3]);
+    if (std::memcmp(p + at, samples, 4) == 0) return true;
+    if (at + 8 + size > n) return false;
+    at += 8 + size + (size & 1);
+  }
+  return true;
+}
+
 bool parse_pcm(const uint8_t* data, size_t n, bool media, Parsed& out, std::string* why) {
   if (!sniff_pcm(data, n, media)) return fail(why, "not a PCM audio container");
+  if (!chunks_fit(data, n)) return fail(why, "a chunk runs past the end of the file");
   MemFile mf{data, static_cast<sf_count_t>(n), 0, nullptr};
   SF_VIRTUAL_IO io = memory_io();
   SF_INFO info{};
