@@ -152,6 +152,18 @@ bool flatten(const uint8_t* data, size_t n, const AdapterOptions& o, Flattened& 
   const std::vector<uint8_t> back = restore_samples(s.grid, s.layout, out.payload.data());
   if (!std::equal(back.begin(), back.end(), samples))
     throw Error(ErrorCode::internal, "sample layout does not invert (please report this)");
+  if (is_media(s.container)) {
+    // The decoder writes a new FLAC or PNG file; a stream whose samples the
+    // writer refuses (a rate or channel count FLAC cannot store) would make
+    // a frame that never decompresses (found by tests/fuzz/fuzz_media).
+    try {
+      restore(out.adapter, out.side_info, out.payload);
+    } catch (const Error& e) {
+      if (why) *why = std::string("its samples cannot be written back: ") + e.what();
+      out = Flattened{};
+      return false;
+    }
+  }
   return true;
 }
 
