@@ -17,6 +17,9 @@ void SampleGrid::validate() const {
     throw Error(ErrorCode::invalid_argument, "unsupported sample width " + std::to_string(width));
   if (channels == 0 || channels > 4096) throw Error(ErrorCode::invalid_argument, "bad channel count");
   if (rows == 0 && cols != 0) throw Error(ErrorCode::invalid_argument, "bad grid");
+  // Rows of no bytes: the loops over rows would spin 2^32 times over nothing
+  // (found by tests/fuzz/fuzz_side_info).
+  if (row_stride == 0 && rows > 1) throw Error(ErrorCode::invalid_argument, "bad grid: empty rows");
   // Bounded so that the products below cannot overflow.
   if (rows > (uint64_t{1} << 32) || cols > (uint64_t{1} << 40) || row_stride > (uint64_t{1} << 44))
     throw Error(ErrorCode::invalid_argument, "grid too large");
