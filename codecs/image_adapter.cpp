@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "codecs/formats.hpp"
+#include "common/le_bytes.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz::codecs {
@@ -181,12 +182,10 @@ bool parse_tga(const uint8_t* d, size_t n, Parsed& out, std::string* why) {
 // length before reading it, every frame of a GIF at once, and the pixels of
 // any width x height. Checked here first, so that a few hostile bytes cannot
 // make it allocate gigabytes (found by tests/fuzz/fuzz_media).
-uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
-
 // Every PNG chunk lies inside the file.
 bool png_chunks_fit(const uint8_t* d, size_t n) {
   for (size_t at = 8; at + 12 <= n;) {
-    const uint64_t len = be32(d + at);
+    const uint64_t len = load_u32be(d + at);
     if (at + 12 + len > n) return false;
     if (std::memcmp(d + at + 4, "IEND", 4) == 0) return true;
     at += 12 + len;

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "codecs/formats.hpp"
+#include "common/le_bytes.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz::codecs {
@@ -176,8 +177,7 @@ bool chunks_fit(const uint8_t* p, size_t n) {
   const char* samples = form ? "SSND" : "data";
   for (size_t at = 12; at + 8 <= n;) {
     const uint8_t* c = p + at + 4;
-    const uint64_t size = riff ? (c[0] | c[1] << 8 | c[2] << 16 | uint64_t{c[3]} << 24)
-                               : (uint64_t{c[0]} << 24 | c[1] << 16 | c[2] << 8 | c[3]);
+    const uint64_t size = riff ? load_u32le(c) : load_u32be(c);
     if (std::memcmp(p + at, samples, 4) == 0) return true;
     if (at + 8 + size > n) return false;
     at += 8 + size + (size & 1);

@@ -80,4 +80,9 @@ inline uint32_t load_u32le(const uint8_t* p) {
   return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
 }
 
+// Big-endian, as PNG, AIFF and RIFX store their sizes.
+inline uint32_t load_u32be(const uint8_t* p) {
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
+}
+
 }  // namespace mbz
