@@ -92,6 +92,23 @@ int main(int argc, char** argv) {
     mbz_free(zp);
   }
 
+  /* no model: the mixer alone; decodes with no model given, and names model "none" */
+  {
+    mbz_model* none = NULL;
+    CHECK(mbz_model_none(&none) == MBZ_OK);
+    CHECK(strcmp(mbz_model_name(none), "none") == 0);
+    void* zn2 = NULL;
+    size_t zn2n = 0;
+    CHECK(mbz_compress(none, text, n, &o, &zn2, &zn2n) == MBZ_OK);
+    CHECK(zn2n != zn || memcmp(zn2, z, zn) != 0);
+    CHECK(mbz_decompress(NULL, zn2, zn2n, &o, &back, &bn) == MBZ_OK);
+    CHECK(bn == n && memcmp(back, text, n) == 0);
+    mbz_free(back);
+    mbz_free(zn2);
+    mbz_model_free(none);
+    CHECK(mbz_model_none(NULL) == MBZ_ERROR_INVALID_ARGUMENT);
+  }
+
   /* streaming in 7-byte pieces equals one-shot; the decoder finds the model on the search path */
   buffer cz = {0}, cd = {0};
   mbz_cstream* cs = NULL;

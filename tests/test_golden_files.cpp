@@ -38,13 +38,26 @@ TEST(GoldenFiles, MixerSignalPcmV1) {
 
 // Not a format requirement (decoding is), but a change here means the
 // engine's or the mixer's integers changed, which old files could not survive.
-void expect_encodes_to(const std::string& original, const std::string& mbz, bool mix) {
+void expect_encodes_to(const std::string& original, const std::string& mbz, bool mix,
+                       const std::shared_ptr<const Model>& model = test::golden_model()) {
   const auto data = test::read_file(test::data_path(original));
   Options o;
   o.segment_size = 1024;
   o.force_model = true;
   o.mix = mix;
-  EXPECT_EQ(compress(data.data(), data.size(), *test::golden_model(), o), test::read_file(test::data_path(mbz))) << mbz;
+  EXPECT_EQ(compress(data.data(), data.size(), *model, o), test::read_file(test::data_path(mbz))) << mbz;
+}
+
+// The context mixer alone (model none, mbz 0.7.0): profiles 1, 3 and 4.
+TEST(GoldenFiles, NoModelV1) {
+  expect_decodes_to("tests/golden/v1-none-gpl3-4k.mbz", "tests/golden/gpl3-4k.txt");
+  expect_decodes_to("tests/golden/v1-none-numeric-photo.mbz", "tests/golden/photo-32x24.ppm");
+  expect_decodes_to("tests/golden/v1-none-signal-speech.mbz", "tests/golden/speech-0.5s.wav");
+}
+TEST(GoldenFiles, NoModelEncoderStillProducesTheSameBytes) {
+  expect_encodes_to("tests/golden/gpl3-4k.txt", "tests/golden/v1-none-gpl3-4k.mbz", true, Model::none());
+  expect_encodes_to("tests/golden/photo-32x24.ppm", "tests/golden/v1-none-numeric-photo.mbz", true, Model::none());
+  expect_encodes_to("tests/golden/speech-0.5s.wav", "tests/golden/v1-none-signal-speech.mbz", true, Model::none());
 }
 
 TEST(GoldenFiles, EncoderStillProducesTheSameBytes) {

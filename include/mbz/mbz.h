@@ -70,6 +70,12 @@ mbz_status mbz_model_load(const char* path, mbz_model** model);
  *  ($MBZ_MODEL_PATH, then the installed models). */
 mbz_status mbz_model_load_default(mbz_model** model);
 
+/*! mbz_model_none() : no neural model: compressing with it codes every
+ *  segment with the context mixer alone (mbz -m none, level 1; about ten
+ *  times faster, a few percent larger on text). Its frames decode without
+ *  any model file. Free with mbz_model_free() (since 0.7.0). */
+mbz_status mbz_model_none(mbz_model** model);
+
 /*! mbz_model_free() : releases a model (NULL is allowed). */
 void mbz_model_free(mbz_model* model);
 

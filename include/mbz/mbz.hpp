@@ -50,6 +50,16 @@ class Model {
    *  search path (see model_search_path()). Throws Error(unknown_model). */
   static std::shared_ptr<const Model> load_default();
 
+  /*! none() : no neural model (since 0.7.0). Compressing with it codes each
+   *  segment with the context mixer alone (or zstd, or stored): about ten
+   *  times faster both ways than with a model, a few percent larger on text
+   *  (bench/RESULTS.md, "Levels"). Its frames record the model `none` (and
+   *  an all-zero SHA-256) and decode without any model file. name() "none",
+   *  path() "", file_size() and parameter_count() 0. */
+  static std::shared_ptr<const Model> none();
+  /*! is_none() : this is Model::none() (since 0.7.0). */
+  bool is_none() const;
+
   const std::string& name() const;
   std::string sha256_hex() const;   // 64 lowercase hex digits
   const std::string& path() const;  // where it was loaded from

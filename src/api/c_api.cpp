@@ -124,6 +124,17 @@ mbz_status mbz_model_load_default(mbz_model** model) {
   });
 }
 
+mbz_status mbz_model_none(mbz_model** model) {
+  MBZ_REQUIRE(model, "mbz_model_none: NULL argument");
+  *model = nullptr;
+  return guarded([&] {
+    auto m = std::make_unique<mbz_model>();
+    m->model = mbz::Model::none();
+    m->sha = m->model->sha256_hex();
+    *model = m.release();
+  });
+}
+
 void mbz_model_free(mbz_model* model) { delete model; }
 const char* mbz_model_name(const mbz_model* m) { return m ? m->model->name().c_str() : ""; }
 const char* mbz_model_sha256(const mbz_model* m) { return m ? m->sha.c_str() : ""; }

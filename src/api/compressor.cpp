@@ -43,11 +43,11 @@ struct Compressor::Impl {
       frame_model = opts.modality_model(adapter == 1 ? "audio" : "image");
       if (frame_model) coder = frame_model.get();
     }
-    engine = &coder->impl().engine(opts.device);
+    engine = coder->is_none() ? nullptr : &coder->impl().engine(opts.device);
     set_compute_threads(opts.threads);
     FrameHeader h;
     h.model_name = coder->name();
-    h.model_sha = coder->impl().file->sha256();
+    if (!coder->is_none()) h.model_sha = coder->impl().file->sha256();  // none: all zero
     h.adapter = adapter;
     h.side_info = std::move(side_info);
     h.segment_size = opts.segment_size;

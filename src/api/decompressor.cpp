@@ -35,6 +35,7 @@ struct Decompressor::Impl {
   FrameHeader header;
   std::shared_ptr<const Model> model;
   const Engine* engine = nullptr;
+  bool no_model = false;  // the frame was coded without a model (Model::none())
   std::unique_ptr<Xxh64Stream> whole;
   uint64_t count = 0, size = 0;
   std::vector<PendingSegment> pending;
@@ -73,6 +74,7 @@ struct Decompressor::Impl {
         st.in_bytes += n;
         model.reset();
         engine = nullptr;
+        no_model = header.model_name == kNoModelName && header.model_sha == Sha256{};
         whole = std::make_unique<Xxh64Stream>();
         count = size = 0;
         payload.clear();
@@ -162,7 +164,10 @@ struct Decompressor::Impl {
                         st.out_bytes + static_cast<uint64_t>(f * static_cast<double>(group_out)));
         };
       std::vector<std::vector<uint8_t>> decoded;
-      model_decode(frame_engine(), model_segs, decoded, opts.threads, partial);
+      if (no_model)
+        mixer_decode(model_segs, decoded, opts.threads, partial);
+      else
+        model_decode(frame_engine(), model_segs, decoded, opts.threads, partial);
       for (size_t k = 0; k < model_idx.size(); ++k) raw[model_idx[k]] = std::move(decoded[k]);
     }
     for (size_t i = 0; i < pending.size(); ++i) {

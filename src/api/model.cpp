@@ -48,6 +48,7 @@ std::function<std::shared_ptr<const Model>(const std::string&)> default_modality
 }
 
 const Engine& Model::Impl::engine(const std::string& device) const {
+  if (!file) throw Error(ErrorCode::internal, "the model 'none' has no engine");
   const DeviceKind kind = parse_device(device);
   std::lock_guard<std::mutex> lock(mu_);
   auto& slot = engines_[kind];
@@ -65,12 +66,23 @@ std::shared_ptr<const Model> Model::load(const std::string& path) {
   return std::make_shared<const Model>(std::move(impl));
 }
 
-const std::string& Model::name() const { return impl_->file->name(); }
-std::string Model::sha256_hex() const { return to_hex(impl_->file->sha256()); }
+std::shared_ptr<const Model> Model::none() {
+  static const std::shared_ptr<const Model> m = std::make_shared<const Model>(std::make_unique<Impl>());
+  return m;
+}
+
+bool Model::is_none() const { return !impl_->file; }
+
+const std::string& Model::name() const {
+  static const std::string none_name = kNoModelName;
+  return impl_->file ? impl_->file->name() : none_name;
+}
+std::string Model::sha256_hex() const { return to_hex(impl_->file ? impl_->file->sha256() : Sha256{}); }
 const std::string& Model::path() const { return impl_->path; }
-uint64_t Model::file_size() const { return impl_->file->file_size(); }
+uint64_t Model::file_size() const { return impl_->file ? impl_->file->file_size() : 0; }
 
 uint64_t Model::parameter_count() const {
+  if (!impl_->file) return 0;
   uint64_t n = 0;
   for (const auto& spec : expected_tensors(impl_->file->config()))
     if (spec.kind == TensorKind::weight || spec.kind == TensorKind::embedding)

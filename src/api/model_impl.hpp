@@ -11,9 +11,13 @@
 
 namespace mbz {
 
+// The name a frame coded without a model records (with an all-zero SHA-256).
+inline constexpr const char* kNoModelName = "none";
+
 struct Model::Impl {
-  std::shared_ptr<const ModelFile> file;
+  std::shared_ptr<const ModelFile> file;  // null for Model::none()
   std::string path;
+  // Throws Error(internal) for Model::none(), which has no engine.
   const Engine& engine(const std::string& device) const;
 
  private:

@@ -62,20 +62,23 @@ template <typename Visit>
 void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts, const MixPlan& plan,
                             Visit visit) {
   check_options(opts);
-  const Engine& engine = model.impl().engine(opts.device);
+  if (model.is_none() && !opts.mix)
+    throw Error(ErrorCode::invalid_argument, "the model 'none' predicts nothing without the context mixer");
+  const Engine* engine = model.is_none() ? nullptr : &model.impl().engine(opts.device);
   set_compute_threads(opts.threads);
   const size_t group = group_segments(opts.segment_size, opts.threads) * opts.segment_size;
   for (size_t start = 0; start < size; start += group) {
     const auto segs = split_segments(data + start, std::min(group, size - start), opts.segment_size);
     std::vector<std::vector<float>> costs(segs.size());
     if (opts.mix) {
-      const auto paths = engine.evaluate_paths(segs);
+      const auto paths = engine ? engine->evaluate_paths(segs) : std::vector<std::vector<mix::NodeCounts>>(segs.size());
       parallel_for(segs.size(), opts.threads, [&](size_t k, size_t) {
         const uint64_t offset = plan.offset + static_cast<uint64_t>(segs[k].data - data);
-        costs[k] = mix::mixed_costs(segs[k].data, segs[k].size, paths[k].data(), mix::shape_at(plan.stride, plan.row, offset, plan.value_format));
+        costs[k] = mix::mixed_costs(segs[k].data, segs[k].size, engine ? paths[k].data() : nullptr,
+                                    mix::shape_at(plan.stride, plan.row, offset, plan.value_format));
       });
     } else {
-      const auto codes = engine.evaluate(segs);
+      const auto codes = engine->evaluate(segs);
       for (size_t k = 0; k < segs.size(); ++k)
         for (const SymbolCode& c : codes[k]) costs[k].push_back(static_cast<float>(ideal_bits(c.freq, c.total)));
     }

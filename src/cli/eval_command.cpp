@@ -81,7 +81,8 @@ int run_eval(const EvalArgs& a) {
     else if (b == "xz") s.xz = true;
     else throw Error(ErrorCode::invalid_argument, "unknown baseline '" + b + "' (zstd, xz)");
   }
-  if (!a.model.empty()) s.model = file_exists(a.model) ? Model::load(a.model) : find_model(a.model, "");
+  if (a.model == "none") s.model = Model::none();
+  else if (!a.model.empty()) s.model = file_exists(a.model) ? Model::load(a.model) : find_model(a.model, "");
   Compressor(s.model ? *s.model : *Model::load_default(), s.opts);  // checks every option before any work
   if (!a.surprisal.empty()) {
     std::error_code ec;
@@ -148,7 +149,7 @@ int eval_main(std::vector<std::string> words) {
       "Sharding: run 'mbz eval --shard I/N --format jsonl -o part-I.jsonl DATA' for I = 1..N (e.g. as a job array),\n"
       "then 'mbz eval --merge part-*.jsonl'.");
   app.add_option("paths", a.paths, "Files, directories or @LIST files (with --merge: JSON lines files)")->required();
-  app.add_option("-m,--model", a.model, "Model file or name (default: each modality's default model)");
+  app.add_option("-m,--model", a.model, "Model file or name; none: the context mixer alone (default: each modality's default model)");
   app.add_option("-T,--threads", a.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 1024));
   app.add_option("--device", a.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--segment-size", segment_size, "Bytes per segment, as compression codes them (default 1M)");

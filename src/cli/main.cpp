@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <malloc.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -13,6 +15,7 @@
 
 #include "cli/eval_command.hpp"
 #include "cli/file_io.hpp"
+#include "cli/levels.hpp"
 #include "cli/parse_words.hpp"
 #include "cli/progress.hpp"
 #include "cli/train_launcher.hpp"
@@ -30,7 +33,8 @@ struct Args {
   bool to_stdout = false, keep = false, remove_input = false, force = false;
   int threads = 1;
   std::string model, device = "auto";
-  std::string segment_size = "1M";
+  int level = kDefaultLevel;
+  std::string segment_size;  // empty: the level's
   int verbosity = 1;  // 0 quiet, 1 normal, 2+ verbose
   bool force_model = false;
   bool no_mix = false;
@@ -45,7 +49,8 @@ void message(const Args& a, int level, const std::string& text) {
 }
 
 std::shared_ptr<const Model> chosen_model(const Args& a) {
-  if (a.model.empty()) return Model::load_default();
+  if (a.model.empty()) return level(a.level).text_model ? Model::load_default() : Model::none();
+  if (a.model == "none") return Model::none();
   if (file_exists(a.model)) return Model::load(a.model);
   return find_model(a.model, "");
 }
@@ -62,7 +67,7 @@ ModelResolver resolver(const Args& a) {
 Options options(const Args& a, Progress* bar) {
   Options o;
   o.threads = a.threads;
-  o.segment_size = parse_size(a.segment_size);
+  o.segment_size = a.segment_size.empty() ? level(a.level).segment_size : parse_size(a.segment_size);
   o.device = a.device;
   o.force_model = a.force_model;
   o.mix = !a.no_mix;
@@ -71,7 +76,11 @@ Options options(const Args& a, Progress* bar) {
   o.raw_image = a.raw_image;
   o.layout = a.layout;
   o.media = a.media;
-  if (a.model.empty()) o.modality_model = default_modality_models();  // -m MODEL codes every frame
+  // -m MODEL codes every frame. Without it audio and images are coded by the
+  // mixer alone at every level (levels.hpp), except with --no-mix, which
+  // asks for the models alone.
+  if (a.model.empty() && a.no_mix) o.modality_model = default_modality_models();
+  if (a.model.empty() && !a.no_mix) o.modality_model = [](const std::string&) { return Model::none(); };
   if (bar) o.progress = [bar](uint64_t in, uint64_t out) { bar->update(in, out); };
   return o;
 }
@@ -201,6 +210,15 @@ int run(int argc, char** argv) {
     if (explicit_mode) words.erase(words.begin());
   }
 
+  // CLI11 would take "-0" or "-12" for a file name (a negative number).
+  for (const std::string& w : words) {
+    if (w == "--") break;
+    if (w.size() >= 2 && w[0] == '-' && std::all_of(w.begin() + 1, w.end(), ::isdigit) && !(w.size() == 2 && w[1] != '0')) {
+      std::cerr << "mbz: no level " << w << " (levels are -1 to -9)\n";
+      return 2;
+    }
+  }
+
   CLI::App app{"mbz: lossless compression with a MEGABYTE byte model"};
   app.set_version_flag("-V,--version", std::string("mbz ") + version_string() + " (format " +
                                            std::to_string(kFormatVersion) + "; CPU kernel " + cpu_kernel() + ")");
@@ -217,9 +235,22 @@ int run(int argc, char** argv) {
   app.add_flag("--rm", a.remove_input, "Remove input files after success (compressed output is verified first)");
   app.add_flag("-f,--force", a.force, "Overwrite existing outputs; write compressed data to a terminal");
   app.add_option("-T,--threads", a.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 1024));
-  app.add_option("-m,--model", a.model, "Model file or model name (default: " + std::string(default_model_name()) + ")");
+  app.add_option("-m,--model", a.model,
+                 "Model file or model name; none: the context mixer alone (default: the level's; " +
+                     std::string(default_model_name()) + " for bytes at levels 4-9)");
   app.add_option("--device", a.device, "Compute device: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  app.add_option("--segment-size", a.segment_size, "Bytes per independently coded segment (default 1M; e.g. 64K, 4M)");
+  app.add_option("--segment-size", a.segment_size, "Bytes per independently coded segment (default: the level's; e.g. 64K, 4M)");
+  for (int n = 1; n <= 9; ++n) {
+    const Level& l = level(n);
+    const uint32_t kib = l.segment_size >> 10;
+    const std::string seg = kib >= 1024 ? std::to_string(kib >> 10) + " MiB" : std::to_string(kib) + " KiB";
+    std::string what = std::string(l.text_model ? "bytes through the model" : "no model (the mixer alone)") + ", " + seg + " segments";
+    if (n == kDefaultLevel) what += " (the default)";
+    std::string names = "-" + std::to_string(n);
+    if (n == 1) names += ",--fast";
+    if (n == 9) names += ",--best";
+    app.add_flag_callback(names, [&a, n] { a.level = n; }, "Level " + std::to_string(n) + ": " + what)->group("Levels");
+  }
   app.add_option("--adapter", a.adapter, "Modality adapter: auto (by content), bytes, pcm or image")
       ->check(CLI::IsMember({"auto", "bytes", "pcm", "image"}));
   app.add_option("--raw-pcm", a.raw_pcm, "Headerless PCM: RATE:CHANNELS:FORMAT (u8 s8 s16le s16be s24le s24be s32le s32be)");
@@ -245,7 +276,7 @@ int run(int argc, char** argv) {
   a.verbosity = quiet ? 0 : 1 + verbose;
   if (a.threads == 0) a.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   try {
-    parse_size(a.segment_size);
+    if (!a.segment_size.empty()) parse_size(a.segment_size);
   } catch (const std::exception&) {
     std::cerr << "mbz: invalid --segment-size '" << a.segment_size << "'\n";
     return 2;

@@ -4,6 +4,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <map>
@@ -126,18 +127,23 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
       e.ideal_bits = bits;
     };
     consider(Method::zstd, zstd_encode(s), 0, false);
-    if (!model) return;
+    if (!model && !plan) return;
     double bits = 0;
     if (!plan) {
       consider(Method::model, range_encode(codes[i], &bits), bits, force_model);
       return;
     }
-    // Mixed first (it streams), then the plain model once every path is final;
-    // the same choice as trying them in the other order (ties go to the plain
-    // model, which a forced mixed coding then replaces).
     const uint64_t offset = plan->offset + static_cast<uint64_t>(s.data - segments[0].data);
     const mix::SampleShape shape = mix::shape_at(plan->stride, plan->row, offset, plan->value_format);
     double mixed_bits = 0;
+    if (!model) {  // the mixer alone (model `none`)
+      std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, nullptr, shape, &mixed_bits);
+      consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
+      return;
+    }
+    // Mixed first (it streams), then the plain model once every path is final;
+    // the same choice as trying them in the other order (ties go to the plain
+    // model, which a forced mixed coding then replaces).
     std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), shape, &mixed_bits,
                                                    [&](size_t n) { ready.wait(i, n); });
     ready.wait(i, s.size);
@@ -189,6 +195,28 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
   return out;
 }
 
+
+void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out, int threads,
+                  const std::function<void(double)>& progress) {
+  for (const CodedSegment& s : segs)
+    if (s.method != Method::mixed) throw Error(ErrorCode::corrupt, "a model-coded segment in a frame without a model (file damaged)");
+  out.resize(segs.size());
+  size_t total = 0;
+  for (const CodedSegment& s : segs) total += s.raw_len;
+  std::atomic<size_t> done{0};
+  parallel_for(segs.size(), threads, [&](size_t i, size_t worker) {
+    const CodedSegment& s = segs[i];
+    mix::MixedDecoder decoder(s.coded, s.coded_len, s.raw_len);
+    out[i].resize(s.raw_len);
+    for (size_t pos = 0; pos < s.raw_len; ++pos) {
+      out[i][pos] = decoder.decode(nullptr);
+      if (pos % 4096 == 4095) {
+        const size_t d = done.fetch_add(4096) + 4096;
+        if (progress && worker == 0) progress(static_cast<double>(d) / static_cast<double>(total));
+      }
+    }
+  });
+}
 
 void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
                   int threads, const std::function<void(double)>& progress) {

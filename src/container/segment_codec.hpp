@@ -27,8 +27,8 @@ struct EncodedSegment {
 std::vector<ByteSpan> split_segments(const uint8_t* data, size_t size, uint32_t segment_size);
 
 
-// engine may be null: then only zstd and stored are tried. plan, if set: also
-// try the context mixer over the model (Method::mixed). force_model keeps the
+// engine may be null (model `none`): no model. plan, if set: also try the
+// context mixer (Method::mixed), over the model's paths, or alone without one. force_model keeps the
 // model's coding (mixed if mix) even when it is larger (testing).
 std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vector<ByteSpan>& segments, int threads,
                                             const MixPlan* plan, bool force_model = false,
@@ -49,6 +49,12 @@ struct CodedSegment {
 // progress, if set, is called from one worker with the fraction done.
 void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
                   int threads, const std::function<void(double)>& progress = {});
+
+// Decodes mixed segments of a frame without a model (the mixer alone,
+// kNoModel for every decision), one segment per worker at a time. Throws
+// Error(corrupt) for any other method.
+void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out, int threads,
+                  const std::function<void(double)>& progress = {});
 
 std::vector<uint8_t> zstd_encode(ByteSpan raw);
 // Throws Error(corrupt) unless the data decodes to exactly raw_len bytes.

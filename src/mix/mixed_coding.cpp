@@ -21,7 +21,7 @@ void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, Sample
     if (ready && i % kReadyStep == 0) ready(std::min(size, i + kReadyStep));
     for (int d = 0; d < 8; ++d) {
       const int bit = (data[i] >> (7 - d)) & 1;
-      code(i, bit, mixer.predict(paths[i * 8 + d]));
+      code(i, bit, mixer.predict(paths ? paths[i * 8 + d] : kNoModel));
       mixer.update(bit);
     }
   }
@@ -104,7 +104,7 @@ MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_le
 uint8_t MixedDecoder::decode(const uint32_t* cum257) {
   uint32_t c0 = 1;
   for (int d = 0; d < 8; ++d) {
-    const int p1 = mixer_.predict(node_counts(cum257, c0));
+    const int p1 = mixer_.predict(cum257 ? node_counts(cum257, c0) : kNoModel);
     const uint32_t zero = static_cast<uint32_t>(kProbOne - p1);
     const int bit = coder_.target(kProbOne) >= zero ? 1 : 0;
     if (bit)

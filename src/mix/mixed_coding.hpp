@@ -23,7 +23,8 @@ constexpr uint8_t kProfileSampled = 2;
 constexpr uint8_t kProfileNumeric = 3;
 constexpr uint8_t kProfileSignal = 4;  // profile 3 plus the signal rebuilt from delta2 residuals (mbz 0.5)
 
-// paths: 8 NodeCounts per byte (the engine's tables along each byte's path).
+// paths: 8 NodeCounts per byte (the engine's tables along each byte's path);
+// null: no model (kNoModel for every decision).
 // Returns the coded bytes; ideal_bits, if set, gets the ideal code length.
 // shape: where the samples are (stride 0: plain bytes, profile 1; a value
 // format: profile 3, or 4 with kValueDelta2).
@@ -41,6 +42,7 @@ std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCount
 class MixedDecoder {
  public:
   MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len);
+  // cum257: the model's table for this byte; null: no model (kNoModel).
   uint8_t decode(const uint32_t* cum257);
 
  private:

@@ -12,4 +12,8 @@ struct NodeCounts {
   uint32_t total;
 };
 
+// What the mixer is given for every decision of a frame coded without a
+// neural model (model `none`, docs/FORMAT.md): even odds, P(1) = 2048/4096.
+constexpr NodeCounts kNoModel{1, 2};
+
 }  // namespace mbz::mix

@@ -1,0 +1,30 @@
+// The level table (levels.hpp). Levels 1-3 run no neural model (the context
+// mixer alone, ~10x faster both ways); 4-9 code bytes with the model, in
+// longer segments as the level rises.
+#include "cli/levels.hpp"
+
+#include <array>
+#include <stdexcept>
+
+namespace mbz::cli {
+
+namespace {
+constexpr uint32_t KiB = 1024, MiB = 1024 * KiB;
+//                                 level  model  segment size
+constexpr std::array<Level, 9> kLevels{{{1, false, 1 * MiB},
+                                        {2, false, 2 * MiB},
+                                        {3, false, 4 * MiB},
+                                        {4, true, 256 * KiB},
+                                        {5, true, 512 * KiB},
+                                        {6, true, 1 * MiB},
+                                        {7, true, 2 * MiB},
+                                        {8, true, 4 * MiB},
+                                        {9, true, 8 * MiB}}};
+}  // namespace
+
+const Level& level(int n) {
+  if (n < 1 || n > 9) throw std::out_of_range("compression level must be 1..9");
+  return kLevels[static_cast<size_t>(n - 1)];
+}
+
+}  // namespace mbz::cli

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Levels -1 … -9 and model `none` from the command line: each level writes
+# what it says (model, segment size), round-trips, gives the same bytes with
+# one thread and two, and a file of any level decodes with no option at all.
+# Usage: levels_test.sh MBZ_BINARY SOURCE_DIR
+set -u
+MBZ=$(realpath "$1")
+[ -x "$MBZ" ] || { echo "no mbz binary at $1"; exit 1; }
+SRC=$2
+export MBZ_MODEL_PATH="$SRC/models"
+. "$(dirname "$0")/expect.sh"
+listed() { "$MBZ" -l "$1" | grep -q "$2"; }  # listed FILE PATTERN
+
+# Three segments at 1 KiB (--segment-size), one at any level's own size.
+head -c 3000 "$SRC/samples/gpl-3.0.txt" > text.txt
+cp "$SRC/tests/golden/speech-0.5s.wav" speech.wav
+
+for n in 1 2 3 4 5 6 7 8 9; do
+  "$MBZ" -$n -T 1 -c text.txt > t1.mbz && "$MBZ" -$n -T 2 -c text.txt > t2.mbz
+  expect "level $n compresses" test -s t1.mbz
+  expect "level $n: -T 1 == -T 2" cmp -s t1.mbz t2.mbz
+  expect "level $n decodes with no option" sh -c "'$MBZ' -d -c t1.mbz | cmp -s - text.txt"
+  case $n in 1|2|3) model=none ;; *) model=text-small-v1 ;; esac
+  expect "level $n codes bytes with model $model" listed t1.mbz "Model: *$model\$"
+  size=$(case $n in 1|6) echo 1048576 ;; 2|7) echo 2097152 ;; 3|8) echo 4194304 ;; 4) echo 262144 ;; 5) echo 524288 ;; 9) echo 8388608 ;; esac)
+  expect "level $n: segments of up to $size bytes" listed t1.mbz "of up to $size bytes"
+  # Audio is coded by the mixer alone at every level (levels.hpp).
+  "$MBZ" -$n -c speech.wav > s.mbz
+  expect "level $n: audio without a model" listed s.mbz "Model: *none\$"
+  expect "level $n: audio round trip" sh -c "'$MBZ' -d -c s.mbz | cmp -s - speech.wav"
+done
+
+"$MBZ" --fast -c text.txt > fast.mbz; "$MBZ" -1 -c text.txt > one.mbz
+expect "--fast == -1" cmp -s fast.mbz one.mbz
+"$MBZ" --best -c text.txt > best.mbz; "$MBZ" -9 -c text.txt > nine.mbz
+expect "--best == -9" cmp -s best.mbz nine.mbz
+"$MBZ" -c text.txt > default.mbz; "$MBZ" -6 -c text.txt > six.mbz
+expect "the default is level 6" cmp -s default.mbz six.mbz
+"$MBZ" -1 --segment-size 1K -c text.txt > seg.mbz
+expect "--segment-size overrides the level's" listed seg.mbz "3 of up to 1024 bytes"
+expect "--segment-size keeps the level's model" listed seg.mbz "Model: *none\$"
+"$MBZ" -9 -m none -c text.txt > nm.mbz
+expect "-m none overrides the level's model" listed nm.mbz "Model: *none\$"
+expect "-m none file decodes without a model path" sh -c "MBZ_MODEL_PATH=/nonexistent '$MBZ' -d -c nm.mbz | cmp -s - text.txt"
+"$MBZ" -m audio-small-v1 -c speech.wav > sm.mbz
+expect "-m MODEL still codes audio with that model" listed sm.mbz "Model: *audio-small-v1\$"
+expect "-m none with -t" "$MBZ" -t -m none nm.mbz
+"$MBZ" -1 --no-mix -c text.txt > nomix.mbz
+expect "no model and no mixer: zstd" listed nomix.mbz "0 model \[0 mixed\], 1 zstd"
+"$MBZ" -0 -c text.txt >/dev/null 2>err; rc=$?
+expect "-0 is a usage error" test $rc -eq 2
+
+report "levels tests"
