@@ -12,7 +12,7 @@
 # machine is noisy; absolute figures are for comparison within the run).
 # mbz runs with -T THREADS (default 2); zstd and xz with -T1 (their default
 # level settings), the rest are single-threaded anyway. Every mbz round trip
-# is verified byte for byte; general codecs' too; FLAC, WavPack, WebP and
+# is verified byte for byte; general codecs' and WavPack's too; FLAC, WebP and
 # JPEG XL by decoding (their samples/pixels are checked in bench/public.sh).
 # zpaq -m4/-m5 code each file as its own archive (its overhead included).
 set -euo pipefail
@@ -78,7 +78,7 @@ codecs=(
   "zpaq -m4|text audio image|cd \$W && cp \$in \$W/in.dat && zpaq a \$W/c.zpaq in.dat -method 4 >/dev/null 2>&1 && mv \$W/c.zpaq \$W/c|cd \$W && mkdir -p x && cp \$W/c x/a.zpaq && cd x && zpaq x a.zpaq -force >/dev/null 2>&1 && mv in.dat \$W/d|cmp"
   "zpaq -m5|text audio image|cd \$W && cp \$in \$W/in.dat && zpaq a \$W/c.zpaq in.dat -method 5 >/dev/null 2>&1 && mv \$W/c.zpaq \$W/c|cd \$W && mkdir -p x && cp \$W/c x/a.zpaq && cd x && zpaq x a.zpaq -force >/dev/null 2>&1 && mv in.dat \$W/d|cmp"
   "FLAC -8|audio|flac -s -8 -f -o \$W/c.flac \$in && mv \$W/c.flac \$W/c|cp \$W/c \$W/c.flac && flac -s -d -f -o \$W/d \$W/c.flac|decodes"
-  "WavPack -hh|audio|wavpack -q -hh -y -o \$W/c.wv \$in && mv \$W/c.wv \$W/c|cp \$W/c \$W/c.wv && wvunpack -q -y -o \$W/d \$W/c.wv|cmp"
+  "WavPack -hh|audio|wavpack -q -hh -y -o \$W/c.wv \$in && mv \$W/c.wv \$W/c|cp \$W/c \$W/c.wv && wvunpack -q -y -o \$W/d.wav \$W/c.wv && mv \$W/d.wav \$W/d|cmp"
   "WebP lossless|image|cwebp -quiet -lossless -z 9 -o \$W/c \$in|dwebp -quiet -ppm -o \$W/d \$W/c|decodes"
   "JPEG XL -e 9|image|cjxl --quiet -d 0 -e 9 \$in \$W/c.jxl && mv \$W/c.jxl \$W/c|cp \$W/c \$W/c.jxl && djxl --quiet \$W/c.jxl \$W/d.ppm && mv \$W/d.ppm \$W/d|decodes"
 )

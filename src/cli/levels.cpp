@@ -1,6 +1,10 @@
-// The level table (levels.hpp). Levels 1-3 run no neural model (the context
-// mixer alone, ~10x faster both ways); 4-9 code bytes with the model, in
-// longer segments as the level rises.
+// The level table (levels.hpp). Levels 1-5 run no neural model (the context
+// mixer alone, ~10x faster both ways), 6-9 code bytes with the model; within
+// each, longer segments as the level rises. Chosen on held-out text
+// (bench/RESULTS.md "Levels"): cutting 1 MiB segments to 256 KiB cost the
+// mixer alone 6.5%, about what the model saves, so no level uses segments
+// under 1 MiB (they decode in parallel no better once a file has as many
+// segments as threads).
 #include "cli/levels.hpp"
 
 #include <array>
@@ -14,8 +18,8 @@ constexpr uint32_t KiB = 1024, MiB = 1024 * KiB;
 constexpr std::array<Level, 9> kLevels{{{1, false, 1 * MiB},
                                         {2, false, 2 * MiB},
                                         {3, false, 4 * MiB},
-                                        {4, true, 256 * KiB},
-                                        {5, true, 512 * KiB},
+                                        {4, false, 8 * MiB},
+                                        {5, false, 16 * MiB},
                                         {6, true, 1 * MiB},
                                         {7, true, 2 * MiB},
                                         {8, true, 4 * MiB},
