@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include "coder/range_coder.hpp"
@@ -54,9 +55,13 @@ std::vector<uint8_t> zstd_decode(const uint8_t* coded, size_t coded_len, size_t 
   const bool known = stated != ZSTD_CONTENTSIZE_UNKNOWN && stated != ZSTD_CONTENTSIZE_ERROR;
   if (known && stated != raw_len) throw corrupt();  // zstd checks that a frame's content has its stated size
   size_t room = known ? raw_len : std::min(raw_len, std::max<size_t>(size_t{1} << 17, 4 * coded_len));
+  // One decoding context per thread: ZSTD_decompress would set one up per
+  // segment, most of the time of a small segment.
+  thread_local const std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  if (!dctx) throw std::bad_alloc();
   for (;;) {
     std::vector<uint8_t> out(room);
-    const size_t n = ZSTD_decompress(out.data(), out.size(), coded, coded_len);
+    const size_t n = ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), coded, coded_len);
     if (ZSTD_isError(n) && ZSTD_getErrorCode(n) == ZSTD_error_dstSize_tooSmall && room < raw_len) {
       room = room > raw_len / 2 ? raw_len : 2 * room;
       continue;
