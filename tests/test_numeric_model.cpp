@@ -170,5 +170,14 @@ TEST(NumericModel, RowsLongerThanTheSegmentReadZerosAndAllocateForTheSegment) {
   EXPECT_EQ(photo_costs(huge, huge - 4101, n), photo_costs(huge / 2, huge / 2 - 4101, n));
 }
 
+TEST(NumericModel, OnePixelRowsStayInsideTheHistory) {
+  // A row of one pixel (row = stride): the tap up and two pixels right is
+  // one pixel ahead, which at the segment's last sample lay past the
+  // history's end (a read out of bounds, which AddressSanitizer reports).
+  const auto costs = photo_costs(3, 0, 999);
+  ASSERT_EQ(costs.size(), 999u);
+  for (float c : costs) EXPECT_TRUE(c >= 0 && c < 64);
+}
+
 }  // namespace
 }  // namespace mbz
