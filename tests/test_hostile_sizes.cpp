@@ -114,17 +114,54 @@ TEST(HostileSizes, TruncatedHugeSegmentHoldsOnlyTheInput) {
   EXPECT_LT(m.peak(), 256 * 1024u);
 }
 
-// A zstd segment of 30 garbage bytes claiming 16 MiB: bounded by the
-// segment size (the decoder sizes its output by the claim; the claim is
-// at most the frame's segment size).
-TEST(HostileSizes, ZstdClaimIsBoundedBySegmentSize) {
+std::vector<uint8_t> zstd_of(const std::vector<uint8_t>& raw, bool state_size = true) {
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 1);
+  ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, state_size ? 1 : 0);
+  std::vector<uint8_t> out(ZSTD_compressBound(raw.size()));
+  out.resize(ZSTD_compress2(c, out.data(), out.size(), raw.data(), raw.size()));
+  ZSTD_freeCCtx(c);
+  return out;
+}
+
+// A frame of one zstd segment claiming raw_len bytes whose content is `raw`.
+std::vector<uint8_t> zstd_frame(const std::vector<uint8_t>& raw, uint32_t raw_len, bool state_size) {
   auto z = header(kMaxSegmentSize);
-  block(z, Method::zstd, kMaxSegmentSize, std::vector<uint8_t>(30, 0x28), 0);
+  const uint64_t check = xxh64(raw.data(), raw.size());
+  block(z, Method::zstd, raw_len, zstd_of(raw, state_size), check);
   z.push_back(kEndMarker);
+  append(z, encode_footer({raw_len, 1, check}));
+  return z;
+}
+
+// zstd segments claiming 16 MiB (the largest segment size): 30 garbage
+// bytes, and frames of 1 KiB with and without their content size in the
+// zstd frame header. The output is sized by the frame's stated size, or
+// grown as the content decodes, never by the claim alone.
+TEST(HostileSizes, ZstdClaimAllocatesOnlyWhatTheFrameHolds) {
+  auto garbage = header(kMaxSegmentSize);
+  block(garbage, Method::zstd, kMaxSegmentSize, std::vector<uint8_t>(30, 0x28), 0);
+  garbage.push_back(kEndMarker);
+  const std::vector<uint8_t> kib(1024, 'a');
+  const std::vector<std::pair<const char*, std::vector<uint8_t>>> cases = {
+      {"zstd segment of 30 garbage bytes claiming 16 MiB", garbage},
+      {"zstd frame of 1 KiB claiming 16 MiB", zstd_frame(kib, kMaxSegmentSize, true)},
+      {"zstd frame of 1 KiB, no size stated, claiming 16 MiB", zstd_frame(kib, kMaxSegmentSize, false)}};
+  for (const auto& [what, z] : cases) {
+    PeakMeter m;
+    EXPECT_EQ(decode_code(z), ErrorCode::corrupt) << what;
+    report(what, m.peak());
+    EXPECT_LT(m.peak(), 256 * 1024u + z.size()) << what;
+  }
+  // A frame that states no size still decodes, into twice its content at most.
+  std::vector<uint8_t> raw(3 * kMiB);
+  for (size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<uint8_t>(i * i >> 9);
+  const auto z = zstd_frame(raw, static_cast<uint32_t>(raw.size()), false);
   PeakMeter m;
-  EXPECT_EQ(decode_code(z), ErrorCode::corrupt);
-  report("zstd segment of 30 bytes claiming 16 MiB", m.peak());
-  EXPECT_LE(m.peak(), kMaxSegmentSize + kMiB);
+  const auto back = decompress(z.data(), z.size(), no_model, Options{});
+  EXPECT_TRUE(back == raw);
+  report("zstd frame of 3 MiB, no size stated", m.peak());
+  EXPECT_LT(m.peak(), 3 * raw.size() + z.size() + kMiB);
 }
 
 // Side information for a 8-bit gray image of rows x cols, no header bytes.
@@ -151,12 +188,6 @@ TEST(HostileSizes, HugeDeclaredGridAllocatesNothing) {
   EXPECT_TRUE(c == ErrorCode::truncated || c == ErrorCode::checksum_mismatch) << error_code_name(c);
   report("image frame declaring a 1 TiB grid", m.peak());
   EXPECT_LT(m.peak(), 256 * 1024u);
-}
-
-std::vector<uint8_t> zstd_of(const std::vector<uint8_t>& raw) {
-  std::vector<uint8_t> out(ZSTD_compressBound(raw.size()));
-  out.resize(ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), 1));
-  return out;
 }
 
 // An image frame of a 64 x 64 grid whose zstd segments decode to 1 MiB each:

@@ -1,11 +1,14 @@
 // The int8 GEMM kernels against the plain reference loop, bit for bit, for
 // every kernel this CPU has (each forced), on random shapes with tails (K and
 // N not multiples of any vector width), extreme values and every row count
-// the micro-tiles special-case.
+// the micro-tiles special-case; and the CPU features the kernels are chosen
+// by against the compiler's own reading.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <random>
 
+#include "engine/kernels/cpu_features.hpp"
 #include "engine/kernels/gemm_s8.hpp"
 
 namespace mbz {
@@ -45,6 +48,25 @@ TEST(Kernels, EveryKernelEqualsTheReference) {
     check_shape(isa, 3, 33, 4099, rng, true);
   }
   EXPECT_GE(tested, 1);
+}
+
+// The engine reads CPUID and XCR0 itself (cpu_features.cpp); where the
+// compiler's __builtin_cpu_supports knows a feature, both must agree (clang
+// before 16 knows no AMX names).
+TEST(Kernels, CpuFeaturesAgreeWithTheCompiler) {
+  const kernels::CpuFeatures& f = kernels::cpu_features();
+  std::printf("[ cpu ] avx2 %d avx512f %d bw %d vl %d dq %d vnni %d amx-tile %d amx-int8 %d\n", f.avx2, f.avx512f,
+              f.avx512bw, f.avx512vl, f.avx512dq, f.avx512vnni, f.amx_tile, f.amx_int8);
+  EXPECT_EQ(f.avx2, __builtin_cpu_supports("avx2") != 0);
+  EXPECT_EQ(f.avx512f, __builtin_cpu_supports("avx512f") != 0);
+  EXPECT_EQ(f.avx512bw, __builtin_cpu_supports("avx512bw") != 0);
+  EXPECT_EQ(f.avx512vl, __builtin_cpu_supports("avx512vl") != 0);
+  EXPECT_EQ(f.avx512dq, __builtin_cpu_supports("avx512dq") != 0);
+  EXPECT_EQ(f.avx512vnni, __builtin_cpu_supports("avx512vnni") != 0);
+#if !defined(__clang__) || __clang_major__ >= 16
+  EXPECT_EQ(f.amx_tile, __builtin_cpu_supports("amx-tile") != 0);
+  EXPECT_EQ(f.amx_int8, __builtin_cpu_supports("amx-int8") != 0);
+#endif
 }
 
 TEST(Kernels, DefaultIsSupportedAndNamed) {

@@ -3,7 +3,8 @@
 // than with the byte contexts of profile 2, audio rebuilt into its signal
 // codes smaller than its residuals alone (much smaller when the channels are
 // nearly the same), segments that start mid-row or mid-sample round-trip,
-// and a segment's value format is checked.
+// a segment's value format is checked, and a row longer than the segment
+// costs memory for the segment only.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -145,6 +146,37 @@ TEST(NumericModel, SegmentsCarryTheirValueFormatAndBadOnesAreErrors) {
   native.layout = "native";
   const auto le = compress(wav.data(), wav.size(), *test::golden_model(), native);
   EXPECT_EQ(le[parse_header(le.data(), le.size(), h, "") + kBlockHeaderSize], mix::kProfileSampled);
+}
+
+// Costs of the first n payload bytes of the photo (8-bit RGB, MED
+// residuals) as one segment whose shape claims the given row and phase.
+std::vector<float> photo_costs(uint32_t row, uint32_t phase, size_t n) {
+  const codecs::Flattened f = flat("samples/photo-life-384.ppm");
+  const auto paths = test::golden_engine().evaluate_paths({{f.payload.data(), n}});
+  const mix::SampleShape shape{3, row, phase, f.value_format};
+  return mix::mixed_costs(f.payload.data(), n, paths[0].data(), shape);
+}
+
+TEST(NumericModel, RowsLongerThanTheSegmentReadZerosAndAllocateForTheSegment) {
+  // A row longer than the segment is looked back through only before the
+  // segment's start, where every sample is 0: the history is sized by the
+  // segment, and a row claiming 3 GiB codes as a row that passes the
+  // segment's end by a pixel (the byte contexts read up and right), here
+  // 4101 bytes for 4096. Before, the 3 GiB row sized the history (48 GiB).
+  constexpr size_t n = 4096;
+  constexpr uint32_t huge = 3u << 30;
+  EXPECT_EQ(photo_costs(4101, 0, n), photo_costs(huge, 0, n));
+  // The same far into a row (no first row or column): phases of 3 GiB and 1.5 GiB.
+  EXPECT_EQ(photo_costs(huge, huge - 4101, n), photo_costs(huge / 2, huge / 2 - 4101, n));
+}
+
+TEST(NumericModel, OnePixelRowsStayInsideTheHistory) {
+  // A row of one pixel (row = stride): the tap up and two pixels right is
+  // one pixel ahead, which at the segment's last sample lay past the
+  // history's end (a read out of bounds, which AddressSanitizer reports).
+  const auto costs = photo_costs(3, 0, 999);
+  ASSERT_EQ(costs.size(), 999u);
+  for (float c : costs) EXPECT_TRUE(c >= 0 && c < 64);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -17,17 +18,77 @@
 namespace mbz::cli {
 
 namespace {
-// The temporary file being written, for the signal handler (async-signal-safe unlink).
-char g_temp_path[4096] = {0};
+// The temporary file being written, for the signal handler: published whole
+// (an atomic pointer to a string that outlives it) so a signal on any thread
+// sees either no path or all of it.
+std::atomic<const char*> g_temp_path{nullptr};
 
 void on_signal(int sig) {
-  if (g_temp_path[0]) unlink(g_temp_path);
+  if (const char* p = g_temp_path.load()) unlink(p);
   signal(sig, SIG_DFL);
   raise(sig);
 }
 
 std::string errno_text() { return std::strerror(errno); }
 }  // namespace
+
+// Writes to a file descriptor through a 64 KiB buffer, and throws
+// Error(io) naming the output and the system's reason (no space left on
+// device, file too large, ...) at the first write that fails. The stream
+// over it has badbit in its exception mask, so the error reaches the caller
+// through std::ostream as it is, instead of a failed stream that someone
+// reports later without the cause.
+class OutputFile::FdBuf : public std::streambuf {
+ public:
+  FdBuf(int fd, std::string name) : fd_(fd), name_(std::move(name)), buf_(size_t{1} << 16) { reset(); }
+  int fd() const { return fd_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    drain();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (n > epptr() - pptr()) {
+      drain();
+      if (n >= static_cast<std::streamsize>(buf_.size())) {
+        put(s, static_cast<size_t>(n));
+        return n;
+      }
+    }
+    std::memcpy(pptr(), s, static_cast<size_t>(n));
+    pbump(static_cast<int>(n));
+    return n;
+  }
+  int sync() override {
+    drain();
+    return 0;
+  }
+
+ private:
+  void reset() { setp(buf_.data(), buf_.data() + buf_.size()); }
+  void drain() {
+    put(pbase(), static_cast<size_t>(pptr() - pbase()));
+    reset();
+  }
+  void put(const char* p, size_t n) {
+    while (n > 0) {
+      const ssize_t w = ::write(fd_, p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) throw Error(ErrorCode::io, "cannot write " + name_ + ": " + (w < 0 ? errno_text() : "no progress"));
+      p += w;
+      n -= static_cast<size_t>(w);
+    }
+  }
+
+  int fd_;
+  std::string name_;
+  std::vector<char> buf_;
+};
 
 bool is_stdin_tty() { return isatty(STDIN_FILENO) == 1; }
 bool is_stdout_tty() { return isatty(STDOUT_FILENO) == 1; }
@@ -49,9 +110,18 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 void install_signal_cleanup() {
-  signal(SIGINT, on_signal);
-  signal(SIGTERM, on_signal);
-  signal(SIGHUP, on_signal);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    // A signal ignored when mbz starts (nohup; a background job of a
+    // script) stays ignored, as in gzip and xz: otherwise `nohup mbz` would
+    // die with its terminal.
+    struct sigaction old;
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    signal(sig, on_signal);
+  }
+  // Past the file size limit (ulimit -f), a write fails with EFBIG and is
+  // reported like a full disk, instead of SIGXFSZ killing the process
+  // with its temporary file left behind.
+  signal(SIGXFSZ, SIG_IGN);
 }
 
 InputFile::InputFile(const std::string& path) {
@@ -70,46 +140,46 @@ InputFile::InputFile(const std::string& path) {
 OutputFile::OutputFile(const std::string& target, bool force, const std::string& mode_from)
     : target_(target), mode_from_(mode_from) {
   if (target == "-") {
-    out_ = &std::cout;
-    return;
+    std::cout.flush();  // anything written through std::cout before goes first
+    buf_ = std::make_unique<FdBuf>(STDOUT_FILENO, "standard output");
+  } else {
+    if (!force && file_exists(target)) throw Error(ErrorCode::io, target + " already exists; use -f to overwrite");
+    std::string tmpl = target + ".tmp.XXXXXX";
+    std::vector<char> name(tmpl.begin(), tmpl.end());
+    name.push_back('\0');
+    const int fd = mkstemp(name.data());
+    if (fd < 0) throw Error(ErrorCode::io, "cannot create " + target + ": " + errno_text());
+    temp_ = name.data();
+    g_temp_path.store(temp_.c_str());
+    buf_ = std::make_unique<FdBuf>(fd, target);
   }
-  if (!force && file_exists(target)) throw Error(ErrorCode::io, target + " already exists; use -f to overwrite");
-  std::string tmpl = target + ".tmp.XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  const int fd = mkstemp(buf.data());
-  if (fd < 0) throw Error(ErrorCode::io, "cannot create " + target + ": " + errno_text());
-  close(fd);
-  temp_ = buf.data();
-  std::snprintf(g_temp_path, sizeof g_temp_path, "%s", temp_.c_str());
-  file_ = std::make_unique<std::ofstream>(temp_, std::ios::binary | std::ios::trunc);
-  if (!*file_) throw Error(ErrorCode::io, "cannot write " + target + ": " + errno_text());
-  out_ = file_.get();
+  out_ = std::make_unique<std::ostream>(buf_.get());
+  out_->exceptions(std::ios::badbit);
 }
 
 void OutputFile::commit() {
-  if (!file_) {
-    out_->flush();
-    if (!*out_) throw Error(ErrorCode::io, "write error on standard output");
+  out_->flush();  // throws Error(io) with the cause
+  if (temp_.empty()) {
     committed_ = true;
     return;
   }
-  file_->close();
-  if (file_->fail()) throw Error(ErrorCode::io, "write error on " + target_ + " (disk full?)");
+  const int fd = buf_->fd();
   struct stat st;
-  if (!mode_from_.empty() && mode_from_ != "-" && stat(mode_from_.c_str(), &st) == 0)
-    chmod(temp_.c_str(), st.st_mode & 07777);
+  if (!mode_from_.empty() && mode_from_ != "-" && stat(mode_from_.c_str(), &st) == 0) fchmod(fd, st.st_mode & 07777);
+  fd_closed_ = true;
+  if (close(fd) != 0) throw Error(ErrorCode::io, "cannot write " + target_ + ": " + errno_text());
   if (std::rename(temp_.c_str(), target_.c_str()) != 0)
     throw Error(ErrorCode::io, "cannot rename output to " + target_ + ": " + errno_text());
-  g_temp_path[0] = 0;
+  g_temp_path.store(nullptr);
   committed_ = true;
 }
 
 OutputFile::~OutputFile() {
-  if (!temp_.empty() && !committed_) {
-    file_.reset();
-    std::remove(temp_.c_str());
-    g_temp_path[0] = 0;
+  if (temp_.empty()) return;
+  if (!fd_closed_) close(buf_->fd());
+  if (!committed_) {
+    g_temp_path.store(nullptr);
+    unlink(temp_.c_str());
   }
 }
 

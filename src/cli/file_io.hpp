@@ -33,17 +33,27 @@ class OutputFile {
   // "-" writes to standard output. mode_from: a file whose permission bits the output gets.
   OutputFile(const std::string& target, bool force, const std::string& mode_from);
   ~OutputFile();  // removes the temporary file unless commit() succeeded
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+  // A write that fails throws mbz::Error(io) naming the output and the
+  // system's reason (no space left on device, file too large, ...).
   std::ostream& stream() { return *out_; }
+  // Flushes, closes and renames the temporary file to the target; throws
+  // mbz::Error(io) with the cause if any step fails (the target is then untouched).
   void commit();
 
  private:
+  class FdBuf;
   std::string target_, temp_, mode_from_;
-  std::unique_ptr<std::ofstream> file_;
-  std::ostream* out_;
+  std::unique_ptr<FdBuf> buf_;
+  std::unique_ptr<std::ostream> out_;
+  bool fd_closed_ = false;
   bool committed_ = false;
 };
 
-// Removes the output in progress if the process is interrupted (SIGINT/SIGTERM/SIGHUP).
+// Removes the output in progress if the process is interrupted
+// (SIGINT/SIGTERM/SIGHUP; a signal ignored at start stays ignored), and
+// turns a write past the file size limit into an error (SIGXFSZ ignored).
 void install_signal_cleanup();
 
 }  // namespace mbz::cli

@@ -113,8 +113,11 @@ struct NumericModel::State {
         is_signed(value_signed(sh.value_format)),
         channels(static_cast<int>(sh.stride) / bytes),
         row_samples(sh.row / static_cast<uint32_t>(bytes)),
-        pad(static_cast<size_t>(kOwnLong + 4) * static_cast<size_t>(channels) + 2 * size_t{row_samples} + 8),
-        vals(pad + (sh.phase + len) / static_cast<size_t>(bytes) + 2, 0),
+        skip(sh.phase / static_cast<uint32_t>(bytes)),
+        span((sh.phase + uint64_t{len}) / static_cast<uint64_t>(bytes) - skip + 2 + static_cast<size_t>(channels)),
+        up(std::min<uint64_t>(row_samples, span + 2 * static_cast<size_t>(channels))),
+        pad(static_cast<size_t>(kOwnLong + 4) * static_cast<size_t>(channels) + 2 * up + 8),
+        vals(pad + span, 0),
         errs(sh.row ? 0 : vals.size(), 0),
         errs2(sh.row ? 0 : vals.size(), 0),
         signal((sh.value_format & kValueDelta2) != 0),
@@ -148,7 +151,7 @@ struct NumericModel::State {
       }
     }
     err_avg.assign(size_t{kMaxPredictors} * (signal ? static_cast<size_t>(channels) : 1), 16 << 4);
-    sample = pad + sh.phase / static_cast<uint32_t>(bytes);
+    sample = pad;
     depth = static_cast<int>(sh.phase % static_cast<uint32_t>(bytes)) * 8;  // a sample cut by the segment start
     begin_sample();
     begin_bit();
@@ -159,6 +162,21 @@ struct NumericModel::State {
   bool is_signed;
   int channels;
   uint32_t row_samples;
+  // The history holds the segment's samples from index pad on; the samples
+  // before the segment are all 0 (by the format), and only the pad nearest
+  // to it is stored, so the memory is bounded by the segment's length, not
+  // by the row (or the phase) its shape claims. The sample at index j is
+  // sample skip + (j - pad) of the payload's frame grid from the row's (or
+  // frame's) start before the segment: the phase in whole samples.
+  uint64_t skip;
+  size_t span;                // slots from pad on: the segment's samples, a partial one, and one past
+                              // the end plus a frame (image taps up-right of a one-pixel row read ahead)
+  // The row's length as a distance back in the history. A row longer than
+  // span + 2 channels reads, at every tap that involves it (the nearest
+  // being up and two right: row - 2 channels back), a sample before the
+  // segment: 0. A shorter distance with that property reads the same zeros,
+  // so a longer row is cut to it (and pad with it).
+  size_t up;
   size_t pad;                 // zeros standing for samples before the segment
   std::vector<int32_t> vals;  // sample values, pad + index in the payload's frame grid
   std::vector<int32_t> errs;   // audio: the long predictor's errors, indexed as vals
@@ -221,7 +239,7 @@ struct NumericModel::State {
   // the previous sample (the pixel's previous channel) and the one before,
   // and the previous sample's left and up.
   void gather_image(std::vector<int32_t>& x) const {
-    const size_t c = static_cast<size_t>(channels), r = row_samples;
+    const size_t c = static_cast<size_t>(channels), r = up;
     x.resize(kImageTaps);
     x[0] = at(sample - c);
     x[1] = at(sample - r);
@@ -249,8 +267,9 @@ struct NumericModel::State {
   // The MED prediction the adapter subtracted (codecs/sample_layout.cpp),
   // then predictions of the pixel from its neighbours and the other channels.
   void pixel_predictions() {
-    const size_t c = static_cast<size_t>(channels), r = row_samples, j = sample;
-    const bool first_row = j - pad < r, first_col = (j - pad) % r < c;
+    const size_t c = static_cast<size_t>(channels), r = up, j = sample;
+    const uint64_t at = skip + (j - pad);  // in the frame grid
+    const bool first_row = at < row_samples, first_col = at % row_samples < c;
     const int32_t w = pix[j - c], n = pix[j - r], nw = pix[j - r - c];
     if (first_row) med_here = first_col ? half() : w;
     else if (first_col) med_here = n;
@@ -271,7 +290,7 @@ struct NumericModel::State {
   }
 
   void begin_sample() {
-    sample_channel = static_cast<int>((sample - pad) % static_cast<size_t>(channels));
+    sample_channel = static_cast<int>((skip + (sample - pad)) % static_cast<uint64_t>(channels));
     for (size_t k = 0; k < static_cast<size_t>(n_pred); ++k) {
       scale[k] = std::max(avg(k), 4);
       scale_log[k] = ilog2(static_cast<uint64_t>(scale[k]));

@@ -14,7 +14,6 @@
 #include <memory>
 #include <string>
 
-#include "common/le_bytes.hpp"
 #include "container/format.hpp"
 #include "mbz/error.hpp"
 #include "mbz/mbz.hpp"
@@ -53,7 +52,6 @@ inline ModelResolver tiny_resolver() {
 // Bytes of model-coded content one execution may decode, and bytes of any content.
 constexpr uint64_t kMaxModelBytes = 512;
 constexpr uint64_t kMaxContentBytes = 64 << 20;
-constexpr uint32_t kMaxMixedRow = 1 << 20;
 
 // False when the frames in data[0, n) claim more model-coded or total content
 // than the bounds above. Stops at the first malformed structure (the decoder
@@ -77,13 +75,6 @@ inline bool work_is_bounded(const uint8_t* data, size_t n) {
         if (b.method == Method::model || b.method == Method::mixed) model_bytes += b.raw_len;
         if (model_bytes > kMaxModelBytes || content > kMaxContentBytes) return false;
         if (n - pos < b.coded_len) return true;
-        // Known open finding (tests/fuzz/regressions/fuzz_decompress/known/):
-        // a mixed segment's sample shape may claim a row of up to 4 GiB,
-        // and the numeric model allocates its history for the whole row.
-        // Skipped here so that fuzzing explores past it.
-        if (b.method == Method::mixed && b.coded_len >= 13 && data[pos] >= 2 && data[pos] <= 4 &&
-            (load_u32le(data + pos + 5) > kMaxMixedRow || load_u32le(data + pos + 9) > kMaxMixedRow))
-          return false;
         pos += b.coded_len;
       }
       if (n - pos < kFooterSize) return true;

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 
+#include "engine/kernels/cpu_features.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz::kernels {
@@ -271,15 +272,11 @@ const char* isa_name(Isa isa) {
 }
 
 bool isa_supported(Isa isa) {
+  const CpuFeatures& f = cpu_features();
   switch (isa) {
-    case Isa::avx512vnni:
-      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-             __builtin_cpu_supports("avx512vnni");
-    case Isa::avx2: return __builtin_cpu_supports("avx2");
-    case Isa::amx:
-      return isa_supported(Isa::avx512vnni) && __builtin_cpu_supports("amx-tile") && __builtin_cpu_supports("amx-int8") &&
-             amx_permitted();
+    case Isa::avx512vnni: return f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni;
+    case Isa::avx2: return f.avx2;
+    case Isa::amx: return isa_supported(Isa::avx512vnni) && f.amx_tile && f.amx_int8 && amx_permitted();
     default: return true;
   }
 }
