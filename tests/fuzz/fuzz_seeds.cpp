@@ -244,6 +244,9 @@ int main(int argc, char** argv) {
     put_mbz("image-planar.mbz", compress(images[0].data(), 200, *model, o));  // a cut PPM: stays bytes
     put_mbz("image-bmp.mbz", compress(images[3].data(), images[3].size(), *model, o));
     o.layout = "";
+    // Frames without a model (model none: the mixer alone), bytes and audio.
+    put_mbz("none-mixed.mbz", compress(short_text.data(), short_text.size(), *Model::none(), o));
+    put_mbz("none-pcm.mbz", compress(wav.data(), wav.size(), *Model::none(), o));
     const auto empty = compress(nullptr, 0, *model, o);
     std::vector<uint8_t> two = empty;
     two.insert(two.end(), stored_zstd.begin(), stored_zstd.end());
