@@ -237,7 +237,7 @@ int run(int argc, char** argv) {
   app.add_option("-T,--threads", a.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 1024));
   app.add_option("-m,--model", a.model,
                  "Model file or model name; none: the context mixer alone (default: the level's; " +
-                     std::string(default_model_name()) + " for bytes at levels 4-9)");
+                     std::string(default_model_name()) + " for bytes at levels 6-9)");
   app.add_option("--device", a.device, "Compute device: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--segment-size", a.segment_size, "Bytes per independently coded segment (default: the level's; e.g. 64K, 4M)");
   for (int n = 1; n <= 9; ++n) {
