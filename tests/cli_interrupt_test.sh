@@ -12,14 +12,7 @@ MBZ=$1
 SRC=$2
 export MBZ_MODEL_PATH="$SRC/tests/golden"
 MODEL="$SRC/tests/golden/tiny-golden-v1.mbzm"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T"
-pass=0 fail=0
-expect() {  # expect NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
+. "$(dirname "$0")/expect.sh"
 no_temp() { [ -z "$(find "$1" -name '*.tmp.*' 2>/dev/null)" ]; }  # no temporary output under a folder
 sum() { cksum < "$1"; }
 
@@ -145,5 +138,4 @@ else
   echo "skipped: no tmpfs can be mounted here (not root, no user namespaces)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+report "interruption and full-disk tests"
