@@ -82,6 +82,18 @@ void send(const std::vector<uint8_t>& out, mbz_sink sink, void* user) {
     throw mbz::Error(mbz::ErrorCode::io, "the output sink reported an error");
 }
 
+// Sets *model to a handle on what load() returns (null on failure).
+template <class Load>
+mbz_status hand_out(mbz_model** model, Load load) {
+  *model = nullptr;
+  return guarded([&] {
+    auto m = std::make_unique<mbz_model>();
+    m->model = load();
+    m->sha = m->model->sha256_hex();
+    *model = m.release();
+  });
+}
+
 #define MBZ_REQUIRE(cond, what) \
   if (!(cond)) return fail(MBZ_ERROR_INVALID_ARGUMENT, what)
 
@@ -104,35 +116,17 @@ void mbz_options_init(mbz_options* o) {
 
 mbz_status mbz_model_load(const char* path, mbz_model** model) {
   MBZ_REQUIRE(path && model, "mbz_model_load: NULL argument");
-  *model = nullptr;
-  return guarded([&] {
-    auto m = std::make_unique<mbz_model>();
-    m->model = mbz::Model::load(path);
-    m->sha = m->model->sha256_hex();
-    *model = m.release();
-  });
+  return hand_out(model, [&] { return mbz::Model::load(path); });
 }
 
 mbz_status mbz_model_load_default(mbz_model** model) {
   MBZ_REQUIRE(model, "mbz_model_load_default: NULL argument");
-  *model = nullptr;
-  return guarded([&] {
-    auto m = std::make_unique<mbz_model>();
-    m->model = mbz::Model::load_default();
-    m->sha = m->model->sha256_hex();
-    *model = m.release();
-  });
+  return hand_out(model, [&] { return mbz::Model::load_default(); });
 }
 
 mbz_status mbz_model_none(mbz_model** model) {
   MBZ_REQUIRE(model, "mbz_model_none: NULL argument");
-  *model = nullptr;
-  return guarded([&] {
-    auto m = std::make_unique<mbz_model>();
-    m->model = mbz::Model::none();
-    m->sha = m->model->sha256_hex();
-    *model = m.release();
-  });
+  return hand_out(model, [&] { return mbz::Model::none(); });
 }
 
 void mbz_model_free(mbz_model* model) { delete model; }
