@@ -3,7 +3,7 @@
 # the test suite does, one after another, each with its own corpus kept in
 # fuzz-corpus/<target>/ (gitignored), so a second run resumes where the last
 # stopped. Findings go to fuzz-corpus/artifacts/; each target's log to
-# fuzz-corpus/logs/<target>.log. Ends with a table: seconds, executions,
+# fuzz-corpus/logs/<target>.log. Ends with a table: seconds, CPU seconds, executions,
 # execs/s, coverage (cov: edges, ft: features), corpus size, findings.
 #
 #   bash scripts/fuzz.sh [-t SECONDS_PER_TARGET] [-j JOBS] [-k] [TARGET...]
@@ -64,16 +64,19 @@ for t in "${targets[@]}"; do
   args=(-max_total_time="$seconds" -max_len="${max_len[$t]}" -dict="tests/fuzz/${dict[$t]}.dict" -timeout=30
         -rss_limit_mb=2048 -malloc_limit_mb=512 -print_final_stats=1 -artifact_prefix="$out/artifacts/$t-"
         "$out/$t" "$out/seeds/$t")
+  # CPU seconds (user + system) of the target and every process it forks,
+  # which is what a campaign's hours count on a shared machine.
+  TIMEFORMAT='%U %S'
   if [ "$jobs" -gt 1 ] || [ $keep = 1 ]; then
     # -fork: crashes are recorded and fuzzing goes on.
-    "$bin/$t" -fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 "${args[@]}" >"$log" 2>&1 || true
+    { time "$bin/$t" -fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 "${args[@]}" >"$log" 2>&1 || true; } 2>"$out/logs/$t.cpu"
   else
-    "$bin/$t" "${args[@]}" >"$log" 2>&1 || true
+    { time "$bin/$t" "${args[@]}" >"$log" 2>&1 || true; } 2>"$out/logs/$t.cpu"
   fi
 done
 
 echo
-printf '%-16s %8s %11s %8s %7s %7s %8s %s\n' target seconds executions exec/s cov ft corpus findings
+printf '%-16s %8s %8s %11s %8s %7s %7s %8s %s\n' target seconds cpu-s executions exec/s cov ft corpus findings
 for t in "${targets[@]}"; do
   log="$out/logs/$t.log"
   [ -f "$log" ] || continue
@@ -87,6 +90,7 @@ for t in "${targets[@]}"; do
   cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
   ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
   findings=$(ls "$out/artifacts" 2>/dev/null | grep -c "^$t-" || true)
-  printf '%-16s %8s %11s %8s %7s %7s %8s %s\n' "$t" "$seconds" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" \
+  cpu=$(awk '{ printf "%d", $1 + $2 }' "$out/logs/$t.cpu" 2>/dev/null || true)
+  printf '%-16s %8s %8s %11s %8s %7s %7s %8s %s\n' "$t" "$seconds" "${cpu:-?}" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" \
     "$(ls "$out/$t" | wc -l)" "$findings"
 done
