@@ -103,6 +103,14 @@ expect "unknown model names the sha" grep -qE "u.mbz: unknown model 'private-mod
 check "-m finds it" 0 "$MBZ" -d -m elsewhere/private-model.mbzm -o u.txt u.mbz
 expect "-m round trip" cmp -s u.txt orig.txt
 check "wrong -m" 1 "$MBZ" -d -m "$MODEL" -c u.mbz
+mkdir renamed samename
+cp elsewhere/private-model.mbzm renamed/other-name.mbzm
+printf 'not a model' > renamed/broken.mbzm
+check "renamed copy found by content" 0 env MBZ_MODEL_PATH="$PWD/renamed" "$MBZ" -d -o u2.txt u.mbz
+expect "renamed copy round trip" cmp -s u2.txt orig.txt
+"$MAKE_MODEL" private-model 98 samename/private-model.mbzm
+check "same name, other model" 1 env MBZ_MODEL_PATH="$PWD/samename" "$MBZ" -d -c u.mbz
+expect "same name names the mismatch" grep -q "samename/private-model.mbzm has a different SHA-256" "$T/err"
 
 # usage errors: exit 2
 check "bad option" 2 "$MBZ" --no-such-option

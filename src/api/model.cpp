@@ -123,6 +123,42 @@ std::vector<std::string> model_search_path() {
   return dirs;
 }
 
+namespace {
+// SHA-256 of a model file's bytes ("" if unreadable), remembered per path,
+// size and modification time: a frame naming a model not found by name is
+// looked up by content, and parsing (or even hashing) every model on the
+// search path again for each such frame made a stream of them crawl.
+std::string file_sha256_hex(const fs::path& p) {
+  struct Stamp {
+    uintmax_t size;
+    fs::file_time_type mtime;
+    std::string sha;
+  };
+  static std::mutex mu;
+  static std::map<std::string, Stamp> known;
+  std::error_code ec;
+  const uintmax_t size = fs::file_size(p, ec);
+  if (ec) return "";
+  const fs::file_time_type mtime = fs::last_write_time(p, ec);
+  if (ec) return "";
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = known.find(p.string());
+    if (it != known.end() && it->second.size == size && it->second.mtime == mtime) return it->second.sha;
+  }
+  std::string sha;
+  try {
+    const std::vector<uint8_t> image = ModelFile::read_image(p.string());
+    sha = to_hex(sha256(image.data(), image.size()));
+  } catch (const Error&) {
+    return "";
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  known[p.string()] = Stamp{size, mtime, sha};
+  return sha;
+}
+}  // namespace
+
 std::shared_ptr<const Model> find_model(const std::string& name, const std::string& sha256_hex) {
   const auto dirs = model_search_path();
   std::string mismatch;
@@ -149,7 +185,7 @@ std::shared_ptr<const Model> find_model(const std::string& name, const std::stri
     for (const auto& d : dirs) {
       std::error_code ec;
       for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec))
-        if (it->path().extension() == ".mbzm")
+        if (it->path().extension() == ".mbzm" && file_sha256_hex(it->path()) == sha256_hex)
           if (auto m = try_file(it->path(), true)) return m;
     }
   std::string msg = "unknown model '" + name + "'";

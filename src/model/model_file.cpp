@@ -87,13 +87,22 @@ const IntTensor& ModelFile::tensor(const std::string& name) const {
   return it->second;
 }
 
-std::shared_ptr<const ModelFile> ModelFile::load(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
+std::vector<uint8_t> ModelFile::read_image(const std::string& path) {
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) throw Error(ErrorCode::io, "cannot open model file " + path);
-  std::vector<uint8_t> image((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw Error(ErrorCode::io, "cannot read model file " + path);
-  return parse(image, path);
+  const std::streamoff size = f.tellg();
+  if (size < 0) throw Error(ErrorCode::io, "cannot read model file " + path);
+  // One read of the size the file has (a byte-wise istreambuf_iterator copy
+  // took longer than the parse); a file that changes meanwhile is caught by
+  // the short read or, failing that, by the trailer's XXH64.
+  std::vector<uint8_t> image(static_cast<size_t>(size));
+  f.seekg(0);
+  if (!image.empty() && !f.read(reinterpret_cast<char*>(image.data()), size))
+    throw Error(ErrorCode::io, "cannot read model file " + path);
+  return image;
 }
+
+std::shared_ptr<const ModelFile> ModelFile::load(const std::string& path) { return parse(read_image(path), path); }
 
 std::shared_ptr<const ModelFile> ModelFile::parse(const std::vector<uint8_t>& image,
                                                   const std::string& origin) {

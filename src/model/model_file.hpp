@@ -88,6 +88,8 @@ class ModelFile {
   // Parses and validates a model file image. Throws Error(bad_model / unsupported_version).
   static std::shared_ptr<const ModelFile> parse(const std::vector<uint8_t>& image, const std::string& origin);
   static std::shared_ptr<const ModelFile> load(const std::string& path);
+  // The bytes of the file at path (what load parses). Throws Error(io).
+  static std::vector<uint8_t> read_image(const std::string& path);
   // Serializes name, config and tensors into a model file image.
   static std::vector<uint8_t> serialize(const std::string& name, const ModelConfig& cfg,
                                         const std::map<std::string, IntTensor>& tensors);
