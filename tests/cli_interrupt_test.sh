@@ -5,11 +5,13 @@
 # tmpfs where one can be mounted), must exit non-zero (1 for a write error,
 # with the cause), leave no output and no temporary file, and keep its
 # input, --rm or not. A signal that was ignored when mbz started (nohup)
-# stays ignored.
-# Usage: cli_interrupt_test.sh MBZ_BINARY SOURCE_DIR
+# stays ignored. --rm syncs its output to disk before removing the input,
+# and an fsync that fails (FAIL_FSYNC_LIB, preloaded) keeps the input.
+# Usage: cli_interrupt_test.sh MBZ_BINARY SOURCE_DIR FAIL_FSYNC_LIB
 set -u
 MBZ=$1
 SRC=$2
+FAIL_FSYNC=$3
 export MBZ_MODEL_PATH="$SRC/tests/golden"
 MODEL="$SRC/tests/golden/tiny-golden-v1.mbzm"
 . "$(dirname "$0")/expect.sh"
@@ -116,6 +118,18 @@ ARGS=(--rm -m "$MODEL" -o lim/out.mbz mid.bin)
 full "compress --rm past ulimit -f" "File too large" lim limited
 ARGS=(-d --rm -o lim/out six.mbz)
 full "decompress --rm past ulimit -f" "cannot write lim/out: File too large" lim limited
+
+# A disk that fails at fsync (EIO): --rm must not remove the input.
+mkdir sync
+failing_fsync() { LD_PRELOAD="$FAIL_FSYNC" ASAN_OPTIONS=verify_asan_link_order=0 "$@"; }
+ARGS=(--rm -m "$MODEL" -o sync/out.mbz small.txt)
+full "compress --rm, fsync fails" "cannot write sync/out.mbz: Input/output error" sync failing_fsync
+ARGS=(-d --rm -o sync/out six.mbz)
+full "decompress --rm, fsync fails" "cannot write sync/out: Input/output error" sync failing_fsync
+# Without --rm nothing is synced (as gzip, xz and zstd): the same disk is no error.
+failing_fsync "$MBZ" -m "$MODEL" -o sync/out.mbz small.txt 2>"$T/err"
+expect "without --rm, no fsync (exit $?)" "$MBZ" -t sync/out.mbz
+rm -f sync/out.mbz
 
 # A 16 KiB tmpfs: as root in a private mount namespace, else in a user
 # namespace where the kernel allows one; skipped where neither can mount.

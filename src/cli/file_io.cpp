@@ -137,6 +137,21 @@ InputFile::InputFile(const std::string& path) {
   in_ = file_.get();
 }
 
+namespace {
+// The rename is durable once the folder holding the name is synced.
+void sync_folder_of(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int fd = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw Error(ErrorCode::io, "cannot sync " + folder + ": " + errno_text());
+  const int rc = fsync(fd);
+  const int err = errno;
+  close(fd);
+  // Some file systems cannot sync a folder (EINVAL); the file itself is on disk.
+  if (rc != 0 && err != EINVAL) throw Error(ErrorCode::io, "cannot sync " + folder + ": " + std::strerror(err));
+}
+}  // namespace
+
 OutputFile::OutputFile(const std::string& target, bool force, const std::string& mode_from)
     : target_(target), mode_from_(mode_from) {
   if (target == "-") {
@@ -157,7 +172,7 @@ OutputFile::OutputFile(const std::string& target, bool force, const std::string&
   out_->exceptions(std::ios::badbit);
 }
 
-void OutputFile::commit() {
+void OutputFile::commit(bool durable) {
   out_->flush();  // throws Error(io) with the cause
   if (temp_.empty()) {
     committed_ = true;
@@ -166,12 +181,17 @@ void OutputFile::commit() {
   const int fd = buf_->fd();
   struct stat st;
   if (!mode_from_.empty() && mode_from_ != "-" && stat(mode_from_.c_str(), &st) == 0) fchmod(fd, st.st_mode & 07777);
+  // Without fsync a crash soon after --rm could leave neither the input nor
+  // the output's data on disk; it is also where a delayed ENOSPC or EIO
+  // shows (network and copy-on-write file systems).
+  if (durable && fsync(fd) != 0) throw Error(ErrorCode::io, "cannot write " + target_ + ": " + errno_text());
   fd_closed_ = true;
   if (close(fd) != 0) throw Error(ErrorCode::io, "cannot write " + target_ + ": " + errno_text());
   if (std::rename(temp_.c_str(), target_.c_str()) != 0)
     throw Error(ErrorCode::io, "cannot rename output to " + target_ + ": " + errno_text());
   g_temp_path.store(nullptr);
   committed_ = true;
+  if (durable) sync_folder_of(target_);
 }
 
 OutputFile::~OutputFile() {

@@ -40,7 +40,9 @@ class OutputFile {
   std::ostream& stream() { return *out_; }
   // Flushes, closes and renames the temporary file to the target; throws
   // mbz::Error(io) with the cause if any step fails (the target is then untouched).
-  void commit();
+  // durable: first fsync the file, and the folder after the rename, so that
+  // the output is on disk before its input is removed (--rm).
+  void commit(bool durable = false);
 
  private:
   class FdBuf;

@@ -166,7 +166,7 @@ void process(const Args& a, const std::string& input) {
     OutputFile out(dest, a.force, input);
     if (a.mode == Mode::compress) st = compress_stream(in.stream(), out.stream(), *chosen_model(a), o);
     else st = decompress_stream(in.stream(), &out.stream(), resolver(a), o);
-    out.commit();
+    out.commit(a.remove_input);
   }
   bar.finish();
   if (!st.adapter_declined.empty()) message(a, 1, label + ": coded as bytes: " + st.adapter_declined);
