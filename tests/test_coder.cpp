@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "coder/range_coder.hpp"
+#include "mbz/error.hpp"
 #include "test_util.hpp"
 
 namespace mbz {
@@ -70,15 +71,54 @@ TEST(RangeCoder, WithinOnePercentOfIdealOnRealText) {
               100.0 * (actual / ideal - 1));
 }
 
+// Junk decodes to valid symbols until its bytes run out, then is corrupt:
+// 64 bytes cannot carry 10,000 symbols of about 7 bits each.
 TEST(RangeCoder, CorruptStreamNeverCrashes) {
   std::vector<uint32_t> cum(257);
   for (int s = 0; s < 256; ++s) cum[s + 1] = cum[s] + 1 + s;
   const auto junk = test::seeded_bytes(64, 9);
   RangeDecoder dec(junk.data(), junk.size());
-  for (int i = 0; i < 10000; ++i) {
-    const int s = dec.decode(cum.data());
-    ASSERT_GE(s, 0);
-    ASSERT_LT(s, 256);
+  int decoded = 0;
+  try {
+    for (; decoded < 10000; ++decoded) {
+      const int s = dec.decode(cum.data());
+      ASSERT_GE(s, 0);
+      ASSERT_LT(s, 256);
+    }
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::corrupt);
+  }
+  EXPECT_GT(decoded, 40);
+  EXPECT_LT(decoded, 100);
+}
+
+// A whole stream is read to its last byte and no further; one byte short,
+// its last symbols cannot be decoded (the decoder once read zeros instead).
+TEST(RangeCoder, StreamOneByteShortIsCorrupt) {
+  for (size_t n : {0, 1, 7, 300, 5000}) {
+    const auto data = test::seeded_bytes(n, 11 + n);
+    std::vector<uint32_t> cum;
+    RangeEncoder enc;
+    for (size_t i = 0; i < n; ++i) {
+      make_table(i % 31, cum);
+      enc.encode(cum[data[i]], cum[data[i] + 1] - cum[data[i]], cum[256]);
+    }
+    const auto coded = enc.finish();
+    ASSERT_GE(coded.size(), 5u);
+    for (size_t cut : {size_t{0}, size_t{1}}) {
+      bool threw = false;
+      try {
+        RangeDecoder dec(coded.data(), coded.size() - cut);
+        for (size_t i = 0; i < n; ++i) {
+          make_table(i % 31, cum);
+          ASSERT_EQ(dec.decode(cum.data()), data[i]) << n << " symbols, at " << i;
+        }
+      } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::corrupt);
+        threw = true;
+      }
+      EXPECT_EQ(threw, cut == 1) << n << " symbols, " << cut << " byte(s) cut";
+    }
   }
 }
 

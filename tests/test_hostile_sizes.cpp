@@ -114,6 +114,31 @@ TEST(HostileSizes, TruncatedHugeSegmentHoldsOnlyTheInput) {
   EXPECT_LT(m.peak(), 256 * 1024u);
 }
 
+// A mixed segment claiming 16 MiB whose range-coded stream is 30 bytes of
+// junk: the decoder stops where the stream ends (corrupt) instead of
+// decoding 16 MiB from the zeros past it, which took seconds of CPU per
+// 30-byte segment. Its output buffer and the mixer's tables are sized by the
+// claim, so the memory is bounded by the segment size, not by the input.
+TEST(HostileSizes, MixedSegmentStopsWhereItsCodedDataEnds) {
+  auto z = header(kMaxSegmentSize);
+  std::vector<uint8_t> coded{1};  // profile 1
+  for (int i = 0; i < 30; ++i) coded.push_back(static_cast<uint8_t>(37 * i + 11));
+  block(z, Method::mixed, kMaxSegmentSize, coded, 0);
+  z.push_back(kEndMarker);
+  append(z, encode_footer({kMaxSegmentSize, 1, 0}));
+  PeakMeter m;
+  std::string message;
+  try {
+    decompress(z.data(), z.size(), no_model, Options{});
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::corrupt);
+    message = e.what();
+  }
+  report("mixed segment of 30 junk bytes claiming 16 MiB (operator new only; the mixer's tables come from aligned_alloc)", m.peak());
+  EXPECT_NE(message.find("ends before its segment"), std::string::npos) << message;
+  EXPECT_LT(m.peak(), 3 * kMaxSegmentSize);  // the output, the mixer's history and its other buffers
+}
+
 std::vector<uint8_t> zstd_of(const std::vector<uint8_t>& raw, bool state_size = true) {
   ZSTD_CCtx* c = ZSTD_createCCtx();
   ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 1);

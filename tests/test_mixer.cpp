@@ -147,7 +147,8 @@ TEST(Mixer, UnknownProfileAndDamageAreErrors) {
       decompress(bad.data(), bad.size(), test::only(m), o);
       FAIL() << "damage at " << k << " not detected";
     } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::checksum_mismatch) << k;
+      // The segment's checksum, or the damaged stream needing bytes past its end.
+      EXPECT_TRUE(e.code() == ErrorCode::checksum_mismatch || e.code() == ErrorCode::corrupt) << k << ": " << e.what();
     }
   }
 }

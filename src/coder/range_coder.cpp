@@ -45,6 +45,7 @@ std::vector<uint8_t> RangeEncoder::finish() {
 RangeDecoder::RangeDecoder(const uint8_t* data, size_t size) : data_(data), size_(size) {
   next_byte();  // the encoder's initial cache byte, always 0
   for (int i = 0; i < 4; ++i) code_ = (code_ << 8) | next_byte();
+  if (overrun_) throw Error(ErrorCode::corrupt, "range-coded data shorter than its 5 starting bytes (file damaged)");
 }
 
 uint32_t RangeDecoder::target(uint32_t total) {
@@ -60,6 +61,7 @@ void RangeDecoder::consume(uint32_t cum, uint32_t freq) {
     code_ = (code_ << 8) | next_byte();
     range_ <<= 8;
   }
+  if (overrun_) throw Error(ErrorCode::corrupt, "range-coded data ends before its segment does (file damaged)");
 }
 
 int RangeDecoder::decode(const uint32_t* cum257) {

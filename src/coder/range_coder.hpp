@@ -43,6 +43,7 @@ class RangeEncoder {
 
 class RangeDecoder {
  public:
+  // Throws Error(corrupt) if data is shorter than the encoder's 5 starting bytes.
   RangeDecoder(const uint8_t* data, size_t size);
   // Returns the target value in [0, total) that selects the next symbol;
   // the caller finds the symbol s with cum[s] <= value < cum[s+1] and calls
@@ -54,7 +55,16 @@ class RangeDecoder {
   int decode(const uint32_t* cum257);
 
  private:
-  uint8_t next_byte() { return pos_ < size_ ? data_[pos_++] : 0; }
+  // Past the end: 0, and the stream is marked overrun. The encoder's five
+  // final bytes mean a decoder of a whole stream never reads past its end,
+  // so consume() throws Error(corrupt) once it has: a truncated or forged
+  // segment stops there instead of decoding its claimed length from zeros.
+  uint8_t next_byte() {
+    if (pos_ < size_) return data_[pos_++];
+    overrun_ = true;
+    return 0;
+  }
+  bool overrun_ = false;
   const uint8_t* data_;
   size_t size_;
   size_t pos_ = 0;
