@@ -69,6 +69,8 @@ check "--no-mix" 0 "$MBZ" -c -m "$MODEL" --force-model --no-mix --segment-size 1
 cp "$T/out" plain.mbz
 expect "list shows mixed segments" grep -q "3 of up to 1024 bytes (3 model \[3 mixed\], 0 zstd, 0 stored)" <("$MBZ" -l mixed.mbz)
 expect "--no-mix writes none" grep -q "3 of up to 1024 bytes (3 model \[0 mixed\], 0 zstd, 0 stored)" <("$MBZ" -l plain.mbz)
+expect "list shows the features a frame needs" grep -q "Format version: 2 (needs mixer profile 1)" <("$MBZ" -l mixed.mbz)
+expect "--no-mix needs none" grep -qx "  Format version: 2" <("$MBZ" -l plain.mbz)
 expect "mixed is smaller than the model alone" test "$(wc -c < mixed.mbz)" -lt "$(wc -c < plain.mbz)"
 expect "both decode" sh -c '"$1" -dc mixed.mbz | cmp -s - orig.txt && "$1" -dc plain.mbz | cmp -s - orig.txt' _ "$MBZ"
 expect "eval --no-mix is the model alone" test "$("$MBZ" eval -m "$MODEL" --segment-size 1K --no-mix --format csv orig.txt | sed -n 2p | cut -d, -f7)" != \
@@ -134,6 +136,7 @@ for f in speech-en-8k.wav music-44k-stereo.wav photo-life-384.ppm photo-umang-gr
 done
 check "list adapted audio" 0 "$MBZ" -l music-44k-stereo.wav.mbz
 expect "list shows pcm details" grep -q "Adapter: *pcm: WAV, 16-bit, 2 ch, 44100 Hz, 3.0 s, layout" "$T/out"
+expect "list shows the audio profile" grep -q "Format version: 2 (needs mixer profile 4)" "$T/out"
 check "list adapted image" 0 "$MBZ" -l photo-life-384.ppm.mbz
 expect "list shows image details" grep -q "Adapter: *image: PNM, 384x256, RGB, 8-bit, layout" "$T/out"
 check "pipe adapts too" 0 sh -c "\"$MBZ\" -m \"$MODEL\" < \"$SRC/samples/photo-umang-gray-320.pgm\" | \"$MBZ\" -l -"

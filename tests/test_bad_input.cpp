@@ -2,6 +2,7 @@
 // truncation at every length, bit flips, wrong or missing model, bad models.
 #include <gtest/gtest.h>
 
+#include "container/format.hpp"
 #include "test_util.hpp"
 
 namespace mbz {
@@ -59,6 +60,68 @@ TEST(BadInput, NewerFormatVersionIsRefused) {
   auto packed = packed_text(false);
   packed[8] = 99;  // version field
   EXPECT_EQ(decode_error(packed, test::only(test::golden_model())), ErrorCode::unsupported_version);
+}
+
+// The frame with its header rewritten by edit (a valid header check).
+template <class Edit>
+std::vector<uint8_t> with_header(const std::vector<uint8_t>& packed, Edit edit) {
+  FrameHeader h;
+  const size_t n = parse_header(packed.data(), packed.size(), h, "");
+  edit(h);
+  auto out = encode_header(h);
+  out.insert(out.end(), packed.begin() + static_cast<std::ptrdiff_t>(n), packed.end());
+  return out;
+}
+
+std::string decode_message(const std::vector<uint8_t>& packed) {
+  try {
+    decompress(packed.data(), packed.size(), test::only(test::golden_model()), Options{});
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Format version 2: a frame needing a feature this build lacks is refused at
+// its header, naming the feature, before any segment is read.
+TEST(BadInput, UnknownRequiredFeatureIsRefusedAtTheHeader) {
+  const auto packed = packed_text(true);
+  FrameHeader h;
+  parse_header(packed.data(), packed.size(), h, "");
+  ASSERT_EQ(h.version, 2);
+  ASSERT_EQ(h.features, profile_feature(1));
+  const auto p5 = with_header(packed, [](FrameHeader& x) { x.features |= profile_feature(5); });
+  EXPECT_EQ(decode_error(p5, test::only(test::golden_model())), ErrorCode::unsupported_version);
+  EXPECT_NE(decode_message(p5).find("needs mixer profile 5,"), std::string::npos) << decode_message(p5);
+  const auto bit13 = with_header(packed, [](FrameHeader& x) { x.features |= 1u << 13; });
+  EXPECT_NE(decode_message(bit13).find("needs feature bit 13,"), std::string::npos) << decode_message(bit13);
+  // The header alone is enough to refuse it.
+  const size_t header_size = parse_header(packed.data(), packed.size(), h, "");  // the same length
+  Decompressor d(test::only(test::golden_model()), Options{});
+  std::vector<uint8_t> out;
+  try {
+    d.write(p5.data(), header_size, out);
+    FAIL() << "a header needing profile 5 was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::unsupported_version);
+  }
+}
+
+// A mixed segment of a profile its header does not declare is damage; a
+// version-1 header declares nothing, so its frames decode as before.
+TEST(BadInput, UndeclaredProfileIsCorrupt) {
+  const auto packed = packed_text(true);
+  const auto r = test::only(test::golden_model());
+  const auto original = decompress(packed.data(), packed.size(), r, Options{});
+  const auto p2 = with_header(packed, [](FrameHeader& x) { x.features = profile_feature(2); });
+  EXPECT_EQ(decode_error(p2, r), ErrorCode::corrupt);
+  EXPECT_NE(decode_message(p2).find("does not declare"), std::string::npos) << decode_message(p2);
+  const auto v1 = with_header(packed, [](FrameHeader& x) { x.version = 1, x.features = 0; });
+  EXPECT_EQ(decompress(v1.data(), v1.size(), r, Options{}), original);
+  const auto v1_flags = with_header(packed, [](FrameHeader& x) { x.version = 1; });
+  EXPECT_EQ(decode_error(v1_flags, r), ErrorCode::corrupt);  // version 1's field is reserved
+  const auto none = with_header(packed, [](FrameHeader& x) { x.features = 0; });
+  EXPECT_EQ(decode_error(none, r), ErrorCode::corrupt);
 }
 
 TEST(BadInput, WrongModelIsAClearError) {

@@ -2,6 +2,7 @@
 // tests/golden/README.md says how they were made; they are never regenerated.
 #include <gtest/gtest.h>
 
+#include "container/format.hpp"
 #include "test_util.hpp"
 
 namespace mbz {
@@ -36,17 +37,46 @@ TEST(GoldenFiles, MixerSignalPcmV1) {
   expect_decodes_to("tests/golden/v1-mixer-signal-music-stereo.mbz", "tests/golden/music-0.1s-stereo.wav");
 }
 
+// A frame the encoder writes today against a golden one: the same bytes.
+// Against a version-1 golden file (the encoder writes version 2 since mbz
+// 0.8.0): the same header but for the version and the features it declares,
+// and the same bytes after it (every segment, the end marker, the footer).
+void expect_same_frame(const std::vector<uint8_t>& got, const std::vector<uint8_t>& golden, uint16_t features,
+                       const std::string& name) {
+  FrameHeader g, w;
+  const size_t g_size = parse_header(golden.data(), golden.size(), g, name);
+  const size_t w_size = parse_header(got.data(), got.size(), w, "re-encoded");
+  ASSERT_GT(g_size, 0u) << name;
+  ASSERT_GT(w_size, 0u) << name;
+  EXPECT_EQ(w.version, kFrameVersion) << name;
+  EXPECT_EQ(w.features, features) << name;
+  if (g.version == kFrameVersion) {
+    EXPECT_EQ(got, golden) << name;
+    return;
+  }
+  ASSERT_EQ(g.version, 1) << name;
+  w.version = 1;
+  w.features = 0;
+  EXPECT_EQ(encode_header(w), std::vector<uint8_t>(golden.begin(), golden.begin() + static_cast<std::ptrdiff_t>(g_size)))
+      << name << ": header";
+  EXPECT_EQ(std::vector<uint8_t>(got.begin() + static_cast<std::ptrdiff_t>(w_size), got.end()),
+            std::vector<uint8_t>(golden.begin() + static_cast<std::ptrdiff_t>(g_size), golden.end()))
+      << name << ": segments and footer";
+}
+
 // Not a format requirement (decoding is), but a change here means the
 // engine's or the mixer's integers changed, which old files could not survive.
-void expect_encodes_to(const std::string& original, const std::string& mbz, bool mix,
+// features: what the encoder declares today (the profile's bit, or 0 without the mixer).
+void expect_encodes_to(const std::string& original, const std::string& mbz, bool mix, uint16_t features,
                        const std::shared_ptr<const Model>& model = test::golden_model()) {
   const auto data = test::read_file(test::data_path(original));
   Options o;
   o.segment_size = 1024;
   o.force_model = true;
   o.mix = mix;
-  EXPECT_EQ(compress(data.data(), data.size(), *model, o), test::read_file(test::data_path(mbz))) << mbz;
+  expect_same_frame(compress(data.data(), data.size(), *model, o), test::read_file(test::data_path(mbz)), features, mbz);
 }
+constexpr uint16_t kBytes = 1, kNumeric = 4, kSignal = 8;  // the features of profiles 1, 3 and 4
 
 // The context mixer alone (model none, mbz 0.7.0): profiles 1, 3 and 4.
 TEST(GoldenFiles, NoModelV1) {
@@ -55,27 +85,40 @@ TEST(GoldenFiles, NoModelV1) {
   expect_decodes_to("tests/golden/v1-none-signal-speech.mbz", "tests/golden/speech-0.5s.wav");
 }
 TEST(GoldenFiles, NoModelEncoderStillProducesTheSameBytes) {
-  expect_encodes_to("tests/golden/gpl3-4k.txt", "tests/golden/v1-none-gpl3-4k.mbz", true, Model::none());
-  expect_encodes_to("tests/golden/photo-32x24.ppm", "tests/golden/v1-none-numeric-photo.mbz", true, Model::none());
-  expect_encodes_to("tests/golden/speech-0.5s.wav", "tests/golden/v1-none-signal-speech.mbz", true, Model::none());
+  expect_encodes_to("tests/golden/gpl3-4k.txt", "tests/golden/v1-none-gpl3-4k.mbz", true, kBytes, Model::none());
+  expect_encodes_to("tests/golden/photo-32x24.ppm", "tests/golden/v1-none-numeric-photo.mbz", true, kNumeric, Model::none());
+  expect_encodes_to("tests/golden/speech-0.5s.wav", "tests/golden/v1-none-signal-speech.mbz", true, kSignal, Model::none());
 }
 
 TEST(GoldenFiles, EncoderStillProducesTheSameBytes) {
-  expect_encodes_to("tests/golden/gpl3-4k.txt", "tests/golden/v1-model-gpl3-4k.mbz", false);  // the model alone
+  expect_encodes_to("tests/golden/gpl3-4k.txt", "tests/golden/v1-model-gpl3-4k.mbz", false, 0);  // the model alone
 }
 TEST(GoldenFiles, MixerEncoderStillProducesTheSameBytes) {
-  expect_encodes_to("tests/golden/gpl3-4k.txt", "tests/golden/v1-mixer-gpl3-4k.mbz", true);
+  expect_encodes_to("tests/golden/gpl3-4k.txt", "tests/golden/v1-mixer-gpl3-4k.mbz", true, kBytes);
 }
 // Since mbz 0.4 the encoder codes this image with profile 3, so the profile-2
 // file above is pinned by decoding only (the decoder runs the same mixer);
 // since mbz 0.5 it codes delta2 audio with profile 4, so the same holds for
 // the profile-3 speech file.
 TEST(GoldenFiles, MixerNumericEncoderStillProducesTheSameBytes) {
-  expect_encodes_to("tests/golden/photo-32x24.ppm", "tests/golden/v1-mixer-numeric-photo.mbz", true);
+  expect_encodes_to("tests/golden/photo-32x24.ppm", "tests/golden/v1-mixer-numeric-photo.mbz", true, kNumeric);
 }
 TEST(GoldenFiles, MixerSignalEncoderStillProducesTheSameBytes) {
-  expect_encodes_to("tests/golden/speech-0.5s.wav", "tests/golden/v1-mixer-signal-speech.mbz", true);
-  expect_encodes_to("tests/golden/music-0.1s-stereo.wav", "tests/golden/v1-mixer-signal-music-stereo.mbz", true);
+  expect_encodes_to("tests/golden/speech-0.5s.wav", "tests/golden/v1-mixer-signal-speech.mbz", true, kSignal);
+  expect_encodes_to("tests/golden/music-0.1s-stereo.wav", "tests/golden/v1-mixer-signal-music-stereo.mbz", true, kSignal);
+}
+
+// Format version 2 (mbz 0.8.0): the header declares the mixer profile the
+// frame's segments need (profile 1 for bytes, 4 for delta2 audio), or none.
+TEST(GoldenFiles, RequiredFeaturesV2) {
+  expect_decodes_to("tests/golden/v2-none-gpl3-4k.mbz", "tests/golden/gpl3-4k.txt");
+  expect_decodes_to("tests/golden/v2-none-signal-speech.mbz", "tests/golden/speech-0.5s.wav");
+  expect_decodes_to("tests/golden/v2-model-gpl3-4k.mbz", "tests/golden/gpl3-4k.txt");
+}
+TEST(GoldenFiles, RequiredFeaturesEncoderStillProducesTheSameBytes) {
+  expect_encodes_to("tests/golden/gpl3-4k.txt", "tests/golden/v2-none-gpl3-4k.mbz", true, kBytes, Model::none());
+  expect_encodes_to("tests/golden/speech-0.5s.wav", "tests/golden/v2-none-signal-speech.mbz", true, kSignal, Model::none());
+  expect_encodes_to("tests/golden/gpl3-4k.txt", "tests/golden/v2-model-gpl3-4k.mbz", false, 0);
 }
 
 }  // namespace

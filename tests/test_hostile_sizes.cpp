@@ -73,8 +73,10 @@ std::shared_ptr<const Model> no_model(const std::string&, const std::string&) {
   throw Error(ErrorCode::unknown_model, "no model in this test");
 }
 
-std::vector<uint8_t> header(uint32_t segment_size, uint8_t adapter = 0, const std::vector<uint8_t>& side = {}) {
+std::vector<uint8_t> header(uint32_t segment_size, uint8_t adapter = 0, const std::vector<uint8_t>& side = {},
+                            uint16_t features = 0) {
   FrameHeader h;
+  h.features = features;
   h.model_name = "none";
   h.adapter = adapter;
   h.side_info = side;
@@ -120,7 +122,7 @@ TEST(HostileSizes, TruncatedHugeSegmentHoldsOnlyTheInput) {
 // 30-byte segment. Its output buffer and the mixer's tables are sized by the
 // claim, so the memory is bounded by the segment size, not by the input.
 TEST(HostileSizes, MixedSegmentStopsWhereItsCodedDataEnds) {
-  auto z = header(kMaxSegmentSize);
+  auto z = header(kMaxSegmentSize, 0, {}, profile_feature(1));
   std::vector<uint8_t> coded{1};  // profile 1
   for (int i = 0; i < 30; ++i) coded.push_back(static_cast<uint8_t>(37 * i + 11));
   block(z, Method::mixed, kMaxSegmentSize, coded, 0);

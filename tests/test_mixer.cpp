@@ -131,10 +131,22 @@ TEST(Mixer, UnknownProfileAndDamageAreErrors) {
   const size_t at = parse_header(packed.data(), packed.size(), h, "") + kBlockHeaderSize;
   ASSERT_EQ(packed[at - kBlockHeaderSize], static_cast<uint8_t>(Method::mixed));
   ASSERT_EQ(packed[at], mix::kProfileGeneral);
+  // An unknown profile: damage in a version-2 frame, whose header declares
+  // profile 1 only; in a version-1 frame (no declaration), a newer format.
   auto bad = packed;
   bad[at] = 9;
   try {
     decompress(bad.data(), bad.size(), test::only(m), o);
+    FAIL() << "unknown profile accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::corrupt);
+  }
+  h.version = 1;
+  h.features = 0;
+  auto v1 = encode_header(h);
+  v1.insert(v1.end(), bad.begin() + static_cast<std::ptrdiff_t>(at - kBlockHeaderSize), bad.end());
+  try {
+    decompress(v1.data(), v1.size(), test::only(m), o);
     FAIL() << "unknown profile accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::unsupported_version);

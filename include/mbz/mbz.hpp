@@ -35,8 +35,9 @@ const char* version_string() noexcept;
  *  (since 0.6.0). */
 const char* cpu_kernel() noexcept;
 
-/*! kFormatVersion : the .mbz format version this library writes (since 0.1.0). */
-constexpr uint16_t kFormatVersion = 1;
+/*! kFormatVersion : the .mbz format version this library writes (since 0.1.0;
+ *  2 since 0.8.0: the header lists the features a frame needs). */
+constexpr uint16_t kFormatVersion = 2;
 
 /*! Model : a loaded, validated model file (since 0.1.0).
  *  Immutable after load; share one instance across threads. */
@@ -225,6 +226,10 @@ struct FrameInfo {
   uint64_t segments_stored = 0, segments_zstd = 0, segments_model = 0;
   uint64_t segments_mixed = 0;  // of segments_model: through the context mixer (since 0.3.0)
   uint64_t checksum = 0;  // XXH64 of the original
+  /* The optional features a decoder needs for this frame, as its header
+   * declares them: e.g. "mixer profile 4"; "" if none (no mixed segments),
+   * and for format version 1, which declares nothing (since 0.8.0). */
+  std::string required_features;
 };
 
 /*! inspect_stream() : reads a frame's headers (skipping coded data) and returns them. */

@@ -8,6 +8,7 @@
 #include "api/stream_io.hpp"
 #include "container/format.hpp"
 #include "container/segment_codec.hpp"
+#include "mix/mixed_coding.hpp"
 
 namespace mbz {
 
@@ -51,6 +52,9 @@ struct Compressor::Impl {
     h.adapter = adapter;
     h.side_info = std::move(side_info);
     h.segment_size = opts.segment_size;
+    // Declared up front (the header precedes the segments): the profile every
+    // mixed segment of this frame gets, if the mixer runs.
+    if (opts.mix) h.features = profile_feature(mix::profile_of(mix::shape_at(shape.stride, shape.row, 0, shape.value_format)));
     const auto header = encode_header(h);
     out.insert(out.end(), header.begin(), header.end());
     st.out_bytes += header.size();

@@ -106,6 +106,9 @@ struct Decompressor::Impl {
         if (header.adapter != 0 && s.header.raw_len > payload_limit - claimed)
           throw Error(ErrorCode::corrupt, segment_name(count) + ": more samples than the adapter's grid holds (file damaged)");
         if (avail < n + s.header.coded_len) break;
+        if (header.version >= 2 && s.header.method == Method::mixed &&
+            (s.header.coded_len == 0 || !(header.features & profile_feature(p[n]))))
+          throw Error(ErrorCode::corrupt, segment_name(count) + ": a mixed segment of a profile its frame header does not declare (file damaged)");
         s.coded.assign(p + n, p + n + s.header.coded_len);
         s.index = count++;
         claimed += s.header.raw_len;

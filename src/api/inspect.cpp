@@ -12,6 +12,7 @@ FrameInfo inspect_stream(std::istream& in) {
   const FrameHeader h = read_header(in, "");
   FrameInfo info;
   info.format_version = h.version;
+  if (h.features != 0) info.required_features = describe_features(h.features);
   info.model_name = h.model_name;
   info.model_sha256_hex = to_hex(h.model_sha);
   info.adapter = h.adapter;

@@ -127,7 +127,8 @@ void process(const Args& a, const std::string& input) {
       const uint64_t segs = f.segments_model + f.segments_zstd + f.segments_stored;
       if (first) std::cout << "File: " << label << "\n";
       first = false;
-      std::cout << "  Format version: " << f.format_version << "\n"
+      std::cout << "  Format version: " << f.format_version
+                << (f.required_features.empty() ? "" : " (needs " + f.required_features + ")") << "\n"
                 << "  Model:          " << f.model_name << "\n"
                 << "  Model SHA-256:  " << f.model_sha256_hex << "\n"
                 << "  Adapter:        " << f.adapter_description << "\n"

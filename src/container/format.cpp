@@ -39,11 +39,24 @@ void read_exact(std::istream& in, uint8_t* dst, size_t n, const std::string& wha
   }
 }
 
+std::string describe_features(uint16_t features) {
+  std::string profiles, others;
+  for (int bit = 0; bit < 16; ++bit) {
+    if (!(features & (1u << bit))) continue;
+    if (bit < kMaxFeatureProfile) profiles += (profiles.empty() ? "" : ", ") + std::to_string(bit + 1);
+    else others += (others.empty() ? "" : ", ") + std::to_string(bit);
+  }
+  std::string s;
+  if (!profiles.empty()) s = (profiles.find(',') == std::string::npos ? "mixer profile " : "mixer profiles ") + profiles;
+  if (!others.empty()) s += (s.empty() ? "" : " and ") + std::string("feature bit") + (others.find(',') == std::string::npos ? " " : "s ") + others;
+  return s.empty() ? "nothing" : s;
+}
+
 std::vector<uint8_t> encode_header(const FrameHeader& h) {
   ByteWriter w;
   w.bytes(kFrameMagic.data(), kFrameMagic.size());
   w.u16(h.version);
-  w.u16(0);  // flags: reserved
+  w.u16(h.features);
   w.str8(h.model_name);
   w.bytes(h.model_sha.data(), h.model_sha.size());
   w.u8(h.adapter);
@@ -69,14 +82,17 @@ size_t parse_header(const uint8_t* data, size_t n, FrameHeader& h, const std::st
   ByteReader r(data + magic, total - magic, what);
   h = FrameHeader{};
   h.version = r.u16();
-  const uint16_t flags = r.u16();
+  h.features = r.u16();
   if (h.version == 0 || h.version > kFrameVersion)
     throw Error(ErrorCode::unsupported_version,
                 prefix(what) + ".mbz format version " + std::to_string(h.version) + " is newer than this mbz supports (" +
                     std::to_string(kFrameVersion) + "); upgrade mbz");
   if (load_u32le(data + total - 4) != check32(data, total - 4))
     throw Error(ErrorCode::corrupt, prefix(what) + "header is corrupted (check mismatch)");
-  if (flags != 0) throw Error(ErrorCode::corrupt, prefix(what) + "reserved header flags are set");
+  if (h.version == 1 && h.features != 0) throw Error(ErrorCode::corrupt, prefix(what) + "reserved header flags are set");
+  if (const uint16_t unknown = h.features & static_cast<uint16_t>(~kKnownFeatures))
+    throw Error(ErrorCode::unsupported_version, prefix(what) + "the frame needs " + describe_features(unknown) +
+                                                    ", which this mbz does not support; upgrade mbz");
   h.model_name = r.str8();
   std::copy_n(r.bytes(32), 32, h.model_sha.begin());
   h.adapter = r.u8();

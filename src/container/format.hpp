@@ -1,7 +1,7 @@
 // format.hpp — byte layout of the .mbz frame (docs/FORMAT.md).
 //
 //   frame   = header block* end-marker footer
-//   header  = magic(8) version(2) flags(2) model-name(1+n) model-sha256(32)
+//   header  = magic(8) version(2) features(2) model-name(1+n) model-sha256(32)
 //             adapter(1) side-info(4+m) segment-size(4) header-check(4)
 //   block   = method(1) raw-length(4) coded-length(4) raw-xxh64(8) block-check(4) coded(coded-length)
 //   end     = 0xFF
@@ -21,7 +21,22 @@
 namespace mbz {
 
 constexpr std::array<uint8_t, 8> kFrameMagic = {0x89, 'M', 'B', 'Z', 0x0D, 0x0A, 0x1A, 0x0A};
-constexpr uint16_t kFrameVersion = 1;
+// Version 2 (mbz 0.8.0) is version 1 whose header field after the version
+// lists the features its segments need (version 1: 0, reserved), so that a
+// decoder lacking one refuses the frame at its header.
+constexpr uint16_t kFrameVersion = 2;
+
+// Required-feature bits of a version-2 header (docs/FORMAT.md "Header"):
+// bit p - 1 for mixer profile p (1..12); bits 12..15 are reserved for
+// features to come. A decoder refuses a frame with a bit it does not know.
+constexpr int kMaxFeatureProfile = 12;
+constexpr uint16_t kKnownFeatures = 0x000F;  // mixer profiles 1-4
+// The bit of mixer profile p; 0 for a profile no bit can declare.
+inline uint16_t profile_feature(int profile) {
+  return profile >= 1 && profile <= kMaxFeatureProfile ? static_cast<uint16_t>(1u << (profile - 1)) : 0;
+}
+// "mixer profiles 1, 4" for the bits set (for messages and listings).
+std::string describe_features(uint16_t features);
 constexpr uint8_t kEndMarker = 0xFF;
 constexpr size_t kBlockHeaderSize = 21;
 constexpr size_t kFooterSize = 24;
@@ -34,6 +49,7 @@ const char* method_name(Method m);
 
 struct FrameHeader {
   uint16_t version = kFrameVersion;
+  uint16_t features = 0;  // version 2: the required features (bits above); version 1: 0
   std::string model_name;
   Sha256 model_sha{};
   uint8_t adapter = 0;

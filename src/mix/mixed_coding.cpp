@@ -27,12 +27,6 @@ void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, Sample
   }
 }
 
-uint8_t profile_of(const SampleShape& s) {
-  if (s.stride == 0) return kProfileGeneral;
-  if (s.value_format & kValueDelta2) return kProfileSignal;
-  return s.value_format ? kProfileNumeric : kProfileSampled;
-}
-
 // The ideal cost of a decision coded with probability p/4096, for every p:
 // the same ideal_bits() values (so the same sums), without two log2 a bit.
 const std::array<double, kProbOne>& cost_table() {
@@ -46,6 +40,12 @@ const std::array<double, kProbOne>& cost_table() {
 
 double bit_cost(int bit, int p1) { return cost_table()[static_cast<size_t>(bit ? p1 : kProbOne - p1)]; }
 }  // namespace
+
+uint8_t profile_of(const SampleShape& s) {
+  if (s.stride == 0) return kProfileGeneral;
+  if (s.value_format & kValueDelta2) return kProfileSignal;
+  return s.value_format ? kProfileNumeric : kProfileSampled;
+}
 
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape,
                                   double* ideal, const std::function<void(size_t)>& ready) {

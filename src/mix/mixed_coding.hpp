@@ -23,6 +23,10 @@ constexpr uint8_t kProfileSampled = 2;
 constexpr uint8_t kProfileNumeric = 3;
 constexpr uint8_t kProfileSignal = 4;  // profile 3 plus the signal rebuilt from delta2 residuals (mbz 0.5)
 
+// The profile mixed_encode writes for a segment of this shape (the same for
+// every segment of a payload: it depends on the stride and value format only).
+uint8_t profile_of(const SampleShape& shape);
+
 // paths: 8 NodeCounts per byte (the engine's tables along each byte's path);
 // null: no model (kNoModel for every decision).
 // Returns the coded bytes; ideal_bits, if set, gets the ideal code length.
