@@ -11,6 +11,7 @@ packages=(
   libsndfile1-dev libstb-dev   # the pcm and image adapters (codecs/)
   liblzma-dev                  # mbz eval --baseline xz
   libgtest-dev
+  python3                 # CTest spec_decoder: tests/spec/decode_mixed.py, the decoder written from docs/FORMAT.md
   zstd xz-utils           # reference codecs for comparisons in the demo and bench
   gnuplot-nox             # scripts/plot-training.sh (learning curves of mbz train)
 )

@@ -1,0 +1,1544 @@
+#!/usr/bin/env python3
+"""A second .mbz decoder, written from docs/FORMAT.md alone.
+
+Why it exists: docs/FORMAT.md says it specifies the format -- the container
+and the context mixer of mixed segments (method 3, profiles 1-4) -- precisely
+enough for a second implementation. This file is that second implementation,
+written from the document's text and nothing else (not from src/mix/), and
+the CTest `spec_decoder` runs it on the golden frames without a model
+(tests/golden/v1-none-*.mbz). If the document and the encoder drift apart,
+that test fails. Every function's docstring opens with the FORMAT.md
+subsection it implements, as [Subsection: paragraph] (for instance
+[Shared primitives: Counters]; the paragraph is the document's bold lead-in);
+read the two side by side. Names follow the document's (c0, bp, P0..P9, LA1,
+...) so that a line here can be found there.
+
+What it decodes:
+  * the container ("Header", "Blocks", "End marker and footer"): magic,
+    version, flags, the header check, the adapter side information (parsed
+    and checked, not applied), each block's check and its segment's XXH64,
+    the end marker, and the footer's count, size, whole-content XXH64 and
+    check; several frames back to back;
+  * segments of method 0 (stored) and 3 (mixed, profiles 1-4) in frames
+    without a model (`mbz -m none`: model name `none`, SHA-256 all zero),
+    where the model's input is even odds (ones = 1, total = 2) at every
+    decision.
+A zstd (1) or model (2) segment, or a mixed segment in a frame that names a
+model (its input would come from the model's tables), is not covered: the
+decoder stops there with a message saying so (exit status 2).
+
+Adapter frames (pcm, image): a frame's segments hold its *content*, the
+payload the adapter built from the samples ("Blocks", "Adapter side
+information"). This decoder outputs and verifies that payload -- each
+segment's raw bytes against its XXH64, all of them against the footer --
+not the restored WAV or PPM file: it does not undo the adapter's layout and
+predictor.
+
+Usage:
+    decode_mixed.py FILE.mbz... [-o OUT] [-v]
+One line per file on stdout (OK) or stderr (FAILED, with the reason).
+-o OUT writes the decoded content of the (single) file, only if every check
+passed. -v adds a line per segment.
+Exit status: 0 every file decoded and verified; 1 a checksum mismatch or a
+corrupt or unsupported file; 2 a usage error, or a file with segments this
+decoder does not cover.
+
+Pure Python 3 standard library; clarity first, speed second: 10,000 to
+25,000 decisions (bits) a second, so a 1 KiB segment takes 0.3 s (profile 1)
+to 1 s (profile 4).
+"""
+
+import argparse
+import os
+import sys
+from operator import mul
+
+# xxh64.py lies beside this file; importing it must not leave __pycache__ in
+# the source tree (the CTest runs from there).
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from xxh64 import check32, xxh64  # noqa: E402  (beside this file)
+
+
+class FormatError(Exception):
+    """A frame FORMAT.md says a decoder rejects. `kind` is the document's
+    name for it: corrupt, unsupported_version or checksum_mismatch."""
+
+    def __init__(self, kind, message):
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind
+
+
+class NotCovered(Exception):
+    """A valid frame that needs what this decoder does not implement
+    (zstd, or the model's tables)."""
+
+
+def corrupt(message):
+    """A FormatError of kind `corrupt`."""
+    return FormatError("corrupt", message)
+
+
+# =============================================================================
+# FORMAT.md "Mixed segments (method 3)" / "Conventions"
+# =============================================================================
+# Python's integers are exact, `>>` on a negative int is the arithmetic shift
+# the document asks for (-17 >> 4 == -2), and `&` works on two's complement
+# bits (-1 & 15 == 15): both carry over unchanged. What differs is division
+# (Python's // floors) and u32 arithmetic (Python does not wrap): the two
+# helpers below, and an explicit `& U32` wherever a u32 is multiplied or added.
+
+U32 = 0xFFFFFFFF
+
+
+def div_trunc(a, b):
+    """[Conventions] `a / b`: b > 0, the quotient truncated toward zero
+    (7 / 2 = 3, -7 / 2 = -3, -1 / 2 = 0)."""
+    q = abs(a) // b
+    return q if a >= 0 else -q
+
+
+def clamp(x, lo, hi):
+    """[Conventions] clamp(x, lo, hi) = min(max(x, lo), hi)."""
+    return lo if x < lo else hi if x > hi else x
+
+
+def ilog2(v):
+    """[Conventions] floor(log2(v)) for v >= 1; 0 for v = 0."""
+    return v.bit_length() - 1 if v > 0 else 0
+
+
+# =============================================================================
+# "Shared primitives": squash and stretch
+# =============================================================================
+# Probabilities p are in 1/4096 (1..4095); stretch units x are 1/256 of a
+# natural log-odds (-2047..2047).
+
+# K[i] = squash at x = 128*(i - 16): the knots of a piecewise linear squash,
+# i = 0..32 (x = -2048, -1920, ..., 0, ..., 2048).
+SQUASH_KNOTS = [1, 2, 4, 6, 10, 17, 27, 45, 74, 120, 194, 311, 488, 747, 1102, 1546,
+                2048, 2550, 2994, 3349, 3608, 3785, 3902, 3976, 4022, 4051, 4069,
+                4079, 4086, 4090, 4092, 4094, 4095]
+STRETCH_LIMIT = 2047  # |x| of squash's input and stretch's output
+
+
+def squash_by_formula(x):
+    """[Shared primitives: Squash and stretch] squash(x) exactly as written:
+    interpolate between the two knots around x."""
+    x = clamp(x, -STRETCH_LIMIT, STRETCH_LIMIT)
+    i = (x >> 7) + 16       # the knot at or left of x: 0..31
+    w = x & 127             # how far past it, in 1/128
+    return (SQUASH_KNOTS[i] * (128 - w) + SQUASH_KNOTS[i + 1] * w + 64) >> 7
+
+
+# Both are table look-ups at run time; the tables are built once from the
+# formula, stretch "by running x from -2047 to 2047" as the document says.
+SQUASH_TABLE = [squash_by_formula(x) for x in range(-STRETCH_LIMIT, STRETCH_LIMIT + 1)]
+STRETCH_TABLE = [0] * 4096  # index p = 1..4095; entry 0 unused
+_x = -STRETCH_LIMIT
+for _p in range(1, 4096):
+    while SQUASH_TABLE[_x + STRETCH_LIMIT] < _p:  # stretch(p): the least x with squash(x) >= p
+        _x += 1
+    STRETCH_TABLE[_p] = _x
+del _x, _p
+
+
+def squash(x):
+    """[Shared primitives: Squash and stretch] squash(x): any int x -> 1..4095.
+    """
+    return SQUASH_TABLE[clamp(x, -STRETCH_LIMIT, STRETCH_LIMIT) + STRETCH_LIMIT]
+
+
+def stretch(p):
+    """[Shared primitives: Squash and stretch] stretch(p): p in 1..4095 ->
+    -2047..2047, the least x with squash(x) >= p."""
+    return STRETCH_TABLE[p]
+
+
+# The document's check values.
+assert [squash(-1000), squash(-1), squash(0), squash(1000)] == [83, 2044, 2048, 4013]
+assert [stretch(p) for p in (1, 2, 1000, 2048, 2049, 4095)] == [-2047, -1984, -292, 0, 1, 1984]
+
+
+# =============================================================================
+# "Shared primitives": counters
+# =============================================================================
+
+COUNTER_HALF = 32768   # initial fast and slow: a probability of 1/2 in 1/65536
+COUNT_MAX = 255        # cnt saturates here
+
+# rate(k) = 131072 / (2k + 3) for every count k a counter can hold.
+COUNTER_RATE = [131072 // (2 * k + 3) for k in range(COUNT_MAX + 1)]
+assert COUNTER_RATE[:8] == [43690, 26214, 18724, 14563, 11915, 10082, 8738, 7710]
+assert COUNTER_RATE[30] == 2080
+
+# The `limit` argument of train(), by where the counter is used.
+LIMIT_CONTEXT = 6      # the ten hashed context counters
+LIMIT_NUMERIC = 30     # the numeric model's interval counters
+LIMIT_MATCH = 255      # the match model's counters
+
+
+class Counter:
+    """[Shared primitives: Counters] A counter: two probabilities of a 1 in
+    1/65536 (a fast one whose rate stops falling at a limit, a slow one whose
+    rate keeps falling) and the number of bits it has seen (0..255)."""
+
+    __slots__ = ("fast", "slow", "cnt")
+
+    def __init__(self):
+        self.fast = COUNTER_HALF
+        self.slow = COUNTER_HALF
+        self.cnt = 0
+
+
+def counter_train(c, bit, limit):
+    """[Shared primitives: Counters] train(c, bit, limit). Both steps use
+    cnt before it is incremented."""
+    target = 65535 if bit else 0
+    cnt = c.cnt
+    c.fast += ((target - c.fast) * COUNTER_RATE[cnt if cnt < limit else limit]) >> 16
+    c.slow += ((target - c.slow) * COUNTER_RATE[cnt]) >> 16
+    if cnt < COUNT_MAX:
+        c.cnt = cnt + 1
+
+
+def st(q):
+    """[Shared primitives: Counters] st(q): a 1/65536 probability stretched (q
+    >> 4 is in 0..4095; 0 -> 1)."""
+    return STRETCH_TABLE[max(q >> 4, 1)]
+
+
+def st_fast(c):
+    """[Shared primitives: Counters] st_fast(c)."""
+    # st(c.fast), inlined (it is the hottest call); a counter that has seen
+    # nothing says nothing.
+    return STRETCH_TABLE[(c.fast >> 4) or 1] if c.cnt else 0
+
+
+def st_slow(c):
+    """[Shared primitives: Counters] st_slow(c)."""
+    return STRETCH_TABLE[(c.slow >> 4) or 1] if c.cnt else 0   # st(c.slow)
+
+
+# =============================================================================
+# "Shared primitives": hashes (all u32)
+# =============================================================================
+
+def mix32(h):
+    """[Shared primitives: Hashes] mix32(h), u32 -> u32."""
+    h ^= h >> 16
+    h = (h * 0x7FEB352D) & U32
+    h ^= h >> 15
+    h = (h * 0x846CA68B) & U32
+    h ^= h >> 16
+    return h
+
+
+def hash2(a, b):
+    """[Shared primitives: Hashes] hash2(a, b), u32 x u32 -> u32."""
+    return mix32((a * 0x9E3779B1 + mix32((b + 0x632BE5AB) & U32)) & U32)
+
+
+# =============================================================================
+# "Shared primitives": hashed counter tables
+# =============================================================================
+
+NUM_CONTEXTS = 10   # tables T[0..9], one per byte context i
+
+
+class HashedSlot(Counter):
+    """[Shared primitives: Hashed counter tables] A slot: a counter and an
+    8-bit check (h >> 24)."""
+
+    __slots__ = ("check",)
+
+    def __init__(self):
+        super().__init__()
+        self.check = 0
+
+
+class HashedCounterTable:
+    """[Shared primitives: Hashed counter tables] One of T[0..9]: 2^b slots. A
+    slot never looked up is at its initial value, so slots are created on first
+    use."""
+
+    def __init__(self, bits):
+        self.index_mask = (1 << bits) - 1
+        self.slots = {}
+
+    def lookup(self, h):
+        """[Shared primitives: Hashed counter tables] lookup(i, h): the slot
+        for h; a slot whose check differs is taken over by h (its counter
+        restarts). The caller trains the slot it gets."""
+        index = h & self.index_mask
+        slot = self.slots.get(index)
+        if slot is None:
+            slot = self.slots[index] = HashedSlot()
+        check = h >> 24
+        if slot.check != check:
+            slot.fast = slot.slow = COUNTER_HALF
+            slot.cnt = 0
+            slot.check = check
+        return slot
+
+
+# =============================================================================
+# "Shared primitives": adaptive probability maps (APM)
+# =============================================================================
+
+APM_INITIAL_ROW = [16 * k for k in SQUASH_KNOTS]   # 33 cells, one per squash knot
+
+
+class APM:
+    """[Shared primitives: Adaptive probability maps] N rows of 33 u16 cells; a
+    row is chosen by a context c, and within it the two cells around stretch(p)
+    are interpolated. Rows are created on first use (all rows start equal)."""
+
+    def __init__(self, contexts):
+        self.contexts = contexts
+        self.rows = {}
+        self.last = None  # (row, cell) chosen by the last refine(), trained by update()
+
+    def refine(self, c, p):
+        """[Shared primitives: Adaptive probability maps] refine(A, c, p):
+        p in 1..4095 -> 1..4095."""
+        assert 0 <= c < self.contexts, (c, self.contexts)
+        row = self.rows.get(c)
+        if row is None:
+            row = self.rows[c] = list(APM_INITIAL_ROW)
+        s = stretch(p) + 2048   # 1..4095
+        j = s >> 7              # the cell left of s: 0..31
+        w = s & 127
+        self.last = (row, j + 1 if w >= 64 else j)   # the nearer of the two cells learns
+        return clamp((row[j] * (128 - w) + row[j + 1] * w) >> 11, 1, 4095)
+
+    def update(self, bit):
+        """[Shared primitives: Adaptive probability maps] update(A, bit): move
+        the last chosen cell 1/64 of the way to the bit."""
+        row, j = self.last
+        row[j] += ((65535 if bit else 0) - row[j]) >> 6
+
+
+# =============================================================================
+# "Shared primitives": weight sets
+# =============================================================================
+# The mixer's input vector x, by slot ("Coding a segment", predict):
+SLOT_CONTEXT_FAST = 0    # 0..9: st_fast of the counter of context i (slot 0 + i)
+SLOT_MATCH = 10          # the match model's input
+SLOT_MODEL_STRETCH = 11  # stretch(pm): the model's probability, stretched
+SLOT_MODEL_LINEAR = 12   # (pm - 2048) / 2: the model's probability, linear
+SLOT_BIAS = 13           # 256, a constant
+SLOT_CONTEXT_SLOW = 14   # 14..23: st_slow of the counter of context i (slot 14 + i)
+SLOT_NUMERIC = 24        # 24..: profiles 3 and 4, three per numeric predictor k:
+#                          24 + 3k st_fast(Fk), 25 + 3k st_slow(Fk), 26 + 3k st_fast(Qk)
+
+WEIGHT_ONE = 65536       # weights are in 1/65536
+WEIGHT_LIMIT = 1 << 24   # |W[i]| <= 2^24
+MIXER_LEARNING_RATE = 24
+
+
+class WeightSets:
+    """[Shared primitives: Weight sets] A family of weight sets W[0..count-1],
+    each over n_inputs inputs: 0 except weight 1.0 on the model's stretched
+    probability. Sets are created on first use."""
+
+    def __init__(self, count, n_inputs):
+        self.count = count
+        self.n_inputs = n_inputs
+        self.sets = {}
+
+    def get(self, i):
+        """[Shared primitives: Weight sets] Weight set i."""
+        assert 0 <= i < self.count, (i, self.count)
+        w = self.sets.get(i)
+        if w is None:
+            w = self.sets[i] = [0] * self.n_inputs
+            w[SLOT_MODEL_STRETCH] = WEIGHT_ONE
+        return w
+
+
+def mixer_dot(w, x):
+    """[Shared primitives: Weight sets] dot(W, x): exact sum, then >> 16 and
+    clamp to the stretch domain."""
+    return clamp(sum(map(mul, x, w)) >> 16, -STRETCH_LIMIT, STRETCH_LIMIT)
+
+
+def mixer_train(w, x, p, bit):
+    """[Shared primitives: Weight sets] train(W, x, p, bit): p is what
+    squash(dot(W, x)) gave."""
+    err = ((bit << 12) - p) * MIXER_LEARNING_RATE
+    w[:] = [wi + ((xi * err) >> 16) for wi, xi in zip(w, x)]
+    # Clamping is rarely needed; look at the extremes before paying for it.
+    if max(w) > WEIGHT_LIMIT or min(w) < -WEIGHT_LIMIT:
+        w[:] = [clamp(wi, -WEIGHT_LIMIT, WEIGHT_LIMIT) for wi in w]
+
+
+# =============================================================================
+# "Shared primitives": LMS filters
+# =============================================================================
+
+LMS_WEIGHT_LIMIT = 1 << 24
+LMS_ERROR_LIMIT = 1 << 24
+LMS_ENERGY_FLOOR = 64   # keeps the normalisation finite on silent inputs
+
+
+class LMSFilter:
+    """[Shared primitives: LMS filters] Normalized least mean squares in
+    integers: `taps` weights in 1/65536 (initially 0) and a step shift `sh`
+    (larger: slower)."""
+
+    def __init__(self, taps, sh):
+        self.w = [0] * taps
+        self.sh = sh
+
+    def predict(self, xs):
+        """[Shared primitives: LMS filters] predict(L, X)."""
+        assert len(xs) == len(self.w)
+        return sum(map(mul, self.w, xs)) >> 16
+
+    def update(self, xs, e):
+        """[Shared primitives: LMS filters] update(L, X, e): X must be the
+        inputs predict() was given."""
+        energy = LMS_ENERGY_FLOOR + sum(map(mul, xs, xs))
+        e = clamp(e, -LMS_ERROR_LIMIT, LMS_ERROR_LIMIT)
+        g = div_trunc(e << 28, energy)
+        shift = 12 + self.sh
+        w = [wi + ((g * xi) >> shift) for wi, xi in zip(self.w, xs)]
+        # As in mixer_train: clamp only when a weight went past the limit.
+        if max(w) > LMS_WEIGHT_LIMIT or min(w) < -LMS_WEIGHT_LIMIT:
+            w = [clamp(wi, -LMS_WEIGHT_LIMIT, LMS_WEIGHT_LIMIT) for wi in w]
+        self.w = w
+
+
+# =============================================================================
+# "Shared primitives": quantizer and MED
+# =============================================================================
+
+QUANT_MAX = 31   # |quantize(z, fine)| <= 31
+
+
+def quantize(z, fine):
+    """[Shared primitives: Quantizer] quantize(z, fine), a signed log-scale
+    bucket of z: exact below 8, then 4 (fine) or 2 (coarse) buckets per octave.
+    """
+    a = abs(z)
+    if a < 8:
+        q = a
+    else:
+        l = ilog2(a)   # >= 3
+        if fine:
+            q = min(QUANT_MAX, 8 + 4 * (l - 3) + ((a >> (l - 2)) & 3))
+        else:
+            q = min(QUANT_MAX, 8 + 2 * (l - 3) + ((a >> (l - 1)) & 1))
+    return -q if z < 0 else q
+
+
+# The document's bucket boundaries: the least |z| of buckets 8..31 (z = 8: bucket 8).
+QUANT_FINE_STARTS = [8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112,
+                     128, 160, 192, 224, 256, 320, 384, 448]
+QUANT_COARSE_STARTS = [8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536,
+                       2048, 3072, 4096, 6144, 8192, 12288, 16384, 24576]
+for _fine, _starts in ((True, QUANT_FINE_STARTS), (False, QUANT_COARSE_STARTS)):
+    for _q, _a in enumerate(_starts, start=8):
+        assert quantize(_a, _fine) == _q and quantize(-_a, _fine) == -_q
+        assert quantize(_a - 1, _fine) == _q - 1
+del _fine, _starts, _q, _a
+
+
+def med(w, nn, nw):
+    """[Shared primitives: MED] The LOCO-I median edge detector (W, N, NW);
+    the border rules are the caller's."""
+    if nw >= max(w, nn):
+        return min(w, nn)
+    if nw <= min(w, nn):
+        return max(w, nn)
+    return w + nn - nw
+
+
+# =============================================================================
+# "Range coder (method 2)", decoding side, with the binary decisions of
+# "Mixed segments (method 3)"
+# =============================================================================
+
+PROB_ONE = 4096          # mixed segments code each bit with total = 4096
+RANGE_BOTTOM = 1 << 24   # renormalise while range < 2^24
+
+
+class RangeDecoder:
+    """[Range coder (method 2)] The decoder: skips the first byte (the
+    encoder's initial cache, always 0), reads four bytes big-endian into
+    `code`, then one byte per renormalising shift. A valid stream ends exactly
+    at its last byte: a stream shorter than 5 bytes, or one that needs a byte
+    past its end, is corrupt."""
+
+    def __init__(self, stream):
+        if len(stream) < 5:
+            raise corrupt(f"range-coded stream of {len(stream)} bytes (at least 5)")
+        self.stream = stream
+        self.pos = 5
+        self.range = 0xFFFFFFFF
+        self.code = int.from_bytes(stream[1:5], "big")
+
+    def decode_bit(self, p):
+        """[Mixed segments (method 3)] One decision whose probability of a 1 is
+        p/4096: a 1 owns the top p of the range ([4096 - p, 4096)), a 0 the
+        bottom 4096 - p."""
+        r = self.range // PROB_ONE
+        v = min(self.code // r, PROB_ONE - 1)
+        if v >= PROB_ONE - p:
+            bit = 1
+            self.code -= r * (PROB_ONE - p)
+            self.range = r * p
+        else:
+            bit = 0
+            self.range = r * (PROB_ONE - p)
+        while self.range < RANGE_BOTTOM:
+            if self.pos >= len(self.stream):
+                raise corrupt("the range-coded stream needs a byte past its end")
+            # code is a 32-bit register: in a valid stream code < range, so
+            # nothing is lost; a damaged one may wrap (it fails its checksum).
+            self.code = ((self.code << 8) | self.stream[self.pos]) & U32
+            self.range <<= 8
+            self.pos += 1
+        return bit
+
+    def unread_bytes(self):
+        """[Range coder (method 2)] Bytes no decision has needed (yet)."""
+        return len(self.stream) - self.pos
+
+
+# =============================================================================
+# "Mixed segments (method 3)": the profile byte, shape and value format
+# =============================================================================
+
+SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13}  # what follows the profile byte
+MAX_STRIDE = 1024
+
+VF_BYTES_MASK = 0x07   # bits 0-2: bytes per sample (1..3)
+VF_RESERVED = 0x18     # bits 3-4: zero in every profile
+VF_SIGNAL = 0x20       # bit 5: delta2 residuals, rebuilt into the signal (profile 4 only, always)
+VF_MED = 0x40          # bit 6: MED residuals on interleaved pixels (row > 0)
+VF_SIGNED = 0x80       # bit 7: two's complement (else unsigned)
+
+
+class Shape:
+    """[Mixed segments (method 3)] A segment's sample shape: stride (bytes per
+    sample frame), row (bytes per image row, 0 for audio), phase (the payload
+    offset of the segment's first byte modulo row, or stride) and vf (the value
+    format). All 0 for profile 1; vf = 0 for profile 2."""
+
+    def __init__(self, stride=0, row=0, phase=0, vf=0):
+        self.stride, self.row, self.phase, self.vf = stride, row, phase, vf
+
+    def __repr__(self):
+        return f"stride {self.stride}, row {self.row}, phase {self.phase}, vf 0x{self.vf:02X}"
+
+
+def read_mixed_header(coded):
+    """[Mixed segments (method 3)] The profile byte and what follows it.
+    Returns (profile, shape, the range-coded stream); rejects what the
+    section's bounds exclude."""
+    if len(coded) < 1:
+        raise corrupt("empty mixed segment (no profile byte)")
+    profile = coded[0]
+    if profile not in SHAPE_BYTES:
+        raise FormatError("unsupported_version", f"unknown mixer profile {profile}")
+    header_len = 1 + SHAPE_BYTES[profile]
+    if len(coded) < header_len:
+        raise corrupt(f"mixed segment of profile {profile} shorter than its "
+                      f"{header_len}-byte header")
+    if profile == 1:
+        return profile, Shape(), coded[header_len:]
+
+    stride, row, phase = (int.from_bytes(coded[1 + 4 * i:5 + 4 * i], "little") for i in range(3))
+    vf = coded[13] if profile >= 3 else 0
+    shape = Shape(stride, row, phase, vf)
+    if not 1 <= stride <= MAX_STRIDE:
+        raise corrupt(f"stride {stride} outside 1..{MAX_STRIDE}")
+    if row % stride:
+        raise corrupt(f"row {row} not a multiple of stride {stride}")
+    if phase >= (row if row > 0 else stride):
+        raise corrupt(f"phase {phase} not below {'row' if row > 0 else 'stride'}")
+    if profile >= 3:
+        nb = vf & VF_BYTES_MASK
+        if not 1 <= nb <= 3 or stride % nb:
+            raise corrupt(f"value format 0x{vf:02X}: {nb} bytes per sample with stride {stride}")
+        if vf & VF_RESERVED:
+            raise corrupt(f"value format 0x{vf:02X}: reserved bits set")
+        if (vf & VF_MED) and row == 0:
+            raise corrupt("MED residuals without rows")
+        if profile == 3 and vf & VF_SIGNAL:
+            raise corrupt("value format bit 5 under profile 3")
+        if profile == 4 and not (vf & VF_SIGNAL and vf & VF_SIGNED and row == 0):
+            raise corrupt(f"profile 4 needs bits 5 and 7 of the value format and row 0 ({shape})")
+    return profile, shape, coded[header_len:]
+
+
+def table_bits(n):
+    """[Lifetime] b, the log2 of the hashed tables' size, from the segment's
+    raw length n: the least of 16..19 with 2^b >= 2n, else 20."""
+    for b in (16, 17, 18, 19):
+        if (1 << b) >= 2 * n:
+            return b
+    return 20
+
+
+# =============================================================================
+# "Match model (all profiles)"
+# =============================================================================
+
+MIN_MATCH = 3
+MAX_MATCH = 65535
+MATCH_VERIFY = 64        # bytes compared backwards to confirm a candidate
+MATCH_UNCOUNTED = 512    # |input| of a match whose counter has seen nothing
+
+
+def match_bucket(m):
+    """[Match model] bucket(mlen): the length itself below 16, then one bucket
+    per octave."""
+    if m == 0:
+        return 0
+    if m < 16:
+        return m
+    return min(31, 12 + ilog2(m))
+
+
+class MatchModel:
+    """[Match model] Predicts the next bit from the byte that followed the last
+    occurrence of the latest 3 bytes. MT maps a hash of 3 bytes to the position
+    after their latest occurrence (0: none); MC[2*bucket + expected bit] are
+    its counters."""
+
+    def __init__(self, bits):
+        self.index_mask = (1 << bits) - 1
+        self.table = {}            # MT, initially all 0
+        self.mlen = 0              # the current match's length; 0: none
+        self.mptr = 0              # where in hist the predicted byte is
+        self.mbucket = 0
+        self.counters = [Counter() for _ in range(64)]   # MC[0..63]
+        self.counter = None        # mc: the counter of this decision, or None
+        self.expected = 0          # the bit the match predicts
+
+    def input(self, hist, c0, bp):
+        """[Match model] match_input(): sets `counter` and `expected`, returns
+        slot 10."""
+        self.counter = None
+        self.expected = 0
+        if self.mlen == 0:
+            return 0
+        e = hist[self.mptr] + 256            # the predicted byte, with a leading 1
+        if (e >> (8 - bp)) != c0:            # the byte being decoded already differs
+            return 0
+        self.expected = (e >> (7 - bp)) & 1
+        self.counter = self.counters[2 * self.mbucket + self.expected]
+        if self.counter.cnt == 0:
+            return MATCH_UNCOUNTED if self.expected else -MATCH_UNCOUNTED
+        return st_fast(self.counter)
+
+    def end_byte(self, hist):
+        """[Match model] match_end_byte(y): y has just joined hist."""
+        n = len(hist)
+        y = hist[n - 1]
+        if self.mlen > 0 and hist[self.mptr] == y:
+            self.mptr += 1
+            self.mlen = min(self.mlen + 1, MAX_MATCH)
+        else:
+            self.mlen = 0
+        if n >= MIN_MATCH:
+            hm = hash2(hash2(hash2(0, hist[n - 3]), hist[n - 2]), hist[n - 1])
+            index = hm & self.index_mask
+            q = self.table.get(index, 0)
+            if self.mlen == 0 and q > 0:
+                # Confirm the candidate: a hash collision gives k < 3.
+                k = 0
+                while k < MATCH_VERIFY and k < q and hist[q - 1 - k] == hist[n - 1 - k]:
+                    k += 1
+                if k >= MIN_MATCH:
+                    self.mlen = k
+                    self.mptr = q
+            self.table[index] = n
+        self.mbucket = match_bucket(self.mlen)
+
+
+# =============================================================================
+# "Numeric model (profiles 3 and 4)" and "Profile 4: the signal rebuilt"
+# =============================================================================
+# The predictors P[k], each a prediction of the sample's value (for profile 4
+# turned back into a residual), fixed while the sample's bits are decoded:
+#   k  images (R > 0)                            audio (R = 0)
+#   0  LMS LI0 over X, fast (sh 2)               LMS LA0 over own(16) ++ cross
+#   1  LMS LI1 over X, slow (sh 5)               LMS LA1 over own(256) ++ cross
+#   2  medr: LMS LP over the rebuilt pixels;     P1 + LMS LA2 over P1's errors
+#      else the previous sample (C > 1) or (W + N) / 2
+#   3  medr: W + N - NW; else 0                  LMS LA3 over own(32) ++ cross
+#   4  medr, C > 1: the previous sample plus     0
+#      the mean of its W and N differences;
+#      C = 1: N + NE - NNE; else 0
+#   5  medr, C > 1: the previous sample plus     P2 + LMS LA4 over P2's errors
+#      the gradient difference; C = 1:
+#      W + NE - N; else 0
+#   (medr: pixel predictions turned into residual predictions by res())
+#   profile 4 only (audio, signal rebuilt):
+#   6  a short LMS over the signal's differences (LS5 or LS8, fast)
+#   7  the last signal value plus a long LMS (LS6)
+#   8  P7 plus a stage on its errors (LS7)
+#   9  P6's slow twin (LS9 or LS10)
+
+NP_PROFILE3 = 6
+NP_PROFILE4 = 10
+INPUTS_PER_PREDICTOR = 3
+SCALE_INITIAL = 256          # M[k], mean absolute error in 1/16: 16.0
+SCALE_FLOOR = 4
+ERROR_LIMIT = 1 << 24        # E1, E2, SE and the M update clamp errors here
+QW_LEVELS = 16               # qw: 0..15
+QD_OFFSET = 32               # qd + 32: 1..63
+F_PER_WIDTH = 64             # F[(k*16 + qw)*64 + qd + 32]
+Q_LEVELS = 16                # qc: 1..15
+Q_CHANNELS = 4               # Q's last index: c & 3
+DEPTH_CONTEXTS = 16          # dd = min(depth, 15)
+
+# Signal rebuilding (profile 4): s = r + 2*rho*s1 - rho^2*s2 in 1/65536 of a
+# sample, rho = 1 - 2^-10, approximated by the shifts in signal_predictions.
+SIGNAL_LIMIT = 1 << 44       # |S1|
+SIGNAL_OUT_LIMIT = 1 << 25   # |SG|
+
+# The filters: (taps, step shift). Image taps X are 11; audio inputs are
+# own(K) ++ cross (K + 3); dsig(K) is K + 17.
+LMS_KINDS = {
+    "LI0": (11, 2), "LI1": (11, 5), "LP": (10, 7),                   # images
+    "LA0": (19, 2), "LA1": (259, 4), "LA2": (16, 3), "LA3": (35, 3),  # audio
+    "LA4": (32, 3),
+    "LS5": (16, 3), "LS6": (273, 3), "LS7": (16, 3), "LS8": (49, 3),  # profile 4
+    "LS9": (16, 6), "LS10": (49, 6),
+}
+DSIG_OTHER_TAPS = 17
+
+
+class SampleArray(dict):
+    """[Numeric model: Samples] A per-sample array (V, E1, E2, PX, SG, DS, SE):
+    every entry at t < 0 and every entry not yet written reads 0."""
+
+    def __missing__(self, t):
+        return 0
+
+
+class NumericModel:
+    """[Numeric model (profiles 3 and 4)] The samples read back as numbers: NP
+    predictions per sample, and for each decision 3 inputs per predictor from
+    counters chosen by where the prediction falls in the interval the bits so
+    far leave."""
+
+    def __init__(self, profile, shape):
+        vf = shape.vf
+        # "Parameters"
+        self.nb = vf & VF_BYTES_MASK            # bytes per sample
+        self.bits = 8 * self.nb
+        self.half = 1 << (self.bits - 1)
+        self.mask = (1 << self.bits) - 1
+        self.sgn = bool(vf & VF_SIGNED)
+        self.medr = bool(vf & VF_MED)
+        self.sig = bool(vf & VF_SIGNAL)
+        self.C = shape.stride // self.nb        # samples per frame (channels)
+        self.R = shape.row // self.nb           # samples per row; 0: audio
+        self.skip = shape.phase // self.nb      # g(0)
+        self.d0 = 8 * (shape.phase % self.nb)   # bits of sample 0 before the segment
+        self.fine = self.R == 0                 # audio: fine quantizer; images: coarse
+        self.NP = NP_PROFILE4 if profile == 4 else NP_PROFILE3
+
+        # "Samples": per-sample arrays
+        self.V = SampleArray()     # the sample's value
+        self.E1 = SampleArray()    # audio: P1's error, clamped
+        self.E2 = SampleArray()    # audio: P2's error, clamped
+        self.PX = SampleArray()    # images with medr: the rebuilt pixel, 0..mask
+        self.SG = SampleArray()    # profile 4: the rebuilt signal (in 2^-fr)
+        self.DS = SampleArray()    # profile 4: its first difference
+        self.SE = SampleArray()    # profile 4: LS6's clamped error
+
+        # "Error scales": M[c][k]; one set for all channels except in profile 4.
+        n_sets = self.C if self.sig else 1
+        self.M = [[SCALE_INITIAL] * self.NP for _ in range(n_sets)]
+
+        # "Interval counters": fine F and coarse Q (no checks, never taken over).
+        self.F = [Counter() for _ in range(self.NP * QW_LEVELS * F_PER_WIDTH)]
+        self.Q = [Counter() for _ in range(self.NP * QW_LEVELS * Q_LEVELS * Q_CHANNELS)]
+
+        # "LMS filters": one of each kind serves every channel.
+        if self.R > 0:
+            kinds = ["LI0", "LI1", "LP"]
+        else:
+            kinds = ["LA0", "LA1", "LA2", "LA3", "LA4"]
+        if self.sig:
+            kinds += ["LS5", "LS6", "LS7", "LS8", "LS9", "LS10"]
+        self.lms = {kind: LMSFilter(*LMS_KINDS[kind]) for kind in kinds}
+
+        # "Signal state" (profile 4)
+        self.S1 = [0] * self.C
+        self.S2 = [0] * self.C
+        self.fr = 4 if self.bits <= 16 else 0   # fractional bits of SG
+
+        # "Start"
+        self.t = 0
+        self.depth = self.d0
+        self.prefix = 0
+        self.begin_sample()
+        self.interval_contexts()
+
+    def g(self, t):
+        """[Numeric model: Samples] g(t), the sample's place from the start of
+        the frame (audio) or row (images) in which the segment starts."""
+        return self.skip + t
+
+    def ch(self, t):
+        """[Numeric model: Samples] ch(t), the sample's channel."""
+        return self.g(t) % self.C
+
+    # --- begin_sample -------------------------------------------------------
+
+    def begin_sample(self):
+        """[Numeric model: begin_sample] The predictions P0..P(NP-1) of sample
+        t and their scales."""
+        self.c = self.ch(self.t)
+        scales = self.M[self.c if self.sig else 0]
+        self.scale = [max(m, SCALE_FLOOR) for m in scales]
+        self.slog = [ilog2(s) for s in self.scale]
+        self.P = [0] * self.NP
+        if self.R > 0:
+            self.image_predictions()
+        else:
+            self.audio_predictions()
+        if self.sig:
+            self.signal_predictions()
+
+    def image_predictions(self):
+        """[Numeric model: Images] image_predictions (R > 0)."""
+        V, t, C, R, P = self.V, self.t, self.C, self.R, self.P
+        # X, the 11 image taps (the same channel unless said otherwise):
+        #   0 W, 1 N, 2 NW, 3 NE, 4 WW, 5 NN, 6 N two right,
+        #   7 the previous sample (previous channel, or previous pixel's last),
+        #   8 the one before, 9 the previous sample's W, 10 its N
+        self.X = [V[t - C], V[t - R], V[t - R - C], V[t - R + C], V[t - 2 * C], V[t - 2 * R],
+                  V[t - R + 2 * C], V[t - 1], V[t - 2], V[t - 1 - C], V[t - 1 - R]]
+        P[0] = self.lms["LI0"].predict(self.X)
+        P[1] = self.lms["LI1"].predict(self.X)
+        if not self.medr:
+            P[2] = V[t - 1] if C > 1 else div_trunc(V[t - C] + V[t - R], 2)
+            return   # P3 = P4 = P5 = 0
+
+        # medr: rebuild the pixels and the MED prediction m the adapter
+        # subtracted, as far as the segment can know it (its first row and
+        # each row's first pixel follow the adapter's border rules).
+        PX, half, mask = self.PX, self.half, self.mask
+        w, nn, nw, ne = PX[t - C], PX[t - R], PX[t - R - C], PX[t - R + C]
+        nne = PX[t - 2 * R + C]
+        # the previous sample, and its W, N, NW
+        pp, pw, pn, pnw = PX[t - 1], PX[t - 1 - C], PX[t - 1 - R], PX[t - 1 - R - C]
+        gt = self.g(t)
+        if gt < R:                    # the segment's first row
+            m = half if gt < C else w
+        elif gt % R < C:              # a row's first pixel
+            m = nn
+        else:
+            m = med(w, nn, nw)
+        self.m = m
+        # XP, the 10 pixel taps, centred: W, N, NW, NE, WW, NN, previous sample, its W, N, NW
+        self.XP = [y - half for y in (w, nn, nw, ne, PX[t - 2 * C], PX[t - 2 * R], pp, pw, pn, pnw)]
+        self.q = self.lms["LP"].predict(self.XP)
+
+        def res(y):   # a pixel prediction turned into a prediction of the residual
+            return ((clamp(y, 0, mask) - m + half) & mask) - half
+
+        P[2] = res(self.q + half)
+        P[3] = res(w + nn - nw)
+        if C > 1:
+            P[4] = res(pp + div_trunc(w - pw + nn - pn, 2))
+            P[5] = res(pp + (w + nn - nw) - (pw + pn - pnw))
+        else:
+            P[4] = res(nn + ne - nne)
+            P[5] = res(w + ne - nn)
+
+    def own(self, k):
+        """[Numeric model: Audio] own(K): the channel's last K samples, newest
+        first."""
+        V, t, C = self.V, self.t, self.C
+        return [V[t - i * C] for i in range(1, k + 1)]
+
+    def audio_predictions(self):
+        """[Numeric model: Audio] audio_predictions (R = 0)."""
+        V, t, C, c, P = self.V, self.t, self.C, self.c, self.P
+        # cross, 3 taps of the other channels:
+        #   0 the previous channel, same frame
+        #   1 c > 0: that channel a frame back; c = 0: the last channel a frame back
+        #   2 the next channel, a frame back
+        cross = [V[t - 1] if c > 0 else 0,
+                 (V[t - 1 - C] if c > 0 else V[t - 1]) if C > 1 else 0,
+                 V[t + 1 - C] if c + 1 < C else 0]
+        self.XS = self.own(16) + cross
+        self.XL = self.own(256) + cross
+        self.XM = self.own(32) + cross
+        self.XE = [self.E1[t - i * C] for i in range(1, 17)]
+        self.XE2 = [self.E2[t - i * C] for i in range(1, 33)]
+        P[0] = self.lms["LA0"].predict(self.XS)
+        P[1] = self.lms["LA1"].predict(self.XL)
+        P[2] = P[1] + self.lms["LA2"].predict(self.XE)   # a second stage on P1's errors
+        P[3] = self.lms["LA3"].predict(self.XM)
+        P[4] = 0
+        P[5] = P[2] + self.lms["LA4"].predict(self.XE2)  # a third stage on P2's errors
+
+    def dsig(self, k):
+        """[Profile 4: the signal rebuilt] dsig(K), K + 17 taps: the channel's
+        own last K first differences, then 17 of another channel (zeros if C =
+        1): the previous channel, whose current sample is known, or for channel
+        0 the next channel a frame back."""
+        DS, t, C = self.DS, self.t, self.C
+        own = [DS[t - i * C] for i in range(1, k + 1)]
+        if C == 1:
+            return own + [0] * DSIG_OTHER_TAPS
+        o = t - 1 if self.c > 0 else t + 1 - C
+        return own + [DS[o - i * C] for i in range(DSIG_OTHER_TAPS)]
+
+    def signal_predictions(self):
+        """[Profile 4: the signal rebuilt] signal_predictions (P6..P9), run in
+        begin_sample after audio_predictions."""
+        SG, t, C, c, P, fr = self.SG, self.t, self.C, self.c, self.P, self.fr
+        s1, s2 = self.S1[c], self.S2[c]
+        # The signal's next value if the residual is 0: 2*rho*s1 - rho^2*s2.
+        base = 2 * s1 - s2 - ((s1 - s2) >> 9) - (s2 >> 20)
+        self.base = base
+
+        def res(y):   # a signal prediction (in 2^-fr) as a residual
+            return (y * (1 << (16 - fr)) - base) >> 16
+
+        last = SG[t - C]
+        if c > 0:   # the difference to the previous channel
+            self.XD = [SG[t - i * C] - SG[t - i * C - 1] for i in range(1, 17)]
+            start = SG[t - 1]
+            self.Lf, self.Ls = self.lms["LS5"], self.lms["LS9"]
+        else:
+            self.XD = self.dsig(32)
+            start = last
+            self.Lf, self.Ls = self.lms["LS8"], self.lms["LS10"]
+        self.ys = start + self.Lf.predict(self.XD)
+        P[6] = res(self.ys)
+        self.yw = start + self.Ls.predict(self.XD)
+        P[9] = res(self.yw)
+        self.XG = self.dsig(256)
+        self.yl = last + self.lms["LS6"].predict(self.XG)
+        P[7] = res(self.yl)
+        self.XSE = [self.SE[t - i * C] for i in range(1, 17)]
+        self.ye = self.lms["LS7"].predict(self.XSE)
+        P[8] = res(self.yl + self.ye)
+
+    # --- per decision -------------------------------------------------------
+
+    def interval_contexts(self):
+        """[Numeric model: Interval contexts] Where each prediction falls
+        relative to the middle of the values the bits so far leave; picks Fk
+        and Qk."""
+        left = self.bits - self.depth                       # 2^left values remain
+        lo = (self.prefix << left) - (self.half if self.sgn else 0)
+        mid = lo + (1 << (left - 1))                        # a 1 means v >= mid
+        self.flip = self.sgn and self.depth == 0            # the sign bit: a 1 is the lower half
+        q_channel = self.c & (Q_CHANNELS - 1)
+        self.qd = [0] * self.NP
+        self.qw = [0] * self.NP
+        self.Fk = [None] * self.NP
+        self.Qk = [None] * self.NP
+        for k in range(self.NP):
+            qd = quantize(div_trunc((mid - self.P[k]) * 64, self.scale[k]), self.fine)
+            qw = clamp(left - self.slog[k] + 7, 0, QW_LEVELS - 1)   # interval width vs error scale
+            qc = clamp(div_trunc(qd, 4), -7, 7) + 8
+            self.qd[k], self.qw[k] = qd, qw
+            self.Fk[k] = self.F[(k * QW_LEVELS + qw) * F_PER_WIDTH + qd + QD_OFFSET]
+            self.Qk[k] = self.Q[((k * QW_LEVELS + qw) * Q_LEVELS + qc) * Q_CHANNELS + q_channel]
+
+    def inputs(self):
+        """[Numeric model: numeric_inputs] Slots 24 + 3k, 25 + 3k, 26 + 3k for
+        predictor k; negated at the sign bit, where a 1 is the lower half."""
+        sg = -1 if self.flip else 1
+        out = []
+        for k in range(self.NP):
+            out += [sg * st_fast(self.Fk[k]), sg * st_slow(self.Fk[k]), sg * st_fast(self.Qk[k])]
+        return out
+
+    def weight_set(self):
+        """[Numeric model: Weight set and APM contexts] numeric_set(): profile
+        3 0..255; profile 4 0..511."""
+        dd = min(self.depth, DEPTH_CONTEXTS - 1)
+        s = dd * QW_LEVELS + self.qw[0]
+        if self.sig:
+            s += 256 * min(self.c, 1)   # first channel or not
+        return s
+
+    def apm1_context(self):
+        """[Numeric model: Weight set and APM contexts] numeric_ctx1(), APM1's
+        context: 0..1023."""
+        dd = min(self.depth, DEPTH_CONTEXTS - 1)
+        return dd * 64 + (self.qd[0] if self.R > 0 else self.qd[2]) + QD_OFFSET
+
+    def apm2_context(self):
+        """[Numeric model: Weight set and APM contexts] numeric_ctx2(), APM2's
+        context (audio only): 0..1023."""
+        dd = min(self.depth, DEPTH_CONTEXTS - 1)
+        return dd * 64 + self.qd[5] + QD_OFFSET
+
+    def update(self, bit):
+        """[Numeric model: numeric_update] Train the interval counters, extend
+        the prefix; after a sample's last bit, end it and begin the next."""
+        up = 1 - bit if self.flip else bit   # 1: the value is in the upper half
+        for k in range(self.NP):
+            counter_train(self.Fk[k], up, LIMIT_NUMERIC)
+            counter_train(self.Qk[k], up, LIMIT_NUMERIC)
+        self.prefix = 2 * self.prefix + up
+        self.depth += 1
+        if self.depth == self.bits:
+            self.end_sample()
+            self.t += 1
+            self.depth = 0
+            self.prefix = 0
+            self.begin_sample()
+        self.interval_contexts()
+
+    def end_sample(self):
+        """[Numeric model: end_sample] The sample's value, the error scales and
+        the filters, all with what begin_sample computed for sample t."""
+        t, P = self.t, self.P
+        v = self.prefix - (self.half if self.sgn else 0)   # offset binary back to the value
+        self.V[t] = v
+        scales = self.M[self.c if self.sig else 0]
+        for k in range(self.NP):
+            a = min(abs(v - P[k]), ERROR_LIMIT) * 16
+            scales[k] += (a - scales[k]) >> 4
+        lms = self.lms
+        if self.R > 0:
+            lms["LI0"].update(self.X, v - P[0])
+            lms["LI1"].update(self.X, v - P[1])
+            if self.medr:
+                y = (v + self.m) & self.mask
+                self.PX[t] = y
+                lms["LP"].update(self.XP, (y - self.half) - self.q)
+        else:
+            lms["LA0"].update(self.XS, v - P[0])
+            lms["LA1"].update(self.XL, v - P[1])
+            lms["LA2"].update(self.XE, v - P[2])
+            lms["LA3"].update(self.XM, v - P[3])
+            lms["LA4"].update(self.XE2, v - P[5])
+            self.E1[t] = clamp(v - P[1], -ERROR_LIMIT, ERROR_LIMIT)
+            self.E2[t] = clamp(v - P[2], -ERROR_LIMIT, ERROR_LIMIT)
+            if self.sig:
+                self.signal_end(v)
+
+    def signal_end(self, v):
+        """[Profile 4: the signal rebuilt] signal_end, run in end_sample after
+        E1 and E2: rebuild the signal from the residual v and train the
+        signal predictors."""
+        t, c = self.t, self.c
+        self.S2[c] = self.S1[c]
+        self.S1[c] = clamp(v * 65536 + self.base, -SIGNAL_LIMIT, SIGNAL_LIMIT)
+        y = clamp(self.S1[c] >> (16 - self.fr), -SIGNAL_OUT_LIMIT, SIGNAL_OUT_LIMIT)
+        self.SG[t] = y
+        self.DS[t] = y - self.SG[t - self.C]
+        self.Lf.update(self.XD, y - self.ys)
+        self.Ls.update(self.XD, y - self.yw)
+        self.lms["LS6"].update(self.XG, y - self.yl)
+        e = clamp(y - self.yl, -ERROR_LIMIT, ERROR_LIMIT)
+        self.lms["LS7"].update(self.XSE, e - self.ye)
+        self.SE[t] = e
+
+
+# =============================================================================
+# "Coding a segment": the mixer
+# =============================================================================
+
+N_INPUTS = {1: SLOT_NUMERIC, 2: SLOT_NUMERIC,                  # 24
+            3: SLOT_NUMERIC + INPUTS_PER_PREDICTOR * NP_PROFILE3,  # 42
+            4: SLOT_NUMERIC + INPUTS_PER_PREDICTOR * NP_PROFILE4}  # 54
+N_SETS_B = {1: 448, 2: 448, 3: 256, 4: 512}   # NB: weight sets WB
+N_SETS_A = 1024                                # WA, chosen by (place & 3, c0)
+APM0_CONTEXTS = 256
+APM1_CONTEXTS = 65536
+APM2_CONTEXTS = 1024
+
+# mix32(c0 * 0x2545F491) for every c0: combined with tables 1..9's byte contexts.
+C0_HASH = [mix32((c0 * 0x2545F491) & U32) for c0 in range(256)]
+
+
+class Mixer:
+    """[Coding a segment: Byte state, Mixer state] The mixer of one mixed
+    segment: built fresh for every segment from its profile, shape and raw
+    length n ("Lifetime")."""
+
+    def __init__(self, profile, shape, n):
+        self.profile = profile
+        self.shape = shape
+        bits = table_bits(n)
+
+        # "Byte state"
+        self.hist = bytearray()   # the bytes decoded so far
+        self.c0 = 1               # 1 followed by the bits of the current byte so far
+        self.bp = 0               # how many such bits
+        self.word = 0             # hash of the current word
+        self.pword = 0            # hash of the previous word
+
+        # "Mixer state"
+        self.n_inputs = N_INPUTS[profile]
+        self.WA = WeightSets(N_SETS_A, self.n_inputs)
+        self.WB = WeightSets(N_SETS_B[profile], self.n_inputs)
+        self.APM0 = APM(APM0_CONTEXTS)
+        self.APM1 = APM(APM1_CONTEXTS)
+        self.APM2 = APM(APM2_CONTEXTS)
+        self.T = [HashedCounterTable(bits) for _ in range(NUM_CONTEXTS)]
+        self.match = MatchModel(bits)
+        self.numeric = NumericModel(profile, shape) if profile >= 3 else None
+
+        # base[0..9], the contexts of the byte about to be decoded (after every byte, again)
+        self.byte_contexts = byte_contexts_profile1 if profile == 1 else byte_contexts_sampled
+        self.base = self.byte_contexts(self)
+
+    def back(self, k):
+        """[Coding a segment: Byte state] back(k): the byte k back (k >= 1), 0
+        before the segment."""
+        n = len(self.hist)
+        return self.hist[n - k] if k <= n else 0
+
+    def place(self):
+        """[Coding a segment: Byte state] place: the place of the byte about to
+        be decoded in its sample frame (profiles 2-4); 0 in profile 1."""
+        if self.profile == 1:
+            return 0
+        return (len(self.hist) + self.shape.phase) % self.shape.stride
+
+    def predict(self, ones, total):
+        """[Coding a segment: predict] predict(ones, total): the probability of
+        a 1 in 1/4096, 1..4095."""
+        c0 = self.c0
+        c1 = self.back(1)
+        # Table 0 is direct: index back(1)*256 + c0, check back(1) (never taken over).
+        hashes = [(c1 << 24) | self.base[0] | c0]
+        c0_hash = C0_HASH[c0]
+        hashes += [self.base[i] ^ c0_hash for i in range(1, NUM_CONTEXTS)]
+
+        x = [0] * self.n_inputs
+        self.slots = [self.T[i].lookup(hashes[i]) for i in range(NUM_CONTEXTS)]
+        for i, slot in enumerate(self.slots):
+            x[SLOT_CONTEXT_FAST + i] = st_fast(slot)
+            x[SLOT_CONTEXT_SLOW + i] = st_slow(slot)
+        x[SLOT_MATCH] = self.match.input(self.hist, c0, self.bp)
+        pm = clamp((ones * 4096 + total // 2) // total, 1, 4095)
+        x[SLOT_MODEL_STRETCH] = stretch(pm)
+        x[SLOT_MODEL_LINEAR] = div_trunc(pm - 2048, 2)
+        x[SLOT_BIAS] = 256
+        if self.numeric:
+            x[SLOT_NUMERIC:] = self.numeric.inputs()
+        self.x = x
+
+        # Two weight sets, each chosen by its own small context.
+        a = (self.place() & 3) * 256 + c0
+        if self.numeric is None:
+            m = self.match
+            # ms 0..6: no match, else 3 length classes x the expected bit;
+            # conf 0..7: how far the model's probability is from 1/2.
+            ms = 0 if m.counter is None else 1 + (min(m.mbucket, 14) // 5) * 2 + m.expected
+            conf = min(7, abs(x[SLOT_MODEL_STRETCH]) // 256)
+            b = (ms * 8 + conf) * 8 + self.bp   # 0..447
+        else:
+            b = self.numeric.weight_set()
+        self.wa = self.WA.get(a)
+        self.wb = self.WB.get(b)
+        self.p_a = squash(mixer_dot(self.wa, x))
+        self.p_b = squash(mixer_dot(self.wb, x))
+        p_mix = squash(div_trunc(stretch(self.p_a) + stretch(self.p_b), 2))
+
+        # The APMs refine the mix; the final p averages them with it.
+        r0 = self.APM0.refine(c0, p_mix)
+        if self.numeric is None:
+            r1 = self.APM1.refine(c0 + 256 * c1, p_mix)
+        else:
+            r1 = self.APM1.refine(self.numeric.apm1_context(), p_mix)
+        self.apm2_used = self.numeric is not None and self.shape.row == 0
+        if self.apm2_used:
+            r2 = self.APM2.refine(self.numeric.apm2_context(), p_mix)
+            return clamp((r0 + r1 + 2 * r2 + 2) >> 2, 1, 4095)
+        return clamp((p_mix + r0 + 2 * r1 + 2) >> 2, 1, 4095)
+
+    def update(self, bit):
+        """[Coding a segment: update] update(bit): trains what predict() just
+        used (the order of the trainings does not matter), then advances."""
+        for slot in self.slots:
+            counter_train(slot, bit, LIMIT_CONTEXT)
+        if self.match.counter is not None:
+            counter_train(self.match.counter, bit, LIMIT_MATCH)
+        mixer_train(self.wa, self.x, self.p_a, bit)
+        mixer_train(self.wb, self.x, self.p_b, bit)
+        self.APM0.update(bit)
+        self.APM1.update(bit)
+        if self.apm2_used:
+            self.APM2.update(bit)
+        if self.numeric:
+            self.numeric.update(bit)
+        self.c0 = 2 * self.c0 + bit
+        self.bp += 1
+        if self.bp == 8:
+            self.end_byte(self.c0 - 256)
+            self.c0 = 1
+            self.bp = 0
+
+    def end_byte(self, y):
+        """[Coding a segment: update] end_byte(y): y joins the history; words,
+        match model and byte contexts follow."""
+        self.hist.append(y)
+        letter = y + 32 if 65 <= y <= 90 else y    # ASCII letters folded to lower case
+        if 97 <= letter <= 122 or letter >= 128:
+            self.word = hash2(self.word, letter)
+        elif self.word != 0:
+            self.pword = self.word
+            self.word = 0
+        self.match.end_byte(self.hist)
+        self.base = self.byte_contexts(self)
+
+
+def byte_contexts_profile1(mx):
+    """[Byte contexts: profile 1] base[0..9] for the next byte."""
+    back = mx.back
+    c1 = back(1)
+    c4 = back(1) | back(2) << 8 | back(3) << 16 | back(4) << 24   # the last 4 bytes
+    c8 = back(5) | back(6) << 8 | back(7) << 16 | back(8) << 24   # the 4 before them
+    return [
+        c1 << 8,                                   # 0 order 1 (direct)
+        hash2(c4 & 0xFFFF, 2),                     # 1 order 2
+        hash2(c4 & 0xFFFFFF, 3),                   # 2 order 3
+        hash2(c4, 4),                              # 3 order 4
+        hash2(c4, hash2(c8 & 0xFFFF, 6)),          # 4 order 6
+        hash2(mx.word, 7),                         # 5 the current word
+        hash2(back(2), 8),                         # 6 the byte two back
+        hash2(c4 & 0xFF00FF00, 9),                 # 7 bytes 2 and 4 back
+        hash2(c4, hash2(c8 & 0xFF, 5)),            # 8 order 5
+        hash2(mx.word, hash2(mx.pword, 10)),       # 9 the word pair
+    ]
+
+
+def byte_contexts_sampled(mx):
+    """[Byte contexts: profiles 2, 3 and 4] base[0..9] for the next byte,
+    from the same byte of neighbouring sample frames."""
+    back = mx.back
+    s = mx.shape.stride
+    up = mx.shape.row if mx.shape.row > 0 else 3 * s   # the row above, or three frames back
+    ph = mx.place() + 1
+    c1, c2, c3 = back(1), back(2), back(3)
+    l, l2 = back(s), back(2 * s)        # same byte, one and two frames back
+    u, ul = back(up), back(up + s)      # above, above-left
+    ur = back(up - s) if up > s else 0  # above-right
+    return [
+        c1 << 8,                                          # 0 order 1 (direct)
+        hash2(ph, hash2(c1 | c2 << 8, 11)),               # 1 c1, c2
+        hash2(ph, hash2(l, 12)),                          # 2 L
+        hash2(ph, hash2(l | l2 << 8, 13)),                # 3 L, L2
+        hash2(ph, hash2(u, 14)),                          # 4 U
+        hash2(ph, hash2(u | l << 8, 15)),                 # 5 U, L
+        hash2(ph, hash2(u | ul << 8 | ur << 16, 16)),     # 6 U, UL, UR
+        hash2(ph, hash2(c1 | l << 8, 17)),                # 7 c1, L
+        hash2(ph, hash2(c1 | u << 8, 18)),                # 8 c1, U
+        hash2(ph, hash2(c1 | c2 << 8 | c3 << 16, 19)),    # 9 c1, c2, c3
+    ]
+
+
+# The model's input in a frame without a model ("Header"): even odds.
+NO_MODEL_ONES, NO_MODEL_TOTAL = 1, 2
+
+
+def decode_mixed_segment(coded, n):
+    """[Coding a segment] decode_segment. Returns (profile, shape, the n
+    raw bytes)."""
+    profile, shape, stream = read_mixed_header(coded)
+    mixer = Mixer(profile, shape, n)
+    decoder = RangeDecoder(stream)
+    for _ in range(8 * n):   # one decision per bit, most significant first
+        p = mixer.predict(NO_MODEL_ONES, NO_MODEL_TOTAL)
+        mixer.update(decoder.decode_bit(p))
+    if decoder.unread_bytes():
+        raise corrupt(f"{decoder.unread_bytes()} bytes after the range-coded stream's last symbol")
+    return profile, shape, bytes(mixer.hist)
+
+
+# =============================================================================
+# The container: "Header", "Adapter side information", "Blocks",
+# "End marker and footer"
+# =============================================================================
+
+MAGIC = b"\x89MBZ\r\n\x1a\n"
+FORMAT_VERSION = 1
+MAX_SIDE_INFO = 1 << 20
+MAX_SEGMENT_SIZE = 1 << 24
+ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}
+NO_MODEL_NAME = b"none"
+NO_MODEL_SHA256 = bytes(32)
+
+METHOD_STORED, METHOD_ZSTD, METHOD_MODEL, METHOD_MIXED = 0, 1, 2, 3
+METHOD_NAMES = {0: "stored", 1: "zstd", 2: "model", 3: "mixed"}
+END_MARKER = 0xFF
+BLOCK_HEADER_BYTES = 17   # method, raw length, coded length, checksum; then the block check
+
+PCM_CONTAINERS = {1: "WAV", 2: "AIFF", 3: "AU", 4: "W64", 5: "CAF", 6: "RF64", 7: "raw PCM",
+                  8: "FLAC"}
+IMAGE_CONTAINERS = {16: "PNM", 17: "BMP", 18: "TGA", 19: "raw pixels", 20: "PNG", 21: "GIF"}
+MEDIA_CONTAINERS = {8, 20, 21}   # restored as new files: their samples, not their bytes
+SIDE_FLAG_BIG_ENDIAN, SIDE_FLAG_UNSIGNED, SIDE_FLAG_FLOAT = 1, 2, 4
+
+
+class Reader:
+    """Little-endian fields from a byte string; running off its end is
+    `corrupt` (a truncated file)."""
+
+    def __init__(self, data, pos=0):
+        self.data = data
+        self.pos = pos
+
+    def take(self, n, what):
+        if self.pos + n > len(self.data):
+            raise corrupt(f"file ends inside {what}")
+        out = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return out
+
+    def uint(self, size, what):
+        return int.from_bytes(self.take(size, what), "little")
+
+
+class FrameHeader:
+    """[Header] The fields of a frame's header (set by read_header)."""
+
+
+def read_header(r):
+    """[Header] Returns a FrameHeader; checks magic, version, flags, adapter,
+    sizes and the header check."""
+    start = r.pos
+    h = FrameHeader()
+    if r.take(8, "the magic") != MAGIC:
+        raise corrupt("not an .mbz frame (bad magic)")
+    h.version = r.uint(2, "the header")
+    # The version comes first: another version may lay out the rest (and its
+    # check) differently, so it is unsupported_version, not a failed check.
+    if h.version != FORMAT_VERSION:
+        raise FormatError("unsupported_version", f"format version {h.version}")
+    flags = r.uint(2, "the header")
+    name_len = r.uint(1, "the header")
+    h.model_name = r.take(name_len, "the model name")
+    h.model_sha256 = r.take(32, "the model SHA-256")
+    h.adapter = r.uint(1, "the header")
+    side_len = r.uint(4, "the header")
+    if side_len > MAX_SIDE_INFO:
+        raise corrupt(f"adapter side information of {side_len} bytes (at most 2^20)")
+    h.side_info = r.take(side_len, "the adapter side information")
+    h.segment_size = r.uint(4, "the header")
+    header_check = r.uint(4, "the header check")
+    if check32(r.data[start:r.pos - 4]) != header_check:
+        raise corrupt("header check mismatch")
+    # Rejections that need the fields, once the check says they are as written.
+    if flags != 0:
+        raise corrupt(f"reserved header flags 0x{flags:04X}")
+    if h.adapter not in ADAPTERS:
+        raise FormatError("unsupported_version", f"unknown adapter {h.adapter}")
+    if not 1 <= h.segment_size <= MAX_SEGMENT_SIZE:
+        raise corrupt(f"segment size {h.segment_size} outside 1..2^24")
+    if (h.adapter == 0) != (side_len == 0):
+        raise corrupt(f"{side_len} bytes of side information with adapter {ADAPTERS[h.adapter]}")
+    h.no_model = h.model_name == NO_MODEL_NAME and h.model_sha256 == NO_MODEL_SHA256
+    h.side = read_side_info(h.side_info, h.adapter) if h.adapter else None
+    return h
+
+
+def read_side_info(data, adapter):
+    """[Adapter side information (adapters 1 and 2)] Parsed and checked,
+    returned as a dict (the decoder does not restore the file from it)."""
+    r = Reader(data)
+    what = "the adapter side information"
+    s = {}
+    s["version"] = r.uint(1, what)
+    if s["version"] != 1:
+        raise FormatError("unsupported_version", f"adapter side information version {s['version']}")
+    s["container"] = r.uint(1, what)
+    containers = PCM_CONTAINERS if adapter == 1 else IMAGE_CONTAINERS
+    if s["container"] not in containers:
+        raise corrupt(f"container {s['container']} for adapter {ADAPTERS[adapter]}")
+    s["width"] = r.uint(1, what)
+    s["flags"] = r.uint(1, what)
+    if s["flags"] & ~(SIDE_FLAG_BIG_ENDIAN | SIDE_FLAG_UNSIGNED | SIDE_FLAG_FLOAT):
+        raise corrupt(f"side information flags 0x{s['flags']:02X}")
+    is_float = bool(s["flags"] & SIDE_FLAG_FLOAT)
+    if s["width"] not in ((4, 8) if is_float else (1, 2, 3, 4)):
+        raise corrupt(f"sample width {s['width']} ({'float' if is_float else 'integer'})")
+    s["channels"] = r.uint(4, what)
+    if not 1 <= s["channels"] <= 4096:
+        raise corrupt(f"{s['channels']} channels")
+    s["rows"] = r.uint(8, what)
+    s["cols"] = r.uint(8, what)
+    s["row_stride"] = r.uint(8, what)
+    if s["row_stride"] < s["cols"] * s["channels"] * s["width"]:
+        raise corrupt("row stride shorter than a row of samples")
+    s["planar"] = r.uint(1, what)
+    s["predictor"] = r.uint(1, what)
+    s["msb_first"] = r.uint(1, what)
+    if s["planar"] > 1 or s["predictor"] > 2 or s["msb_first"] > 1 or (is_float and s["predictor"]):
+        raise corrupt(f"layout planar {s['planar']}, predictor {s['predictor']}, "
+                      f"msb first {s['msb_first']}")
+    s["sample_rate"] = r.uint(4, what)
+    s["original_size"] = r.uint(8, what)
+    s["original_checksum"] = r.uint(8, what)
+    s["prefix"] = r.take(r.uint(4, what), what)
+    s["suffix"] = r.take(r.uint(4, what), what)
+    if r.pos != len(data):
+        raise corrupt(f"{len(data) - r.pos} bytes after the side information's suffix")
+    grid = s["rows"] * s["row_stride"]
+    if s["container"] not in MEDIA_CONTAINERS and \
+            s["original_size"] != len(s["prefix"]) + grid + len(s["suffix"]):
+        raise corrupt("original size is not prefix + rows * row stride + suffix")
+    s["payload_size"] = grid   # the content: every sample, then every padding byte
+    return s
+
+
+class BlockReport:
+    """[Blocks] What one block held, for the -v lines and the summary."""
+    def __init__(self, method, raw_length, coded_length, profile=None, shape=None):
+        self.method, self.raw_length, self.coded_length = method, raw_length, coded_length
+        self.profile, self.shape = profile, shape
+
+    def __str__(self):
+        kind = METHOD_NAMES[self.method]
+        if self.profile is not None:
+            kind += f" profile {self.profile}"
+            if self.profile > 1:
+                kind += f" ({self.shape})"
+        return f"{kind}, {self.raw_length} -> {self.coded_length} bytes"
+
+
+def read_frame(r, log):
+    """[Blocks], [End marker and footer] One frame: header, blocks, end marker,
+    footer. Returns (header, content bytes, list of BlockReport)."""
+    header = read_header(r)
+    content = []
+    blocks = []
+    while True:
+        block_start = r.pos
+        method = r.uint(1, "a block header")
+        if method == END_MARKER:
+            break
+        raw_length = r.uint(4, "a block header")
+        coded_length = r.uint(4, "a block header")
+        checksum = r.uint(8, "a block header")
+        block_check = r.uint(4, "a block header")
+        where = f"segment {len(blocks) + 1}"
+        if check32(r.data[block_start:block_start + BLOCK_HEADER_BYTES]) != block_check:
+            raise corrupt(f"{where}: block check mismatch")
+        if method not in METHOD_NAMES:
+            raise FormatError("unsupported_version", f"{where}: unknown segment method {method}")
+        if not 1 <= raw_length <= header.segment_size:
+            raise corrupt(f"{where}: raw length {raw_length} outside 1..{header.segment_size}")
+        bound = 12 * raw_length + 16 if method == METHOD_MIXED else 2 * raw_length + 16
+        if coded_length > bound or (method == METHOD_STORED and coded_length != raw_length):
+            raise corrupt(f"{where}: coded length {coded_length} for {raw_length} raw bytes "
+                          f"({METHOD_NAMES[method]})")
+        coded = r.take(coded_length, f"{where}'s coded data")
+
+        block = BlockReport(method, raw_length, coded_length)
+        if method == METHOD_STORED:
+            raw = coded
+        elif method == METHOD_MIXED and header.no_model:
+            block.profile, block.shape, raw = decode_mixed_segment(coded, raw_length)
+        elif method == METHOD_MODEL and header.no_model:
+            raise corrupt(f"{where}: a model-coded segment in a frame without a model")
+        else:
+            model = header.model_name.decode("utf-8", "replace")
+            need = "zstd" if method == METHOD_ZSTD else f"model '{model}'"
+            raise NotCovered(f"{where} is {METHOD_NAMES[method]}: it needs {need}, "
+                             "not covered by the spec decoder")
+        actual = xxh64(raw)
+        if actual != checksum:
+            raise FormatError("checksum_mismatch",
+                              f"{where} ({block}): XXH64 {actual:016x}, block says {checksum:016x}")
+        content.append(raw)
+        blocks.append(block)
+        log(f"  {where}: {block}: OK")
+
+    footer_start = r.pos
+    size = r.uint(8, "the footer")
+    count = r.uint(4, "the footer")
+    content_checksum = r.uint(8, "the footer")
+    footer_check = r.uint(4, "the footer")
+    if check32(r.data[footer_start:footer_start + 20]) != footer_check:
+        raise corrupt("footer check mismatch")
+    content = b"".join(content)
+    if count != len(blocks):
+        raise corrupt(f"footer counts {count} segments, the frame has {len(blocks)}")
+    if size != len(content):
+        raise corrupt(f"footer says {size} bytes, the segments hold {len(content)}")
+    if xxh64(content) != content_checksum:
+        raise FormatError("checksum_mismatch",
+                          "the frame's whole-content XXH64 differs from the footer's")
+    if header.side is not None and header.side["payload_size"] != len(content):
+        raise corrupt(f"payload of {len(content)} bytes; the side information's grid "
+                      f"holds {header.side['payload_size']}")
+    return header, content, blocks
+
+
+def decode_file(data, log=lambda line: None):
+    """[Overview] Every frame of a file, back to back (decoded and
+    concatenated). Returns (content, summary)."""
+    r = Reader(data)
+    contents = []
+    frames = 0
+    kinds = {}
+    adapters = set()
+    while r.pos < len(data) or frames == 0:
+        frames += 1
+        log(f" frame {frames}")
+        header, content, blocks = read_frame(r, log)
+        contents.append(content)
+        adapters.add(ADAPTERS[header.adapter])
+        for b in blocks:
+            key = METHOD_NAMES[b.method] + (f" profile {b.profile}" if b.profile else "")
+            kinds[key] = kinds.get(key, 0) + 1
+    content = b"".join(contents)
+    segments = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no segments"
+    summary = (f"{frames} frame{'s' if frames > 1 else ''} ({'/'.join(sorted(adapters))}), "
+               f"{segments}, {len(content)} bytes of content")
+    return content, summary
+
+
+def main(argv=None):
+    """The command line (module docstring): decode, verify, one line per file.
+    """
+    parser = argparse.ArgumentParser(
+        description="Decode .mbz frames without a model (stored and mixed segments) "
+                    "from docs/FORMAT.md alone, verifying every checksum.")
+    parser.add_argument("files", nargs="+", metavar="FILE.mbz")
+    parser.add_argument("-o", "--output", metavar="OUT",
+                        help="write the decoded content (one input file only)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="a line per segment")
+    args = parser.parse_args(argv)
+    if args.output and len(args.files) != 1:
+        parser.error("-o takes one input file")
+
+    failed = not_covered = False
+    for path in args.files:
+        name = os.path.basename(path)
+        log = (lambda line: print(line, flush=True)) if args.verbose else (lambda line: None)
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+            content, summary = decode_file(data, log)
+        except (FormatError, OSError) as e:
+            print(f"{name}: FAILED: {e}", file=sys.stderr, flush=True)
+            failed = True
+            continue
+        except NotCovered as e:
+            print(f"{name}: NOT COVERED: {e}", file=sys.stderr, flush=True)
+            not_covered = True
+            continue
+        if args.output:
+            with open(args.output, "wb") as f:
+                f.write(content)
+        print(f"{name}: OK: {summary}", flush=True)
+    return 1 if failed else 2 if not_covered else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
