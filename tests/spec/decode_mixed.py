@@ -6,7 +6,7 @@ and the context mixer of mixed segments (method 3, profiles 1-4) -- precisely
 enough for a second implementation. This file is that second implementation,
 written from the document's text and nothing else (not from src/mix/), and
 the CTest `spec_decoder` runs it on the golden frames without a model
-(tests/golden/v1-none-*.mbz). If the document and the encoder drift apart,
+(tests/golden/v*-none-*.mbz). If the document and the encoder drift apart,
 that test fails. Every function's docstring opens with the FORMAT.md
 subsection it implements, as [Subsection: paragraph] (for instance
 [Shared primitives: Counters]; the paragraph is the document's bold lead-in);
@@ -1265,7 +1265,10 @@ def decode_mixed_segment(coded, n):
 # =============================================================================
 
 MAGIC = b"\x89MBZ\r\n\x1a\n"
-FORMAT_VERSION = 1
+FORMAT_VERSIONS = (1, 2)
+# [Header: Required features] version 2: bit p - 1 for mixer profile p
+# (1..12), bits 12..15 reserved; the profiles this decoder knows.
+KNOWN_FEATURES = 0x000F
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24
 ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}
@@ -1317,9 +1320,9 @@ def read_header(r):
     h.version = r.uint(2, "the header")
     # The version comes first: another version may lay out the rest (and its
     # check) differently, so it is unsupported_version, not a failed check.
-    if h.version != FORMAT_VERSION:
+    if h.version not in FORMAT_VERSIONS:
         raise FormatError("unsupported_version", f"format version {h.version}")
-    flags = r.uint(2, "the header")
+    h.features = r.uint(2, "the header")
     name_len = r.uint(1, "the header")
     h.model_name = r.take(name_len, "the model name")
     h.model_sha256 = r.take(32, "the model SHA-256")
@@ -1333,8 +1336,11 @@ def read_header(r):
     if check32(r.data[start:r.pos - 4]) != header_check:
         raise corrupt("header check mismatch")
     # Rejections that need the fields, once the check says they are as written.
-    if flags != 0:
-        raise corrupt(f"reserved header flags 0x{flags:04X}")
+    if h.version == 1 and h.features != 0:
+        raise corrupt(f"reserved header flags 0x{h.features:04X}")
+    if h.features & ~KNOWN_FEATURES:
+        raise FormatError("unsupported_version",
+                          f"required features 0x{h.features & ~KNOWN_FEATURES:04X} unknown to this decoder")
     if h.adapter not in ADAPTERS:
         raise FormatError("unsupported_version", f"unknown adapter {h.adapter}")
     if not 1 <= h.segment_size <= MAX_SEGMENT_SIZE:
@@ -1441,6 +1447,9 @@ def read_frame(r, log):
         block = BlockReport(method, raw_length, coded_length)
         if method == METHOD_STORED:
             raw = coded
+        elif (method == METHOD_MIXED and header.version >= 2
+              and not (coded and 1 <= coded[0] <= 12 and header.features >> (coded[0] - 1) & 1)):
+            raise corrupt(f"{where}: a mixed segment of a profile the header does not declare")
         elif method == METHOD_MIXED and header.no_model:
             block.profile, block.shape, raw = decode_mixed_segment(coded, raw_length)
         elif method == METHOD_MODEL and header.no_model:
