@@ -73,6 +73,30 @@ TEST(Eval, IdealBitsAreTheCodersAndCodedSizeIsWithinOnePercent) {
   }
 }
 
+// --share: the mixer alone, the model alone and both are the three runs
+// one would make by hand (-m none, --no-mix, the default).
+TEST(Eval, ShareIsTheThreeRunsByHand) {
+  const std::string dir = make_dataset();
+  eval::EvalSettings s = settings();
+  s.share = true;
+  eval::Evaluator ev(s);
+  eval::EvalSettings none = settings(), alone = settings();
+  none.model = Model::none();
+  alone.opts.mix = false;
+  eval::Evaluator by_none(none), by_alone(alone), by_default(settings());
+  for (const char* name : {"gpl.txt", "speech.wav"}) {
+    const std::string path = dir + "/" + name;
+    const eval::FileRecord r = ev.run(path, 1, {});
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    ASSERT_TRUE(r.mixer_bits && r.model_bits) << name;
+    EXPECT_EQ(r.bits, by_default.run(path, 1, {}).bits) << name;
+    EXPECT_EQ(*r.mixer_bits, by_none.run(path, 1, {}).bits) << name;
+    EXPECT_EQ(*r.model_bits, by_alone.run(path, 1, {}).bits) << name;
+    EXPECT_NE(*r.mixer_bits, r.bits) << name;
+    EXPECT_NE(*r.model_bits, r.bits) << name;
+  }
+}
+
 TEST(Eval, RecordsKnowTheirModality) {
   const std::string dir = make_dataset();
   eval::Evaluator ev(settings());
@@ -140,8 +164,8 @@ TEST(Eval, MergedShardsEqualAnUnshardedRun) {
 
 TEST(Eval, ReportsParse) {
   std::vector<eval::FileRecord> rs(3);
-  rs[0] = {"a \"quoted\", path.txt", "bytes", "text", "m", 100, 412.5, 0.25, std::nullopt, 40, 50, ""};
-  rs[1] = {"b.wav", "pcm", "audio", "m", 1000, 5000, 1.5, std::nullopt, 700, 650, ""};
+  rs[0] = {"a \"quoted\", path.txt", "bytes", "text", "m", 100, 412.5, 0.25, std::nullopt, 40, 50, 500.0, 600.0, ""};
+  rs[1] = {"b.wav", "pcm", "audio", "m", 1000, 5000, 1.5, std::nullopt, 700, 650, 5000.0, 5500.0, ""};
   rs[2].path = "gone.bin";
   rs[2].error = "cannot read";
   std::ostringstream j;
@@ -154,6 +178,11 @@ TEST(Eval, ReportsParse) {
   EXPECT_EQ(back[0].path, rs[0].path);
   EXPECT_EQ(*back[1].xz_bytes, 650u);
   EXPECT_EQ(back[2].error, "cannot read");
+  EXPECT_EQ(*back[0].mixer_bits, 500.0);
+  EXPECT_EQ(*back[1].model_bits, 5500.0);
+  // The share of all: 1 - 5412.5 / 5500 bits.
+  EXPECT_NE(j.str().find("\"mixer_bits\":5500.000,\"model_bits\":6100.000,\"model_share\":0.015909}"), std::string::npos)
+      << j.str();
   EXPECT_NE(j.str().find("{\"summary\":\"all\",\"files\":2,\"bytes\":1100"), std::string::npos) << j.str();
   std::ostringstream c;
   eval::write_report(c, eval::Format::csv, rs);
@@ -168,7 +197,7 @@ TEST(Eval, ReportsParse) {
       if (ch == '"') in_quotes = !in_quotes, quoted += 1;
       else if (ch == ',' && !in_quotes) ++fields;
     }
-    EXPECT_EQ(fields, 13) << line;
+    EXPECT_EQ(fields, 16) << line;
   }
   EXPECT_EQ(n, 1 + 3 + 3);  // header, records, text/audio/all summaries
   EXPECT_GT(quoted, 0);

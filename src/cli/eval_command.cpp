@@ -28,7 +28,7 @@ struct EvalArgs {
   std::string adapter = "auto", raw_pcm, raw_image, layout;
   uint32_t segment_size = 1u << 20;
   int threads = 1;
-  bool coded = false, force_model = false, no_mix = false, media = false, merge = false, quiet = false;
+  bool coded = false, force_model = false, no_mix = false, media = false, merge = false, quiet = false, share = false;
 };
 
 std::vector<std::string> split_commas(const std::string& s) {
@@ -76,6 +76,9 @@ int run_eval(const EvalArgs& a) {
   s.opts.layout = a.layout;
   s.opts.media = a.media;
   s.coded = a.coded;
+  s.share = a.share;
+  if (a.share && (a.no_mix || a.model == "none"))
+    throw Error(ErrorCode::invalid_argument, "--share measures the model and the mixer against each other: not with --no-mix or -m none");
   for (const std::string& b : split_commas(a.baseline)) {
     if (b == "zstd") s.zstd = true;
     else if (b == "xz") s.xz = true;
@@ -160,6 +163,8 @@ int eval_main(std::vector<std::string> words) {
   app.add_flag("--media", a.media, "Evaluate the decoded samples/pixels of FLAC, PNG and GIF");
   app.add_flag("--coded", a.coded, "Also compress for real and report the .mbz size");
   app.add_flag("--no-mix", a.no_mix, "The model alone, without the adaptive context mixer (as mbz --no-mix codes)");
+  app.add_flag("--share", a.share,
+               "Also the bits of the context mixer alone (-m none) and of the model alone (--no-mix): the model's share");
   app.add_flag("--force-model", a.force_model, "With --coded: model-code every segment (no zstd/stored fallback)");
   app.add_option("--baseline", a.baseline, "Comma-separated: zstd (-19), xz (-9e), computed in-process");
   app.add_option("--format", a.format, "table (default), jsonl or csv")->check(CLI::IsMember({"table", "jsonl", "csv"}));

@@ -79,19 +79,32 @@ FileRecord Evaluator::run(const std::string& path, size_t index, const std::func
     const std::shared_ptr<const Model> model = model_for(r.modality);
     r.model = model->name();
     r.bytes = data.size();
-    // A few segments per call: the progress bar moves, and memory stays bounded.
+    // --share runs the payload three times; the progress bar shows them as one.
+    const int passes = s_.share ? 3 : 1;
+    // The ideal code length under (coder, opts), pass `pass` of `passes`:
+    // a few segments per call, so the progress bar moves and memory stays bounded.
+    const auto ideal = [&](const Model& coder, const Options& opts, int pass, std::vector<float>* keep) {
+      const size_t chunk = size_t{8} * opts.segment_size * static_cast<size_t>(std::max(1, opts.threads));
+      double bits = 0;
+      for (size_t at = 0; at < payload.size(); at += chunk) {
+        const auto part = payload_costs(payload.data() + at, std::min(chunk, payload.size() - at), coder, opts,
+                                        MixPlan{flat.sample_stride, flat.row_bytes, at, flat.value_format});
+        for (float c : part) bits += c;
+        if (keep) keep->insert(keep->end(), part.begin(), part.end());
+        if (progress) progress((static_cast<uint64_t>(pass) * payload.size() + at + part.size()) / passes);
+      }
+      return std::round(bits * 1000) / 1000;  // as reports print it, so merged shards add up to the same totals
+    };
     std::vector<float> costs;
     costs.reserve(payload.size());
-    const size_t chunk = size_t{8} * s_.opts.segment_size * static_cast<size_t>(std::max(1, s_.opts.threads));
-    for (size_t at = 0; at < payload.size(); at += chunk) {
-      const auto part = payload_costs(payload.data() + at, std::min(chunk, payload.size() - at), *model, s_.opts,
-                                      MixPlan{flat.sample_stride, flat.row_bytes, at, flat.value_format});
-      costs.insert(costs.end(), part.begin(), part.end());
-      if (progress) progress(at + part.size());
+    r.bits = ideal(*model, s_.opts, 0, &costs);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();  // this pass only
+    if (s_.share) {
+      Options alone = s_.opts;
+      r.mixer_bits = ideal(*Model::none(), alone, 1, nullptr);
+      alone.mix = false;
+      r.model_bits = ideal(*model, alone, 2, nullptr);
     }
-    for (float c : costs) r.bits += c;
-    r.bits = std::round(r.bits * 1000) / 1000;  // as reports print it, so merged shards add up to the same totals
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (s_.coded) {
       Options o = s_.opts;
       if (!s_.model) o.modality_model = modality_models_;

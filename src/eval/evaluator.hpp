@@ -17,6 +17,7 @@ struct EvalSettings {
   std::shared_ptr<const Model> model;   // -m: codes every file; null: each modality's default model
   bool coded = false;                   // also compress for real and record the .mbz size
   bool zstd = false, xz = false;        // baselines
+  bool share = false;                   // also the mixer alone and the model alone (FileRecord::mixer_bits, model_bits)
   std::string surprisal_dir;            // set: write a picture per file there
 };
 

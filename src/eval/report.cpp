@@ -41,10 +41,24 @@ double bpb(double bits, uint64_t bytes) { return bytes ? bits / static_cast<doub
 double kbs(uint64_t bytes, double secs) { return secs > 0 ? static_cast<double>(bytes) / secs / 1000 : 0; }
 std::string opt(const std::optional<uint64_t>& v) { return v ? std::to_string(*v) : ""; }
 
-void add(std::optional<uint64_t>& total, const std::optional<uint64_t>& v, bool first) {
+template <class T>
+void add(std::optional<T>& total, const std::optional<T>& v, bool first) {
   if (first) total = v;
   else if (!v) total.reset();
   else if (total) *total += *v;
+}
+
+// --share's fields: bits of the mixer alone, of the model alone, and the share.
+std::string json_share(double bits, const std::optional<double>& mixer, const std::optional<double>& model) {
+  std::string o;
+  if (mixer) o += ",\"mixer_bits\":" + fmt("%.3f", *mixer);
+  if (model) o += ",\"model_bits\":" + fmt("%.3f", *model);
+  if (mixer) o += ",\"model_share\":" + fmt("%.6f", model_share(bits, mixer));
+  return o;
+}
+std::string csv_share(double bits, const std::optional<double>& mixer, const std::optional<double>& model) {
+  return "," + (mixer ? fmt("%.3f", *mixer) : "") + "," + (model ? fmt("%.3f", *model) : "") + "," +
+         (mixer ? fmt("%.6f", model_share(bits, mixer)) : "");
 }
 
 // The optional sizes as extra JSON fields.
@@ -66,40 +80,45 @@ void write_jsonl(std::ostream& out, const std::vector<FileRecord>& records) {
     out << "{\"path\":" << json_string(r.path) << ",\"adapter\":" << json_string(r.adapter)
         << ",\"modality\":" << json_string(r.modality) << ",\"model\":" << json_string(r.model)
         << ",\"bytes\":" << r.bytes << ",\"bits\":" << fmt("%.3f", r.bits) << ",\"bpb\":" << fmt("%.6f", bpb(r.bits, r.bytes))
-        << ",\"seconds\":" << fmt("%.3f", r.seconds) << json_sizes(r.coded_bytes, r.zstd_bytes, r.xz_bytes) << "}\n";
+        << ",\"seconds\":" << fmt("%.3f", r.seconds) << json_sizes(r.coded_bytes, r.zstd_bytes, r.xz_bytes)
+        << json_share(r.bits, r.mixer_bits, r.model_bits) << "}\n";
   }
   for (const Summary& s : summarize(records))
     out << "{\"summary\":" << json_string(s.name) << ",\"files\":" << s.files << ",\"bytes\":" << s.bytes
         << ",\"bits\":" << fmt("%.3f", s.bits) << ",\"bpb\":" << fmt("%.6f", bpb(s.bits, s.bytes))
-        << ",\"seconds\":" << fmt("%.3f", s.seconds) << json_sizes(s.coded_bytes, s.zstd_bytes, s.xz_bytes) << "}\n";
+        << ",\"seconds\":" << fmt("%.3f", s.seconds) << json_sizes(s.coded_bytes, s.zstd_bytes, s.xz_bytes)
+        << json_share(s.bits, s.mixer_bits, s.model_bits) << "}\n";
 }
 
 void write_csv(std::ostream& out, const std::vector<FileRecord>& records) {
-  out << "record,path,adapter,modality,model,bytes,bits,bpb,seconds,coded_bytes,zstd_bytes,xz_bytes,error\n";
+  out << "record,path,adapter,modality,model,bytes,bits,bpb,seconds,coded_bytes,zstd_bytes,xz_bytes,mixer_bits,"
+         "model_bits,model_share,error\n";
   for (const FileRecord& r : records) {
     if (!r.error.empty()) {
-      out << "skipped," << csv_field(r.path) << ",,,,,,,,,,," << csv_field(r.error) << "\n";
+      out << "skipped," << csv_field(r.path) << ",,,,,,,,,,,,,," << csv_field(r.error) << "\n";
       continue;
     }
     out << "file," << csv_field(r.path) << "," << r.adapter << "," << r.modality << "," << csv_field(r.model) << ","
         << r.bytes << "," << fmt("%.3f", r.bits) << "," << fmt("%.6f", bpb(r.bits, r.bytes)) << ","
         << fmt("%.3f", r.seconds) << "," << opt(r.coded_bytes) << "," << opt(r.zstd_bytes) << "," << opt(r.xz_bytes)
-        << ",\n";
+        << csv_share(r.bits, r.mixer_bits, r.model_bits) << ",\n";
   }
   for (const Summary& s : summarize(records))
     out << "summary," << s.name << ",,," << "," << s.bytes << "," << fmt("%.3f", s.bits) << ","
         << fmt("%.6f", bpb(s.bits, s.bytes)) << "," << fmt("%.3f", s.seconds) << "," << opt(s.coded_bytes) << ","
-        << opt(s.zstd_bytes) << "," << opt(s.xz_bytes) << ",\n";
+        << opt(s.zstd_bytes) << "," << opt(s.xz_bytes) << csv_share(s.bits, s.mixer_bits, s.model_bits) << ",\n";
 }
 
 void write_table(std::ostream& out, const std::vector<FileRecord>& records) {
   const auto summaries = summarize(records);
   const Summary& all = summaries.back();
   const bool coded = all.coded_bytes.has_value(), zstd = all.zstd_bytes.has_value(), xz = all.xz_bytes.has_value();
+  const bool share = all.mixer_bits.has_value() && all.model_bits.has_value();
   size_t width = 12;
   for (const FileRecord& r : records) width = std::max(width, std::min<size_t>(r.path.size(), 60));
   const auto row = [&](const std::string& name, const std::string& kind, uint64_t bytes, double bits, double secs,
-                       const std::optional<uint64_t>& c, const std::optional<uint64_t>& z, const std::optional<uint64_t>& x) {
+                       const std::optional<uint64_t>& c, const std::optional<uint64_t>& z, const std::optional<uint64_t>& x,
+                       const std::optional<double>& mixer, const std::optional<double>& model) {
     std::string shown = name.size() > width ? "..." + name.substr(name.size() - width + 3) : name;
     char buf[512];
     std::snprintf(buf, sizeof buf, "%-*s  %-6s %12llu  %6.3f  %6.2f  %7.1f", static_cast<int>(width), shown.c_str(),
@@ -112,18 +131,27 @@ void write_table(std::ostream& out, const std::vector<FileRecord>& records) {
     col(coded, c);
     col(zstd, z);
     col(xz, x);
+    if (share)
+      out << (mixer && model ? fmt("  %6.3f", bpb(*mixer, bytes)) + fmt("  %6.3f", bpb(*model, bytes)) +
+                                   fmt("  %5.1f%%", 100.0 * model_share(bits, mixer))
+                             : std::string("       -       -       -"));
     out << "\n";
   };
   char head[512];
   std::snprintf(head, sizeof head, "%-*s  %-6s %12s  %6s  %6s  %7s", static_cast<int>(width), "file", "kind", "bytes", "bpb",
                 "ratio", "KB/s");
-  out << head << (coded ? "  mbz-bpb" : "") << (zstd ? "  zstd-19" : "") << (xz ? "  xz-9e  " : "") << "\n";
+  out << head << (coded ? "  mbz-bpb" : "") << (zstd ? "  zstd-19" : "") << (xz ? "  xz-9e  " : "")
+      << (share ? "   mixer   model   share" : "") << "\n";
   for (const FileRecord& r : records)
-    if (r.error.empty()) row(r.path, r.adapter, r.bytes, r.bits, r.seconds, r.coded_bytes, r.zstd_bytes, r.xz_bytes);
+    if (r.error.empty())
+      row(r.path, r.adapter, r.bytes, r.bits, r.seconds, r.coded_bytes, r.zstd_bytes, r.xz_bytes, r.mixer_bits, r.model_bits);
   out << std::string(width, '-') << "\n";
   for (const Summary& s : summaries)
     row(s.name + " (" + std::to_string(s.files) + (s.files == 1 ? " file)" : " files)"), "", s.bytes, s.bits, s.seconds,
-        s.coded_bytes, s.zstd_bytes, s.xz_bytes);
+        s.coded_bytes, s.zstd_bytes, s.xz_bytes, s.mixer_bits, s.model_bits);
+  if (share)
+    out << "bpb of the mixer alone (-m none), the model alone (--no-mix) and both (bpb);"
+           " share: the mixer's bits that the model saves\n";
   if (zstd && all.zstd_bytes && all.bits > 0)
     out << fmt("mbz (ideal) vs zstd -19: %+.1f%% bits", 100.0 * (all.bits / (8.0 * static_cast<double>(*all.zstd_bytes)) - 1))
         << (xz && all.xz_bytes ? fmt(", vs xz -9e: %+.1f%%", 100.0 * (all.bits / (8.0 * static_cast<double>(*all.xz_bytes)) - 1)) : "")
@@ -204,6 +232,8 @@ void accumulate(Summary& total, const Summary& part) {
   add(total.coded_bytes, part.coded_bytes, first);
   add(total.zstd_bytes, part.zstd_bytes, first);
   add(total.xz_bytes, part.xz_bytes, first);
+  add(total.mixer_bits, part.mixer_bits, first);
+  add(total.model_bits, part.model_bits, first);
 }
 }  // namespace
 
@@ -216,13 +246,18 @@ std::vector<Summary> summarize(const std::vector<FileRecord>& records) {
     s.name = m;
     for (const FileRecord& r : records)
       if (r.error.empty() && r.modality == m)
-        accumulate(s, Summary{m, 1, r.bytes, r.bits, r.seconds, r.coded_bytes, r.zstd_bytes, r.xz_bytes});
+        accumulate(s, Summary{m, 1, r.bytes, r.bits, r.seconds, r.coded_bytes, r.zstd_bytes, r.xz_bytes, r.mixer_bits,
+                              r.model_bits});
     if (s.files == 0) continue;
     accumulate(all, s);
     out.push_back(s);
   }
   out.push_back(all);
   return out;
+}
+
+double model_share(double bits, const std::optional<double>& mixer_bits) {
+  return mixer_bits && *mixer_bits > 0 ? 1.0 - bits / *mixer_bits : 0.0;
 }
 
 Format parse_format(const std::string& name) {
@@ -268,6 +303,8 @@ std::vector<FileRecord> read_jsonl(const std::string& path) {
     r.coded_bytes = num("coded_bytes");
     r.zstd_bytes = num("zstd_bytes");
     r.xz_bytes = num("xz_bytes");
+    if (j.numbers.count("mixer_bits")) r.mixer_bits = j.numbers.at("mixer_bits");
+    if (j.numbers.count("model_bits")) r.model_bits = j.numbers.at("model_bits");
     out.push_back(std::move(r));
   }
   return out;

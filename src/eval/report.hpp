@@ -20,6 +20,9 @@ struct FileRecord {
   double bits = 0;       // the model's ideal code length of what it codes
   double seconds = 0;    // evaluation time
   std::optional<uint64_t> coded_bytes, zstd_bytes, xz_bytes;
+  // --share: the ideal code length of the context mixer alone (-m none) and
+  // of the model alone (--no-mix); bits is then both together, the default.
+  std::optional<double> mixer_bits, model_bits;
   std::string error;     // set: the file was skipped for this reason
 };
 
@@ -29,7 +32,12 @@ struct Summary {
   uint64_t files = 0, bytes = 0;
   double bits = 0, seconds = 0;
   std::optional<uint64_t> coded_bytes, zstd_bytes, xz_bytes;  // set when every file has it
+  std::optional<double> mixer_bits, model_bits;               // the same
 };
+
+// The model's share of the result: the fraction of the mixer's bits alone
+// that adding the model saves, 1 - bits / mixer_bits (0 without mixer bits).
+double model_share(double bits, const std::optional<double>& mixer_bits);
 
 // Per modality (text, audio, image order) then "all"; skipped files are not counted.
 std::vector<Summary> summarize(const std::vector<FileRecord>& records);
