@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "common/med_predictor.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz::codecs {
@@ -53,15 +54,9 @@ struct Predict {
       if (c == 0) p = mid;
       else if (c == 1) p = at(r, 0);
       else p = std::clamp<int64_t>(2 * at(r, c - 1) - at(r, c - 2), 0, mask);
-    } else {  // med
-      if (r == 0) p = c == 0 ? mid : at(r, c - 1);
-      else if (c == 0) p = at(r - 1, c);
-      else {
-        const int64_t a = at(r, c - 1), b = at(r - 1, c), d = at(r - 1, c - 1);
-        if (d >= std::max(a, b)) p = std::min(a, b);
-        else if (d <= std::min(a, b)) p = std::max(a, b);
-        else p = a + b - d;
-      }
+    } else {  // med: the neighbours that exist (a border reads none it lacks)
+      const int64_t w = c > 0 ? at(r, c - 1) : 0, n = r > 0 ? at(r - 1, c) : 0, nw = r > 0 && c > 0 ? at(r - 1, c - 1) : 0;
+      p = med_predict<int64_t>(w, n, nw, r == 0, c == 0, mid);
     }
     return static_cast<uint32_t>(p);
   }

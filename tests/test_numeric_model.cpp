@@ -12,6 +12,7 @@
 
 #include "codecs/adapter.hpp"
 #include "common/le_bytes.hpp"
+#include "common/med_predictor.hpp"
 #include "container/format.hpp"
 #include "mix/mixed_coding.hpp"
 #include "test_util.hpp"
@@ -34,6 +35,27 @@ double mixed_bits(const codecs::Flattened& f, size_t n, uint8_t value_format) {
   const mix::SampleShape shape = mix::shape_at(f.sample_stride, f.row_bytes, 0, value_format);
   const auto costs = mix::mixed_costs(f.payload.data(), n, paths[0].data(), shape);
   return std::accumulate(costs.begin(), costs.end(), 0.0);
+}
+
+// The one MED the adapter and the numeric model share (FORMAT.md "Adapter
+// side information"): borders, the two edge cases and the gradient.
+TEST(NumericModel, MedPredictorIsPinned) {
+  struct Case {
+    int w, n, nw;
+    bool first_row, first_col;
+    int want;
+  };
+  const Case cases[] = {
+      {9, 9, 9, true, true, 128},   // the image's first pixel: mid
+      {7, 99, 3, true, false, 7},   // first row: left
+      {7, 99, 3, false, true, 99},  // first column: above
+      {10, 20, 25, false, false, 10}, {10, 20, 20, false, false, 10},  // nw >= max: min
+      {10, 20, 5, false, false, 20},  {10, 20, 10, false, false, 20},  // nw <= min: max
+      {10, 20, 12, false, false, 18}, {20, 10, 12, false, false, 18},  // between: w + n - nw
+  };
+  for (const Case& c : cases)
+    EXPECT_EQ(med_predict<int>(c.w, c.n, c.nw, c.first_row, c.first_col, 128), c.want)
+        << c.w << " " << c.n << " " << c.nw << " " << c.first_row << c.first_col;
 }
 
 TEST(NumericModel, AdaptersDescribeTheirSamplesAsNumbers) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "common/med_predictor.hpp"
 #include "mix/counter.hpp"
 #include "mix/logistic.hpp"
 
@@ -271,11 +272,7 @@ struct NumericModel::State {
     const uint64_t at = skip + (j - pad);  // in the frame grid
     const bool first_row = at < row_samples, first_col = at % row_samples < c;
     const int32_t w = pix[j - c], n = pix[j - r], nw = pix[j - r - c];
-    if (first_row) med_here = first_col ? half() : w;
-    else if (first_col) med_here = n;
-    else if (nw >= std::max(w, n)) med_here = std::min(w, n);
-    else if (nw <= std::min(w, n)) med_here = std::max(w, n);
-    else med_here = w + n - nw;
+    med_here = med_predict<int32_t>(w, n, nw, first_row, first_col, half());
     const int64_t ne = pix[j - r + c], nne = pix[j - 2 * r + c];
     // The previous sample: the pixel's previous channel (or the last pixel's last).
     const int64_t p = pix[j - 1], pw = pix[j - 1 - c], pn = pix[j - 1 - r], pnw = pix[j - 1 - r - c];
