@@ -2,7 +2,7 @@
 // tests/golden/README.md says how they were made; they are never regenerated.
 #include <gtest/gtest.h>
 
-#include "container/format.hpp"
+#include "same_frame.hpp"
 #include "test_util.hpp"
 
 namespace mbz {
@@ -37,33 +37,6 @@ TEST(GoldenFiles, MixerSignalPcmV1) {
   expect_decodes_to("tests/golden/v1-mixer-signal-music-stereo.mbz", "tests/golden/music-0.1s-stereo.wav");
 }
 
-// A frame the encoder writes today against a golden one: the same bytes.
-// Against a version-1 golden file (the encoder writes version 2 since mbz
-// 0.8.0): the same header but for the version and the features it declares,
-// and the same bytes after it (every segment, the end marker, the footer).
-void expect_same_frame(const std::vector<uint8_t>& got, const std::vector<uint8_t>& golden, uint16_t features,
-                       const std::string& name) {
-  FrameHeader g, w;
-  const size_t g_size = parse_header(golden.data(), golden.size(), g, name);
-  const size_t w_size = parse_header(got.data(), got.size(), w, "re-encoded");
-  ASSERT_GT(g_size, 0u) << name;
-  ASSERT_GT(w_size, 0u) << name;
-  EXPECT_EQ(w.version, kFrameVersion) << name;
-  EXPECT_EQ(w.features, features) << name;
-  if (g.version == kFrameVersion) {
-    EXPECT_EQ(got, golden) << name;
-    return;
-  }
-  ASSERT_EQ(g.version, 1) << name;
-  w.version = 1;
-  w.features = 0;
-  EXPECT_EQ(encode_header(w), std::vector<uint8_t>(golden.begin(), golden.begin() + static_cast<std::ptrdiff_t>(g_size)))
-      << name << ": header";
-  EXPECT_EQ(std::vector<uint8_t>(got.begin() + static_cast<std::ptrdiff_t>(w_size), got.end()),
-            std::vector<uint8_t>(golden.begin() + static_cast<std::ptrdiff_t>(g_size), golden.end()))
-      << name << ": segments and footer";
-}
-
 // Not a format requirement (decoding is), but a change here means the
 // engine's or the mixer's integers changed, which old files could not survive.
 // features: what the encoder declares today (the profile's bit, or 0 without the mixer).
@@ -74,7 +47,7 @@ void expect_encodes_to(const std::string& original, const std::string& mbz, bool
   o.segment_size = 1024;
   o.force_model = true;
   o.mix = mix;
-  expect_same_frame(compress(data.data(), data.size(), *model, o), test::read_file(test::data_path(mbz)), features, mbz);
+  test::expect_same_frame(compress(data.data(), data.size(), *model, o), test::read_file(test::data_path(mbz)), features, mbz);
 }
 constexpr uint16_t kBytes = 1, kNumeric = 4, kSignal = 8;  // the features of profiles 1, 3 and 4
 

@@ -140,7 +140,7 @@ class ReadyPrefixes {
 // Codes every segment: zstd, the plain model, the mixer; keeps the smallest.
 void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPlan* plan, bool force_model, bool model,
                  const std::vector<std::vector<SymbolCode>>& codes, const std::vector<std::vector<mix::NodeCounts>>& paths,
-                 ReadyPrefixes& ready, std::vector<EncodedSegment>& out) {
+                 ReadyPrefixes& ready, std::vector<EncodedSegment>& out, std::vector<mix::ProbabilityTrace>* traces) {
   parallel_for(segments.size(), threads, [&](size_t i, size_t) {
     const ByteSpan s = segments[i];
     EncodedSegment& e = out[i];
@@ -164,27 +164,32 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     const uint64_t offset = plan->offset + static_cast<uint64_t>(s.data - segments[0].data);
     const mix::SampleShape shape = mix::shape_at(plan->stride, plan->row, offset, plan->value_format);
     double mixed_bits = 0;
+    mix::ProbabilityTrace* trace = traces ? &(*traces)[i] : nullptr;
     if (!model) {  // the mixer alone (model `none`)
-      std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, nullptr, shape, &mixed_bits);
+      std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, nullptr, shape, &mixed_bits, {}, trace);
       consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
+      if (trace && e.method != Method::mixed) trace->p.clear();
       return;
     }
     // Mixed first (it streams), then the plain model once every path is final;
     // the same choice as trying them in the other order (ties go to the plain
     // model, which a forced mixed coding then replaces).
     std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), shape, &mixed_bits,
-                                                   [&](size_t n) { ready.wait(i, n); });
+                                                   [&](size_t n) { ready.wait(i, n); }, trace);
     ready.wait(i, s.size);
     consider(Method::model, range_encode(codes_from_paths(s, paths[i].data()), &bits), bits, false);
     consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
+    if (trace && e.method != Method::mixed) trace->p.clear();
   });
 }
 
 }  // namespace
 
 std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vector<ByteSpan>& segments, int threads,
-                                            const MixPlan* plan, bool force_model, const std::function<void(double)>& progress) {
+                                            const MixPlan* plan, bool force_model, const std::function<void(double)>& progress,
+                                            std::vector<mix::ProbabilityTrace>* traces) {
   std::vector<EncodedSegment> out(segments.size());
+  if (traces) traces->assign(segments.size(), {});
   std::vector<std::vector<SymbolCode>> codes;
   std::vector<std::vector<mix::NodeCounts>> paths;
   // With the mixer, teacher forcing runs on its own thread and each segment's
@@ -211,7 +216,7 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
     codes = engine->evaluate(segments, progress);
   }
   try {
-    encode_each(segments, threads, plan, force_model, engine != nullptr, codes, paths, ready, out);
+    encode_each(segments, threads, plan, force_model, engine != nullptr, codes, paths, ready, out, traces);
   } catch (...) {
     ready.fail();
     if (forcing.joinable()) forcing.join();
@@ -225,16 +230,17 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
 
 
 void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out, int threads,
-                  const std::function<void(double)>& progress) {
+                  const std::function<void(double)>& progress, std::vector<mix::ProbabilityTrace>* traces) {
   for (const CodedSegment& s : segs)
     if (s.method != Method::mixed) throw Error(ErrorCode::corrupt, "a model-coded segment in a frame without a model (file damaged)");
   out.resize(segs.size());
+  if (traces) traces->assign(segs.size(), {});
   size_t total = 0;
   for (const CodedSegment& s : segs) total += s.raw_len;
   std::atomic<size_t> done{0};
   parallel_for(segs.size(), threads, [&](size_t i, size_t worker) {
     const CodedSegment& s = segs[i];
-    mix::MixedDecoder decoder(s.coded, s.coded_len, s.raw_len);
+    mix::MixedDecoder decoder(s.coded, s.coded_len, s.raw_len, traces ? &(*traces)[i] : nullptr);
     out[i].resize(s.raw_len);
     for (size_t pos = 0; pos < s.raw_len; ++pos) {
       out[i][pos] = decoder.decode(nullptr);
@@ -247,8 +253,9 @@ void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector
 }
 
 void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
-                  int threads, const std::function<void(double)>& progress) {
+                  int threads, const std::function<void(double)>& progress, std::vector<mix::ProbabilityTrace>* traces) {
   out.resize(segs.size());
+  if (traces) traces->assign(segs.size(), {});
   const size_t workers = std::min<size_t>(segs.size(), static_cast<size_t>(std::max(1, threads)));
   // Worker w decodes segments w, w+workers, ... together in one lockstep batch.
   parallel_for(workers, static_cast<int>(workers), [&](size_t w, size_t) {
@@ -260,7 +267,7 @@ void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, s
     for (size_t b = 0; b < mine.size(); ++b) {
       const CodedSegment& s = segs[mine[b]];
       if (s.method == Method::mixed)
-        mixed[b] = std::make_unique<mix::MixedDecoder>(s.coded, s.coded_len, s.raw_len);
+        mixed[b] = std::make_unique<mix::MixedDecoder>(s.coded, s.coded_len, s.raw_len, traces ? &(*traces)[mine[b]] : nullptr);
       else
         plain[b] = std::make_unique<RangeDecoder>(s.coded, s.coded_len);
       out[mine[b]].resize(s.raw_len);

@@ -13,6 +13,7 @@
 #include "container/format.hpp"
 #include "container/mix_plan.hpp"
 #include "engine/engine.hpp"
+#include "mix/probability_trace.hpp"
 
 namespace mbz {
 
@@ -30,9 +31,12 @@ std::vector<ByteSpan> split_segments(const uint8_t* data, size_t size, uint32_t 
 // engine may be null (model `none`): no model. plan, if set: also try the
 // context mixer (Method::mixed), over the model's paths, or alone without one. force_model keeps the
 // model's coding (mixed if mix) even when it is larger (testing).
+// traces, if set (testing): resized to one per segment, each getting the
+// probabilities its mixer coding decided with (empty for other methods).
 std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vector<ByteSpan>& segments, int threads,
                                             const MixPlan* plan, bool force_model = false,
-                                            const std::function<void(double)>& progress = {});
+                                            const std::function<void(double)>& progress = {},
+                                            std::vector<mix::ProbabilityTrace>* traces = nullptr);
 
 // Range-codes a segment's symbol codes; returns the bytes and the ideal bits.
 std::vector<uint8_t> range_encode(const std::vector<SymbolCode>& codes, double* ideal_bits);
@@ -47,14 +51,18 @@ struct CodedSegment {
 // Decodes model-coded and mixed segments into out[i] (resized to raw_len), with up to
 // `threads` workers each stepping its share of the segments in lockstep.
 // progress, if set, is called from one worker with the fraction done.
+// traces, if set (testing): resized to one per segment, each mixed one's
+// decisions' probabilities (empty for model-coded ones).
 void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
-                  int threads, const std::function<void(double)>& progress = {});
+                  int threads, const std::function<void(double)>& progress = {},
+                  std::vector<mix::ProbabilityTrace>* traces = nullptr);
 
 // Decodes mixed segments of a frame without a model (the mixer alone,
 // kNoModel for every decision), one segment per worker at a time. Throws
-// Error(corrupt) for any other method.
+// Error(corrupt) for any other method. traces: as for model_decode.
 void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out, int threads,
-                  const std::function<void(double)>& progress = {});
+                  const std::function<void(double)>& progress = {},
+                  std::vector<mix::ProbabilityTrace>* traces = nullptr);
 
 std::vector<uint8_t> zstd_encode(ByteSpan raw);
 // Throws Error(corrupt) unless the data decodes to exactly raw_len bytes.

@@ -48,7 +48,7 @@ uint8_t profile_of(const SampleShape& s) {
 }
 
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape,
-                                  double* ideal, const std::function<void(size_t)>& ready) {
+                                  double* ideal, const std::function<void(size_t)>& ready, ProbabilityTrace* trace) {
   RangeEncoder enc;
   double bits = 0;
   run_known(data, size, paths, shape, [&](size_t, int bit, int p1) {
@@ -58,6 +58,7 @@ std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCo
     else
       enc.encode(0, zero, kProbOne);
     if (ideal) bits += bit_cost(bit, p1);
+    if (trace) trace->add(p1);
   }, ready);
   if (ideal) *ideal = bits;
   std::vector<uint8_t> out{profile_of(shape)};
@@ -95,16 +96,17 @@ MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len)
   return Header{shape, header};
 }
 
-MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len)
-    : MixedDecoder(coded, coded_len, raw_len, parse(coded, coded_len)) {}
+MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, ProbabilityTrace* trace)
+    : MixedDecoder(coded, coded_len, raw_len, parse(coded, coded_len), trace) {}
 
-MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h)
-    : coder_(coded + h.size, coded_len - h.size), mixer_(raw_len, h.shape) {}
+MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h, ProbabilityTrace* trace)
+    : coder_(coded + h.size, coded_len - h.size), mixer_(raw_len, h.shape), trace_(trace) {}
 
 uint8_t MixedDecoder::decode(const uint32_t* cum257) {
   uint32_t c0 = 1;
   for (int d = 0; d < 8; ++d) {
     const int p1 = mixer_.predict(cum257 ? node_counts(cum257, c0) : kNoModel);
+    if (trace_) trace_->add(p1);
     const uint32_t zero = static_cast<uint32_t>(kProbOne - p1);
     const int bit = coder_.target(kProbOne) >= zero ? 1 : 0;
     if (bit)

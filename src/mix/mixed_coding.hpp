@@ -15,6 +15,7 @@
 
 #include "coder/range_coder.hpp"
 #include "mix/context_mixer.hpp"
+#include "mix/probability_trace.hpp"
 
 namespace mbz::mix {
 
@@ -34,8 +35,10 @@ uint8_t profile_of(const SampleShape& shape);
 // format: profile 3, or 4 with kValueDelta2).
 // ready, if set, is called with n before the paths of bytes [0, n) are first
 // read, in increasing n (every kReadyStep bytes): paths may still be arriving.
+// trace, if set, gets every decision's probability (testing).
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape,
-                                  double* ideal_bits, const std::function<void(size_t)>& ready = {});
+                                  double* ideal_bits, const std::function<void(size_t)>& ready = {},
+                                  ProbabilityTrace* trace = nullptr);
 constexpr size_t kReadyStep = 4096;
 
 // The ideal cost in bits of every byte under the mixer (what mixed_encode codes).
@@ -45,7 +48,8 @@ std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCount
 // Throws Error(unsupported_version) for an unknown profile, Error(corrupt) for a bad shape.
 class MixedDecoder {
  public:
-  MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len);
+  // trace, if set, gets every decision's probability (testing).
+  MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, ProbabilityTrace* trace = nullptr);
   // cum257: the model's table for this byte; null: no model (kNoModel).
   uint8_t decode(const uint32_t* cum257);
 
@@ -55,9 +59,10 @@ class MixedDecoder {
     size_t size;  // bytes before the coder's stream
   };
   static Header parse(const uint8_t* coded, size_t coded_len);
-  MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h);
+  MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h, ProbabilityTrace* trace);
   RangeDecoder coder_;
   ContextMixer mixer_;
+  ProbabilityTrace* trace_;
 };
 
 }  // namespace mbz::mix
