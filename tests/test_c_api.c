@@ -124,6 +124,67 @@ int main(int argc, char** argv) {
   mbz_dstream_free(ds);
   CHECK(cd.n == n && memcmp(cd.p, text, n) == 0);
 
+  /* parameter sets (0.8.0): the same settings give the same bytes */
+  {
+    mbz_params* p = NULL;
+    CHECK(mbz_params_create(&p) == MBZ_OK && p != NULL);
+    CHECK(mbz_params_set(p, "segment_size", "1024") == MBZ_OK);
+    CHECK(mbz_params_set(p, "force_model", "1") == MBZ_OK);
+    void* zp = NULL;
+    size_t zpn = 0;
+    CHECK(mbz_compress_with(m, text, n, p, &zp, &zpn) == MBZ_OK);
+    CHECK(zpn == zn && memcmp(zp, z, zn) == 0);
+    mbz_free(zp);
+    /* a stream with a set, and the set freed before the stream is used */
+    mbz_cstream* cs = NULL;
+    CHECK(mbz_cstream_create_with(m, p, &cs) == MBZ_OK);
+    mbz_params_free(p);
+    buffer cz = {0};
+    CHECK(mbz_cstream_write(cs, text, n, sink, &cz) == MBZ_OK && mbz_cstream_finish(cs, sink, &cz) == MBZ_OK);
+    mbz_cstream_free(cs);
+    CHECK(cz.n == zn && memcmp(cz.p, z, zn) == 0);
+    free(cz.p);
+
+    /* level 1 with no model: the mixer alone, as `mbz -1` (decodes with no model file) */
+    CHECK(mbz_params_create(&p) == MBZ_OK);
+    CHECK(mbz_params_set(p, "level", "1") == MBZ_OK);
+    CHECK(mbz_params_set(p, "threads", "2") == MBZ_OK);
+    CHECK(mbz_compress_with(NULL, text, n, p, &zp, &zpn) == MBZ_OK);
+    CHECK(zpn > 13 && zp && ((unsigned char*)zp)[12] == 4 && memcmp((unsigned char*)zp + 13, "none", 4) == 0);
+    CHECK(mbz_decompress_with(NULL, zp, zpn, p, &back, &bn) == MBZ_OK);
+    CHECK(bn == n && memcmp(back, text, n) == 0);
+    mbz_free(back);
+    mbz_free(zp);
+    mbz_dstream* ds = NULL;
+    CHECK(mbz_dstream_create_with(NULL, p, &ds) == MBZ_OK);
+    mbz_dstream_free(ds);
+
+    /* an adapter by name: the text read as headerless 16-bit PCM */
+    CHECK(mbz_params_set(p, "raw_pcm", "8000:1:s16le") == MBZ_OK);
+    CHECK(mbz_compress_with(NULL, text, n, p, &zp, &zpn) == MBZ_OK);
+    CHECK(zpn > 50 && ((unsigned char*)zp)[13 + 4 + 32] == 1); /* adapter byte after name and SHA-256: pcm */
+    CHECK(mbz_decompress_with(NULL, zp, zpn, NULL, &back, &bn) == MBZ_OK);
+    CHECK(bn == n && memcmp(back, text, n) == 0);
+    mbz_free(back);
+    mbz_free(zp);
+    CHECK(mbz_params_set(p, "layout", "no-such-layout") == MBZ_OK); /* checked when compression starts */
+    CHECK(mbz_compress_with(NULL, text, n, p, &zp, &zpn) == MBZ_ERROR_INVALID_ARGUMENT);
+
+    /* bad names and values */
+    CHECK(mbz_params_set(p, "no_such_setting", "1") == MBZ_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(mbz_last_error(), "unknown parameter 'no_such_setting'") != NULL);
+    CHECK(mbz_params_set(p, "level", "10") == MBZ_ERROR_INVALID_ARGUMENT);
+    CHECK(mbz_params_set(p, "level", "0") == MBZ_ERROR_INVALID_ARGUMENT);
+    CHECK(mbz_params_set(p, "threads", "two") == MBZ_ERROR_INVALID_ARGUMENT);
+    CHECK(mbz_params_set(p, "segment_size", "100") == MBZ_ERROR_INVALID_ARGUMENT);
+    CHECK(mbz_params_set(p, "device", "tpu") == MBZ_ERROR_INVALID_ARGUMENT);
+    CHECK(mbz_params_set(p, "media", "yes") == MBZ_ERROR_INVALID_ARGUMENT);
+    CHECK(mbz_params_set(p, NULL, "1") == MBZ_ERROR_INVALID_ARGUMENT);
+    CHECK(mbz_params_create(NULL) == MBZ_ERROR_INVALID_ARGUMENT);
+    mbz_params_free(p);
+    mbz_params_free(NULL);
+  }
+
   /* evaluate */
   double bits = 0;
   CHECK(mbz_evaluate(m, text, n, &o, &bits) == MBZ_OK && bits > 0);

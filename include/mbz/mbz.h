@@ -102,6 +102,44 @@ void mbz_free(void* buffer);
 mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, const mbz_options* options,
                         double* bits);
 
+/* Parameter sets (since 0.8.0): every setting of the C++ API, set by name,
+ * so that settings added later change no struct's size. Create one, set
+ * what differs from the defaults, pass it to the *_with functions (NULL:
+ * the defaults), free it. A set is read, never changed, by those calls:
+ * share one among threads once set.
+ *
+ *   name          value                                   default
+ *   threads       1..1024 (never changes the output)      1
+ *   level         1..9, as mbz -1 .. -9: segment size,    6
+ *                 and with no model given, the mixer
+ *                 alone (1-5) or the default model (6-9)
+ *   segment_size  bytes, 1024..16777216                   the level's
+ *   device        auto, cpu, cuda                         auto
+ *   mix           0: the model alone (mbz --no-mix)       1
+ *   force_model   1: model-code every segment (tests)     0
+ *   adapter       auto, bytes, pcm, image                 auto
+ *   layout        a sample layout (mbz(1), ADAPTERS)      the adapter's
+ *   raw_pcm       headerless PCM, RATE:CHANNELS:FORMAT    none
+ *   raw_image     headerless pixels, WxHxC[:16|:16be]     none
+ *   media         1: FLAC/PNG/GIF as samples/pixels       0
+ *
+ * A model given to mbz_compress_with or mbz_cstream_create_with codes every
+ * frame (as mbz -m); NULL means the level's choice, as mbz without -m: bytes
+ * with the default model or the mixer alone, audio and images with the mixer
+ * alone. */
+typedef struct mbz_params mbz_params;
+/*! mbz_params_create() : a set holding the defaults; free with mbz_params_free(). */
+mbz_status mbz_params_create(mbz_params** params);
+/*! mbz_params_set() : MBZ_ERROR_INVALID_ARGUMENT for an unknown name or a bad value
+ *  (layouts and raw formats are checked when a compression starts). */
+mbz_status mbz_params_set(mbz_params* params, const char* name, const char* value);
+void mbz_params_free(mbz_params* params);
+/*! The calls above with a parameter set instead of mbz_options. */
+mbz_status mbz_compress_with(const mbz_model* model, const void* src, size_t size, const mbz_params* params,
+                             void** dst, size_t* dst_size);
+mbz_status mbz_decompress_with(const mbz_model* model, const void* src, size_t size, const mbz_params* params,
+                               void** dst, size_t* dst_size);
+
 /* Streaming. Output is handed to a sink as it is produced; a sink returns 0
  * on success, nonzero to abort the call with MBZ_ERROR_IO. Memory stays
  * bounded by a few segments whatever the stream's length. */
@@ -126,6 +164,10 @@ mbz_status mbz_dstream_write(mbz_dstream* stream, const void* src, size_t size, 
 /*! mbz_dstream_finish() : MBZ_ERROR_TRUNCATED if the input stopped inside a frame. */
 mbz_status mbz_dstream_finish(mbz_dstream* stream, mbz_sink sink, void* user);
 void mbz_dstream_free(mbz_dstream* stream);
+/*! Streams with a parameter set (since 0.8.0); model as for mbz_compress_with
+ *  (NULL: the level's) and mbz_dstream_create. The set may be freed after. */
+mbz_status mbz_cstream_create_with(const mbz_model* model, const mbz_params* params, mbz_cstream** stream);
+mbz_status mbz_dstream_create_with(const mbz_model* model, const mbz_params* params, mbz_dstream** stream);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 
+#include "api/c_params.hpp"
 #include "mbz/mbz.hpp"
 
 struct mbz_model {
@@ -14,6 +15,7 @@ struct mbz_model {
   std::string sha;
 };
 struct mbz_cstream {
+  std::shared_ptr<const mbz::Model> keep;  // a model the stream chose (the level's): outlives c
   mbz::Compressor c;
 };
 struct mbz_dstream {
@@ -163,7 +165,7 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
 mbz_status mbz_cstream_create(const mbz_model* model, const mbz_options* options, mbz_cstream** stream) {
   MBZ_REQUIRE(model && stream, "mbz_cstream_create: NULL argument");
   *stream = nullptr;
-  return guarded([&] { *stream = new mbz_cstream{mbz::Compressor(*model->model, to_options(options))}; });
+  return guarded([&] { *stream = new mbz_cstream{nullptr, mbz::Compressor(*model->model, to_options(options))}; });
 }
 
 mbz_status mbz_cstream_write(mbz_cstream* s, const void* src, size_t size, mbz_sink sink, void* user) {
@@ -211,5 +213,56 @@ mbz_status mbz_dstream_finish(mbz_dstream* s, mbz_sink sink, void* user) {
 }
 
 void mbz_dstream_free(mbz_dstream* s) { delete s; }
+
+mbz_status mbz_params_create(mbz_params** params) {
+  MBZ_REQUIRE(params, "mbz_params_create: NULL argument");
+  *params = nullptr;
+  return guarded([&] { *params = new mbz_params; });
+}
+
+mbz_status mbz_params_set(mbz_params* params, const char* name, const char* value) {
+  MBZ_REQUIRE(params && name && value, "mbz_params_set: NULL argument");
+  return guarded([&] { mbz::set_param(*params, name, value); });
+}
+
+void mbz_params_free(mbz_params* params) { delete params; }
+
+mbz_status mbz_compress_with(const mbz_model* model, const void* src, size_t size, const mbz_params* params, void** dst,
+                             size_t* dst_size) {
+  MBZ_REQUIRE((src || size == 0) && dst && dst_size, "mbz_compress_with: NULL argument");
+  std::vector<uint8_t> out;
+  const mbz_status s = guarded([&] {
+    const mbz::CompressSetup c = mbz::compress_setup(model ? model->model : nullptr, params);
+    out = mbz::compress(static_cast<const uint8_t*>(src), size, *c.model, c.opts);
+  });
+  return s == MBZ_OK ? to_buffer(out, dst, dst_size) : s;
+}
+
+mbz_status mbz_decompress_with(const mbz_model* model, const void* src, size_t size, const mbz_params* params, void** dst,
+                               size_t* dst_size) {
+  MBZ_REQUIRE((src || size == 0) && dst && dst_size, "mbz_decompress_with: NULL argument");
+  std::vector<uint8_t> out;
+  const mbz_status s = guarded([&] {
+    out = mbz::decompress(static_cast<const uint8_t*>(src), size, resolver_for(model), params ? params->opts : mbz::Options{});
+  });
+  return s == MBZ_OK ? to_buffer(out, dst, dst_size) : s;
+}
+
+mbz_status mbz_cstream_create_with(const mbz_model* model, const mbz_params* params, mbz_cstream** stream) {
+  MBZ_REQUIRE(stream, "mbz_cstream_create_with: NULL argument");
+  *stream = nullptr;
+  return guarded([&] {
+    mbz::CompressSetup c = mbz::compress_setup(model ? model->model : nullptr, params);
+    *stream = new mbz_cstream{c.model, mbz::Compressor(*c.model, c.opts)};
+  });
+}
+
+mbz_status mbz_dstream_create_with(const mbz_model* model, const mbz_params* params, mbz_dstream** stream) {
+  MBZ_REQUIRE(stream, "mbz_dstream_create_with: NULL argument");
+  *stream = nullptr;
+  return guarded([&] {
+    *stream = new mbz_dstream{mbz::Decompressor(resolver_for(model), params ? params->opts : mbz::Options{})};
+  });
+}
 
 }  // extern "C"

@@ -15,7 +15,7 @@
 
 #include "cli/eval_command.hpp"
 #include "cli/file_io.hpp"
-#include "cli/levels.hpp"
+#include "api/levels.hpp"
 #include "cli/parse_words.hpp"
 #include "cli/progress.hpp"
 #include "cli/train_launcher.hpp"
@@ -49,7 +49,7 @@ void message(const Args& a, int level, const std::string& text) {
 }
 
 std::shared_ptr<const Model> chosen_model(const Args& a) {
-  if (a.model.empty()) return level(a.level).text_model ? Model::load_default() : Model::none();
+  if (a.model.empty()) return level_model(a.level);
   if (a.model == "none") return Model::none();
   if (file_exists(a.model)) return Model::load(a.model);
   return find_model(a.model, "");
@@ -79,8 +79,7 @@ Options options(const Args& a, Progress* bar) {
   // -m MODEL codes every frame. Without it audio and images are coded by the
   // mixer alone at every level (levels.hpp), except with --no-mix, which
   // asks for the models alone.
-  if (a.model.empty() && a.no_mix) o.modality_model = default_modality_models();
-  if (a.model.empty() && !a.no_mix) o.modality_model = [](const std::string&) { return Model::none(); };
+  if (a.model.empty()) o.modality_model = level_modality_models(!a.no_mix);
   if (bar) o.progress = [bar](uint64_t in, uint64_t out) { bar->update(in, out); };
   return o;
 }

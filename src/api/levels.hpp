@@ -1,4 +1,5 @@
-// levels.hpp — the compression levels of `mbz -1` … `mbz -9` (man/mbz.1,
+// levels.hpp — the compression levels of `mbz -1` … `mbz -9` and the C API's
+// "level" parameter (man/mbz.1,
 // bench/RESULTS.md "Levels").
 //
 // A level picks two things only, both recorded in the file, so any level's
@@ -8,12 +9,16 @@
 // parallel). Audio and image payloads are coded by the mixer alone at every
 // level: their numeric profiles measured no gain from the shipped audio and
 // image models on held-out media (bench/RESULTS.md), at a tenth of the speed.
-// -m and --segment-size override what a level sets.
+// -m and --segment-size (the C API: a model, "segment_size") override what a
+// level sets.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
 
-namespace mbz::cli {
+namespace mbz {
 
 struct Level {
   int number;             // 1..9
@@ -26,4 +31,13 @@ constexpr int kDefaultLevel = 6;
 // Level n (1..9); throws std::out_of_range for any other.
 const Level& level(int n);
 
-}  // namespace mbz::cli
+class Model;
+// What level n codes bytes with when no model is named: the default model
+// (levels 6-9) or none, the mixer alone (1-5).
+std::shared_ptr<const Model> level_model(int n);
+// What every level codes an adapter's payload (audio, images) with when no
+// model is named (Options::modality_model): the mixer alone; with the mixer
+// off (mix false), each modality's default model.
+std::function<std::shared_ptr<const Model>(const std::string&)> level_modality_models(bool mix);
+
+}  // namespace mbz

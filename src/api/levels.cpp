@@ -5,12 +5,14 @@
 // mixer alone 6.5%, about what the model saves, so no level uses segments
 // under 1 MiB (they decode in parallel no better once a file has as many
 // segments as threads).
-#include "cli/levels.hpp"
+#include "api/levels.hpp"
 
 #include <array>
 #include <stdexcept>
 
-namespace mbz::cli {
+#include "mbz/mbz.hpp"
+
+namespace mbz {
 
 namespace {
 constexpr uint32_t KiB = 1024, MiB = 1024 * KiB;
@@ -31,4 +33,11 @@ const Level& level(int n) {
   return kLevels[static_cast<size_t>(n - 1)];
 }
 
-}  // namespace mbz::cli
+std::shared_ptr<const Model> level_model(int n) { return level(n).text_model ? Model::load_default() : Model::none(); }
+
+std::function<std::shared_ptr<const Model>(const std::string&)> level_modality_models(bool mix) {
+  if (!mix) return default_modality_models();
+  return [](const std::string&) { return Model::none(); };
+}
+
+}  // namespace mbz
