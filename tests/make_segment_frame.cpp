@@ -16,7 +16,8 @@
 
 #include "common/hashes.hpp"
 #include "container/format.hpp"
-#include "container/segment_codec.hpp"
+#include "container/segment_encoder.hpp"
+#include "container/segmenter.hpp"
 
 namespace {
 

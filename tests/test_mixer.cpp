@@ -6,7 +6,6 @@
 
 #include "common/le_bytes.hpp"
 #include "container/format.hpp"
-#include "container/segment_codec.hpp"
 #include "mix/logistic.hpp"
 #include "mix/mixed_coding.hpp"
 #include "test_util.hpp"

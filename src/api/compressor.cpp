@@ -7,7 +7,8 @@
 #include "api/model_impl.hpp"
 #include "api/stream_io.hpp"
 #include "container/format.hpp"
-#include "container/segment_codec.hpp"
+#include "container/segment_encoder.hpp"
+#include "container/segmenter.hpp"
 #include "mix/mixed_coding.hpp"
 
 namespace mbz {

@@ -10,7 +10,8 @@
 #include "api/model_impl.hpp"
 #include "api/stream_io.hpp"
 #include "container/format.hpp"
-#include "container/segment_codec.hpp"
+#include "container/segment_decoder.hpp"
+#include "container/zstd_segment.hpp"
 
 namespace mbz {
 

@@ -9,7 +9,7 @@
 #include "coder/range_coder.hpp"
 #include "common/parallel_for.hpp"
 #include "container/format.hpp"
-#include "container/segment_codec.hpp"
+#include "container/segmenter.hpp"
 #include "mbz/mbz.hpp"
 #include "mix/mixed_coding.hpp"
 

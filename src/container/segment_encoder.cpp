@@ -1,76 +1,21 @@
-// Segment coding: model + range coder, zstd fallback, stored fallback.
-#include "container/segment_codec.hpp"
-
-#include <zstd.h>
-#include <zstd_errors.h>
+// Segment encoding and the choice of method (segment_encoder.hpp).
+#include "container/segment_encoder.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <map>
-#include <memory>
 #include <mutex>
-#include <new>
 #include <thread>
 
 #include "coder/range_coder.hpp"
 #include "common/parallel_for.hpp"
+#include "container/method_choice.hpp"
+#include "container/zstd_segment.hpp"
 #include "mbz/error.hpp"
 #include "mix/mixed_coding.hpp"
 
 namespace mbz {
-
-namespace {
-constexpr int kZstdLevel = 19;
-}  // namespace
-
-std::vector<ByteSpan> split_segments(const uint8_t* data, size_t size, uint32_t segment_size) {
-  std::vector<ByteSpan> segs;
-  for (size_t off = 0; off < size; off += segment_size) segs.push_back({data + off, std::min<size_t>(segment_size, size - off)});
-  return segs;
-}
-
-std::vector<uint8_t> zstd_encode(ByteSpan raw) {
-  std::vector<uint8_t> out(ZSTD_compressBound(raw.size));
-  const size_t n = ZSTD_compress(out.data(), out.size(), raw.data, raw.size, kZstdLevel);
-  if (ZSTD_isError(n)) throw Error(ErrorCode::internal, std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.resize(n);
-  return out;
-}
-
-// The output is allocated only as large as the frame's content can be:
-// the size a zstd frame header states (mbz's encoder always writes it) must
-// be the segment's raw length, checked before anything is allocated; other
-// input (no size stated, several frames, or no frame at all) is decoded into
-// a buffer that doubles, up to the raw length, each time the content
-// overflows it. A segment thus accepts and refuses exactly what a decode
-// into raw_len bytes would, but a few hostile bytes claiming 16 MiB no
-// longer allocate them.
-std::vector<uint8_t> zstd_decode(const uint8_t* coded, size_t coded_len, size_t raw_len, const std::string& what) {
-  const auto corrupt = [&] {
-    return Error(ErrorCode::corrupt, (what.empty() ? "" : what + ": ") + "zstd segment does not decode");
-  };
-  const bool one_frame = ZSTD_findFrameCompressedSize(coded, coded_len) == coded_len;
-  const unsigned long long stated = one_frame ? ZSTD_getFrameContentSize(coded, coded_len) : ZSTD_CONTENTSIZE_UNKNOWN;
-  const bool known = stated != ZSTD_CONTENTSIZE_UNKNOWN && stated != ZSTD_CONTENTSIZE_ERROR;
-  if (known && stated != raw_len) throw corrupt();  // zstd checks that a frame's content has its stated size
-  size_t room = known ? raw_len : std::min(raw_len, std::max<size_t>(size_t{1} << 17, 4 * coded_len));
-  // One decoding context per thread: ZSTD_decompress would set one up per
-  // segment, most of the time of a small segment.
-  thread_local const std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
-  if (!dctx) throw std::bad_alloc();
-  for (;;) {
-    std::vector<uint8_t> out(room);
-    const size_t n = ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), coded, coded_len);
-    if (ZSTD_isError(n) && ZSTD_getErrorCode(n) == ZSTD_error_dstSize_tooSmall && room < raw_len) {
-      room = room > raw_len / 2 ? raw_len : 2 * room;
-      continue;
-    }
-    if (ZSTD_isError(n) || n != raw_len) throw corrupt();
-    return out;
-  }
-}
 
 std::vector<uint8_t> range_encode(const std::vector<SymbolCode>& codes, double* ideal) {
   RangeEncoder enc;
@@ -145,14 +90,9 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     const ByteSpan s = segments[i];
     EncodedSegment& e = out[i];
     e.checksum = xxh64(s.data, s.size);
-    e.method = Method::stored;
-    size_t best = s.size;
-    auto consider = [&](Method method, std::vector<uint8_t> coded, double bits, bool forced) {
-      if (coded.size() >= best && !forced) return;
-      best = coded.size();
-      e.method = method;
-      e.coded = std::move(coded);
-      e.ideal_bits = bits;
+    MethodChoice choice(e, s.size);
+    const auto consider = [&](Method method, std::vector<uint8_t> coded, double bits, bool forced) {
+      choice.consider(method, std::move(coded), bits, forced);
     };
     consider(Method::zstd, zstd_encode(s), 0, false);
     if (!model && !plan) return;
@@ -226,67 +166,6 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
   if (forcing.joinable()) forcing.join();
   if (forcing_error) std::rethrow_exception(forcing_error);
   return out;
-}
-
-
-void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out, int threads,
-                  const std::function<void(double)>& progress, std::vector<mix::ProbabilityTrace>* traces) {
-  for (const CodedSegment& s : segs)
-    if (s.method != Method::mixed) throw Error(ErrorCode::corrupt, "a model-coded segment in a frame without a model (file damaged)");
-  out.resize(segs.size());
-  if (traces) traces->assign(segs.size(), {});
-  size_t total = 0;
-  for (const CodedSegment& s : segs) total += s.raw_len;
-  std::atomic<size_t> done{0};
-  parallel_for(segs.size(), threads, [&](size_t i, size_t worker) {
-    const CodedSegment& s = segs[i];
-    mix::MixedDecoder decoder(s.coded, s.coded_len, s.raw_len, traces ? &(*traces)[i] : nullptr);
-    out[i].resize(s.raw_len);
-    for (size_t pos = 0; pos < s.raw_len; ++pos) {
-      out[i][pos] = decoder.decode(nullptr);
-      if (pos % 4096 == 4095) {
-        const size_t d = done.fetch_add(4096) + 4096;
-        if (progress && worker == 0) progress(static_cast<double>(d) / static_cast<double>(total));
-      }
-    }
-  });
-}
-
-void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
-                  int threads, const std::function<void(double)>& progress, std::vector<mix::ProbabilityTrace>* traces) {
-  out.resize(segs.size());
-  if (traces) traces->assign(segs.size(), {});
-  const size_t workers = std::min<size_t>(segs.size(), static_cast<size_t>(std::max(1, threads)));
-  // Worker w decodes segments w, w+workers, ... together in one lockstep batch.
-  parallel_for(workers, static_cast<int>(workers), [&](size_t w, size_t) {
-    std::vector<size_t> mine;
-    for (size_t i = w; i < segs.size(); i += workers) mine.push_back(i);
-    size_t longest = 0;
-    std::vector<std::unique_ptr<RangeDecoder>> plain(mine.size());
-    std::vector<std::unique_ptr<mix::MixedDecoder>> mixed(mine.size());
-    for (size_t b = 0; b < mine.size(); ++b) {
-      const CodedSegment& s = segs[mine[b]];
-      if (s.method == Method::mixed)
-        mixed[b] = std::make_unique<mix::MixedDecoder>(s.coded, s.coded_len, s.raw_len, traces ? &(*traces)[mine[b]] : nullptr);
-      else
-        plain[b] = std::make_unique<RangeDecoder>(s.coded, s.coded_len);
-      out[mine[b]].resize(s.raw_len);
-      longest = std::max(longest, s.raw_len);
-    }
-    StepDecoder step(engine, static_cast<int>(mine.size()));
-    std::vector<uint8_t> bytes(mine.size(), 0);
-    for (size_t pos = 0; pos < longest; ++pos) {
-      const std::vector<uint32_t>& cum = step.tables();
-      for (size_t b = 0; b < mine.size(); ++b) {
-        if (pos >= segs[mine[b]].raw_len) { bytes[b] = 0; continue; }  // finished: feed padding
-        const uint32_t* table = &cum[b * 257];
-        bytes[b] = mixed[b] ? mixed[b]->decode(table) : static_cast<uint8_t>(plain[b]->decode(table));
-        out[mine[b]][pos] = bytes[b];
-      }
-      step.push(bytes.data());
-      if (progress && w == 0 && pos % 1024 == 1023) progress(static_cast<double>(pos + 1) / static_cast<double>(longest));
-    }
-  });
 }
 
 }  // namespace mbz
