@@ -53,6 +53,8 @@ const char* adapter_name(uint8_t adapter) {
   return "unknown";
 }
 
+const char* modality_of(uint8_t adapter) { return adapter == 1 ? "audio" : adapter == 2 ? "image" : "text"; }
+
 void check_adapter_options(const AdapterOptions& o) {
   if (o.adapter != "auto" && o.adapter != "bytes" && o.adapter != "pcm" && o.adapter != "image")
     throw Error(ErrorCode::invalid_argument, "unknown adapter '" + o.adapter + "' (auto, bytes, pcm, image)");

@@ -79,5 +79,8 @@ bool restores_samples_only(uint8_t adapter, const std::vector<uint8_t>& side_inf
 std::vector<uint8_t> restore(uint8_t adapter, const std::vector<uint8_t>& side_info, const std::vector<uint8_t>& payload);
 
 const char* adapter_name(uint8_t adapter);  // "bytes", "pcm", "image", or "unknown"
+// The modality whose model codes an adapter's frames: "text" (bytes),
+// "audio" (pcm), "image"; the one place that maps the two.
+const char* modality_of(uint8_t adapter);
 
 }  // namespace mbz::codecs

@@ -42,7 +42,7 @@ struct Compressor::Impl {
   void start(std::vector<uint8_t>& out, uint8_t adapter = 0, std::vector<uint8_t> side_info = {}) {
     const Model* coder = &model;
     if (adapter != 0 && opts.modality_model) {
-      frame_model = opts.modality_model(adapter == 1 ? "audio" : "image");
+      frame_model = opts.modality_model(codecs::modality_of(adapter));
       if (frame_model) coder = frame_model.get();
     }
     engine = coder->is_none() ? nullptr : &coder->impl().engine(opts.device);

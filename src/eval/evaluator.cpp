@@ -17,8 +17,6 @@ namespace mbz::eval {
 
 namespace {
 
-const char* modality_of(uint8_t adapter) { return adapter == 1 ? "audio" : adapter == 2 ? "image" : "text"; }
-
 uint64_t zstd_size(const std::vector<uint8_t>& data) {
   std::vector<uint8_t> out(ZSTD_compressBound(data.size()));
   const size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 19);
@@ -75,7 +73,7 @@ FileRecord Evaluator::run(const std::string& path, size_t index, const std::func
     const bool adapted = codecs::flatten(data.data(), data.size(), codecs::adapter_options(s_.opts), flat, nullptr);
     const std::vector<uint8_t>& payload = adapted ? flat.payload : data;
     r.adapter = codecs::adapter_name(adapted ? flat.adapter : 0);
-    r.modality = modality_of(adapted ? flat.adapter : 0);
+    r.modality = codecs::modality_of(adapted ? flat.adapter : 0);
     const std::shared_ptr<const Model> model = model_for(r.modality);
     r.model = model->name();
     r.bytes = data.size();
