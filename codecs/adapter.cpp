@@ -148,8 +148,9 @@ bool flatten(const uint8_t* data, size_t n, const AdapterOptions& o, Flattened& 
   out.description = describe(out.adapter, out.side_info);
   const uint64_t stride = uint64_t{s.grid.width} * (s.layout.planar ? 1 : s.grid.channels);
   const uint64_t row = s.grid.rows > 1 ? stride * s.grid.cols : 0;
-  if (stride <= 1024 && row <= UINT32_MAX) out.sample_stride = static_cast<uint32_t>(stride), out.row_bytes = static_cast<uint32_t>(row);
-  out.value_format = value_format(s.grid, s.layout);
+  // A frame wider than the mixer reads (1024 bytes) is mixed as bytes.
+  if (stride <= 1024 && row <= UINT32_MAX)
+    out.shape = mix::SampleShape{static_cast<uint32_t>(stride), static_cast<uint32_t>(row), 0, value_format(s.grid, s.layout)};
   // Cheap insurance: never write a frame whose inverse we have not seen work.
   const std::vector<uint8_t> back = restore_samples(s.grid, s.layout, out.payload.data());
   if (!std::equal(back.begin(), back.end(), samples))

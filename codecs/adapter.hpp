@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "mbz/mbz.hpp"
+#include "mix/sample_shape.hpp"
 
 namespace mbz::codecs {
 
@@ -53,15 +54,12 @@ struct Flattened {
   std::vector<uint8_t> side_info;
   std::vector<uint8_t> payload;  // what the model codes
   std::string description;       // as `mbz list` shows it
-  // Where the payload has its samples, for the context mixer: bytes per
-  // sample frame (all channels; one sample for planar layouts) and per image
-  // row (0 for audio); 0 and 0 if unknown.
-  uint32_t sample_stride = 0;
-  uint32_t row_bytes = 0;
-  // How the mixer may read the samples as numbers (mix::SampleShape's
-  // value_format): 0 when they are not integers stored most significant byte
-  // first.
-  uint8_t value_format = 0;
+  // Where the payload has its samples, for the context mixer: stride = bytes
+  // per sample frame (all channels; one sample for planar layouts), row =
+  // bytes per image row (0 for audio), both 0 if unknown (then: bytes);
+  // value_format = how the samples read as numbers, 0 when they are not
+  // integers stored most significant byte first. Phase 0: the payload's start.
+  mix::SampleShape shape;
 };
 
 // Flattens the whole input. Returns false, with the reason in *why, when the

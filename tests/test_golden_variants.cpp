@@ -173,7 +173,7 @@ std::vector<uint16_t> encoding_trace(const std::vector<uint8_t>& original, const
   if (codecs::flatten(original.data(), original.size(), codecs::adapter_options(o), flat, nullptr)) {
     payload = flat.payload.data();
     size = flat.payload.size();
-    plan = MixPlan{flat.sample_stride, flat.row_bytes, 0, flat.value_format};
+    plan = MixPlan{flat.shape, 0};
   }
   std::vector<mix::ProbabilityTrace> traces;
   encode_segments(engine, split_segments(payload, size, o.segment_size), 1, &plan, o.force_model, {}, &traces);

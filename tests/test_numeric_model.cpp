@@ -32,7 +32,7 @@ codecs::Flattened flat(const std::string& sample) {
 double mixed_bits(const codecs::Flattened& f, size_t n, uint8_t value_format) {
   n = std::min(n, f.payload.size());
   const auto paths = test::golden_engine().evaluate_paths({{f.payload.data(), n}});
-  const mix::SampleShape shape = mix::shape_at(f.sample_stride, f.row_bytes, 0, value_format);
+  const mix::SampleShape shape = mix::shape_at(f.shape.stride, f.shape.row, 0, value_format);
   const auto costs = mix::mixed_costs(f.payload.data(), n, paths[0].data(), shape);
   return std::accumulate(costs.begin(), costs.end(), 0.0);
 }
@@ -59,8 +59,8 @@ TEST(NumericModel, MedPredictorIsPinned) {
 }
 
 TEST(NumericModel, AdaptersDescribeTheirSamplesAsNumbers) {
-  EXPECT_EQ(flat("samples/speech-en-8k.wav").value_format, 2 | mix::kValueSigned | mix::kValueDelta2);
-  EXPECT_EQ(flat("samples/photo-life-384.ppm").value_format, 1 | mix::kValueSigned | mix::kValueMed);
+  EXPECT_EQ(flat("samples/speech-en-8k.wav").shape.value_format, 2 | mix::kValueSigned | mix::kValueDelta2);
+  EXPECT_EQ(flat("samples/photo-life-384.ppm").shape.value_format, 1 | mix::kValueSigned | mix::kValueMed);
 }
 
 TEST(NumericModel, CodesRealAudioAndPixelsSmallerThanByteContexts) {
@@ -68,7 +68,7 @@ TEST(NumericModel, CodesRealAudioAndPixelsSmallerThanByteContexts) {
   for (const auto& [sample, most] : std::vector<std::pair<std::string, double>>{
            {"samples/speech-en-8k.wav", 0.95}, {"samples/music-44k-stereo.wav", 0.94}, {"samples/photo-life-384.ppm", 0.97}}) {
     const codecs::Flattened f = flat(sample);
-    const double bytes_only = mixed_bits(f, 32 << 10, 0), numeric = mixed_bits(f, 32 << 10, f.value_format);
+    const double bytes_only = mixed_bits(f, 32 << 10, 0), numeric = mixed_bits(f, 32 << 10, f.shape.value_format);
     EXPECT_GT(numeric, 0.5 * bytes_only) << sample;  // sanity: the costs are real
     EXPECT_LT(numeric, most * bytes_only) << sample << ": " << numeric / (32 << 10) << " vs " << bytes_only / (32 << 10)
                                           << " bpb";
@@ -104,12 +104,12 @@ TEST(NumericModel, AudioRebuiltIntoItsSignalCodesSmaller) {
   const uint8_t residuals_only = 2 | mix::kValueSigned;
   for (const std::string sample : {"samples/speech-en-8k.wav", "samples/music-44k-stereo.wav"}) {
     const codecs::Flattened f = flat(sample);
-    const double signal = mixed_bits(f, 32 << 10, f.value_format), residuals = mixed_bits(f, 32 << 10, residuals_only);
+    const double signal = mixed_bits(f, 32 << 10, f.shape.value_format), residuals = mixed_bits(f, 32 << 10, residuals_only);
     EXPECT_LT(signal, 1.01 * residuals) << sample << ": " << signal / (32 << 10) << " vs " << residuals / (32 << 10) << " bpb";
   }
   const codecs::Flattened f = near_mono();
-  ASSERT_EQ(f.value_format, residuals_only | mix::kValueDelta2);
-  const double signal = mixed_bits(f, 32 << 10, f.value_format), residuals = mixed_bits(f, 32 << 10, residuals_only);
+  ASSERT_EQ(f.shape.value_format, residuals_only | mix::kValueDelta2);
+  const double signal = mixed_bits(f, 32 << 10, f.shape.value_format), residuals = mixed_bits(f, 32 << 10, residuals_only);
   EXPECT_LT(signal, 0.9 * residuals) << signal / (32 << 10) << " vs " << residuals / (32 << 10) << " bpb";
 }
 
@@ -175,7 +175,7 @@ TEST(NumericModel, SegmentsCarryTheirValueFormatAndBadOnesAreErrors) {
 std::vector<float> photo_costs(uint32_t row, uint32_t phase, size_t n) {
   const codecs::Flattened f = flat("samples/photo-life-384.ppm");
   const auto paths = test::golden_engine().evaluate_paths({{f.payload.data(), n}});
-  const mix::SampleShape shape{3, row, phase, f.value_format};
+  const mix::SampleShape shape{3, row, phase, f.shape.value_format};
   return mix::mixed_costs(f.payload.data(), n, paths[0].data(), shape);
 }
 

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
   std::vector<uint8_t> payload;
   if (mbz::codecs::flatten(input.data(), input.size(), mbz::codecs::AdapterOptions{}, flat, &why)) {
     payload = std::move(flat.payload);
-    stride = flat.sample_stride, row = flat.row_bytes, value_format = flat.value_format;
+    stride = flat.shape.stride, row = flat.shape.row, value_format = flat.shape.value_format;
   } else {
     payload = std::move(input);
   }

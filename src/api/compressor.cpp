@@ -31,7 +31,7 @@ struct Compressor::Impl {
   Xxh64Stream whole;
   uint32_t segment_count = 0;
   uint64_t frame_bytes = 0;  // bytes the segments hold (the adapter's payload, or the input)
-  MixPlan shape;  // the payload's sample shape and value format, for the mixer (offset unused)
+  mix::SampleShape shape;  // the payload's sample shape, for the mixer (stride 0: bytes)
   Stats st;
   enum class Path { undecided, bytes, whole } path = Path::undecided;
   bool finished = false;
@@ -55,7 +55,7 @@ struct Compressor::Impl {
     h.segment_size = opts.segment_size;
     // Declared up front (the header precedes the segments): the profile every
     // mixed segment of this frame gets, if the mixer runs.
-    if (opts.mix) h.features = profile_feature(mix::profile_of(mix::shape_at(shape.stride, shape.row, 0, shape.value_format)));
+    if (opts.mix) h.features = profile_feature(mix::profile_of(shape));
     const auto header = encode_header(h);
     out.insert(out.end(), header.begin(), header.end());
     st.out_bytes += header.size();
@@ -92,7 +92,7 @@ struct Compressor::Impl {
     if (codecs::flatten(input.data(), input.size(), ao, flat, &why)) {
       st.adapter = flat.adapter;
       st.adapter_description = flat.description;
-      shape = MixPlan{flat.sample_stride, flat.row_bytes, 0, flat.value_format};
+      shape = flat.shape;
       input.clear();
       input.shrink_to_fit();
       start(out, flat.adapter, std::move(flat.side_info));
@@ -113,7 +113,7 @@ struct Compressor::Impl {
     std::function<void(double)> partial;
     if (opts.progress)
       partial = [&](double f) { opts.progress(st.in_bytes + static_cast<uint64_t>(f * static_cast<double>(n)), st.out_bytes); };
-    const MixPlan plan{shape.stride, shape.row, frame_bytes, shape.value_format};
+    const MixPlan plan{shape, frame_bytes};
     std::vector<EncodedSegment> enc = encode_segments(engine, segs, opts.threads, opts.mix ? &plan : nullptr, opts.force_model, partial);
     for (size_t i = 0; i < segs.size(); ++i) {
       const EncodedSegment& e = enc[i];

@@ -75,7 +75,7 @@ void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model
       parallel_for(segs.size(), opts.threads, [&](size_t k, size_t) {
         const uint64_t offset = plan.offset + static_cast<uint64_t>(segs[k].data - data);
         costs[k] = mix::mixed_costs(segs[k].data, segs[k].size, engine ? paths[k].data() : nullptr,
-                                    mix::shape_at(plan.stride, plan.row, offset, plan.value_format));
+                                    mix::shape_at(plan.payload, offset));
       });
     } else {
       const auto codes = engine->evaluate(segs);

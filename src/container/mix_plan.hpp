@@ -1,18 +1,18 @@
-// mix_plan.hpp — what the context mixer needs to know of a payload.
+// mix_plan.hpp — what the context mixer needs to know of a group of segments.
 #pragma once
 
 #include <cstdint>
 
+#include "mix/sample_shape.hpp"
+
 namespace mbz {
 
-// How to mix: the payload's sample shape (stride 0: plain bytes), the
-// payload offset of the first segment coded and how its samples read as
-// numbers (mix::SampleShape::value_format).
+// How to mix: the payload's sample shape (its phase 0; stride 0: plain
+// bytes) and the payload offset of the group's first segment, which with the
+// shape gives each segment's own (mix::shape_at).
 struct MixPlan {
-  uint32_t stride = 0;
-  uint32_t row = 0;
+  mix::SampleShape payload;
   uint64_t offset = 0;
-  uint8_t value_format = 0;
 };
 
 }  // namespace mbz

@@ -102,7 +102,7 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
       return;
     }
     const uint64_t offset = plan->offset + static_cast<uint64_t>(s.data - segments[0].data);
-    const mix::SampleShape shape = mix::shape_at(plan->stride, plan->row, offset, plan->value_format);
+    const mix::SampleShape shape = mix::shape_at(plan->payload, offset);
     double mixed_bits = 0;
     mix::ProbabilityTrace* trace = traces ? &(*traces)[i] : nullptr;
     if (!model) {  // the mixer alone (model `none`)
