@@ -7,6 +7,8 @@
 #include "common/le_bytes.hpp"
 #include "container/format.hpp"
 #include "mix/logistic.hpp"
+#include "mix/context_hash.hpp"
+#include "mix/counter.hpp"
 #include "mix/mixed_coding.hpp"
 #include "test_util.hpp"
 
@@ -33,6 +35,31 @@ TEST(Mixer, SquashAndStretchAreMonotoneInverses) {
   // Close to the real logistic: rounding of the knots plus linear interpolation.
   for (int x = -2047; x <= 2047; x += 13)
     EXPECT_NEAR(mix::squash(x), 4096.0 / (1.0 + std::exp(-x / 256.0)), 16.0) << x;
+}
+
+// The shared primitives at the check values docs/FORMAT.md gives ("Shared
+// primitives") and that tests/spec/decode_mixed.py, written from it, computes.
+TEST(Mixer, PrimitivesHaveTheirSpecifiedValues) {
+  EXPECT_EQ(mix::squash(-1000), 83);
+  EXPECT_EQ(mix::squash(-1), 2044);
+  EXPECT_EQ(mix::squash(1000), 4013);
+  EXPECT_EQ(mix::stretch(1), -2047);
+  EXPECT_EQ(mix::stretch(2), -1984);
+  EXPECT_EQ(mix::stretch(1000), -292);
+  EXPECT_EQ(mix::stretch(2048), 0);
+  EXPECT_EQ(mix::stretch(2049), 1);
+  EXPECT_EQ(mix::stretch(4095), 1984);
+  const auto& rate = mix::counter_rates();
+  EXPECT_EQ(rate[0], 43690);
+  EXPECT_EQ(rate[1], 26214);
+  EXPECT_EQ(rate[2], 18724);
+  EXPECT_EQ(rate[7], 7710);
+  EXPECT_EQ(rate[30], 2080);
+  EXPECT_EQ(mix::mix32(0), 0u);
+  EXPECT_EQ(mix::mix32(1), 0x688990c0u);
+  EXPECT_EQ(mix::mix32(0xdeadbeef), 0xe628c683u);
+  EXPECT_EQ(mix::hash2(1, 2), 0xa1f4b569u);
+  EXPECT_EQ(mix::hash2(0x12345678, 11), 0x8f8eae9du);
 }
 
 TEST(Mixer, PathsAreTheEnginesTables) {

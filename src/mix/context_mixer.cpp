@@ -5,6 +5,7 @@
 #include <array>
 #include <memory>
 
+#include "mix/context_hash.hpp"
 #include "mix/counter.hpp"
 #include "mix/huge_pages.hpp"
 #include "mix/logistic.hpp"
@@ -28,16 +29,6 @@ NodeCounts node_counts(const uint32_t* cum, uint32_t c0) {
 }
 
 namespace {
-
-inline uint32_t mix32(uint32_t h) {
-  h ^= h >> 16;
-  h *= 0x7FEB352Du;
-  h ^= h >> 15;
-  h *= 0x846CA68Bu;
-  h ^= h >> 16;
-  return h;
-}
-inline uint32_t hash2(uint32_t a, uint32_t b) { return mix32(a * 0x9E3779B1u + mix32(b + 0x632BE5ABu)); }
 
 // Hashed tables of counters, `count` of 2^bits slots each, in one block of
 // huge pages; a slot whose check differs is taken over.
