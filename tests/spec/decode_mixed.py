@@ -5,9 +5,11 @@ Why it exists: docs/FORMAT.md says it specifies the format -- the container
 and the context mixer of mixed segments (method 3, profiles 1-4) -- precisely
 enough for a second implementation. This file is that second implementation,
 written from the document's text and nothing else (not from src/mix/), and
-the CTest `spec_decoder` runs it on the golden frames without a model
-(tests/golden/v*-none-*.mbz). If the document and the encoder drift apart,
-that test fails. Every function's docstring opens with the FORMAT.md
+the CTest `spec_decoder` runs it on the golden files with mixed segments
+(tests/golden/v*-none-*.mbz, and v1-mixer-*.mbz given the model's tables),
+comparing each file's probability trace with the one
+tests/test_golden_variants.cpp pins. If the document and the encoder drift
+apart, that test fails. Every function's docstring opens with the FORMAT.md
 subsection it implements, as [Subsection: paragraph] (for instance
 [Shared primitives: Counters]; the paragraph is the document's bold lead-in);
 read the two side by side. Names follow the document's (c0, bp, P0..P9, LA1,
@@ -22,10 +24,19 @@ What it decodes:
   * segments of method 0 (stored) and 3 (mixed, profiles 1-4) in frames
     without a model (`mbz -m none`: model name `none`, SHA-256 all zero),
     where the model's input is even odds (ones = 1, total = 2) at every
-    decision.
+    decision;
+  * mixed segments in frames that name a model, given the model's tables
+    (--tables FILE, see ModelTables): this decoder runs the mixer, not the
+    model, and takes each decision's (ones, total) from the byte's
+    cumulative table by the document's node-count formula (node_counts).
 A zstd (1) or model (2) segment, or a mixed segment in a frame that names a
-model (its input would come from the model's tables), is not covered: the
-decoder stops there with a message saying so (exit status 2).
+model when no tables are given, is not covered: the decoder stops there with
+a message saying so (exit status 2).
+
+The probability trace: every decision's p (what predict returns, 1..4095),
+over all mixed segments of a file in frame order; --trace prints its hash,
+XXH64 (seed 0) of the p's as u16le, which tests/test_golden_variants.cpp
+pins for every golden file with mixed segments (kGoldenMixed).
 
 Adapter frames (pcm, image): a frame's segments hold its *content*, the
 payload the adapter built from the samples ("Blocks", "Adapter side
@@ -35,13 +46,16 @@ not the restored WAV or PPM file: it does not undo the adapter's layout and
 predictor.
 
 Usage:
-    decode_mixed.py FILE.mbz... [-o OUT] [-v]
+    decode_mixed.py FILE.mbz... [-o OUT] [--tables TABLES] [--trace] [-v]
 One line per file on stdout (OK) or stderr (FAILED, with the reason).
 -o OUT writes the decoded content of the (single) file, only if every check
-passed. -v adds a line per segment.
-Exit status: 0 every file decoded and verified; 1 a checksum mismatch or a
-corrupt or unsupported file; 2 a usage error, or a file with segments this
-decoder does not cover.
+passed. --tables TABLES: the model's tables of the (single) file's mixed
+segments (tests/dump_model_tables.cpp writes them from the engine). --trace
+adds a line `FILE: trace <16 hex digits> (N decisions)` after the OK line.
+-v adds a line per segment.
+Exit status: 0 every file decoded and verified; 1 a checksum mismatch, a
+corrupt or unsupported file, or tables that do not fit it; 2 a usage error,
+or a file with segments this decoder does not cover.
 
 Pure Python 3 standard library; clarity first, speed second: 10,000 to
 25,000 decisions (bits) a second, so a 1 KiB segment takes 0.3 s (profile 1)
@@ -50,6 +64,7 @@ to 1 s (profile 4).
 
 import argparse
 import os
+import struct
 import sys
 from operator import mul
 
@@ -70,8 +85,15 @@ class FormatError(Exception):
 
 
 class NotCovered(Exception):
-    """A valid frame that needs what this decoder does not implement
-    (zstd, or the model's tables)."""
+    """A valid frame that needs what this decoder does not implement (zstd,
+    the model itself for method 2, or the model's tables for method 3 when
+    --tables gives none)."""
+
+
+class TablesError(Exception):
+    """The model's tables given with --tables do not fit the file (too few,
+    too many, or not cumulative tables): the test's input is wrong, not the
+    frame."""
 
 
 def corrupt(message):
@@ -1245,15 +1267,38 @@ def byte_contexts_sampled(mx):
 NO_MODEL_ONES, NO_MODEL_TOTAL = 1, 2
 
 
-def decode_mixed_segment(coded, n):
-    """[Coding a segment] decode_segment. Returns (profile, shape, the n
-    raw bytes)."""
+def node_counts(cum, c0):
+    """[Mixed segments (method 3)] The model's counts (ones, total) for the
+    node c0 at depth d of the byte's cumulative table cum (cum[0..256])."""
+    d = c0.bit_length() - 1         # c0 is 1 followed by d bits
+    w = 1 << (8 - d)                # 2^(8-d) symbols below the node
+    lo = (c0 - (1 << d)) * w        # (c0 - 2^d) * 2^(8-d), the first of them
+    ones = cum[lo + w] - cum[lo + w // 2]
+    total = cum[lo + w] - cum[lo]
+    if not 0 <= ones <= total or total < 1:   # predict needs total >= 1
+        raise TablesError(f"node {c0}: ones {ones}, total {total}: not a cumulative table")
+    return ones, total
+
+
+def decode_mixed_segment(coded, n, tables=None, trace=None):
+    """[Coding a segment] decode_segment. tables: the model's n cumulative
+    tables of the segment, one per byte (a frame with a model); None in a
+    frame without a model. trace, if a list: every decision's p is appended.
+    Returns (profile, shape, the n raw bytes)."""
     profile, shape, stream = read_mixed_header(coded)
     mixer = Mixer(profile, shape, n)
     decoder = RangeDecoder(stream)
-    for _ in range(8 * n):   # one decision per bit, most significant first
-        p = mixer.predict(NO_MODEL_ONES, NO_MODEL_TOTAL)
-        mixer.update(decoder.decode_bit(p))
+    record = trace.append if trace is not None else (lambda p: None)
+    for i in range(n):
+        cum = tables[i] if tables is not None else None
+        for _ in range(8):   # one decision per bit, most significant first
+            if cum is None:
+                ones, total = NO_MODEL_ONES, NO_MODEL_TOTAL
+            else:
+                ones, total = node_counts(cum, mixer.c0)
+            p = mixer.predict(ones, total)
+            record(p)
+            mixer.update(decoder.decode_bit(p))
     if decoder.unread_bytes():
         raise corrupt(f"{decoder.unread_bytes()} bytes after the range-coded stream's last symbol")
     return profile, shape, bytes(mixer.hist)
@@ -1304,6 +1349,47 @@ class Reader:
 
     def uint(self, size, what):
         return int.from_bytes(self.take(size, what), "little")
+
+
+class ModelTables:
+    """The model's input for the mixed segments of a file whose frames name a
+    model: this decoder does not run the model ("Range coder (method 2)":
+    tables come from the model per docs/EXACTNESS.md §4), so they are read
+    from a file (--tables; tests/dump_model_tables.cpp writes it from the
+    engine). The file holds, for every mixed segment in file order and every
+    byte of it in order, the byte's cumulative table: 257 u32le, cum[0] = 0
+    .. cum[256] = total; nothing else."""
+
+    ENTRIES = 257
+    TABLE_BYTES = 4 * ENTRIES
+
+    def __init__(self, data):
+        if len(data) % self.TABLE_BYTES:
+            raise TablesError(f"{len(data)} bytes: not a whole number of {self.TABLE_BYTES}-byte tables")
+        self.data = data
+        self.pos = 0
+        self.unpack = struct.Struct(f"<{self.ENTRIES}I").unpack_from
+
+    def segment(self, n):
+        """The next n tables (the next mixed segment's, n its raw length)."""
+        end = self.pos + n * self.TABLE_BYTES
+        if end > len(self.data):
+            raise TablesError(f"the tables end inside a mixed segment (at byte offset {self.pos})")
+        tables = [self.unpack(self.data, off) for off in range(self.pos, end, self.TABLE_BYTES)]
+        self.pos = end
+        return tables
+
+    def check_all_used(self):
+        left = (len(self.data) - self.pos) // self.TABLE_BYTES
+        if left:
+            raise TablesError(f"{left} tables left after the file's last mixed segment")
+
+
+def trace_hash(trace):
+    """The hash tests/test_golden_variants.cpp pins for a file: XXH64 (seed 0)
+    of every decision's p, as u16le, over all mixed segments in frame order
+    (FORMAT.md, the golden files above "Overhead bound")."""
+    return xxh64(struct.pack(f"<{len(trace)}H", *trace))
 
 
 class FrameHeader:
@@ -1416,9 +1502,11 @@ class BlockReport:
         return f"{kind}, {self.raw_length} -> {self.coded_length} bytes"
 
 
-def read_frame(r, log):
+def read_frame(r, log, tables=None, trace=None):
     """[Blocks], [End marker and footer] One frame: header, blocks, end marker,
-    footer. Returns (header, content bytes, list of BlockReport)."""
+    footer. tables: a ModelTables for the mixed segments of a frame that names
+    a model (None: such a segment is not covered); trace: a list that gets
+    every decision's p. Returns (header, content bytes, list of BlockReport)."""
     header = read_header(r)
     content = []
     blocks = []
@@ -1451,12 +1539,17 @@ def read_frame(r, log):
               and not (coded and 1 <= coded[0] <= 12 and header.features >> (coded[0] - 1) & 1)):
             raise corrupt(f"{where}: a mixed segment of a profile the header does not declare")
         elif method == METHOD_MIXED and header.no_model:
-            block.profile, block.shape, raw = decode_mixed_segment(coded, raw_length)
+            block.profile, block.shape, raw = decode_mixed_segment(coded, raw_length, None, trace)
+        elif method == METHOD_MIXED and tables is not None:
+            # A frame with a model: its input comes from the model's tables.
+            block.profile, block.shape, raw = decode_mixed_segment(
+                coded, raw_length, tables.segment(raw_length), trace)
         elif method == METHOD_MODEL and header.no_model:
             raise corrupt(f"{where}: a model-coded segment in a frame without a model")
         else:
             model = header.model_name.decode("utf-8", "replace")
-            need = "zstd" if method == METHOD_ZSTD else f"model '{model}'"
+            need = ("zstd" if method == METHOD_ZSTD else f"model '{model}'" if method == METHOD_MODEL
+                    else f"the tables of model '{model}' (--tables)")
             raise NotCovered(f"{where} is {METHOD_NAMES[method]}: it needs {need}, "
                              "not covered by the spec decoder")
         actual = xxh64(raw)
@@ -1488,54 +1581,83 @@ def read_frame(r, log):
     return header, content, blocks
 
 
-def decode_file(data, log=lambda line: None):
+def decode_file(data, log=lambda line: None, tables=None):
     """[Overview] Every frame of a file, back to back (decoded and
-    concatenated). Returns (content, summary)."""
+    concatenated). tables: a ModelTables for the mixed segments of frames
+    that name a model, all of which it must hold. Returns (content, summary,
+    trace), trace every decision's p over all mixed segments in frame order.
+    """
     r = Reader(data)
     contents = []
+    trace = []
     frames = 0
     kinds = {}
     adapters = set()
+    models = set()
     while r.pos < len(data) or frames == 0:
         frames += 1
         log(f" frame {frames}")
-        header, content, blocks = read_frame(r, log)
+        header, content, blocks = read_frame(r, log, tables, trace)
         contents.append(content)
         adapters.add(ADAPTERS[header.adapter])
+        if not header.no_model:
+            models.add(header.model_name.decode("utf-8", "replace"))
         for b in blocks:
             key = METHOD_NAMES[b.method] + (f" profile {b.profile}" if b.profile else "")
             kinds[key] = kinds.get(key, 0) + 1
+    if tables is not None:
+        tables.check_all_used()
     content = b"".join(contents)
     segments = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no segments"
-    summary = (f"{frames} frame{'s' if frames > 1 else ''} ({'/'.join(sorted(adapters))}), "
+    model = f"model {', '.join(sorted(models))} (its tables given)" if models else "no model"
+    summary = (f"{frames} frame{'s' if frames > 1 else ''} ({'/'.join(sorted(adapters))}, {model}), "
                f"{segments}, {len(content)} bytes of content")
-    return content, summary
+    return content, summary, trace
 
 
 def main(argv=None):
     """The command line (module docstring): decode, verify, one line per file.
     """
     parser = argparse.ArgumentParser(
-        description="Decode .mbz frames without a model (stored and mixed segments) "
-                    "from docs/FORMAT.md alone, verifying every checksum.")
+        description="Decode .mbz frames (stored and mixed segments) from docs/FORMAT.md alone, "
+                    "verifying every checksum; frames that name a model need the model's tables.")
     parser.add_argument("files", nargs="+", metavar="FILE.mbz")
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="write the decoded content (one input file only)")
+    parser.add_argument("--tables", metavar="FILE",
+                        help="the model's tables of the file's mixed segments (one input file only; "
+                             "tests/dump_model_tables.cpp writes them)")
+    parser.add_argument("--trace", action="store_true",
+                        help="print the file's trace hash: XXH64 of every decision's p as u16le")
     parser.add_argument("-v", "--verbose", action="store_true", help="a line per segment")
     args = parser.parse_args(argv)
     if args.output and len(args.files) != 1:
         parser.error("-o takes one input file")
+    if args.tables and len(args.files) != 1:
+        parser.error("--tables takes one input file")
+    tables_data = None
+    if args.tables:
+        try:
+            with open(args.tables, "rb") as f:
+                tables_data = f.read()
+        except OSError as e:
+            parser.error(f"--tables: {e}")
 
     failed = not_covered = False
     for path in args.files:
         name = os.path.basename(path)
         log = (lambda line: print(line, flush=True)) if args.verbose else (lambda line: None)
         try:
+            tables = ModelTables(tables_data) if tables_data is not None else None
             with open(path, "rb") as f:
                 data = f.read()
-            content, summary = decode_file(data, log)
+            content, summary, trace = decode_file(data, log, tables)
         except (FormatError, OSError) as e:
             print(f"{name}: FAILED: {e}", file=sys.stderr, flush=True)
+            failed = True
+            continue
+        except TablesError as e:
+            print(f"{name}: FAILED: the tables of --tables: {e}", file=sys.stderr, flush=True)
             failed = True
             continue
         except NotCovered as e:
@@ -1546,6 +1668,8 @@ def main(argv=None):
             with open(args.output, "wb") as f:
                 f.write(content)
         print(f"{name}: OK: {summary}", flush=True)
+        if args.trace:
+            print(f"{name}: trace {trace_hash(trace):016x} ({len(trace)} decisions)", flush=True)
     return 1 if failed else 2 if not_covered else 0
 
 
