@@ -43,7 +43,7 @@
 
 #include "common/hashes.hpp"
 #include "container/format.hpp"
-#include "container/segment_codec.hpp"
+#include "container/segment_decoder.hpp"
 #include "engine/engine.hpp"
 #include "mbz/error.hpp"
 #include "model/model_file.hpp"
