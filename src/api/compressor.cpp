@@ -56,6 +56,9 @@ struct Compressor::Impl {
     // Declared up front (the header precedes the segments): the profile every
     // mixed segment of this frame gets, if the mixer runs.
     if (opts.mix) h.features = profile_feature(mix::profile_of(shape));
+    // A frame that needs no feature stays version 1, which every mbz reads
+    // (--no-mix writes files mbz 0.2 reads; docs/FORMAT.md "Header").
+    h.version = h.features ? kFrameVersion : 1;
     const auto header = encode_header(h);
     out.insert(out.end(), header.begin(), header.end());
     st.out_bytes += header.size();
