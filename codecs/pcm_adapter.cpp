@@ -165,14 +165,15 @@ bool sniff_pcm(const uint8_t* p, size_t n, bool media) {
          (media && starts(p, n, "fLaC"));
 }
 
-// In a RIFF/RIFX (WAV) or FORM (AIFF) file, does every chunk before the
-// samples lie inside the file? libsndfile 1.2 walks a chunk's sub-chunks
-// until the claimed size is used up, counting bytes it could not read: a
-// LIST chunk claiming 4 GiB in a 38-byte file took it minutes (found by
-// tests/fuzz/fuzz_pcm). The sample chunk may claim more than is there
-// (streamed WAVs say 0xFFFFFFFF); parse_pcm checks the samples themselves.
+// In a RIFF/RIFX/RF64 (WAV) or FORM (AIFF) file, does every chunk before
+// the samples lie inside the file? libsndfile 1.2 walks a chunk's
+// sub-chunks until the claimed size is used up, counting bytes it could not
+// read: a LIST chunk claiming 4 GiB in a 38-byte file took it minutes, and
+// in an RF64 file it never stopped (both found by tests/fuzz/fuzz_pcm). The
+// sample chunk may claim more than is there (streamed WAVs say 0xFFFFFFFF;
+// RF64 keeps its real size in ds64); parse_pcm checks the samples themselves.
 bool chunks_fit(const uint8_t* p, size_t n) {
-  const bool riff = starts(p, n, "RIFF"), rifx = starts(p, n, "RIFX"), form = starts(p, n, "FORM");
+  const bool riff = starts(p, n, "RIFF") || starts(p, n, "RF64"), rifx = starts(p, n, "RIFX"), form = starts(p, n, "FORM");
   if (!riff && !rifx && !form) return true;
   const char* samples = form ? "SSND" : "data";
   for (size_t at = 12; at + 8 <= n;) {
