@@ -5,8 +5,7 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <limits>
+#include <initializer_list>
 #include <string>
 
 #include "api/levels.hpp"
