@@ -105,6 +105,8 @@ expect "unknown model names the sha" grep -qE "u.mbz: unknown model 'private-mod
 check "-m finds it" 0 "$MBZ" -d -m elsewhere/private-model.mbzm -o u.txt u.mbz
 expect "-m round trip" cmp -s u.txt orig.txt
 check "wrong -m" 1 "$MBZ" -d -m "$MODEL" -c u.mbz
+cat "$MODEL" | "$MBZ" -m /dev/stdin --force-model -c orig.txt > piped.mbz 2>"$T/err"
+expect "a model read from a pipe ($(head -c 200 "$T/err"))" cmp -s <("$MBZ" -d -c piped.mbz) orig.txt
 mkdir renamed samename
 cp elsewhere/private-model.mbzm renamed/other-name.mbzm
 printf 'not a model' > renamed/broken.mbzm

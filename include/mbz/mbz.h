@@ -126,7 +126,7 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  * A model given to mbz_compress_with or mbz_cstream_create_with codes every
  * frame (as mbz -m); NULL means the level's choice, as mbz without -m: bytes
  * with the default model or the mixer alone, audio and images with the mixer
- * alone. */
+ * alone (with mix 0: with each modality's default model). */
 typedef struct mbz_params mbz_params;
 /*! mbz_params_create() : a set holding the defaults; free with mbz_params_free(). */
 mbz_status mbz_params_create(mbz_params** params);

@@ -35,8 +35,9 @@ const char* version_string() noexcept;
  *  (since 0.6.0). */
 const char* cpu_kernel() noexcept;
 
-/*! kFormatVersion : the .mbz format version this library writes (since 0.1.0;
- *  2 since 0.8.0: the header lists the features a frame needs). */
+/*! kFormatVersion : the newest .mbz format version this library writes and
+ *  reads (since 0.1.0; 2 since 0.8.0, for frames with mixed segments, whose
+ *  header lists the features they need; others are still written as 1). */
 constexpr uint16_t kFormatVersion = 2;
 
 /*! Model : a loaded, validated model file (since 0.1.0).

@@ -1,5 +1,6 @@
 // Model loading and the model search path.
 #include <dlfcn.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -129,22 +130,29 @@ namespace {
 // looked up by content, and parsing (or even hashing) every model on the
 // search path again for each such frame made a stream of them crawl.
 std::string file_sha256_hex(const fs::path& p) {
+  // The file's identity: a copy that keeps the mtime (cp -p, tar) or a
+  // rename over it changes the inode or the ctime, which no one can set back.
   struct Stamp {
-    uintmax_t size;
-    fs::file_time_type mtime;
-    std::string sha;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    timespec mtime, ctime;
+    bool operator==(const Stamp& o) const {
+      return dev == o.dev && ino == o.ino && size == o.size && mtime.tv_sec == o.mtime.tv_sec &&
+             mtime.tv_nsec == o.mtime.tv_nsec && ctime.tv_sec == o.ctime.tv_sec && ctime.tv_nsec == o.ctime.tv_nsec;
+    }
   };
   static std::mutex mu;
-  static std::map<std::string, Stamp> known;
+  static std::map<std::string, std::pair<Stamp, std::string>> known;
   std::error_code ec;
-  const uintmax_t size = fs::file_size(p, ec);
-  if (ec) return "";
-  const fs::file_time_type mtime = fs::last_write_time(p, ec);
-  if (ec) return "";
+  const std::string key = fs::absolute(p, ec).string();
+  struct stat st;
+  if (ec || ::stat(key.c_str(), &st) != 0) return "";
+  const Stamp stamp{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
   {
     std::lock_guard<std::mutex> lock(mu);
-    auto it = known.find(p.string());
-    if (it != known.end() && it->second.size == size && it->second.mtime == mtime) return it->second.sha;
+    auto it = known.find(key);
+    if (it != known.end() && it->second.first == stamp) return it->second.second;
   }
   std::string sha;
   try {
@@ -154,7 +162,7 @@ std::string file_sha256_hex(const fs::path& p) {
     return "";
   }
   std::lock_guard<std::mutex> lock(mu);
-  known[p.string()] = Stamp{size, mtime, sha};
+  known[key] = {stamp, sha};
   return sha;
 }
 }  // namespace

@@ -143,6 +143,10 @@ void sync_folder_of(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   const int fd = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  // A folder one may write but not read (mode 0333) cannot be opened to sync;
+  // the file itself is on disk, and failing here would leave the output in
+  // place with its input kept, so a second try meets "already exists".
+  if (fd < 0 && (errno == EACCES || errno == EPERM)) return;
   if (fd < 0) throw Error(ErrorCode::io, "cannot sync " + folder + ": " + errno_text());
   const int rc = fsync(fd);
   const int err = errno;

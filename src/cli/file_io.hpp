@@ -39,8 +39,9 @@ class OutputFile {
   // system's reason (no space left on device, file too large, ...).
   std::ostream& stream() { return *out_; }
   // Flushes, closes and renames the temporary file to the target; throws
-  // mbz::Error(io) with the cause if any step fails (the target is then untouched).
-  // durable: first fsync the file, and the folder after the rename, so that
+  // mbz::Error(io) with the cause if any step fails (up to the rename, the
+  // target is then untouched). durable: first fsync the file, and the folder
+  // after the rename (a failure there leaves the output in place), so that
   // the output is on disk before its input is removed (--rm).
   void commit(bool durable = false);
 

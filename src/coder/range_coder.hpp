@@ -12,9 +12,10 @@
 //   streaming.
 // - Flush: finish() emits 5 bytes, enough for the decoder's lookahead. The
 //   first byte of every stream is 0 (cache initial value); the decoder skips it.
-// - The decoder never reads outside its buffer: past the end it reads zeros.
-//   A corrupted stream therefore decodes to garbage of the right length, which
-//   the segment checksum then rejects.
+// - The decoder never reads outside its buffer. A whole stream is read to its
+//   last byte and never past it, so a stream that needs a byte past its end
+//   is corrupt (Error(corrupt) from the constructor or consume()); other
+//   damage decodes to garbage, which the segment checksum then rejects.
 #pragma once
 
 #include <cstddef>

@@ -2,6 +2,7 @@
 #include "model/model_file.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -88,17 +89,23 @@ const IntTensor& ModelFile::tensor(const std::string& name) const {
 }
 
 std::vector<uint8_t> ModelFile::read_image(const std::string& path) {
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(ErrorCode::io, "cannot open model file " + path);
-  const std::streamoff size = f.tellg();
-  if (size < 0) throw Error(ErrorCode::io, "cannot read model file " + path);
-  // One read of the size the file has (a byte-wise istreambuf_iterator copy
-  // took longer than the parse); a file that changes meanwhile is caught by
-  // the short read or, failing that, by the trailer's XXH64.
-  std::vector<uint8_t> image(static_cast<size_t>(size));
-  f.seekg(0);
-  if (!image.empty() && !f.read(reinterpret_cast<char*>(image.data()), size))
-    throw Error(ErrorCode::io, "cannot read model file " + path);
+  std::error_code ec;
+  std::vector<uint8_t> image;
+  if (std::filesystem::is_regular_file(path, ec)) {
+    // One read of the size the file has (a byte-wise istreambuf_iterator copy
+    // took longer than the parse); a file that changes meanwhile is caught by
+    // the short read or, failing that, by the trailer's XXH64.
+    image.resize(static_cast<size_t>(std::filesystem::file_size(path, ec)));
+    if (ec || (!image.empty() && !f.read(reinterpret_cast<char*>(image.data()), static_cast<std::streamsize>(image.size()))))
+      throw Error(ErrorCode::io, "cannot read model file " + path);
+    return image;
+  }
+  // A pipe or other stream (mbz -m <(zcat model.gz)): read until it ends.
+  char chunk[1 << 16];
+  while (f.read(chunk, sizeof chunk) || f.gcount() > 0) image.insert(image.end(), chunk, chunk + f.gcount());
+  if (f.bad()) throw Error(ErrorCode::io, "cannot read model file " + path);
   return image;
 }
 
