@@ -91,14 +91,11 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     EncodedSegment& e = out[i];
     e.checksum = xxh64(s.data, s.size);
     MethodChoice choice(e, s.size);
-    const auto consider = [&](Method method, std::vector<uint8_t> coded, double bits, bool forced) {
-      choice.consider(method, std::move(coded), bits, forced);
-    };
-    consider(Method::zstd, zstd_encode(s), 0, false);
+    choice.consider(Method::zstd, zstd_encode(s), 0, false);
     if (!model && !plan) return;
     double bits = 0;
     if (!plan) {
-      consider(Method::model, range_encode(codes[i], &bits), bits, force_model);
+      choice.consider(Method::model, range_encode(codes[i], &bits), bits, force_model);
       return;
     }
     const uint64_t offset = plan->offset + static_cast<uint64_t>(s.data - segments[0].data);
@@ -107,7 +104,7 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     mix::ProbabilityTrace* trace = traces ? &(*traces)[i] : nullptr;
     if (!model) {  // the mixer alone (model `none`)
       std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, nullptr, shape, &mixed_bits, {}, trace);
-      consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
+      choice.consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
       if (trace && e.method != Method::mixed) trace->p.clear();
       return;
     }
@@ -117,8 +114,8 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), shape, &mixed_bits,
                                                    [&](size_t n) { ready.wait(i, n); }, trace);
     ready.wait(i, s.size);
-    consider(Method::model, range_encode(codes_from_paths(s, paths[i].data()), &bits), bits, false);
-    consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
+    choice.consider(Method::model, range_encode(codes_from_paths(s, paths[i].data()), &bits), bits, false);
+    choice.consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
     if (trace && e.method != Method::mixed) trace->p.clear();
   });
 }
