@@ -7,7 +7,7 @@
 #include "codecs/formats.hpp"
 #include "common/hashes.hpp"
 #include "mbz/error.hpp"
-#include "mix/context_mixer.hpp"
+#include "mix/sample_shape.hpp"
 
 namespace mbz::codecs {
 

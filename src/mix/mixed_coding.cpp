@@ -8,23 +8,42 @@
 #include "common/le_bytes.hpp"
 #include "mbz/error.hpp"
 #include "mix/logistic.hpp"
+#include "mix/profile_units.hpp"
 
 namespace mbz::mix {
 
+void path_counts(const uint32_t* cum, uint8_t byte, NodeCounts out[8]) {
+  uint32_t c0 = 1;
+  for (int d = 0; d < 8; ++d) {
+    out[d] = node_counts(cum, c0);
+    c0 = (c0 << 1) | ((byte >> (7 - d)) & 1u);
+  }
+}
+
+NodeCounts node_counts(const uint32_t* cum, uint32_t c0) {
+  const int depth = 31 - __builtin_clz(c0);  // bits below c0's leading 1 (c0 >= 1)
+  const uint32_t width = 256u >> depth;
+  const uint32_t lo = (c0 - (1u << depth)) * width, mid = lo + width / 2, hi = lo + width;
+  return NodeCounts{cum[hi] - cum[mid], cum[hi] - cum[lo]};
+}
+
 namespace {
-// Runs the mixer over a known segment, calling code(bit, p1) for every decision.
+// Runs the segment's unit over a known segment, calling code(i, bit, p1) for
+// every decision: one loop a unit, no indirect call a decision.
 template <class Code>
 void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape, Code&& code,
                const std::function<void(size_t)>& ready = {}) {
-  ContextMixer mixer(size, shape);
-  for (size_t i = 0; i < size; ++i) {
-    if (ready && i % kReadyStep == 0) ready(std::min(size, i + kReadyStep));
-    for (int d = 0; d < 8; ++d) {
-      const int bit = (data[i] >> (7 - d)) & 1;
-      code(i, bit, mixer.predict(paths ? paths[i * 8 + d] : kNoModel));
-      mixer.update(bit);
+  ProfileUnit unit = make_unit(profile_of(shape), size, shape);
+  std::visit([&](auto& mixer) {
+    for (size_t i = 0; i < size; ++i) {
+      if (ready && i % kReadyStep == 0) ready(std::min(size, i + kReadyStep));
+      for (int d = 0; d < 8; ++d) {
+        const int bit = (data[i] >> (7 - d)) & 1;
+        code(i, bit, mixer->predict(paths ? paths[i * 8 + d] : kNoModel));
+        mixer->update(bit);
+      }
     }
-  }
+  }, unit);
 }
 
 // The ideal cost of a decision coded with probability p/4096, for every p:
@@ -99,13 +118,22 @@ MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len)
 MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, ProbabilityTrace* trace)
     : MixedDecoder(coded, coded_len, raw_len, parse(coded, coded_len), trace) {}
 
-MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h, ProbabilityTrace* trace)
-    : coder_(coded + h.size, coded_len - h.size), mixer_(raw_len, h.shape), trace_(trace) {}
+struct MixedDecoder::Unit {
+  ProfileUnit unit;
+};
 
-uint8_t MixedDecoder::decode(const uint32_t* cum257) {
+MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h, ProbabilityTrace* trace)
+    : coder_(coded + h.size, coded_len - h.size),
+      unit_(std::make_unique<Unit>(Unit{make_unit(coded[0], raw_len, h.shape)})),
+      trace_(trace) {}
+
+MixedDecoder::~MixedDecoder() = default;
+
+template <class Mixer>
+uint8_t MixedDecoder::decode_byte(Mixer& mixer, const uint32_t* cum257) {
   uint32_t c0 = 1;
   for (int d = 0; d < 8; ++d) {
-    const int p1 = mixer_.predict(cum257 ? node_counts(cum257, c0) : kNoModel);
+    const int p1 = mixer.predict(cum257 ? node_counts(cum257, c0) : kNoModel);
     if (trace_) trace_->add(p1);
     const uint32_t zero = static_cast<uint32_t>(kProbOne - p1);
     const int bit = coder_.target(kProbOne) >= zero ? 1 : 0;
@@ -113,10 +141,14 @@ uint8_t MixedDecoder::decode(const uint32_t* cum257) {
       coder_.consume(zero, static_cast<uint32_t>(p1));
     else
       coder_.consume(0, zero);
-    mixer_.update(bit);
+    mixer.update(bit);
     c0 = (c0 << 1) | static_cast<uint32_t>(bit);
   }
   return static_cast<uint8_t>(c0 & 0xFF);
+}
+
+uint8_t MixedDecoder::decode(const uint32_t* cum257) {
+  return std::visit([&](auto& mixer) { return decode_byte(*mixer, cum257); }, unit_->unit);
 }
 
 }  // namespace mbz::mix

@@ -4,18 +4,21 @@
 // 2 sampled data, followed by its SampleShape as three u32le, 3 numeric
 // samples, followed by the shape and its value format byte), then a
 // range-coded stream of binary decisions, 8 per byte, MSB first; decision k
-// has P(1) = p/4096 from ContextMixer::predict and is coded as the interval
-// [4096 - p, 4096) for 1 and [0, 4096 - p) for 0.
+// has P(1) = p/4096 from the profile's unit (profile_units.hpp: the frozen
+// units of src/mix/profiles/) and is coded as the interval [4096 - p, 4096)
+// for 1 and [0, 4096 - p) for 0.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "coder/range_coder.hpp"
-#include "mix/context_mixer.hpp"
+#include "mix/node_counts.hpp"
 #include "mix/probability_trace.hpp"
+#include "mix/sample_shape.hpp"
 
 namespace mbz::mix {
 
@@ -23,6 +26,12 @@ constexpr uint8_t kProfileGeneral = 1;
 constexpr uint8_t kProfileSampled = 2;
 constexpr uint8_t kProfileNumeric = 3;
 constexpr uint8_t kProfileSignal = 4;  // profile 3 plus the signal rebuilt from delta2 residuals (mbz 0.5)
+
+// The 8 nodes a byte passes through in a cumulative table cum[257]
+// (cum[0] = 0, cum[256] = total), MSB first.
+void path_counts(const uint32_t* cum257, uint8_t byte, NodeCounts out[8]);
+// One node: the prefix c0 (1 followed by the bits so far, 1..255).
+NodeCounts node_counts(const uint32_t* cum257, uint32_t c0);
 
 // The profile mixed_encode writes for a segment of this shape (the same for
 // every segment of a payload: it depends on the stride and value format only).
@@ -50,6 +59,9 @@ class MixedDecoder {
  public:
   // trace, if set, gets every decision's probability (testing).
   MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, ProbabilityTrace* trace = nullptr);
+  ~MixedDecoder();
+  MixedDecoder(const MixedDecoder&) = delete;
+  MixedDecoder& operator=(const MixedDecoder&) = delete;
   // cum257: the model's table for this byte; null: no model (kNoModel).
   uint8_t decode(const uint32_t* cum257);
 
@@ -59,9 +71,12 @@ class MixedDecoder {
     size_t size;  // bytes before the coder's stream
   };
   static Header parse(const uint8_t* coded, size_t coded_len);
+  template <class Mixer>
+  uint8_t decode_byte(Mixer& mixer, const uint32_t* cum257);
   MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h, ProbabilityTrace* trace);
+  struct Unit;  // the profile's unit (profile_units.hpp)
   RangeDecoder coder_;
-  ContextMixer mixer_;
+  std::unique_ptr<Unit> unit_;
   ProbabilityTrace* trace_;
 };
 

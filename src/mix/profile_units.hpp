@@ -1,0 +1,48 @@
+// profile_units.hpp — the dispatch of mixed segments: a profile byte -> the
+// frozen unit that implements it (src/mix/profiles/, docs/FORMAT.md "Mixed
+// segments"). A new profile is a new unit and a new alternative here; the
+// units themselves are never edited (tests/frozen-units.sha256).
+//
+// Every unit has the same interface: Unit(segment_len, shape),
+// predict(NodeCounts) -> P(1) in [1, 4095], update(bit). Callers visit the
+// variant once per segment (a loop instantiated per unit) or once per byte
+// (MixedDecoder), so a decision pays no indirect call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "mbz/error.hpp"
+#include "mix/mixed_coding.hpp"
+#include "mix/profiles/profile1_general.hpp"
+#include "mix/profiles/profile2_sampled.hpp"
+#include "mix/profiles/profile3_numeric.hpp"
+#include "mix/profiles/profile4_signal.hpp"
+#include "mix/sample_shape.hpp"
+
+namespace mbz::mix {
+
+using ProfileUnit = std::variant<std::unique_ptr<Profile1General>, std::unique_ptr<Profile2Sampled>,
+                                 std::unique_ptr<Profile3Numeric>, std::unique_ptr<Profile4Signal>>;
+
+// A fresh unit for a segment of segment_len bytes; shape must suit the
+// profile (as MixedDecoder::parse checks, and profile_of gives).
+inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape shape) {
+  switch (profile) {
+    case kProfileGeneral:
+      return std::make_unique<Profile1General>(segment_len, shape);
+    case kProfileSampled:
+      return std::make_unique<Profile2Sampled>(segment_len, shape);
+    case kProfileNumeric:
+      return std::make_unique<Profile3Numeric>(segment_len, shape);
+    case kProfileSignal:
+      return std::make_unique<Profile4Signal>(segment_len, shape);
+    default:
+      throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(profile));
+  }
+}
+
+}  // namespace mbz::mix
