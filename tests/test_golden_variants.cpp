@@ -36,7 +36,7 @@ namespace {
 //   model     none: Model::none() (-m none); tiny: tiny-golden-v1.mbzm
 //   profile   the profile byte of every segment, all mixed (1 bytes, 2
 //             sampled, 3 numeric, 4 signal); format: its value format byte
-//             for 3 and 4 (mix/context_mixer.hpp: 0x80 signed, 0x40 MED,
+//             for 3 and 4 (mix/sample_shape.hpp: 0x80 signed, 0x40 MED,
 //             0x20 delta2, low bits: bytes a sample); stride, row: of its
 //             sample shape (0, 0 for profile 1)
 //   writes    the current encoder still writes this file from its original

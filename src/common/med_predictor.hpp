@@ -1,9 +1,10 @@
 // med_predictor.hpp — the MED (median edge detector, LOCO-I) prediction of a
 // pixel, written once: the image adapter subtracts it from every sample
 // (codecs/sample_layout.cpp) and the numeric model rebuilds the pixels with
-// it (src/mix/numeric_model.cpp); the two must agree bit for bit, or the
-// mixer's pixel predictions drift from the pixels. docs/FORMAT.md "Adapter
-// side information" specifies it.
+// it (src/mix/blocks/image_predictors.cpp); the two must agree bit for bit,
+// or the mixer's pixel predictions drift from the pixels. docs/FORMAT.md
+// "Adapter side information" specifies it. Frozen with mixer profile 3:
+// listed in tests/frozen-units.sha256.
 #pragma once
 
 #include <algorithm>

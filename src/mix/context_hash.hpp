@@ -1,7 +1,8 @@
 // context_hash.hpp — the hashes of the mixer's contexts (docs/FORMAT.md
 // "Mixed segments", "Hashes"), written once and pinned by tests at the check
 // values a second implementation of the document computes
-// (tests/test_mixer.cpp). Every operation wraps modulo 2^32.
+// (tests/test_mixer.cpp). Every operation wraps modulo 2^32. Frozen: listed
+// in tests/frozen-units.sha256.
 #pragma once
 
 #include <cstdint>

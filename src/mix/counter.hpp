@@ -1,4 +1,6 @@
-// counter.hpp — the adaptive bit probability every mixer context keeps.
+// counter.hpp — the adaptive bit probability every mixer context keeps
+// (docs/FORMAT.md "Mixed segments", "Shared primitives": "Counters").
+// Frozen: listed in tests/frozen-units.sha256.
 #pragma once
 
 #include <algorithm>

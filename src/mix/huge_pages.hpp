@@ -6,7 +6,8 @@
 // page walk is a wait a prefetch hides badly. Linux gives huge pages to
 // aligned memory marked MADV_HUGEPAGE (transparent huge pages in "madvise"
 // mode); elsewhere, or if refused, this is ordinary memory. Only speed
-// depends on it, never a value.
+// depends on it, never a value. Frozen with the units that use it: listed
+// in tests/frozen-units.sha256.
 #pragma once
 
 #include <cstddef>

@@ -3,7 +3,8 @@
 // squash(x) = 4096 / (1 + e^(-x/256)) and stretch(p) = its inverse, in
 // integers only: squash interpolates a 33-point table, stretch is the table
 // of the smallest x with squash(x) >= p. No libm, so every platform computes
-// the same probabilities (docs/EXACTNESS.md §6).
+// the same probabilities (docs/EXACTNESS.md §6). Frozen: listed in
+// tests/frozen-units.sha256.
 #pragma once
 
 #include <array>

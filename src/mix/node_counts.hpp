@@ -1,4 +1,5 @@
 // node_counts.hpp — a byte's frequency table seen as 8 binary decisions.
+// Frozen: listed in tests/frozen-units.sha256.
 #pragma once
 
 #include <cstdint>

@@ -1,8 +1,9 @@
 // sample_shape.hpp — the one description of where an adapter's payload has
 // its samples and how they read as numbers, from the adapter that writes the
 // payload (codecs::Flattened) through the encoder (MixPlan) to the mixer of
-// each segment (ContextMixer, NumericModel) and its coded form (the shape
-// bytes of a mixed segment, docs/FORMAT.md "Mixed segments").
+// each segment (its profile's unit, src/mix/profiles/) and its coded form
+// (the shape bytes of a mixed segment, docs/FORMAT.md "Mixed segments").
+// Frozen with the units that read it: listed in tests/frozen-units.sha256.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,7 @@ namespace mbz::mix {
 // the samples are just bytes (profile 2); else the samples are integers of
 // value_bytes() bytes, most significant first, two's complement if
 // value_signed(); with kValueMed, MED residuals of an image's pixels
-// (profile 3, NumericModel; with kValueDelta2, profile 4).
+// (profile 3; with kValueDelta2, profile 4).
 struct SampleShape {
   uint32_t stride = 0;
   uint32_t row = 0;

@@ -22,8 +22,6 @@
 //   static size_t scale_sets(const SampleGrid&)      how many sets of error scales
 //   size_t scale_set(const SampleGrid&) const        the sample's set
 //   int weight_set(const SampleGrid&, int set) const WB's set from dd*16 + qw[0]
-//   size_t refine_predictor(const SampleGrid&) const whose qd is APM1's context
-//   bool stage(const SampleGrid&) const               whether APM2 refines, by qd[5]
 //   void predict(const SampleGrid&, int64_t* pred)   P0..P(NP-1) of the sample
 //   void update(const SampleGrid&, int32_t v, const int64_t* pred)
 #pragma once
@@ -64,10 +62,12 @@ class NumericModel {
   // WB's set, known before predict.
   int early_weight_set() const { return predictors_.weight_set(grid_, depth() * 16 + intervals_.qw(0)); }
   int weight_set(int /*match_state*/, int /*model_stretched*/, int /*bit_pos*/) const { return early_weight_set(); }
+  // APM1 by P0's interval context on images, P2's on audio; APM2 (audio
+  // only) by P5's.
   uint32_t apm1_context(uint32_t /*c0*/, uint32_t /*c1*/) const {
-    return static_cast<uint32_t>(depth() * 64 + intervals_.qd(predictors_.refine_predictor(grid_)) + 32);
+    return static_cast<uint32_t>(depth() * 64 + intervals_.qd(grid_.row_samples ? 0 : 2) + 32);
   }
-  int apm2_context() const { return predictors_.stage(grid_) ? depth() * 64 + intervals_.qd(5) + 32 : -1; }
+  int apm2_context() const { return grid_.row_samples ? -1 : depth() * 64 + intervals_.qd(5) + 32; }
   // The bit; after a sample's last, the next sample's predictions. Also
   // finds the next bit's interval contexts.
   void update(int bit) {

@@ -27,8 +27,7 @@
 namespace mbz::mix {
 
 // P0..P5: of an image's residuals (and pixels) or of audio samples; one set
-// of error scales; WB by depth and qw[0]; APM1 by P0's qd (images) or P2's
-// (audio), APM2 (audio) by P5's.
+// of error scales; WB by depth and qw[0].
 class Profile3Predictors {
  public:
   static constexpr int kCount = 6;
@@ -43,8 +42,6 @@ class Profile3Predictors {
   static size_t scale_sets(const SampleGrid&) { return 1; }
   size_t scale_set(const SampleGrid&) const { return 0; }
   int weight_set(const SampleGrid&, int set) const { return set; }
-  size_t refine_predictor(const SampleGrid& g) const { return g.row_samples ? 0 : 2; }
-  bool stage(const SampleGrid& g) const { return g.row_samples == 0; }
   void predict(const SampleGrid& g, int64_t* pred) {
     if (image_)
       image_->predict(g, pred);

@@ -26,7 +26,7 @@ namespace mbz::mix {
 
 // P0..P5 of the samples (audio_predictors.hpp), P6..P9 of the signal
 // (signal_predictors.hpp); error scales a channel; WB by depth and qw[0] and
-// whether the channel is the first; APM1 by P2's qd, APM2 by P5's.
+// whether the channel is the first.
 class Profile4Predictors {
  public:
   static constexpr int kCount = 10;
@@ -36,8 +36,6 @@ class Profile4Predictors {
   static size_t scale_sets(const SampleGrid& g) { return static_cast<size_t>(g.channels); }
   size_t scale_set(const SampleGrid& g) const { return static_cast<size_t>(g.channel); }
   int weight_set(const SampleGrid& g, int set) const { return set + 256 * std::min(g.channel, 1); }
-  size_t refine_predictor(const SampleGrid&) const { return 2; }
-  bool stage(const SampleGrid&) const { return true; }
   void predict(const SampleGrid& g, int64_t* pred) {
     audio_.predict(g, pred);
     signal_.predict(g, pred);
