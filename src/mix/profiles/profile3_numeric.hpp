@@ -11,7 +11,6 @@
 // a new profile.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
