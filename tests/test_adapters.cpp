@@ -70,7 +70,6 @@ TEST(SampleLayout, RejectsUnknownNames) {
 
 // ---- audio files written by libsndfile ----
 
-std::string temp_path(const std::string& name) { return test::temp_name("mbz_adapters_" + name); }
 
 // A second of a chord with a little noise: smooth like real audio.
 std::vector<double> signal(int frames, int channels) {
@@ -87,7 +86,8 @@ std::vector<double> signal(int frames, int channels) {
 }
 
 std::vector<uint8_t> write_audio(int format, int channels, int frames, int rate = 16000) {
-  const std::string path = temp_path("audio.tmp");
+  const test::Scratch file("mbz_adapters_audio.tmp");
+  const std::string& path = file.path();
   SF_INFO info{};
   info.samplerate = rate;
   info.channels = channels;
@@ -98,9 +98,7 @@ std::vector<uint8_t> write_audio(int format, int channels, int frames, int rate 
   const auto s = signal(frames, channels);
   sf_writef_double(f, s.data(), frames);
   sf_close(f);
-  auto bytes = test::read_file(path);
-  std::remove(path.c_str());
-  return bytes;
+  return test::read_file(path);
 }
 
 // Through the container and the model: compress, decompress, compare.
@@ -228,13 +226,13 @@ TEST(PcmAdapter, FlacMediaRestoresIdenticalSamples) {
   EXPECT_EQ(st.adapter, 1);
   EXPECT_TRUE(st.samples_only);
   const auto decode = [](const std::vector<uint8_t>& bytes) {
-    const std::string path = temp_path("decode.flac");
+    const test::Scratch file("mbz_adapters_decode.flac");
+    const std::string& path = file.path();
     test::write_file(path, bytes);
     SF_INFO info{};
     SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
     std::vector<int> s(static_cast<size_t>(info.frames) * info.channels);
     if (f) sf_readf_int(f, s.data(), info.frames), sf_close(f);
-    std::remove(path.c_str());
     return std::make_pair(info.samplerate * 16 + info.channels, s);
   };
   const auto a = decode(flac), b = decode(restored);

@@ -170,7 +170,7 @@ TEST(BadInput, ModelBoundsAreEnforced) {
   // A structurally valid file whose residual-stream values leave their range
   // must be refused: the exactness argument depends on it.
   const auto m = test::golden_model();
-  std::map<std::string, IntTensor> t = m->impl().file->tensors();
+  std::map<std::string, IntTensor> t = m->impl().file->copy_tensors();
   t["g.emb"].data[5] = 40000;
   const auto image = ModelFile::serialize("bad", m->impl().file->config(), t);
   try {

@@ -18,10 +18,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A small dataset of real files of every modality (heads of the samples).
-std::string make_dataset() {
-  const std::string dir = test::temp_name("mbz_eval_data");
-  fs::remove_all(dir);
+// A small dataset of real files of every modality (heads of the samples),
+// in a folder removed when the test ends.
+struct Dataset {
+  test::Scratch folder{"mbz_eval_data", true};
+  const std::string& dir = folder.path();
+  Dataset();
+};
+
+Dataset::Dataset() {
   fs::create_directories(dir + "/sub");
   const auto head = [&](const std::string& sample, size_t n, const std::string& to) {
     auto b = test::read_file(test::data_path("samples/" + sample));
@@ -35,7 +40,6 @@ std::string make_dataset() {
   auto pgm = test::read_file(test::data_path("samples/photo-umang-gray-320.pgm"));
   test::write_file(dir + "/sub/gray.pgm", pgm);
   head("photo-life-384.ppm", 2000, "cut.ppm");  // truncated PPM: bytes
-  return dir;
 }
 
 eval::EvalSettings settings() {
@@ -46,7 +50,8 @@ eval::EvalSettings settings() {
 }
 
 TEST(Eval, IdealBitsAreTheCodersAndCodedSizeIsWithinOnePercent) {
-  const std::string dir = make_dataset();
+  const Dataset data;
+  const std::string& dir = data.dir;
   eval::EvalSettings s = settings();
   s.coded = true;
   s.opts.force_model = true;
@@ -76,7 +81,8 @@ TEST(Eval, IdealBitsAreTheCodersAndCodedSizeIsWithinOnePercent) {
 // --share: the mixer alone, the model alone and both are the three runs
 // one would make by hand (-m none, --no-mix, the default).
 TEST(Eval, ShareIsTheThreeRunsByHand) {
-  const std::string dir = make_dataset();
+  const Dataset data;
+  const std::string& dir = data.dir;
   eval::EvalSettings s = settings();
   s.share = true;
   eval::Evaluator ev(s);
@@ -98,7 +104,8 @@ TEST(Eval, ShareIsTheThreeRunsByHand) {
 }
 
 TEST(Eval, RecordsKnowTheirModality) {
-  const std::string dir = make_dataset();
+  const Dataset data;
+  const std::string& dir = data.dir;
   eval::Evaluator ev(settings());
   EXPECT_EQ(ev.run(dir + "/sub/gray.pgm", 1, {}).modality, "image");
   EXPECT_EQ(ev.run(dir + "/cut.ppm", 1, {}).adapter, "bytes");
@@ -126,7 +133,8 @@ TEST(Eval, ShardsCoverEveryFileExactlyOnce) {
 }
 
 TEST(Eval, MergedShardsEqualAnUnshardedRun) {
-  const std::string dir = make_dataset();
+  const Dataset data;
+  const std::string& dir = data.dir;
   std::vector<std::string> problems;
   const auto files = eval::expand_inputs({dir}, problems);
   ASSERT_EQ(files.size(), 6u);
@@ -138,7 +146,8 @@ TEST(Eval, MergedShardsEqualAnUnshardedRun) {
   for (int i = 1; i <= 3; ++i) {
     std::vector<eval::FileRecord> part;
     for (const auto& f : eval::shard(files, i, 3)) part.push_back(ev.run(f, 1, {}));
-    const std::string path = test::temp_name("mbz_eval_shard" + std::to_string(i) + ".jsonl");
+    const test::Scratch file("mbz_eval_shard" + std::to_string(i) + ".jsonl");
+    const std::string& path = file.path();
     std::ofstream out(path);
     eval::write_report(out, eval::Format::jsonl, part);
     out.close();
@@ -170,7 +179,8 @@ TEST(Eval, ReportsParse) {
   rs[2].error = "cannot read";
   std::ostringstream j;
   eval::write_report(j, eval::Format::jsonl, rs);
-  const std::string path = test::temp_name("mbz_eval_report.jsonl");
+  const test::Scratch file("mbz_eval_report.jsonl");
+  const std::string& path = file.path();
   const std::string text = j.str();
   test::write_file(path, std::vector<uint8_t>(text.begin(), text.end()));
   const auto back = eval::read_jsonl(path);
@@ -205,7 +215,8 @@ TEST(Eval, ReportsParse) {
 }
 
 TEST(Eval, UnreadableFilesAreSkippedNotFatal) {
-  const std::string dir = make_dataset();
+  const Dataset data;
+  const std::string& dir = data.dir;
   fs::create_symlink("/proc/self/mem", dir + "/unreadable.bin");  // a regular file no one can read from offset 0
   std::vector<std::string> problems;
   const auto files = eval::expand_inputs({dir, dir + "/missing.txt", "@" + dir + "/no-list"}, problems);

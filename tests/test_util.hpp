@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -23,6 +24,29 @@ inline std::string data_path(const std::string& rel) { return std::string(MBZ_SO
 inline std::string temp_name(const std::string& name) {
   return ::testing::TempDir() + std::to_string(getpid()) + "_" + name;
 }
+
+// A scratch file or folder of this test, temp_name(name): whatever was left
+// there is removed first, and whatever is there when the guard goes,
+// however the test ends (a failed ASSERT returns early).
+class Scratch {
+ public:
+  explicit Scratch(const std::string& name, bool folder = false) : path_(temp_name(name)) {
+    std::filesystem::remove_all(path_);
+    if (folder) std::filesystem::create_directories(path_);
+  }
+  ~Scratch() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  const std::string& path() const { return path_; }
+  // A path inside the folder.
+  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+ private:
+  std::string path_;
+};
 
 inline std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

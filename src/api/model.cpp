@@ -156,7 +156,7 @@ std::string file_sha256_hex(const fs::path& p) {
   }
   std::string sha;
   try {
-    const std::vector<uint8_t> image = ModelFile::read_image(p.string());
+    const ModelImage image = ModelFile::read_image(p.string());
     sha = to_hex(sha256(image.data(), image.size()));
   } catch (const Error&) {
     return "";

@@ -56,7 +56,7 @@ void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, s
       out[mine[b]].resize(s.raw_len);
       longest = std::max(longest, s.raw_len);
     }
-    StepDecoder step(engine, static_cast<int>(mine.size()));
+    StepDecoder step(engine, static_cast<int>(mine.size()), longest);
     std::vector<uint8_t> bytes(mine.size(), 0);
     for (size_t pos = 0; pos < longest; ++pos) {
       const std::vector<uint32_t>& cum = step.tables();

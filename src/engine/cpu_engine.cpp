@@ -215,8 +215,12 @@ class TeacherForcing {
         x = std::move(seg->x[a]);
         seg->x.erase(a);
       }
-      if (!seg->global)
-        seg->global = std::make_unique<StackState>(m_.global, 1, static_cast<int>(m_.global.window - 1 + kGlobalChunk));
+      if (!seg->global) {
+        // A ring of W - 1 + C keys serves any chunk; one of every patch of
+        // a short segment (fewer) serves them too, never wrapping.
+        const int64_t cap = std::min<int64_t>(m_.global.window - 1 + kGlobalChunk, seg->patches);
+        seg->global = std::make_unique<StackState>(m_.global, 1, static_cast<int>(cap));
+      }
       lock.unlock();
       std::shared_ptr<std::vector<int32_t>> cond;
       try {
@@ -375,7 +379,7 @@ struct StepDecoder::CpuState {
   bool ready = false;
 };
 
-StepDecoder::StepDecoder(const Engine& engine, int batch) : batch_(batch) {
+StepDecoder::StepDecoder(const Engine& engine, int batch, size_t max_len) : batch_(batch) {
   if (batch < 1) throw Error(ErrorCode::invalid_argument, "decoder batch must be >= 1");
   if (engine.accel_) {
     accel_ = engine.accel_->stepper(batch);
@@ -385,7 +389,14 @@ StepDecoder::StepDecoder(const Engine& engine, int batch) : batch_(batch) {
   CpuState& s = *cpu_;
   s.m = engine.cpu_;
   const ModelConfig& c = s.m->cfg;
-  s.global = std::make_unique<StackState>(s.m->global, batch, static_cast<int>(c.g_window));
+  // A ring of the window holds every key a step reads; one of all the
+  // patches there will be holds them too, never wrapping.
+  int64_t cap = c.g_window;
+  if (max_len > 0) {
+    max_patches_ = static_cast<int64_t>((max_len + static_cast<size_t>(c.patch) - 1) / static_cast<size_t>(c.patch));
+    cap = std::min(cap, max_patches_);
+  }
+  s.global = std::make_unique<StackState>(s.m->global, batch, static_cast<int>(cap));
   s.local = std::make_unique<StackState>(s.m->local, batch, static_cast<int>(c.patch));
   s.patch.assign(static_cast<size_t>(batch) * c.patch, 0);
   s.prev_patch = s.patch;
@@ -403,6 +414,7 @@ const std::vector<uint32_t>& StepDecoder::tables() {
   const CpuModel& m = *s.m;
   const ModelConfig& c = m.cfg;
   const int64_t p = c.patch, dg = c.g_dim, dl = c.l_dim, k = s.pos / p, j = s.pos % p;
+  if (max_patches_ > 0 && k >= max_patches_) throw Error(ErrorCode::internal, "decoder stepped past its max_len");
   if (j == 0) {  // one global step: patch k sees patch k-1
     for (int r = 0; r < batch_; ++r)
       global_row(m, k == 0 ? nullptr : &s.prev_patch[static_cast<size_t>(r) * p], &s.x[static_cast<size_t>(r) * dg]);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/huge_pages.hpp"
 #include "engine/kernels/gemm_s8.hpp"
 #include "model/model_file.hpp"
 
@@ -38,6 +39,10 @@ struct CpuStack {
 };
 
 struct CpuModel {
+  // Every packed weight matrix below, in one block on huge pages where the
+  // system allows (common/huge_pages.hpp): a matrix each cost a thousand
+  // page faults in all, most of a small file's set-up.
+  HugePageArray<uint8_t> packed;
   ModelConfig cfg;
   kernels::Isa isa = kernels::Isa::portable;
   bool wide_requant = false;  // AVX-512 float64 requantization (cpu_requant.hpp): wide kernels and every K <= 8192

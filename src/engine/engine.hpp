@@ -110,7 +110,11 @@ class Engine {
 // each segment actually has there.
 class StepDecoder {
  public:
-  StepDecoder(const Engine& engine, int batch);
+  // max_len, if not 0: the most bytes any segment of the batch has. The
+  // global keys and values then take room for that many patches when it is
+  // fewer than the window (a 100-byte segment needs 13 of 256), and a step
+  // past it throws Error(internal).
+  StepDecoder(const Engine& engine, int batch, size_t max_len = 0);
   ~StepDecoder();
   const std::vector<uint32_t>& tables();
   void push(const uint8_t* bytes);  // batch bytes
@@ -119,6 +123,7 @@ class StepDecoder {
  private:
   struct CpuState;
   int batch_;
+  int64_t max_patches_ = 0;  // 0: no bound
   std::unique_ptr<CpuState> cpu_;
   std::unique_ptr<AcceleratorStepper> accel_;
 };

@@ -39,18 +39,22 @@ constexpr int64_t kMaxBatchPatches = 4096; // B*C bound of one teacher-forced pa
 at::TensorOptions f32(at::Device d) { return at::TensorOptions().dtype(at::kFloat).device(d); }
 at::TensorOptions f64(at::Device d) { return at::TensorOptions().dtype(at::kDouble).device(d); }
 
-Tensor host_tensor(const IntTensor& t, at::ScalarType type, at::Device dev) {
+Tensor host_tensor(const TensorView& t, at::ScalarType type, at::Device dev) {
   Tensor cpu = at::empty(t.shape, at::TensorOptions().dtype(at::kInt));
-  std::copy(t.data.begin(), t.data.end(), cpu.data_ptr<int32_t>());
+  int32_t* p = cpu.data_ptr<int32_t>();
+  for (int64_t i = 0; i < t.numel(); ++i) p[i] = t[static_cast<size_t>(i)];
   return cpu.to(type).to(dev);
 }
 
 // Dyadic multipliers [N,2] (mantissa, shift) -> float64 [N], exactly mant * 2^-shift.
-Tensor multipliers(const IntTensor& t, at::Device dev) {
+Tensor multipliers(const TensorView& t, at::Device dev) {
   const int64_t n = t.shape[0];
   Tensor cpu = at::empty({n}, at::TensorOptions().dtype(at::kDouble));
   double* p = cpu.data_ptr<double>();
-  for (int64_t i = 0; i < n; ++i) p[i] = dyadic_value(&t.data[2 * i]);
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t pair[2] = {t[static_cast<size_t>(2 * i)], t[static_cast<size_t>(2 * i + 1)]};
+    p[i] = dyadic_value(pair);
+  }
   return cpu.to(dev);
 }
 

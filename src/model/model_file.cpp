@@ -2,6 +2,7 @@
 #include "model/model_file.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -45,6 +46,9 @@ void add_stack(std::vector<TensorSpec>& out, const std::string& prefix, int64_t 
   }
 }
 
+// The kinds a file stores as int8.
+bool narrow_kind(TensorKind kind) { return kind == TensorKind::weight || kind == TensorKind::act_lut; }
+
 [[noreturn]] void bad(const std::string& origin, const std::string& why) {
   throw Error(ErrorCode::bad_model, "model " + origin + ": " + why);
 }
@@ -82,48 +86,65 @@ void dyadic_from_real(double m, int32_t* out) {
   out[1] = shift;
 }
 
-const IntTensor& ModelFile::tensor(const std::string& name) const {
+const TensorView& ModelFile::tensor(const std::string& name) const {
   auto it = tensors_.find(name);
   if (it == tensors_.end()) throw Error(ErrorCode::internal, "model has no tensor " + name);
   return it->second;
 }
 
-std::vector<uint8_t> ModelFile::read_image(const std::string& path) {
+std::map<std::string, IntTensor> ModelFile::copy_tensors() const {
+  std::map<std::string, IntTensor> out;
+  for (const auto& [name, t] : tensors_) out.emplace(name, t.copy());
+  return out;
+}
+
+ModelImage ModelFile::read_image(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(ErrorCode::io, "cannot open model file " + path);
   std::error_code ec;
-  std::vector<uint8_t> image;
   if (std::filesystem::is_regular_file(path, ec)) {
     // One read of the size the file has (a byte-wise istreambuf_iterator copy
-    // took longer than the parse); a file that changes meanwhile is caught by
-    // the short read or, failing that, by the trailer's XXH64.
-    image.resize(static_cast<size_t>(std::filesystem::file_size(path, ec)));
-    if (ec || (!image.empty() && !f.read(reinterpret_cast<char*>(image.data()), static_cast<std::streamsize>(image.size()))))
+    // took longer than the parse), into memory not zeroed first; a file that
+    // changes meanwhile is caught by the short read or, failing that, by the
+    // trailer's XXH64.
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) throw Error(ErrorCode::io, "cannot read model file " + path);
+    ModelImage image(static_cast<size_t>(size), Uninitialized{});
+    if (size > 0 && !f.read(reinterpret_cast<char*>(image.data()), static_cast<std::streamsize>(size)))
       throw Error(ErrorCode::io, "cannot read model file " + path);
     return image;
   }
   // A pipe or other stream (mbz -m <(zcat model.gz)): read until it ends.
+  std::vector<uint8_t> bytes;
   char chunk[1 << 16];
-  while (f.read(chunk, sizeof chunk) || f.gcount() > 0) image.insert(image.end(), chunk, chunk + f.gcount());
+  while (f.read(chunk, sizeof chunk) || f.gcount() > 0) bytes.insert(bytes.end(), chunk, chunk + f.gcount());
   if (f.bad()) throw Error(ErrorCode::io, "cannot read model file " + path);
+  ModelImage image(bytes.size(), Uninitialized{});
+  std::copy(bytes.begin(), bytes.end(), image.data());
   return image;
 }
 
 std::shared_ptr<const ModelFile> ModelFile::load(const std::string& path) { return parse(read_image(path), path); }
 
-std::shared_ptr<const ModelFile> ModelFile::parse(const std::vector<uint8_t>& image,
-                                                  const std::string& origin) {
+std::shared_ptr<const ModelFile> ModelFile::parse(const std::vector<uint8_t>& image, const std::string& origin) {
+  ModelImage copy(image.size(), Uninitialized{});
+  std::copy(image.begin(), image.end(), copy.data());
+  return parse(std::move(copy), origin);
+}
+
+std::shared_ptr<const ModelFile> ModelFile::parse(ModelImage image, const std::string& origin) {
   auto m = std::make_shared<ModelFile>();
   m->origin_ = origin;
   m->file_size_ = image.size();
-  if (image.size() < 8 + 4 + 8 || !std::equal(kMagic, kMagic + 8, image.begin()))
+  const uint8_t* const data = image.data();
+  if (image.size() < 8 + 4 + 8 || !std::equal(kMagic, kMagic + 8, data))
     bad(origin, "not an mbz model file (bad magic)");
   const size_t body = image.size() - 8;
-  ByteReader trailer(image.data() + body, 8, "model " + origin);
-  if (trailer.u64() != xxh64(image.data(), body)) bad(origin, "checksum mismatch (file damaged)");
+  ByteReader trailer(data + body, 8, "model " + origin);
+  if (trailer.u64() != xxh64(data, body)) bad(origin, "checksum mismatch (file damaged)");
 
   try {
-    ByteReader r(image.data() + 8, body - 8, "model " + origin);
+    ByteReader r(data + 8, body - 8, "model " + origin);
     const uint32_t version = r.u32();
     if (version != kModelFormatVersion)
       throw Error(ErrorCode::unsupported_version,
@@ -147,7 +168,7 @@ std::shared_ptr<const ModelFile> ModelFile::parse(const std::vector<uint8_t>& im
       const uint8_t dtype = r.u8();
       const uint8_t ndim = r.u8();
       if (ndim == 0 || ndim > 4) bad(origin, "tensor " + name + " has rank " + std::to_string(ndim));
-      IntTensor t;
+      TensorView t;
       int64_t n = 1;
       for (uint8_t d = 0; d < ndim; ++d) {
         const uint32_t dim = r.u32();
@@ -156,20 +177,14 @@ std::shared_ptr<const ModelFile> ModelFile::parse(const std::vector<uint8_t>& im
         n *= dim;
         if (n > (int64_t{1} << 28)) bad(origin, "tensor " + name + " is too large");
       }
-      // The data must be in the file before it is allocated: a hostile
-      // shape would otherwise allocate up to 1 GiB from a few bytes.
-      const size_t width = dtype == kDtypeI32 ? 4 : 1;
-      if (static_cast<uint64_t>(n) * width > r.left()) bad(origin, "file is truncated");
-      t.data.resize(static_cast<size_t>(n));
-      if (dtype == kDtypeI8) {
-        const uint8_t* b = r.bytes(static_cast<size_t>(n));
-        for (int64_t k = 0; k < n; ++k) t.data[k] = static_cast<int8_t>(b[k]);
-      } else if (dtype == kDtypeI32) {
-        const uint8_t* b = r.bytes(static_cast<size_t>(n) * 4);
-        for (int64_t k = 0; k < n; ++k) t.data[k] = static_cast<int32_t>(load_u32le(b + 4 * k));
-      } else {
+      if (dtype != kDtypeI8 && dtype != kDtypeI32)
         bad(origin, "tensor " + name + " has unknown dtype " + std::to_string(dtype));
-      }
+      // The elements stay where they are (the view checks they are there);
+      // nothing is allocated for them.
+      t.narrow = dtype == kDtypeI8;
+      const size_t width = t.narrow ? 1 : 4;
+      if (static_cast<uint64_t>(n) * width > r.left()) bad(origin, "file is truncated");
+      t.bytes = r.bytes(static_cast<size_t>(n) * width);
       if (!m->tensors_.emplace(name, std::move(t)).second) bad(origin, "duplicate tensor " + name);
     }
     if (r.left() != 0) bad(origin, "trailing bytes after the tensor table");
@@ -178,7 +193,8 @@ std::shared_ptr<const ModelFile> ModelFile::parse(const std::vector<uint8_t>& im
     throw;
   }
   m->validate();
-  m->sha_ = mbz::sha256(image.data(), image.size());
+  m->sha_ = mbz::sha256(data, image.size());
+  m->image_ = std::move(image);  // the views stay valid: the block moves, not the bytes
   return m;
 }
 
@@ -205,28 +221,33 @@ void ModelFile::validate() const {
   for (const auto& s : specs) {
     auto it = tensors_.find(s.name);
     if (it == tensors_.end()) bad(origin_, "missing tensor " + s.name);
-    const IntTensor& t = it->second;
+    const TensorView& t = it->second;
     if (s.shape.size() == 1 && s.shape[0] == -1) {
       if (t.shape.size() != 1 || t.shape[0] < 2 || t.shape[0] > 65536) bad(origin_, "LUT " + s.name + " has a bad length");
     } else if (t.shape != s.shape) {
       bad(origin_, "tensor " + s.name + " has the wrong shape");
     }
-    const auto& d = t.data;
+    // Weights and the activation LUT are int8, the rest int32 (what the
+    // engine reads, and what serialize() writes back).
+    if (t.narrow != narrow_kind(s.kind))
+      bad(origin_, "tensor " + s.name + " must be stored as " + (narrow_kind(s.kind) ? "int8" : "int32"));
+    const size_t n = static_cast<size_t>(t.numel());
     auto all_in = [&](int64_t lo, int64_t hi) {
-      for (int32_t v : d) if (v < lo || v > hi) return false;
+      for (size_t k = 0; k < n; ++k)
+        if (t[k] < lo || t[k] > hi) return false;
       return true;
     };
     bool ok = true;
     switch (s.kind) {
-      case TensorKind::weight: ok = all_in(-127, 127); break;
+      case TensorKind::weight:  // int8 in [-127, 127]: no -128 byte
+      case TensorKind::act_lut: ok = std::memchr(t.bytes, 0x80, n) == nullptr; break;
       case TensorKind::embedding: ok = all_in(-kResidualMax, kResidualMax); break;
       case TensorKind::slope: ok = all_in(0, 1 << 16); break;
-      case TensorKind::act_lut: ok = all_in(-127, 127); break;
-      case TensorKind::attn_exp: ok = all_in(0, 1 << 16) && d.front() >= 1 && d.back() == 0; break;
-      case TensorKind::out_exp: ok = all_in(0, 1 << 20) && d.front() >= 1; break;
+      case TensorKind::attn_exp: ok = all_in(0, 1 << 16) && t[0] >= 1 && t[n - 1] == 0; break;
+      case TensorKind::out_exp: ok = all_in(0, 1 << 20) && t[0] >= 1; break;
       case TensorKind::multiplier:
-        for (size_t k = 0; k < d.size(); k += 2)
-          if (d[k] <= -kMantissaLimit || d[k] >= kMantissaLimit || d[k + 1] < 0 || d[k + 1] > kMaxShift) ok = false;
+        for (size_t k = 0; k < n; k += 2)
+          if (t[k] <= -kMantissaLimit || t[k] >= kMantissaLimit || t[k + 1] < 0 || t[k + 1] > kMaxShift) ok = false;
         break;
     }
     if (!ok) bad(origin_, "tensor " + s.name + " has values outside the engine's bounds");
@@ -251,7 +272,7 @@ std::vector<uint8_t> ModelFile::serialize(const std::string& name, const ModelCo
     auto it = tensors.find(s.name);
     if (it == tensors.end()) throw Error(ErrorCode::internal, "serialize: missing tensor " + s.name);
     const IntTensor& t = it->second;
-    const bool narrow = s.kind == TensorKind::weight || s.kind == TensorKind::act_lut;
+    const bool narrow = narrow_kind(s.kind);
     w.str8(s.name);
     w.u8(narrow ? kDtypeI8 : kDtypeI32);
     w.u8(static_cast<uint8_t>(t.shape.size()));

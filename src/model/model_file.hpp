@@ -14,11 +14,15 @@
 #include <vector>
 
 #include "common/hashes.hpp"
+#include "common/huge_pages.hpp"
+#include "common/le_bytes.hpp"
 
 namespace mbz {
 
 constexpr uint32_t kModelFormatVersion = 1;
 
+// A tensor built in memory (training, the random models, tests): what
+// serialize() writes.
 struct IntTensor {
   std::vector<int64_t> shape;
   std::vector<int32_t> data;  // row-major
@@ -27,6 +31,40 @@ struct IntTensor {
     for (auto d : shape) n *= d;
     return n;
   }
+};
+
+// A model file's bytes, read into memory that is not zeroed first, on huge
+// pages where the system allows (common/huge_pages.hpp).
+using ModelImage = HugePageArray<uint8_t>;
+
+// A tensor of a parsed model file, read in place: its elements stay in the
+// file's image, which the ModelFile owns, as the file stores them (int8 for
+// weights and the activation LUT, little-endian int32 for the rest:
+// docs/MODEL_FORMAT.md). Nothing is widened or copied at load; a 4 MB model
+// once took 16 MB of int32 and most of a small file's run to load.
+struct TensorView {
+  std::vector<int64_t> shape;
+  bool narrow = false;              // int8, else int32 LE
+  const uint8_t* bytes = nullptr;   // numel() elements, row-major
+
+  int64_t numel() const {
+    int64_t n = 1;
+    for (auto d : shape) n *= d;
+    return n;
+  }
+  int32_t operator[](size_t i) const {
+    return narrow ? static_cast<int8_t>(bytes[i]) : static_cast<int32_t>(load_u32le(bytes + 4 * i));
+  }
+  // The int8 elements of a narrow tensor (a weight or the activation LUT).
+  const int8_t* int8_data() const { return reinterpret_cast<const int8_t*>(bytes); }
+  // Every element as T: [numel].
+  template <class T = int32_t>
+  std::vector<T> values() const {
+    std::vector<T> v(static_cast<size_t>(numel()));
+    for (size_t i = 0; i < v.size(); ++i) v[i] = (*this)[i];
+    return v;
+  }
+  IntTensor copy() const { return IntTensor{shape, values()}; }
 };
 
 // Hyper-parameters. Dimensions: P patch size, Dg/Dl global/local width,
@@ -85,11 +123,13 @@ std::vector<TensorSpec> expected_tensors(const ModelConfig& cfg);
 
 class ModelFile {
  public:
-  // Parses and validates a model file image. Throws Error(bad_model / unsupported_version).
+  // Parses and validates a model file image (a copy of it is kept). Throws
+  // Error(bad_model / unsupported_version).
   static std::shared_ptr<const ModelFile> parse(const std::vector<uint8_t>& image, const std::string& origin);
+  static std::shared_ptr<const ModelFile> parse(ModelImage image, const std::string& origin);
   static std::shared_ptr<const ModelFile> load(const std::string& path);
   // The bytes of the file at path (what load parses). Throws Error(io).
-  static std::vector<uint8_t> read_image(const std::string& path);
+  static ModelImage read_image(const std::string& path);
   // Serializes name, config and tensors into a model file image.
   static std::vector<uint8_t> serialize(const std::string& name, const ModelConfig& cfg,
                                         const std::map<std::string, IntTensor>& tensors);
@@ -97,15 +137,18 @@ class ModelFile {
   const std::string& name() const { return name_; }
   const ModelConfig& config() const { return cfg_; }
   const Sha256& sha256() const { return sha_; }
-  const IntTensor& tensor(const std::string& name) const;
-  const std::map<std::string, IntTensor>& tensors() const { return tensors_; }
+  const TensorView& tensor(const std::string& name) const;
+  const std::map<std::string, TensorView>& tensors() const { return tensors_; }
+  // Every tensor widened into an IntTensor (what serialize() takes back).
+  std::map<std::string, IntTensor> copy_tensors() const;
   uint64_t file_size() const { return file_size_; }
 
  private:
   void validate() const;
   std::string name_;
   ModelConfig cfg_;
-  std::map<std::string, IntTensor> tensors_;
+  ModelImage image_;                         // the file; tensors_ point into it
+  std::map<std::string, TensorView> tensors_;
   Sha256 sha_{};
   uint64_t file_size_ = 0;
   std::string origin_;

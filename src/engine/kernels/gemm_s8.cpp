@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "engine/kernels/cpu_features.hpp"
 #include "mbz/error.hpp"
@@ -305,16 +307,49 @@ void gemm_reference(const int8_t* x, int m, const int8_t* w, int n, int k, int32
     }
 }
 
-PackedWeights::PackedWeights(const int8_t* w, int n, int k, Isa isa) : isa_(isa), n_(n), k_(k) {
+namespace {
+// Kp and Np of a kernel's layout.
+std::pair<int, int> padded(int n, int k, Isa isa) {
+  switch (isa) {
+    case Isa::amx:
+    case Isa::avx512vnni: return {round_up(k, isa == Isa::amx ? kAmxK : 4), round_up(n, 16)};
+    case Isa::avx2: return {round_up(k, 2), round_up(n, 8)};
+    default: return {k, n};
+  }
+}
+}  // namespace
+
+size_t PackedWeights::storage_bytes(int n, int k, Isa isa) {
+  const auto [kp, np] = padded(n, k, isa);
+  const size_t cells = static_cast<size_t>(np) * kp;
+  size_t bytes = 0;
+  switch (isa) {
+    case Isa::amx:
+    case Isa::avx512vnni: bytes = 4 * static_cast<size_t>(np) + cells; break;  // offsets, then weights
+    case Isa::avx2: bytes = 2 * cells; break;
+    default: bytes = cells; break;
+  }
+  return (bytes + 63) / 64 * 64;
+}
+
+PackedWeights::PackedWeights(const int8_t* w, int n, int k, Isa isa)
+    : PackedWeights(w, n, k, isa, nullptr) {}
+
+PackedWeights::PackedWeights(const int8_t* w, int n, int k, Isa isa, uint8_t* storage) : isa_(isa), n_(n), k_(k) {
   if (n < 1 || k < 1 || k > kMaxInner) throw Error(ErrorCode::internal, "gemm: matrix shape out of range");
   if (!isa_supported(isa)) throw Error(ErrorCode::internal, std::string("gemm: this CPU has no ") + isa_name(isa));
+  if (!storage) {
+    own_.reset(new uint8_t[storage_bytes(n, k, isa)]);  // not zeroed: every byte is written below
+    storage = own_.get();
+  }
+  std::tie(kp_, np_) = padded(n, k, isa);
   auto at = [&](int row, int col) -> int8_t { return row < n && col < k ? w[static_cast<size_t>(row) * k + col] : 0; };
   switch (isa) {
     case Isa::amx:
     case Isa::avx512vnni:
-      kp_ = round_up(k, isa == Isa::amx ? kAmxK : 4), np_ = round_up(n, 16);
-      w8_.resize(static_cast<size_t>(np_) * kp_);
-      offset_.assign(static_cast<size_t>(np_), 0);
+      offset_ = reinterpret_cast<int32_t*>(storage);
+      w8_ = reinterpret_cast<int8_t*>(storage + 4 * static_cast<size_t>(np_));
+      std::fill_n(offset_, np_, 0);
       for (int b = 0; b < np_ / 16; ++b)
         for (int k4 = 0; k4 < kp_ / 4; ++k4)
           for (int c = 0; c < 16; ++c)
@@ -324,8 +359,7 @@ PackedWeights::PackedWeights(const int8_t* w, int n, int k, Isa isa) : isa_(isa)
         for (int col = 0; col < k; ++col) offset_[row] += 128 * at(row, col);
       break;
     case Isa::avx2:
-      kp_ = round_up(k, 2), np_ = round_up(n, 8);
-      w16_.resize(static_cast<size_t>(np_) * kp_);
+      w16_ = reinterpret_cast<int16_t*>(storage);
       for (int b = 0; b < np_ / 8; ++b)
         for (int k2 = 0; k2 < kp_ / 2; ++k2)
           for (int c = 0; c < 8; ++c)
@@ -333,8 +367,8 @@ PackedWeights::PackedWeights(const int8_t* w, int n, int k, Isa isa) : isa_(isa)
               w16_[((static_cast<size_t>(b) * (kp_ / 2) + k2) * 8 + c) * 2 + t] = at(8 * b + c, 2 * k2 + t);
       break;
     default:
-      kp_ = k, np_ = n;
-      w8_.assign(w, w + static_cast<size_t>(n) * k);
+      w8_ = reinterpret_cast<int8_t*>(storage);
+      std::copy_n(w, static_cast<size_t>(n) * k, w8_);
       break;
   }
 }
@@ -352,9 +386,9 @@ void PackedWeights::multiply(const int8_t* x, int m, int32_t* y) const {
       offset_rows_avx512(x, m, k_, kp_, xu);
       std::memset(xu + static_cast<size_t>(m) * kp_, 0x80, static_cast<size_t>(rows - m) * kp_);
       if (tiles)
-        amx_gemm(xu, m, rows, kp_, w8_.data(), offset_.data(), np_, n_, y);
+        amx_gemm(xu, m, rows, kp_, w8_, offset_, np_, n_, y);
       else
-        vnni_gemm(xu, m, kp_, w8_.data(), offset_.data(), np_, n_, y);
+        vnni_gemm(xu, m, kp_, w8_, offset_, np_, n_, y);
       break;
     }
     case Isa::avx2: {
@@ -365,11 +399,11 @@ void PackedWeights::multiply(const int8_t* x, int m, int32_t* y) const {
         for (int i = 0; i < k_; ++i) row[i] = src[i];
         for (int i = k_; i < kp_; ++i) row[i] = 0;
       }
-      avx2_gemm(xs, m, kp_, w16_.data(), np_, n_, y);
+      avx2_gemm(xs, m, kp_, w16_, np_, n_, y);
       break;
     }
     default:
-      gemm_reference(x, m, w8_.data(), n_, k_, y);
+      gemm_reference(x, m, w8_, n_, k_, y);
       break;
   }
 }

@@ -17,7 +17,9 @@
 // will use them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace mbz::kernels {
@@ -38,6 +40,12 @@ class PackedWeights {
  public:
   PackedWeights() = default;
   PackedWeights(const int8_t* w, int n, int k, Isa isa);
+  // The same into storage the caller owns and keeps while this is used:
+  // storage_bytes(n, k, isa) bytes, 64-byte aligned, of any content (what
+  // the kernel reads is written here). A model packs all its matrices into
+  // one block.
+  PackedWeights(const int8_t* w, int n, int k, Isa isa, uint8_t* storage);
+  static size_t storage_bytes(int n, int k, Isa isa);  // a multiple of 64
 
   // y [m, N] = x [m, K] (row-major, int8 in [-127, 127]) times W^T.
   void multiply(const int8_t* x, int m, int32_t* y) const;
@@ -50,9 +58,10 @@ class PackedWeights {
   Isa isa_ = Isa::portable;
   int n_ = 0, k_ = 0;
   int kp_ = 0, np_ = 0;              // K and N padded to the kernel's blocks
-  std::vector<int8_t> w8_;           // portable: [N, K]; vnni, amx: [Np/16][Kp/4][16][4]
-  std::vector<int16_t> w16_;         // avx2: [Np/8][Kp/2][8][2]
-  std::vector<int32_t> offset_;      // vnni: 128 * sum_k W[n][k], [Np]
+  std::shared_ptr<uint8_t[]> own_;   // the storage, unless the caller's
+  int8_t* w8_ = nullptr;             // portable: [N, K]; vnni, amx: [Np/16][Kp/4][16][4]
+  int16_t* w16_ = nullptr;           // avx2: [Np/8][Kp/2][8][2]
+  int32_t* offset_ = nullptr;        // vnni, amx: 128 * sum_k W[n][k], [Np]
 };
 
 // Plain reference: y[m][n] = sum_k x[m][k] * w[n][k], w [N, K] row-major.

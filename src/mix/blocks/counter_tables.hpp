@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "mix/counter.hpp"
-#include "mix/huge_pages.hpp"
+#include "common/huge_pages.hpp"
 
 namespace mbz::mix {
 
