@@ -2,7 +2,7 @@
 """A second .mbz decoder, written from docs/FORMAT.md alone.
 
 Why it exists: docs/FORMAT.md says it specifies the format -- the container
-and the context mixer of mixed segments (method 3, profiles 1-4) -- precisely
+and the context mixer of mixed segments (method 3, profiles 1-5) -- precisely
 enough for a second implementation. This file is that second implementation,
 written from the document's text and nothing else (not from src/mix/), and
 the CTest `spec_decoder` runs it on the golden files with mixed segments
@@ -21,7 +21,7 @@ What it decodes:
     and checked, not applied), each block's check and its segment's XXH64,
     the end marker, and the footer's count, size, whole-content XXH64 and
     check; several frames back to back;
-  * segments of method 0 (stored) and 3 (mixed, profiles 1-4) in frames
+  * segments of method 0 (stored) and 3 (mixed, profiles 1-5) in frames
     without a model (`mbz -m none`: model name `none`, SHA-256 all zero),
     where the model's input is even odds (ones = 1, total = 2) at every
     decision;
@@ -59,7 +59,11 @@ or a file with segments this decoder does not cover.
 
 Pure Python 3 standard library; clarity first, speed second: 10,000 to
 25,000 decisions (bits) a second, so a 1 KiB segment takes 0.3 s (profile 1)
-to 1 s (profile 4).
+to 1 s (profile 4); profile 5 runs at about 7,000 (1.2 s a KiB).
+
+Profile 5's predictor is also checked on its own, decision by decision,
+against probability vectors from the encoder: p5_vectors.py (beside this
+file).
 """
 
 import argparse
@@ -362,11 +366,13 @@ MIXER_LEARNING_RATE = 24
 class WeightSets:
     """[Shared primitives: Weight sets] A family of weight sets W[0..count-1],
     each over n_inputs inputs: 0 except weight 1.0 on the model's stretched
-    probability. Sets are created on first use."""
+    probability (input model_slot: 11, or 38 in profile 5). Sets are created
+    on first use."""
 
-    def __init__(self, count, n_inputs):
+    def __init__(self, count, n_inputs, model_slot=SLOT_MODEL_STRETCH):
         self.count = count
         self.n_inputs = n_inputs
+        self.model_slot = model_slot
         self.sets = {}
 
     def get(self, i):
@@ -375,7 +381,7 @@ class WeightSets:
         w = self.sets.get(i)
         if w is None:
             w = self.sets[i] = [0] * self.n_inputs
-            w[SLOT_MODEL_STRETCH] = WEIGHT_ONE
+            w[self.model_slot] = WEIGHT_ONE
         return w
 
 
@@ -533,7 +539,7 @@ class RangeDecoder:
 # "Mixed segments (method 3)": the profile byte, shape and value format
 # =============================================================================
 
-SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13}  # what follows the profile byte
+SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0}  # what follows the profile byte
 MAX_STRIDE = 1024
 
 VF_BYTES_MASK = 0x07   # bits 0-2: bytes per sample (1..3)
@@ -569,7 +575,7 @@ def read_mixed_header(coded):
     if len(coded) < header_len:
         raise corrupt(f"mixed segment of profile {profile} shorter than its "
                       f"{header_len}-byte header")
-    if profile == 1:
+    if profile in (1, 5):   # bytes: no shape
         return profile, Shape(), coded[header_len:]
 
     stride, row, phase = (int.from_bytes(coded[1 + 4 * i:5 + 4 * i], "little") for i in range(3))
@@ -1263,6 +1269,369 @@ def byte_contexts_sampled(mx):
     ]
 
 
+# =============================================================================
+# "Profile 5: bytes with bit histories"
+# =============================================================================
+# A mixer of its own: of "Coding a segment" it shares only the primitives
+# (squash, stretch, hash2, APMs, dot) and the byte state (hist, c0, bp, c4, c8).
+
+P5_CONTEXTS = 18          # base[0..17]
+P5_INPUTS = 42            # x[0..41]
+P5_SLOT_MATCH = 36        # 36, 37: the match
+P5_SLOT_MODEL = 38        # 38 stretch(pm), 39 linear, 40 stretch(MAPM)
+P5_SLOT_BIAS = 41
+P5_SETS = (256, 136, 256, 192, 2048, 2048)   # W[0..5]: sets chosen by k[0..5]
+P5_MIXER_RATE = 40        # err = ((bit << 12) - ps[j]) * 40
+P5_FINAL_WEIGHT = 65536 // 6   # F's initial weights: 10922
+P5_FINAL_LIMIT = 1 << 22
+P5_NT_SLOTS = 4           # slots per line of NT
+P5_NODES = 15             # states per slot: the nibble's 15 nodes
+P5_MATCH_MIN = 6          # the match model hashes, and verifies, 6 bytes
+P5_MATCH_VERIFY = 255
+
+
+def p5_build_states():
+    """[Profile 5: Bit histories] The 245 states (n0, n1, last) and next[s][bit],
+    built by the document's walk."""
+    def cap(o):
+        return (60, 30, 14, 8, 5)[min(o, 4)]
+    states = [(0, 0, 0)]
+    index = {states[0]: 0}
+    nxt = []
+    s = 0
+    while s < len(states):
+        row = [0, 0]
+        for y in (0, 1):
+            n0, n1, _ = states[s]
+            n = [n0, n1]
+            n[y] += 1
+            if n[1 - y] > 2:
+                n[1 - y] = (n[1 - y] + 1) // 2      # positive: / is //
+            n[y] = min(n[y], cap(n[1 - y]))
+            last = y if (n[0] > 0 and n[1] > 0 and n[0] + n[1] <= 8) else 0
+            t = (n[0], n[1], last)
+            if t not in index:
+                index[t] = len(states)
+                states.append(t)
+            row[y] = index[t]
+        nxt.append(row)
+        s += 1
+    return states, nxt
+
+
+P5_STATES, P5_NEXT = p5_build_states()
+# The document's check values.
+assert len(P5_STATES) == 245
+assert P5_NEXT[0] == [1, 2] and P5_NEXT[1][1] == 4 and P5_NEXT[2][0] == 5
+assert P5_STATES[1] == (1, 0, 0) and P5_STATES[2] == (0, 1, 0)
+assert P5_STATES[4] == (1, 1, 1) and P5_STATES[5] == (1, 1, 0)
+
+
+def _p5_check_ones():
+    s = 2
+    for _ in range(59):
+        s = P5_NEXT[s][1]
+    assert P5_STATES[s] == (0, 60, 0) and P5_NEXT[s][1] == s
+
+
+_p5_check_ones()
+P5_NEXT0 = [row[0] for row in P5_NEXT]
+P5_NEXT1 = [row[1] for row in P5_NEXT]
+P5_SEEN = [n0 + n1 for n0, n1, _ in P5_STATES]                  # n0 + n1
+P5_DETERMINISTIC = [n0 == 0 or n1 == 0 for n0, n1, _ in P5_STATES]
+
+# [Profile 5: State maps] An entry: a probability of a 1 in 22 bits over a
+# 10-bit count k; smrate(k) its step.
+SM_COUNT_MAX = 1023
+SM_RATE = [131072 // (2 * k + 3) for k in range(SM_COUNT_MAX + 1)]
+SM_HALF = 2048 << 20
+SM_ONE = 4095 << 10       # the target of a 1 (in 22 bits)
+P5_SM_INITIAL = [((2 * n1 + 1) * 4096 // (2 * (n0 + n1) + 2)) << 20
+                 for n0, n1, _ in P5_STATES] + [SM_HALF] * (256 - len(P5_STATES))
+
+# sm_p returns 0..4095 (0 happens: an entry of a state that keeps seeing 0s
+# decays below 1/4096) and is stretched; "Shared primitives" defines stretch
+# on 1..4095 only, but its rule ("the least x in -2047..2047 with squash(x) >=
+# p") gives stretch(0) = -2047, which the encoder's vectors confirm.
+P5_STRETCH = list(STRETCH_TABLE)
+P5_STRETCH[0] = -STRETCH_LIMIT
+
+
+def sm_update(M, i, bit):
+    """[Profile 5: State maps] sm_update(M, bit), the entry i = M.last (what
+    sm_p last read): its probability moves toward the bit by smrate(k), k
+    counts up to 1023. The step is q + (((target - q) * smrate(k)) >> 16),
+    as in a counter's train (the document's line, without those parentheses,
+    would read (q + ...) >> 16 by C's precedence; the vectors say otherwise)."""
+    e = M[i]
+    k = e & SM_COUNT_MAX
+    q = e >> 10
+    q += (((SM_ONE if bit else 0) - q) * SM_RATE[k]) >> 16
+    M[i] = (q << 10) | (k + 1 if k < SM_COUNT_MAX else k)
+
+
+def p5_nt_lines(n):
+    """[Profile 5: The nibble table] L: (the least of 2^22..2^26 that is >=
+    64n, or 2^26) / 64 lines."""
+    for e in range(22, 27):
+        if (1 << e) >= 64 * n:
+            return (1 << e) // 64
+    return (1 << 26) // 64
+
+
+def char_class(c):
+    """[Profile 5: Contexts] class(c)."""
+    if 97 <= c <= 122:
+        return 1
+    if 65 <= c <= 90:
+        return 2
+    if 48 <= c <= 57:
+        return 3
+    if c == 32:
+        return 4
+    if c == 10:
+        return 5
+    if c >= 128:
+        return 6
+    return 7 + c
+
+
+class Profile5Mixer:
+    """[Profile 5: bytes with bit histories] The mixer of one profile-5 mixed
+    segment of n bytes, built fresh for each: 18 contexts whose bit histories
+    (states) live in the nibble table, a match model of order 6, the model's
+    input, six weight sets mixed by a final mixer, four APMs."""
+
+    def __init__(self, n):
+        bits = table_bits(n)
+        # Byte state
+        self.hist = bytearray()
+        self.c0 = 1
+        self.bp = 0
+        self.c4 = 0
+        self.c8 = 0
+        # Profile 5's own state
+        self.word = self.word1 = self.word2 = 0
+        self.line = self.pline = 0
+        self.F2 = bytearray(65536)
+        self.F3 = bytearray(65536)
+        self.base = [0] * P5_CONTEXTS     # set by begin_byte, which also runs now, for byte 0
+        self.nt_mask = p5_nt_lines(n) - 1
+        self.NT = {}          # line index -> 4 slots, each [check, 15 states]; lines made on first use
+        self.slot = [None] * P5_CONTEXTS
+        self.SM = [list(P5_SM_INITIAL) for _ in range(P5_CONTEXTS)]
+        self.mt_mask = (1 << bits) - 1
+        self.MT = {}          # initially all 0
+        self.mptr = 0
+        self.mlen = 0
+        self.MSM = [SM_HALF] * 64
+        # every set starts at 0 but for W[j][k][38] = 65536 (the model alone)
+        self.W = [WeightSets(count, P5_INPUTS, P5_SLOT_MODEL) for count in P5_SETS]
+        self.F = [[P5_FINAL_WEIGHT] * 6 for _ in range(256)]
+        self.MAPM = APM(65536)
+        self.APM0 = APM(256)
+        self.APM1 = APM(65536)
+        self.APM2 = APM(1 << 18)
+        self.APM3 = APM(16384)
+        self.begin_byte()
+
+    def back(self, k):
+        """[Coding a segment: Byte state] back(k)."""
+        n = len(self.hist)
+        return self.hist[n - k] if k <= n else 0
+
+    def find(self, h):
+        """[Profile 5: The nibble table] find(h): the slot of h in its line,
+        else the one whose first state has seen least, taken over (reset in
+        place, so a context holding it sees the reset)."""
+        line = self.NT.get(h & self.nt_mask)
+        if line is None:
+            line = self.NT[h & self.nt_mask] = [[0] * (1 + P5_NODES) for _ in range(P5_NT_SLOTS)]
+        chk = (h >> 24) | 1
+        for s in line:
+            if s[0] == chk:
+                return s
+        best = line[0]
+        for s in line[1:]:
+            if P5_SEEN[s[1]] < P5_SEEN[best[1]]:
+                best = s
+        best[0] = chk
+        best[1:] = [0] * P5_NODES
+        return best
+
+    def find_slots(self, nib):
+        """[Profile 5: The nibble table] find_slots(nib), contexts 0..17 in order."""
+        base = self.base
+        self.slot = [self.find(hash2(base[i], nib)) for i in range(P5_CONTEXTS)]
+
+    def node(self):
+        """[Profile 5: The nibble table] node(): 0..14, the decision's node in
+        the nibble. The slot holds check then states, so states[node] is slot[1 + node]."""
+        bp, c0 = self.bp, self.c0
+        if bp < 4:
+            return c0 - 1
+        m = 1 << (bp - 4)
+        return (m | (c0 & (m - 1))) - 1
+
+    def begin_byte(self):
+        """[Profile 5: Contexts] begin_byte: base[0..17], a2, then find_slots(1)."""
+        c1, c2 = self.back(1), self.back(2)
+        c4, c8 = self.c4, self.c8
+        col = len(self.hist) - self.line
+        above = self.hist[self.pline + col] if (self.line > 0 and self.pline + col < self.line) else 0
+        f2 = self.F2[c1 << 8 | c2]
+        f3 = self.F3[hash2(c4 & 0xFFFFFF, 9) & 0xFFFF]
+        word, word1, word2 = self.word, self.word1, self.word2
+        self.base = [
+            hash2(0, 100),                                          # order 0
+            hash2(c1, 101),                                         # order 1
+            hash2(c4 & 0xFFFF, 102),                                # order 2
+            hash2(c4 & 0xFFFFFF, 103),                              # order 3
+            hash2(c4, 104),                                         # order 4
+            hash2(c4, hash2(c8 & 0xFF, 105)),                       # order 5
+            hash2(c4, hash2(c8 & 0xFFFF, 106)),                     # order 6
+            hash2(c4, hash2(c8, 107)),                              # order 8
+            hash2(word, hash2(c1, 108)),                            # word so far, last byte
+            hash2(word, hash2(word1, 109)),                         # word pair
+            hash2(c4 & 0xFF00FF00, 110),                            # bytes 2 and 4 back
+            hash2(c4 & 0xFFFF0000, 111),                            # bytes 3 and 4 back
+            hash2(above | min(col, 255) << 8, hash2(c1, 112)),      # column
+            hash2(word1, hash2(word2, hash2(word, 113))),           # word triple
+            hash2(c1 | f2 << 8, 114),                               # indirect, two bytes
+            hash2((c4 & 0xFFFF) | f3 << 16, 115),                   # indirect, three bytes
+            hash2(word, hash2(c1, hash2(char_class(c2), 116))),
+            hash2(word1, hash2(c1, 117)),
+        ]
+        self.a2 = hash2(c4 & 0xFFFF, 77) >> 22
+        self.find_slots(1)
+
+    def predict(self, ones, total):
+        """[Profile 5: predict] predict(ones, total): 1..4095."""
+        c0, bp = self.c0, self.bp
+        c1 = self.back(1)
+        node = 1 + self.node()            # the state's index in a slot
+        x = [0] * P5_INPUTS
+        self.sm_last = last = [0] * P5_CONTEXTS
+        known = 0
+        for i in range(P5_CONTEXTS):
+            s = self.slot[i][node]
+            last[i] = s                   # sm_p(SM[i], s) remembers s
+            if s:
+                p = self.SM[i][s] >> 20
+                known += 1
+                x[2 * i] = xs = P5_STRETCH[p]
+                x[2 * i + 1] = xs if P5_DETERMINISTIC[s] else (p - 2048) >> 2
+        ms = 0
+        matched = 0
+        if self.mlen > 0 and (self.hist[self.mptr] | 256) >> (8 - bp) == c0:
+            e = ((self.hist[self.mptr] | 256) >> (7 - bp)) & 1      # the bit the repeat predicts
+            mlen = self.mlen
+            mb = mlen if mlen < 12 else min(15, ilog2(mlen) + 8)
+            self.msm_last = 2 * mb + e
+            x[36] = P5_STRETCH[self.MSM[self.msm_last] >> 20]
+            x[37] = min(2047, 32 * mlen) if e else -min(2047, 32 * mlen)
+            ms = 1 + e + 2 * (mb >> 1)
+            matched = 1
+        self.matched = matched
+        pm = clamp((ones * 4096 + total // 2) // total, 1, 4095)
+        x[38] = stretch(pm)
+        x[39] = (pm - 2048) >> 1
+        x[40] = stretch(self.MAPM.refine(c0 | c1 << 8, pm))
+        x[41] = 256
+        q = clamp((x[38] + 2048) >> 7, 0, 31)
+        conf = min(7, abs(x[38]) // 256)
+        k = (c0,
+             ms * 8 + bp,
+             q * 8 + bp,
+             (known * 8 // 19) * 24 + conf * 3 + min(2, bp // 3),
+             c1 * 8 + bp,
+             self.back(2) * 8 + bp)
+        self.w = [self.W[j].get(k[j]) for j in range(6)]
+        self.d = d = [mixer_dot(w, x) for w in self.w]
+        self.ps = [squash(dj) for dj in d]
+        self.x = x
+        F = self.F[c0]
+        self.p_mix = p_mix = squash(clamp(sum(d[j] * F[j] for j in range(6)) >> 16, -2047, 2047))
+        r0 = self.APM0.refine(c0, p_mix)
+        r1 = self.APM1.refine(c0 | c1 << 8, p_mix)
+        r2 = self.APM2.refine(self.a2 << 8 | c0, p_mix)
+        r3 = self.APM3.refine((2 * q + matched) << 8 | c0, p_mix)
+        return clamp((2 * p_mix + r0 + 2 * r1 + 2 * r2 + r3 + 4) >> 3, 1, 4095)
+
+    def update(self, bit):
+        """[Profile 5: update] update(bit)."""
+        node = 1 + self.node()
+        nxt = P5_NEXT1 if bit else P5_NEXT0
+        # S[i] is the cell slot[i].states[node()]: the state is advanced in
+        # the slot itself, in order, so two contexts sharing a slot advance
+        # its cell twice (the encoder's vectors pass with either reading).
+        for i in range(P5_CONTEXTS):
+            sm_update(self.SM[i], self.sm_last[i], bit)
+            s = self.slot[i]
+            s[node] = nxt[s[node]]
+        if self.matched:
+            sm_update(self.MSM, self.msm_last, bit)
+        e = ((bit << 12) - self.p_mix) * 2
+        F = self.F[self.c0]
+        for j in range(6):
+            F[j] = clamp(F[j] + ((self.d[j] * e) >> 14), -P5_FINAL_LIMIT, P5_FINAL_LIMIT)
+        x = self.x
+        for j in range(6):
+            err = ((bit << 12) - self.ps[j]) * P5_MIXER_RATE
+            w = self.w[j]
+            w[:] = [clamp(wi + ((xi * err) >> 16), -WEIGHT_LIMIT, WEIGHT_LIMIT) for wi, xi in zip(w, x)]
+        for a in (self.MAPM, self.APM0, self.APM1, self.APM2, self.APM3):
+            a.update(bit)
+        self.c0 = 2 * self.c0 + bit
+        self.bp += 1
+        if self.bp == 8:
+            self.end_byte(self.c0 - 256)
+            self.c0 = 1
+            self.bp = 0
+            self.begin_byte()
+        elif self.bp == 4:
+            self.find_slots(self.c0)
+
+    def end_byte(self, y):
+        """[Profile 5: update] end_byte(y)."""
+        hist = self.hist
+        self.F2[self.back(1) << 8 | self.back(2)] = y
+        self.F3[hash2(self.c4 & 0xFFFFFF, 9) & 0xFFFF] = y
+        hist.append(y)
+        self.c8 = ((self.c8 << 8) | (self.c4 >> 24)) & U32
+        self.c4 = ((self.c4 << 8) | y) & U32
+        n = len(hist)
+        letter = y + 32 if 65 <= y <= 90 else y
+        if 97 <= letter <= 122 or letter >= 128:
+            self.word = hash2(self.word, letter)
+        elif self.word != 0:
+            self.word2 = self.word1
+            self.word1 = self.word
+            self.word = 0
+        if y == 10:
+            self.pline = self.line
+            self.line = n
+        if self.mlen > 0 and hist[self.mptr] == y:
+            self.mptr += 1
+            self.mlen = min(self.mlen + 1, MAX_MATCH)
+        else:
+            self.mlen = 0
+        if n >= P5_MATCH_MIN:
+            h = 0
+            for i in range(n - P5_MATCH_MIN, n):
+                h = hash2(h, hist[i])
+            index = h & self.mt_mask
+            m = self.MT.get(index, 0)
+            if self.mlen == 0 and m > 0:
+                r = 0
+                while r < P5_MATCH_VERIFY and r < m and hist[m - 1 - r] == hist[n - 1 - r]:
+                    r += 1
+                if r >= P5_MATCH_MIN:
+                    self.mlen = r
+                    self.mptr = m
+            self.MT[index] = n
+
+
 # The model's input in a frame without a model ("Header"): even odds.
 NO_MODEL_ONES, NO_MODEL_TOTAL = 1, 2
 
@@ -1286,7 +1655,7 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
     frame without a model. trace, if a list: every decision's p is appended.
     Returns (profile, shape, the n raw bytes)."""
     profile, shape, stream = read_mixed_header(coded)
-    mixer = Mixer(profile, shape, n)
+    mixer = Profile5Mixer(n) if profile == 5 else Mixer(profile, shape, n)
     decoder = RangeDecoder(stream)
     record = trace.append if trace is not None else (lambda p: None)
     for i in range(n):
@@ -1312,8 +1681,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
 MAGIC = b"\x89MBZ\r\n\x1a\n"
 FORMAT_VERSIONS = (1, 2)
 # [Header: Required features] version 2: bit p - 1 for mixer profile p
-# (1..12), bits 12..15 reserved; the profiles this decoder knows.
-KNOWN_FEATURES = 0x000F
+# (1..12), bits 12..15 reserved; the profiles this decoder knows (1-5).
+KNOWN_FEATURES = 0x001F
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24
 ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}
@@ -1497,7 +1866,7 @@ class BlockReport:
         kind = METHOD_NAMES[self.method]
         if self.profile is not None:
             kind += f" profile {self.profile}"
-            if self.profile > 1:
+            if self.profile in (2, 3, 4):   # profiles 1 and 5 have no shape
                 kind += f" ({self.shape})"
         return f"{kind}, {self.raw_length} -> {self.coded_length} bytes"
 
