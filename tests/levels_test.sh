@@ -24,6 +24,8 @@ for n in 1 2 3 4 5 6 7 8 9; do
   expect "level $n codes bytes with model $model" listed t1.mbz "Model: *$model\$"
   size=$(case $n in 1|6) echo 1048576 ;; 2|7) echo 2097152 ;; 3|8) echo 4194304 ;; 4|9) echo 8388608 ;; 5) echo 16777216 ;; esac)
   expect "level $n: segments of up to $size bytes" listed t1.mbz "of up to $size bytes"
+  profile=$(case $n in 1|2) echo 1 ;; *) echo 5 ;; esac)
+  expect "level $n codes bytes with mixer profile $profile" listed t1.mbz "needs mixer profile $profile)"
   # Audio is coded by the mixer alone at every level (levels.hpp).
   "$MBZ" -$n -c speech.wav > s.mbz
   expect "level $n: audio without a model" listed s.mbz "Model: *none\$"
@@ -49,5 +51,14 @@ expect "-m none with -t" "$MBZ" -t -m none nm.mbz
 expect "no model and no mixer: zstd" listed nomix.mbz "0 model \[0 mixed\], 1 zstd"
 "$MBZ" -0 -c text.txt >/dev/null 2>err; rc=$?
 expect "-0 is a usage error" test $rc -eq 2
+
+# --byte-profile overrides the level's; profile 1 is what mbz 0.3-0.8 read.
+"$MBZ" -6 --byte-profile 1 -c text.txt > p1.mbz
+expect "--byte-profile 1 at level 6" listed p1.mbz "needs mixer profile 1)"
+expect "--byte-profile 1 round trip" sh -c "'$MBZ' -d -c p1.mbz | cmp -s - text.txt"
+"$MBZ" -1 --byte-profile 5 -c text.txt > p5.mbz
+expect "--byte-profile 5 at level 1" listed p5.mbz "needs mixer profile 5)"
+"$MBZ" --byte-profile 3 -c text.txt >/dev/null 2>err; rc=$?
+expect "--byte-profile 3 is a usage error" test $rc -eq 2
 
 report "levels tests"

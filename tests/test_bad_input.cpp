@@ -89,10 +89,10 @@ TEST(BadInput, UnknownRequiredFeatureIsRefusedAtTheHeader) {
   FrameHeader h;
   parse_header(packed.data(), packed.size(), h, "");
   ASSERT_EQ(h.version, 2);
-  ASSERT_EQ(h.features, profile_feature(1));
-  const auto p5 = with_header(packed, [](FrameHeader& x) { x.features |= profile_feature(5); });
-  EXPECT_EQ(decode_error(p5, test::only(test::golden_model())), ErrorCode::unsupported_version);
-  EXPECT_NE(decode_message(p5).find("needs mixer profile 5,"), std::string::npos) << decode_message(p5);
+  ASSERT_EQ(h.features, profile_feature(5));
+  const auto p6 = with_header(packed, [](FrameHeader& x) { x.features |= profile_feature(6); });
+  EXPECT_EQ(decode_error(p6, test::only(test::golden_model())), ErrorCode::unsupported_version);
+  EXPECT_NE(decode_message(p6).find("needs mixer profile 6,"), std::string::npos) << decode_message(p6);
   const auto bit13 = with_header(packed, [](FrameHeader& x) { x.features |= 1u << 13; });
   EXPECT_NE(decode_message(bit13).find("needs feature bit 13,"), std::string::npos) << decode_message(bit13);
   // The header alone is enough to refuse it.
@@ -100,8 +100,8 @@ TEST(BadInput, UnknownRequiredFeatureIsRefusedAtTheHeader) {
   Decompressor d(test::only(test::golden_model()), Options{});
   std::vector<uint8_t> out;
   try {
-    d.write(p5.data(), header_size, out);
-    FAIL() << "a header needing profile 5 was accepted";
+    d.write(p6.data(), header_size, out);
+    FAIL() << "a header needing profile 6 was accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::unsupported_version);
   }

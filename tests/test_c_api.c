@@ -170,6 +170,24 @@ int main(int argc, char** argv) {
     CHECK(mbz_params_set(p, "layout", "no-such-layout") == MBZ_OK); /* checked when compression starts */
     CHECK(mbz_compress_with(NULL, text, n, p, &zp, &zpn) == MBZ_ERROR_INVALID_ARGUMENT);
 
+    /* byte_profile (0.9.0): 1 writes the profile of mbz 0.3-0.8, as the header's features say */
+    mbz_params_free(p);
+    CHECK(mbz_params_create(&p) == MBZ_OK);
+    CHECK(mbz_params_set(p, "level", "1") == MBZ_OK && mbz_params_set(p, "force_model", "1") == MBZ_OK);
+    for (int prof = 1; prof <= 5; prof += 4) {
+      CHECK(mbz_params_set(p, "byte_profile", prof == 1 ? "1" : "5") == MBZ_OK);
+      CHECK(mbz_compress_with(NULL, text, n, p, &zp, &zpn) == MBZ_OK);
+      /* header: magic 8, version 2, features 2 (bit prof-1), name "none", SHA 32, adapter, side info ... */
+      CHECK(zpn > 12 && ((unsigned char*)zp)[10] == (1u << (prof - 1)));
+      CHECK(mbz_decompress_with(NULL, zp, zpn, NULL, &back, &bn) == MBZ_OK);
+      CHECK(bn == n && memcmp(back, text, n) == 0);
+      mbz_free(back);
+      mbz_free(zp);
+    }
+    CHECK(mbz_params_set(p, "byte_profile", "2") == MBZ_ERROR_INVALID_ARGUMENT);
+    mbz_params_free(p);
+    CHECK(mbz_params_create(&p) == MBZ_OK);
+
     /* bad names and values */
     CHECK(mbz_params_set(p, "no_such_setting", "1") == MBZ_ERROR_INVALID_ARGUMENT);
     CHECK(strstr(mbz_last_error(), "unknown parameter 'no_such_setting'") != NULL);

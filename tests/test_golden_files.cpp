@@ -40,16 +40,20 @@ TEST(GoldenFiles, MixerSignalPcmV1) {
 // Not a format requirement (decoding is), but a change here means the
 // engine's or the mixer's integers changed, which old files could not survive.
 // features: what the encoder declares today (the profile's bit, or 0 without the mixer).
+// Bytes were coded with profile 1 until mbz 0.9, which still writes it with
+// byte_profile 1; profile 5's files name their segment size.
 void expect_encodes_to(const std::string& original, const std::string& mbz, bool mix, uint16_t features,
-                       const std::shared_ptr<const Model>& model = test::golden_model()) {
+                       const std::shared_ptr<const Model>& model = test::golden_model(), int byte_profile = 1,
+                       uint32_t segment_size = 1024) {
   const auto data = test::read_file(test::data_path(original));
   Options o;
-  o.segment_size = 1024;
+  o.segment_size = segment_size;
   o.force_model = true;
   o.mix = mix;
+  o.byte_profile = byte_profile;
   test::expect_same_frame(compress(data.data(), data.size(), *model, o), test::read_file(test::data_path(mbz)), features, mbz);
 }
-constexpr uint16_t kBytes = 1, kNumeric = 4, kSignal = 8;  // the features of profiles 1, 3 and 4
+constexpr uint16_t kBytes = 1, kNumeric = 4, kSignal = 8, kBytes5 = 16;  // the features of profiles 1, 3, 4 and 5
 
 // The context mixer alone (model none, mbz 0.7.0): profiles 1, 3 and 4.
 TEST(GoldenFiles, NoModelV1) {
@@ -93,6 +97,18 @@ TEST(GoldenFiles, RequiredFeaturesEncoderStillProducesTheSameBytes) {
   expect_encodes_to("tests/golden/speech-0.5s.wav", "tests/golden/v2-none-signal-speech.mbz", true, kSignal, Model::none());
   // A frame without mixed segments is written as version 1 again (v1-model-gpl3-4k.mbz
   // above); v2-model-gpl3-4k.mbz stays a decoding check of a version-2 header declaring nothing.
+}
+
+// Mixer profile 5 (mbz 0.9.0), the default for bytes: without a model and
+// with the tiny model, two 2 KiB segments each.
+TEST(GoldenFiles, Profile5V2) {
+  expect_decodes_to("tests/golden/v2-none-p5-gpl3-4k.mbz", "tests/golden/gpl3-4k.txt");
+  expect_decodes_to("tests/golden/v2-mixer-p5-gpl3-4k.mbz", "tests/golden/gpl3-4k.txt");
+}
+TEST(GoldenFiles, Profile5EncoderStillProducesTheSameBytes) {
+  expect_encodes_to("tests/golden/gpl3-4k.txt", "tests/golden/v2-none-p5-gpl3-4k.mbz", true, kBytes5, Model::none(), 5, 2048);
+  expect_encodes_to("tests/golden/gpl3-4k.txt", "tests/golden/v2-mixer-p5-gpl3-4k.mbz", true, kBytes5, test::golden_model(), 5,
+                    2048);
 }
 
 }  // namespace

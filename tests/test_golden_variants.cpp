@@ -100,6 +100,9 @@ const GoldenMixed kGoldenMixed[] = {
   // Format version 2 (mbz 0.8.0): the same segments under a header that declares their profile.
   {"v2_none_bytes_gpl3",         "v2-none-gpl3-4k.mbz",                   "gpl3-4k.txt",            "none", "",           "",             1, 0x00,  0,   0, true,  0x2dae3dc064ffb5cb},
   {"v2_none_signal_speech16",    "v2-none-signal-speech.mbz",             "speech-0.5s.wav",        "none", "",           "",             4, 0xA2,  2,   0, true,  0x90e2055385621932},
+  // Mixer profile 5 (mbz 0.9.0), bytes: two 2 KiB segments, without a model and with the tiny one.
+  {"p5_none_bytes_gpl3",         "v2-none-p5-gpl3-4k.mbz",                "gpl3-4k.txt",            "none", "",           "",             5, 0x00,  0,   0, true,  0x9c2a6ce9a0ffc042},
+  {"p5_tiny_bytes_gpl3",         "v2-mixer-p5-gpl3-4k.mbz",               "gpl3-4k.txt",            "tiny", "",           "",             5, 0x00,  0,   0, true,  0x50eef493aad06aa2},
 };
 // clang-format on
 
@@ -116,7 +119,8 @@ const Engine* engine_of(const GoldenMixed& g) {
 
 Options options_of(const GoldenMixed& g) {
   Options o;
-  o.segment_size = 1024;
+  o.segment_size = g.profile == mix::kProfileText5 ? 2048 : 1024;  // profile 5's files: two 2 KiB segments
+  o.byte_profile = g.profile == mix::kProfileText5 ? mix::kProfileText5 : mix::kProfileGeneral;  // bytes: 1 until 0.9
   o.force_model = true;
   o.layout = g.layout;
   o.raw_image = g.raw_image;
@@ -168,12 +172,13 @@ std::vector<uint16_t> decoding_trace(const std::vector<CodedSegment>& segs, cons
 std::vector<uint16_t> encoding_trace(const std::vector<uint8_t>& original, const Options& o, const Engine* engine) {
   codecs::Flattened flat;
   MixPlan plan;
+  plan.byte_profile = static_cast<uint8_t>(o.byte_profile);
   const uint8_t* payload = original.data();
   size_t size = original.size();
   if (codecs::flatten(original.data(), original.size(), codecs::adapter_options(o), flat, nullptr)) {
     payload = flat.payload.data();
     size = flat.payload.size();
-    plan = MixPlan{flat.shape, 0};
+    plan = MixPlan{flat.shape, 0, static_cast<uint8_t>(o.byte_profile)};
   }
   std::vector<mix::ProbabilityTrace> traces;
   encode_segments(engine, split_segments(payload, size, o.segment_size), 1, &plan, o.force_model, {}, &traces);
@@ -210,7 +215,7 @@ TEST_P(GoldenMixedFile, IsTheVariantItNames) {
   ASSERT_FALSE(file.empty()) << g.mbz;
   const std::vector<CodedSegment> segs = coded_segments(file);
   ASSERT_GE(segs.size(), 2u) << g.mbz;
-  const size_t header = g.profile == 1 ? 1 : g.profile == 2 ? 13 : 14;
+  const size_t header = g.profile == 1 || g.profile == 5 ? 1 : g.profile == 2 ? 13 : 14;  // 1, 5: bytes, no shape
   for (size_t i = 0; i < segs.size(); ++i) {
     const CodedSegment& s = segs[i];
     ASSERT_EQ(s.method, Method::mixed) << g.mbz << " segment " << i;

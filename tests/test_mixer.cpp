@@ -82,27 +82,42 @@ TEST(Mixer, PathsAreTheEnginesTables) {
   }
 }
 
+// Both byte profiles (1, and 5 since mbz 0.9.0).
 TEST(Mixer, EncodeThenDecodeAgainstStepTables) {
   const auto data = gpl(3000);
   const Engine& e = test::golden_engine();
   const auto paths = e.evaluate_paths({{data.data(), data.size()}});
-  double ideal = 0;
-  const auto coded = mix::mixed_encode(data.data(), data.size(), paths[0].data(), mix::SampleShape{}, &ideal);
-  ASSERT_EQ(coded[0], mix::kProfileGeneral);
-  // The coder stays within 1% (plus its flush) of the ideal length.
-  EXPECT_LE(8.0 * static_cast<double>(coded.size()), ideal * 1.01 + 8 * 8);
-  const auto costs = mix::mixed_costs(data.data(), data.size(), paths[0].data(), mix::SampleShape{});
-  double sum = 0;
-  for (float c : costs) sum += c;
-  EXPECT_NEAR(sum, ideal, 1e-3 * ideal);
+  for (const uint8_t profile : {mix::kProfileGeneral, mix::kProfileText5}) {
+    SCOPED_TRACE("profile " + std::to_string(profile));
+    double ideal = 0;
+    const auto coded = mix::mixed_encode(data.data(), data.size(), paths[0].data(), profile, mix::SampleShape{}, &ideal);
+    ASSERT_EQ(coded[0], profile);
+    // The coder stays within 1% (plus its flush) of the ideal length.
+    EXPECT_LE(8.0 * static_cast<double>(coded.size()), ideal * 1.01 + 8 * 8);
+    const auto costs = mix::mixed_costs(data.data(), data.size(), paths[0].data(), profile, mix::SampleShape{});
+    double sum = 0;
+    for (float c : costs) sum += c;
+    EXPECT_NEAR(sum, ideal, 1e-3 * ideal);
 
-  mix::MixedDecoder dec(coded.data(), coded.size(), data.size());
-  StepDecoder step(e, 1);
-  for (size_t i = 0; i < data.size(); ++i) {
-    const uint8_t b = dec.decode(step.tables().data());
-    ASSERT_EQ(b, data[i]) << "at " << i;
-    step.push(&b);
+    mix::MixedDecoder dec(coded.data(), coded.size(), data.size());
+    StepDecoder step(e, 1);
+    for (size_t i = 0; i < data.size(); ++i) {
+      const uint8_t b = dec.decode(step.tables().data());
+      ASSERT_EQ(b, data[i]) << "at " << i;
+      step.push(&b);
+    }
   }
+}
+
+// Profile 5 learns a text better than profile 1 (its reason to exist): on a
+// real text without a model, clearly fewer bits.
+TEST(Mixer, Profile5CodesTextSmallerThanProfile1) {
+  const auto data = test::read_file(test::data_path("samples/gpl-3.0.txt"));
+  double bits[2] = {0, 0};
+  int k = 0;
+  for (const uint8_t profile : {mix::kProfileGeneral, mix::kProfileText5})
+    mix::mixed_encode(data.data(), data.size(), nullptr, profile, mix::SampleShape{}, &bits[k++]);
+  EXPECT_LT(bits[1], 0.97 * bits[0]) << bits[1] / data.size() << " vs " << bits[0] / data.size() << " bits a byte";
 }
 
 TEST(Mixer, LearnsRepeatsBeyondTheModelsWindow) {
@@ -156,9 +171,9 @@ TEST(Mixer, UnknownProfileAndDamageAreErrors) {
   FrameHeader h;
   const size_t at = parse_header(packed.data(), packed.size(), h, "") + kBlockHeaderSize;
   ASSERT_EQ(packed[at - kBlockHeaderSize], static_cast<uint8_t>(Method::mixed));
-  ASSERT_EQ(packed[at], mix::kProfileGeneral);
+  ASSERT_EQ(packed[at], mix::kProfileText5);
   // An unknown profile: damage in a version-2 frame, whose header declares
-  // profile 1 only; in a version-1 frame (no declaration), a newer format.
+  // profile 5 only; in a version-1 frame (no declaration), a newer format.
   auto bad = packed;
   bad[at] = 9;
   try {
@@ -222,7 +237,7 @@ TEST(Mixer, SampledDataUsesItsShapeAndBadShapesAreErrors) {
   }
   // Bytes-only files never carry a shape; the mixer's shapes give different, valid codes.
   const auto plain = compress(ppm.data(), ppm.size(), *m, [&] { Options b = o; b.adapter = "bytes"; return b; }());
-  EXPECT_EQ(plain[parse_header(plain.data(), plain.size(), h, "") + kBlockHeaderSize], mix::kProfileGeneral);
+  EXPECT_EQ(plain[parse_header(plain.data(), plain.size(), h, "") + kBlockHeaderSize], mix::kProfileText5);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // mix_bench — times the context mixer alone, encode and decode, on one file.
 //
-//   mix_bench FILE [REPEATS]
+//   mix_bench FILE [REPEATS [BYTE_PROFILE]]
 //
 // The file goes through the modality adapters as the compressor flattens it
 // (src/api/compressor.cpp): the payload is cut into segments of the default
@@ -12,7 +12,8 @@
 // as they would be from the model). Only mixed_encode and MixedDecoder are
 // timed, in CPU time (the process's: the mixer runs on one thread), which
 // other work on a shared machine disturbs less than the wall clock; the best
-// of REPEATS runs (default 1) is reported. The XXH64 of the
+// of REPEATS runs (default 1) is reported; plain bytes are coded with
+// BYTE_PROFILE (1 or 5; default 5, the compressor's). The XXH64 of the
 // coded bytes is printed so that a change to the mixer can be shown not to
 // change a single output byte; so is the ideal code length that the
 // compressor asks for (it weighs it against the other methods), printed
@@ -59,11 +60,12 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || argc > 3) {
-    std::fprintf(stderr, "usage: mix_bench FILE [REPEATS]\n");
+  if (argc < 2 || argc > 4) {
+    std::fprintf(stderr, "usage: mix_bench FILE [REPEATS [BYTE_PROFILE]]\n");
     return 2;
   }
-  const int repeats = argc == 3 ? std::max(1, std::stoi(argv[2])) : 1;
+  const int repeats = argc >= 3 ? std::max(1, std::stoi(argv[2])) : 1;
+  const uint8_t byte_profile = argc == 4 && std::stoi(argv[3]) == 1 ? mbz::mix::kProfileGeneral : mbz::mix::kProfileText5;
   std::ifstream f(argv[1], std::ios::binary);
   if (!f) {
     std::fprintf(stderr, "cannot read %s\n", argv[1]);
@@ -109,7 +111,7 @@ int main(int argc, char** argv) {
     for (size_t k = 0; k < segs.size(); ++k) {
       double bits = 0;
       coded[k] = mbz::mix::mixed_encode(payload.data() + segs[k].offset, segs[k].size, segs[k].paths.data(),
-                                        segs[k].shape, &bits);
+                                        mbz::mix::profile_of(segs[k].shape, byte_profile), segs[k].shape, &bits);
       ideal_bits += bits;
     }
     best_enc = std::min(best_enc, cpu_seconds() - t0);

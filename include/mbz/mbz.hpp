@@ -116,6 +116,11 @@ struct Options {
   // tables per 1 MiB segment in flight) to the model's work. false gives
   // files that mbz 0.2 can read.
   bool mix = true;
+  // The mixer profile for plain bytes (compress only; since 0.9.0): 5, bit
+  // histories in nibble slots with layered mixing (the default; about 5%
+  // smaller text than 1, at half its speed), or 1, the profile of mbz 0.3-0.8
+  // (files they read). Audio and image payloads keep their own profiles.
+  int byte_profile = 5;
   // Testing and benchmarking: code every segment with the model even where
   // zstd or stored would be smaller (never needed for normal use).
   bool force_model = false;

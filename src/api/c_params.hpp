@@ -12,6 +12,7 @@ struct mbz_params {
   mbz::Options opts;               // every setting but the level's
   int level = 0;                   // 1..9; 0: none set (the default level)
   bool segment_size_set = false;   // set by name: a level leaves it alone
+  bool byte_profile_set = false;   // the same
 };
 
 namespace mbz {

@@ -18,6 +18,8 @@ void check_options(const Options& o) {
   if (o.segment_size < 1024 || o.segment_size > kMaxSegmentSize)
     throw Error(ErrorCode::invalid_argument, "segment size must be in [1 KiB, 16 MiB]");
   parse_device(o.device);
+  if (o.byte_profile != mix::kProfileGeneral && o.byte_profile != mix::kProfileText5)
+    throw Error(ErrorCode::invalid_argument, "byte profile must be 1 or 5");
   codecs::check_adapter_options(codecs::adapter_options(o));
 }
 
@@ -55,7 +57,7 @@ struct Compressor::Impl {
     h.segment_size = opts.segment_size;
     // Declared up front (the header precedes the segments): the profile every
     // mixed segment of this frame gets, if the mixer runs.
-    if (opts.mix) h.features = profile_feature(mix::profile_of(shape));
+    if (opts.mix) h.features = profile_feature(mix::profile_of(shape, static_cast<uint8_t>(opts.byte_profile)));
     // A frame that needs no feature stays version 1, which every mbz reads
     // (--no-mix writes files mbz 0.2 reads; docs/FORMAT.md "Header").
     h.version = h.features ? kFrameVersion : 1;
@@ -116,7 +118,7 @@ struct Compressor::Impl {
     std::function<void(double)> partial;
     if (opts.progress)
       partial = [&](double f) { opts.progress(st.in_bytes + static_cast<uint64_t>(f * static_cast<double>(n)), st.out_bytes); };
-    const MixPlan plan{shape, frame_bytes};
+    const MixPlan plan{shape, frame_bytes, static_cast<uint8_t>(opts.byte_profile)};
     std::vector<EncodedSegment> enc = encode_segments(engine, segs, opts.threads, opts.mix ? &plan : nullptr, opts.force_model, partial);
     for (size_t i = 0; i < segs.size(); ++i) {
       const EncodedSegment& e = enc[i];

@@ -16,16 +16,16 @@ namespace mbz {
 
 namespace {
 constexpr uint32_t KiB = 1024, MiB = 1024 * KiB;
-//                                 level  model  segment size
-constexpr std::array<Level, 9> kLevels{{{1, false, 1 * MiB},
-                                        {2, false, 2 * MiB},
-                                        {3, false, 4 * MiB},
-                                        {4, false, 8 * MiB},
-                                        {5, false, 16 * MiB},
-                                        {6, true, 1 * MiB},
-                                        {7, true, 2 * MiB},
-                                        {8, true, 4 * MiB},
-                                        {9, true, 8 * MiB}}};
+//                                 level  model  segment size  byte profile
+constexpr std::array<Level, 9> kLevels{{{1, false, 1 * MiB, 1},
+                                        {2, false, 2 * MiB, 1},
+                                        {3, false, 4 * MiB, 5},
+                                        {4, false, 8 * MiB, 5},
+                                        {5, false, 16 * MiB, 5},
+                                        {6, true, 1 * MiB, 5},
+                                        {7, true, 2 * MiB, 5},
+                                        {8, true, 4 * MiB, 5},
+                                        {9, true, 8 * MiB, 5}}};
 }  // namespace
 
 const Level& level(int n) {

@@ -74,8 +74,9 @@ void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model
       const auto paths = engine ? engine->evaluate_paths(segs) : std::vector<std::vector<mix::NodeCounts>>(segs.size());
       parallel_for(segs.size(), opts.threads, [&](size_t k, size_t) {
         const uint64_t offset = plan.offset + static_cast<uint64_t>(segs[k].data - data);
+        const mix::SampleShape shape = mix::shape_at(plan.payload, offset);
         costs[k] = mix::mixed_costs(segs[k].data, segs[k].size, engine ? paths[k].data() : nullptr,
-                                    mix::shape_at(plan.payload, offset));
+                                    mix::profile_of(shape, plan.byte_profile), shape);
       });
     } else {
       const auto codes = engine->evaluate(segs);
@@ -89,14 +90,14 @@ void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model
 
 double evaluate(const uint8_t* data, size_t size, const Model& model, const Options& opts) {
   double bits = 0;
-  for_each_segment_costs(data, size, model, opts, MixPlan{}, [&](size_t, const std::vector<float>& costs) {
+  for_each_segment_costs(data, size, model, opts, MixPlan{{}, 0, static_cast<uint8_t>(opts.byte_profile)}, [&](size_t, const std::vector<float>& costs) {
     for (float c : costs) bits += c;
   });
   return bits;
 }
 
 std::vector<float> evaluate_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts) {
-  return payload_costs(data, size, model, opts, MixPlan{});
+  return payload_costs(data, size, model, opts, MixPlan{{}, 0, static_cast<uint8_t>(opts.byte_profile)});
 }
 
 std::vector<float> payload_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts,

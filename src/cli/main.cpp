@@ -35,6 +35,7 @@ struct Args {
   std::string model, device = "auto";
   int level = kDefaultLevel;
   std::string segment_size;  // empty: the level's
+  int byte_profile = 0;      // 0: the level's
   int verbosity = 1;  // 0 quiet, 1 normal, 2+ verbose
   bool force_model = false;
   bool no_mix = false;
@@ -68,6 +69,7 @@ Options options(const Args& a, Progress* bar) {
   Options o;
   o.threads = a.threads;
   o.segment_size = a.segment_size.empty() ? level(a.level).segment_size : parse_size(a.segment_size);
+  o.byte_profile = a.byte_profile ? a.byte_profile : level(a.level).byte_profile;
   o.device = a.device;
   o.force_model = a.force_model;
   o.mix = !a.no_mix;
@@ -240,11 +242,15 @@ int run(int argc, char** argv) {
                      std::string(default_model_name()) + " for bytes at levels 6-9)");
   app.add_option("--device", a.device, "Compute device: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--segment-size", a.segment_size, "Bytes per independently coded segment (default: the level's; e.g. 64K, 4M)");
+  app.add_option("--byte-profile", a.byte_profile,
+                 "Mixer profile for bytes: 5 (levels 3-9) or 1 (levels 1-2: faster; files mbz 0.3-0.8 read)")
+      ->check(CLI::IsMember({1, 5}));
   for (int n = 1; n <= 9; ++n) {
     const Level& l = level(n);
     const uint32_t kib = l.segment_size >> 10;
     const std::string seg = kib >= 1024 ? std::to_string(kib >> 10) + " MiB" : std::to_string(kib) + " KiB";
-    std::string what = std::string(l.text_model ? "bytes through the model" : "no model (the mixer alone)") + ", " + seg + " segments";
+    std::string what = std::string(l.text_model ? "bytes through the model" : "no model (the mixer alone)") + ", " + seg +
+                       " segments, profile " + std::to_string(l.byte_profile);
     if (n == kDefaultLevel) what += " (the default)";
     std::string names = "-" + std::to_string(n);
     if (n == 1) names += ",--fast";

@@ -100,10 +100,11 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     }
     const uint64_t offset = plan->offset + static_cast<uint64_t>(s.data - segments[0].data);
     const mix::SampleShape shape = mix::shape_at(plan->payload, offset);
+    const uint8_t profile = mix::profile_of(shape, plan->byte_profile);
     double mixed_bits = 0;
     mix::ProbabilityTrace* trace = traces ? &(*traces)[i] : nullptr;
     if (!model) {  // the mixer alone (model `none`)
-      std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, nullptr, shape, &mixed_bits, {}, trace);
+      std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, nullptr, profile, shape, &mixed_bits, {}, trace);
       choice.consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
       if (trace && e.method != Method::mixed) trace->p.clear();
       return;
@@ -111,7 +112,7 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     // Mixed first (it streams), then the plain model once every path is final;
     // the same choice as trying them in the other order (ties go to the plain
     // model, which a forced mixed coding then replaces).
-    std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), shape, &mixed_bits,
+    std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), profile, shape, &mixed_bits,
                                                    [&](size_t n) { ready.wait(i, n); }, trace);
     ready.wait(i, s.size);
     choice.consider(Method::model, range_encode(codes_from_paths(s, paths[i].data()), &bits), bits, false);

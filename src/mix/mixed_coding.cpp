@@ -31,9 +31,9 @@ namespace {
 // Runs the segment's unit over a known segment, calling code(i, bit, p1) for
 // every decision: one loop a unit, no indirect call a decision.
 template <class Code>
-void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape, Code&& code,
+void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_t profile, SampleShape shape, Code&& code,
                const std::function<void(size_t)>& ready = {}) {
-  ProfileUnit unit = make_unit(profile_of(shape), size, shape);
+  ProfileUnit unit = make_unit(profile, size, shape);
   std::visit([&](auto& mixer) {
     for (size_t i = 0; i < size; ++i) {
       if (ready && i % kReadyStep == 0) ready(std::min(size, i + kReadyStep));
@@ -60,17 +60,17 @@ const std::array<double, kProbOne>& cost_table() {
 double bit_cost(int bit, int p1) { return cost_table()[static_cast<size_t>(bit ? p1 : kProbOne - p1)]; }
 }  // namespace
 
-uint8_t profile_of(const SampleShape& s) {
-  if (s.stride == 0) return kProfileGeneral;
+uint8_t profile_of(const SampleShape& s, uint8_t byte_profile) {
+  if (s.stride == 0) return byte_profile;
   if (s.value_format & kValueDelta2) return kProfileSignal;
   return s.value_format ? kProfileNumeric : kProfileSampled;
 }
 
-std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape,
+std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_t profile, SampleShape shape,
                                   double* ideal, const std::function<void(size_t)>& ready, ProbabilityTrace* trace) {
   RangeEncoder enc;
   double bits = 0;
-  run_known(data, size, paths, shape, [&](size_t, int bit, int p1) {
+  run_known(data, size, paths, profile, shape, [&](size_t, int bit, int p1) {
     const uint32_t zero = static_cast<uint32_t>(kProbOne - p1);
     if (bit)
       enc.encode(zero, static_cast<uint32_t>(p1), kProbOne);
@@ -80,7 +80,7 @@ std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCo
     if (trace) trace->add(p1);
   }, ready);
   if (ideal) *ideal = bits;
-  std::vector<uint8_t> out{profile_of(shape)};
+  std::vector<uint8_t> out{profile};
   if (shape.stride)
     for (uint32_t v : {shape.stride, shape.row, shape.phase})
       for (int k = 0; k < 4; ++k) out.push_back(static_cast<uint8_t>(v >> (8 * k)));
@@ -90,15 +90,15 @@ std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCo
   return out;
 }
 
-std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape) {
+std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_t profile, SampleShape shape) {
   std::vector<double> bits(size, 0.0);
-  run_known(data, size, paths, shape, [&](size_t i, int bit, int p1) { bits[i] += bit_cost(bit, p1); });
+  run_known(data, size, paths, profile, shape, [&](size_t i, int bit, int p1) { bits[i] += bit_cost(bit, p1); });
   return std::vector<float>(bits.begin(), bits.end());
 }
 
 MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len) {
   if (coded_len < 1) throw Error(ErrorCode::corrupt, "mixed segment is empty");
-  if (coded[0] == kProfileGeneral) return Header{SampleShape{}, 1};
+  if (coded[0] == kProfileGeneral || coded[0] == kProfileText5) return Header{SampleShape{}, 1};
   if (coded[0] != kProfileSampled && coded[0] != kProfileNumeric && coded[0] != kProfileSignal)
     throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(coded[0]));
   const size_t header = coded[0] == kProfileSampled ? 13 : 14;

@@ -1,8 +1,8 @@
 // mixed_coding.hpp — a segment coded bit by bit through the context mixer.
 //
-// Coded form (docs/FORMAT.md "Mixed segments"): one profile byte (1 bytes,
-// 2 sampled data, followed by its SampleShape as three u32le, 3 numeric
-// samples, followed by the shape and its value format byte), then a
+// Coded form (docs/FORMAT.md "Mixed segments"): one profile byte (1 and 5
+// bytes, 2 sampled data, followed by its SampleShape as three u32le, 3 and 4
+// numeric samples, followed by the shape and its value format byte), then a
 // range-coded stream of binary decisions, 8 per byte, MSB first; decision k
 // has P(1) = p/4096 from the profile's unit (profile_units.hpp: the frozen
 // units of src/mix/profiles/) and is coded as the interval [4096 - p, 4096)
@@ -26,6 +26,7 @@ constexpr uint8_t kProfileGeneral = 1;
 constexpr uint8_t kProfileSampled = 2;
 constexpr uint8_t kProfileNumeric = 3;
 constexpr uint8_t kProfileSignal = 4;  // profile 3 plus the signal rebuilt from delta2 residuals (mbz 0.5)
+constexpr uint8_t kProfileText5 = 5;   // bytes: bit histories in nibble slots, layered mixing (mbz 0.9)
 
 // The 8 nodes a byte passes through in a cumulative table cum[257]
 // (cum[0] = 0, cum[256] = total), MSB first.
@@ -33,25 +34,27 @@ void path_counts(const uint32_t* cum257, uint8_t byte, NodeCounts out[8]);
 // One node: the prefix c0 (1 followed by the bits so far, 1..255).
 NodeCounts node_counts(const uint32_t* cum257, uint32_t c0);
 
-// The profile mixed_encode writes for a segment of this shape (the same for
-// every segment of a payload: it depends on the stride and value format only).
-uint8_t profile_of(const SampleShape& shape);
+// The profile to write for a segment of this shape (the same for every
+// segment of a payload: it depends on the stride and value format only);
+// plain bytes (stride 0) get byte_profile, kProfileGeneral or kProfileText5.
+uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile);
 
 // paths: 8 NodeCounts per byte (the engine's tables along each byte's path);
 // null: no model (kNoModel for every decision).
 // Returns the coded bytes; ideal_bits, if set, gets the ideal code length.
-// shape: where the samples are (stride 0: plain bytes, profile 1; a value
-// format: profile 3, or 4 with kValueDelta2).
+// profile: the unit that codes it (profile_of); shape: where the samples are
+// (stride 0: plain bytes, profile 1 or 5; a value format: profile 3, or 4
+// with kValueDelta2).
 // ready, if set, is called with n before the paths of bytes [0, n) are first
 // read, in increasing n (every kReadyStep bytes): paths may still be arriving.
 // trace, if set, gets every decision's probability (testing).
-std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape,
+std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_t profile, SampleShape shape,
                                   double* ideal_bits, const std::function<void(size_t)>& ready = {},
                                   ProbabilityTrace* trace = nullptr);
 constexpr size_t kReadyStep = 4096;
 
 // The ideal cost in bits of every byte under the mixer (what mixed_encode codes).
-std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCounts* paths, SampleShape shape);
+std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_t profile, SampleShape shape);
 
 // Decodes one mixed segment a byte at a time from the model's cumulative tables.
 // Throws Error(unsupported_version) for an unknown profile, Error(corrupt) for a bad shape.
