@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -64,6 +65,18 @@ void write_file_atomically(const std::string& path, const std::vector<uint8_t>& 
   std::filesystem::rename(tmp, path);
 }
 
+// The log of a resumed run: its header and the rows up to the checkpoint's
+// step. Rows an interrupted run wrote after its last checkpoint are dropped;
+// the resumed run writes them again.
+void keep_log_rows_up_to(const std::string& csv, int64_t step) {
+  std::ifstream in(csv);
+  std::string kept, line;
+  for (bool header = true; std::getline(in, line) && !in.eof(); header = false)  // eof: a torn last row
+    if (header || std::strtoll(line.c_str(), nullptr, 10) <= step) kept += line + "\n";
+  in.close();
+  write_file_atomically(csv, std::vector<uint8_t>(kept.begin(), kept.end()));
+}
+
 // Validation windows cut to whole patches (the float model needs them; the
 // engine does not, but both must see the same bytes).
 std::vector<std::vector<uint8_t>> whole_patches(std::vector<std::vector<uint8_t>> w, int64_t patch) {
@@ -119,11 +132,16 @@ double integer_bpb(std::shared_ptr<const ModelFile> model, const std::vector<std
   return bytes > 0 ? bits / bytes : 0.0;
 }
 
+// What a checkpoint holds besides the weights and the optimizer: enough to
+// continue exactly where the run was, its log included (the training loss
+// summed since the last log row, so the next row averages the same steps).
 struct Checkpoint {
   ModelConfig cfg;
   int64_t step = 0;
   double seconds = 0;
   uint64_t bytes_seen = 0;
+  double loss_sum = 0;
+  int64_t loss_count = 0;
 };
 
 void save_checkpoint(const std::string& path, MegabyteQat& model, torch::optim::AdamW& opt, const Checkpoint& c,
@@ -135,7 +153,8 @@ void save_checkpoint(const std::string& path, MegabyteQat& model, torch::optim::
   ar.write("optimizer", oar);
   ar.write("config", torch::tensor(config_vector(c.cfg)));
   ar.write("state", torch::tensor(std::vector<double>{static_cast<double>(c.step), c.seconds,
-                                                      static_cast<double>(c.bytes_seen)},
+                                                      static_cast<double>(c.bytes_seen), c.loss_sum,
+                                                      static_cast<double>(c.loss_count)},
                                   torch::TensorOptions().dtype(torch::kDouble)));
   ar.write("seed", torch::tensor(static_cast<int64_t>(o.seed)));
   const std::string tmp = path + ".tmp";
@@ -154,6 +173,10 @@ Checkpoint read_checkpoint_header(torch::serialize::InputArchive& ar) {
   c.step = static_cast<int64_t>(state[0].item<double>());
   c.seconds = state[1].item<double>();
   c.bytes_seen = static_cast<uint64_t>(state[2].item<double>());
+  if (state.numel() >= 5) {  // older checkpoints have no loss since the last log row
+    c.loss_sum = state[3].item<double>();
+    c.loss_count = static_cast<int64_t>(state[4].item<double>());
+  }
   return c;
 }
 
@@ -276,13 +299,14 @@ TrainResult run_training(const TrainOptions& o) {
   }
 
   const bool new_log = !o.resume || !std::filesystem::exists(csv);
+  if (!new_log) keep_log_rows_up_to(csv, state.step);
   std::ofstream log(csv, new_log ? std::ios::trunc : std::ios::app);
   if (!log) throw Error(ErrorCode::io, "cannot write " + csv);
   if (new_log) log << "step,bytes,lr,train_bpb,valid_bpb,valid_int_bpb,seconds\n";
 
   const int64_t qat_step = static_cast<int64_t>(o.qat_start * static_cast<double>(o.steps));
-  double loss_sum = 0;
-  int64_t loss_count = 0;
+  double& loss_sum = state.loss_sum;  // in the checkpoint
+  int64_t& loss_count = state.loss_count;
   const auto t0 = Clock::now();
   const double seconds0 = state.seconds;
   auto elapsed = [&] { return seconds0 + std::chrono::duration<double>(Clock::now() - t0).count(); };
@@ -322,7 +346,9 @@ TrainResult run_training(const TrainOptions& o) {
     Tensor x = to_batch(train.sample(o.seed, static_cast<uint64_t>(state.step), o.batch, context, o.balance), o.batch, context, dev);
     Tensor logits = model->forward(x);
     Tensor loss = torch::nn::functional::cross_entropy(logits.view({-1, 256}), x.view({-1}));
-    opt.zero_grad();
+    // No gradient tensors before backward (not zeroed ones to add to), at
+    // every step as at the first step after a resume: the same arithmetic.
+    for (Tensor& p : model->parameters()) p.mutable_grad() = Tensor();
     loss.backward();
     torch::nn::utils::clip_grad_norm_(model->parameters(), o.clip);
     opt.step();
@@ -361,6 +387,7 @@ TrainResult run_training(const TrainOptions& o) {
       state.seconds = elapsed();
       save_checkpoint(ckpt, model, opt, state, o);
     }
+    if (state.step == o.stop_after) return TrainResult{state.step, 0, 0, ""};  // as if killed here
   }
 
   // Export and the float-vs-integer check on the held-out windows.

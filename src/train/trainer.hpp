@@ -34,6 +34,7 @@ struct TrainOptions {
   int valid_windows = 64;
   bool cuda = false;
   int verbosity = 1;
+  int64_t stop_after = 0;          // tests: stop after this step as a killed run would (no export)
 };
 
 // Named architecture presets: "tiny", "small", "medium", "large".
