@@ -117,7 +117,7 @@ struct Options {
   // files that mbz 0.2 can read.
   bool mix = true;
   // The mixer profile for plain bytes (compress only; since 0.9.0): 5, bit
-  // histories in nibble slots with layered mixing (the default; about 5%
+  // histories in nibble slots with layered mixing (the default; about 7%
   // smaller text than 1, at half its speed), or 1, the profile of mbz 0.3-0.8
   // (files they read). Audio and image payloads keep their own profiles.
   int byte_profile = 5;

@@ -5,7 +5,7 @@
 // A level picks three things only, all recorded in the file, so any level's
 // output decodes with the same command: whether bytes are coded with the
 // neural model or by the context mixer alone (model `none`), the mixer
-// profile for bytes (1, fast; 5, about 5% smaller at half the mixer's
+// profile for bytes (1, fast; 5, about 7% smaller at half the mixer's
 // speed), and the segment size (the mixer learns from longer segments;
 // shorter ones decode in parallel). Audio and image payloads are coded by the mixer alone at every
 // level: their numeric profiles measured no gain from the shipped audio and

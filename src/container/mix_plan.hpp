@@ -14,7 +14,7 @@ namespace mbz {
 struct MixPlan {
   mix::SampleShape payload;
   uint64_t offset = 0;
-  uint8_t byte_profile = 5;
+  uint8_t byte_profile = 5;  // mix::kProfileText5, as Options::byte_profile
 };
 
 }  // namespace mbz
