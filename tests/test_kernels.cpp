@@ -46,6 +46,9 @@ TEST(Kernels, EveryKernelEqualsTheReference) {
     check_shape(isa, 1024, 384, 128, rng, false);
     check_shape(isa, 9, 256, 1100, rng, true);
     check_shape(isa, 3, 33, 4099, rng, true);
+    // One row over 8 or more blocks of 16 (the decoding step's kernel), with tails.
+    for (int n : {128, 129, 200, 300}) check_shape(isa, 1, n, 67, rng, false);
+    check_shape(isa, 1, 1000, 1100, rng, true);
   }
   EXPECT_GE(tested, 1);
 }

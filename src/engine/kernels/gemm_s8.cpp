@@ -32,30 +32,79 @@ int round_up(int v, int to) { return (v + to - 1) / to * to; }
 // accumulator holds sum (x+128)*w; subtracting 128 * colsum(W) gives sum x*w.
 constexpr int kVnniRows = 6, kVnniBlocks = 4;
 
+// The accumulators are named variables, not an array: GCC 12 keeps an
+// array of __m512i in memory beside its registers and stores every
+// accumulator on every step of k, which made this kernel 2.7 times slower.
+#define MBZ_VNNI_ROW(r)                                                    \
+  if constexpr (MR > r) {                                                  \
+    int32_t quad;                                                          \
+    std::memcpy(&quad, xu + static_cast<size_t>(r) * kp + 4 * k4, 4);      \
+    const __m512i a = _mm512_set1_epi32(quad);                             \
+    c##r##0 = _mm512_dpbusd_epi32(c##r##0, a, w0);                         \
+    if constexpr (NR > 1) c##r##1 = _mm512_dpbusd_epi32(c##r##1, a, w1);   \
+    if constexpr (NR > 2) c##r##2 = _mm512_dpbusd_epi32(c##r##2, a, w2);   \
+    if constexpr (NR > 3) c##r##3 = _mm512_dpbusd_epi32(c##r##3, a, w3);   \
+  }
+#define MBZ_VNNI_STORE(r)                                                  \
+  if constexpr (MR > r) {                                                  \
+    const __m512i row[4] = {c##r##0, c##r##1, c##r##2, c##r##3};           \
+    for (int j = 0; j < NR; ++j)                                           \
+      _mm512_mask_storeu_epi32(y + static_cast<size_t>(r) * ldy + 16 * j, mask[j], _mm512_sub_epi32(row[j], o[j])); \
+  }
+
 template <int MR, int NR>
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_tile(const uint8_t* xu, int kp, const int8_t* wb,
                                                                          const int32_t* off, int32_t* y, int ldy,
                                                                          int cols) {
-  __m512i acc[MR][NR];
-  for (int r = 0; r < MR; ++r)
-    for (int j = 0; j < NR; ++j) acc[r][j] = _mm512_setzero_si512();
+  static_assert(MR >= 1 && MR <= 6 && NR >= 1 && NR <= 4, "tile shape");
+  const __m512i z = _mm512_setzero_si512();
+  __m512i c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z, c20 = z, c21 = z, c22 = z, c23 = z,
+          c30 = z, c31 = z, c32 = z, c33 = z, c40 = z, c41 = z, c42 = z, c43 = z, c50 = z, c51 = z, c52 = z, c53 = z;
   const size_t block = static_cast<size_t>(kp) * 16;  // bytes per block of 16 outputs
   for (int k4 = 0; k4 < kp / 4; ++k4) {
-    __m512i w[NR];
-    for (int j = 0; j < NR; ++j) w[j] = _mm512_loadu_si512(wb + j * block + k4 * 64);
-    for (int r = 0; r < MR; ++r) {
-      int32_t quad;
-      std::memcpy(&quad, xu + static_cast<size_t>(r) * kp + 4 * k4, 4);
-      const __m512i a = _mm512_set1_epi32(quad);
-      for (int j = 0; j < NR; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], a, w[j]);
-    }
+    const __m512i w0 = _mm512_loadu_si512(wb + k4 * 64);
+    const __m512i w1 = NR > 1 ? _mm512_loadu_si512(wb + block + k4 * 64) : z;
+    const __m512i w2 = NR > 2 ? _mm512_loadu_si512(wb + 2 * block + k4 * 64) : z;
+    const __m512i w3 = NR > 3 ? _mm512_loadu_si512(wb + 3 * block + k4 * 64) : z;
+    MBZ_VNNI_ROW(0) MBZ_VNNI_ROW(1) MBZ_VNNI_ROW(2) MBZ_VNNI_ROW(3) MBZ_VNNI_ROW(4) MBZ_VNNI_ROW(5)
   }
+  __m512i o[NR];
+  __mmask16 mask[NR];
   for (int j = 0; j < NR; ++j) {
-    const __m512i o = _mm512_loadu_si512(off + 16 * j);
+    o[j] = _mm512_loadu_si512(off + 16 * j);
+    const int left = cols - 16 * j;
+    mask[j] = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+  }
+  MBZ_VNNI_STORE(0) MBZ_VNNI_STORE(1) MBZ_VNNI_STORE(2) MBZ_VNNI_STORE(3) MBZ_VNNI_STORE(4) MBZ_VNNI_STORE(5)
+}
+#undef MBZ_VNNI_ROW
+#undef MBZ_VNNI_STORE
+
+// One row by 8 blocks: the decoding step's product (8 independent chains).
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_tile_1x8(const uint8_t* xu, int kp, const int8_t* wb,
+                                                                             const int32_t* off, int32_t* y, int cols) {
+  const __m512i z = _mm512_setzero_si512();
+  __m512i c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
+  const size_t block = static_cast<size_t>(kp) * 16;
+  for (int k4 = 0; k4 < kp / 4; ++k4) {
+    int32_t quad;
+    std::memcpy(&quad, xu + 4 * k4, 4);
+    const __m512i a = _mm512_set1_epi32(quad);
+    const int8_t* w = wb + k4 * 64;
+    c0 = _mm512_dpbusd_epi32(c0, a, _mm512_loadu_si512(w));
+    c1 = _mm512_dpbusd_epi32(c1, a, _mm512_loadu_si512(w + block));
+    c2 = _mm512_dpbusd_epi32(c2, a, _mm512_loadu_si512(w + 2 * block));
+    c3 = _mm512_dpbusd_epi32(c3, a, _mm512_loadu_si512(w + 3 * block));
+    c4 = _mm512_dpbusd_epi32(c4, a, _mm512_loadu_si512(w + 4 * block));
+    c5 = _mm512_dpbusd_epi32(c5, a, _mm512_loadu_si512(w + 5 * block));
+    c6 = _mm512_dpbusd_epi32(c6, a, _mm512_loadu_si512(w + 6 * block));
+    c7 = _mm512_dpbusd_epi32(c7, a, _mm512_loadu_si512(w + 7 * block));
+  }
+  const __m512i acc[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
+  for (int j = 0; j < 8; ++j) {
     const int left = cols - 16 * j;
     const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
-    for (int r = 0; r < MR; ++r)
-      _mm512_mask_storeu_epi32(y + static_cast<size_t>(r) * ldy + 16 * j, mask, _mm512_sub_epi32(acc[r][j], o));
+    _mm512_mask_storeu_epi32(y + 16 * j, mask, _mm512_sub_epi32(acc[j], _mm512_loadu_si512(off + 16 * j)));
   }
 }
 
@@ -66,7 +115,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_rows(const uint
   int b = 0;
   if (MR == 1)  // one row: 8 blocks per pass, so 8 accumulator chains overlap
     for (; b + 8 <= np / 16; b += 8)
-      vnni_tile<1, 8>(xu, kp, w + b * block, off + 16 * b, y + 16 * b, n, std::min(n - 16 * b, 128));
+      vnni_tile_1x8(xu, kp, w + b * block, off + 16 * b, y + 16 * b, std::min(n - 16 * b, 128));
   for (; b < np / 16; b += kVnniBlocks) {
     const int nb = std::min(kVnniBlocks, np / 16 - b);
     const int cols = std::min(n - 16 * b, 16 * nb);
@@ -176,38 +225,50 @@ __attribute__((target("amx-tile,amx-int8,avx512f"))) void amx_gemm(const uint8_t
 // vpmaddwd adds two exact products per int32 lane.
 constexpr int kAvx2Rows = 4, kAvx2Blocks = 3;
 
+// Named accumulators, as in vnni_tile (an array of them is kept in memory).
+#define MBZ_AVX2_ROW(r)                                                              \
+  if constexpr (MR > r) {                                                            \
+    int32_t pair;                                                                    \
+    std::memcpy(&pair, xs + static_cast<size_t>(r) * kp + 2 * k2, 4);                \
+    const __m256i a = _mm256_set1_epi32(pair);                                       \
+    c##r##0 = _mm256_add_epi32(c##r##0, _mm256_madd_epi16(a, w0));                   \
+    if constexpr (NR > 1) c##r##1 = _mm256_add_epi32(c##r##1, _mm256_madd_epi16(a, w1)); \
+    if constexpr (NR > 2) c##r##2 = _mm256_add_epi32(c##r##2, _mm256_madd_epi16(a, w2)); \
+  }
+#define MBZ_AVX2_STORE(r)                                                            \
+  if constexpr (MR > r) {                                                            \
+    const __m256i row[3] = {c##r##0, c##r##1, c##r##2};                              \
+    for (int j = 0; j < NR; ++j) store8(y + static_cast<size_t>(r) * ldy + 8 * j, row[j], cols - 8 * j); \
+  }
+
+// Lanes [0, min(left, 8)) of v at out.
+__attribute__((target("avx2"))) inline void store8(int32_t* out, __m256i v, int left) {
+  if (left >= 8) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), v);
+  } else {
+    alignas(32) int32_t tmp[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), v);
+    std::memcpy(out, tmp, sizeof(int32_t) * static_cast<size_t>(left));
+  }
+}
+
 template <int MR, int NR>
 __attribute__((target("avx2"))) void avx2_tile(const int16_t* xs, int kp, const int16_t* wb, int32_t* y, int ldy,
                                                int cols) {
-  __m256i acc[MR][NR];
-  for (int r = 0; r < MR; ++r)
-    for (int j = 0; j < NR; ++j) acc[r][j] = _mm256_setzero_si256();
+  static_assert(MR >= 1 && MR <= 4 && NR >= 1 && NR <= 3, "tile shape");
+  const __m256i z = _mm256_setzero_si256();
+  __m256i c00 = z, c01 = z, c02 = z, c10 = z, c11 = z, c12 = z, c20 = z, c21 = z, c22 = z, c30 = z, c31 = z, c32 = z;
   const size_t block = static_cast<size_t>(kp) * 8;  // int16 per block of 8 outputs
   for (int k2 = 0; k2 < kp / 2; ++k2) {
-    __m256i w[NR];
-    for (int j = 0; j < NR; ++j)
-      w[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + j * block + k2 * 16));
-    for (int r = 0; r < MR; ++r) {
-      int32_t pair;
-      std::memcpy(&pair, xs + static_cast<size_t>(r) * kp + 2 * k2, 4);
-      const __m256i a = _mm256_set1_epi32(pair);
-      for (int j = 0; j < NR; ++j) acc[r][j] = _mm256_add_epi32(acc[r][j], _mm256_madd_epi16(a, w[j]));
-    }
+    const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + k2 * 16));
+    const __m256i w1 = NR > 1 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + block + k2 * 16)) : z;
+    const __m256i w2 = NR > 2 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + 2 * block + k2 * 16)) : z;
+    MBZ_AVX2_ROW(0) MBZ_AVX2_ROW(1) MBZ_AVX2_ROW(2) MBZ_AVX2_ROW(3)
   }
-  for (int j = 0; j < NR; ++j) {
-    const int left = cols - 8 * j;
-    for (int r = 0; r < MR; ++r) {
-      int32_t* out = y + static_cast<size_t>(r) * ldy + 8 * j;
-      if (left >= 8) {
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), acc[r][j]);
-      } else {
-        alignas(32) int32_t tmp[8];
-        _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), acc[r][j]);
-        std::memcpy(out, tmp, sizeof(int32_t) * static_cast<size_t>(left));
-      }
-    }
-  }
+  MBZ_AVX2_STORE(0) MBZ_AVX2_STORE(1) MBZ_AVX2_STORE(2) MBZ_AVX2_STORE(3)
 }
+#undef MBZ_AVX2_ROW
+#undef MBZ_AVX2_STORE
 
 template <int MR>
 __attribute__((target("avx2"))) void avx2_rows(const int16_t* xs, int kp, const int16_t* w, int np, int n, int32_t* y) {
