@@ -5,9 +5,11 @@
 // by against the compiler's own reading.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <random>
 
+#include "engine/cpu_requant.hpp"
 #include "engine/kernels/cpu_features.hpp"
 #include "engine/kernels/gemm_s8.hpp"
 
@@ -51,6 +53,48 @@ TEST(Kernels, EveryKernelEqualsTheReference) {
     check_shape(isa, 1, 1000, 1100, rng, true);
   }
   EXPECT_GE(tested, 1);
+}
+
+// The activation's three lookups (plain, AVX-512 gather, VBMI byte permutes)
+// give the same bytes, for G = 128 (a 257-entry table: the permutes' special
+// last entry) and G = 100, on rows with tails and accumulators that clamp at
+// both ends of the table.
+TEST(Kernels, ActivationLookupsAgree) {
+  const kernels::CpuFeatures& f = kernels::cpu_features();
+  if (!(f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq)) GTEST_SKIP() << "no AVX-512";
+  std::mt19937 rng(11);
+  for (int32_t g : {128, 100}) {
+    std::vector<int32_t> lut(static_cast<size_t>(2 * g + 1));
+    for (auto& v : lut) v = static_cast<int32_t>(rng() % 256) - 128;
+    const int rows = 3, n = 37;
+    Multipliers m;
+    for (int j = 0; j < n; ++j) {
+      const int32_t shift = 10 + j % 5;
+      m.mant.push_back(700 + 13 * j);
+      m.shift.push_back(shift);
+      m.round.push_back(int64_t{1} << (shift - 1));
+      m.real.push_back(std::ldexp(static_cast<double>(m.mant.back()), -shift));
+    }
+    std::vector<int32_t> y(static_cast<size_t>(rows) * n);
+    for (auto& v : y) v = static_cast<int32_t>(rng() % 2000001) - 1000000;
+    y[0] = -2000000000, y[1] = 2000000000;  // clamp to -G and G: entries 0 and 2G
+    std::vector<int8_t> plain(y.size()), gather(y.size()), permutes(y.size());
+    auto yy = y;
+    activation(yy.data(), rows, n, m, g, lut.data(), plain.data(), false);
+    yy = y;
+    activation(yy.data(), rows, n, m, g, lut.data(), gather.data(), true);
+    EXPECT_EQ(plain, gather) << "G " << g;
+    const ActivationBytes bytes = activation_bytes(lut, g, f.avx512vbmi);
+    if (!f.avx512vbmi) continue;
+    ASSERT_TRUE(bytes.usable);
+    yy = y;
+    activation(yy.data(), rows, n, m, g, lut.data(), permutes.data(), true, &bytes);
+    EXPECT_EQ(plain, permutes) << "G " << g;
+  }
+  std::vector<int32_t> wide_lut(257, 0);
+  wide_lut[5] = 200;  // not a byte: the permutes must not be used
+  EXPECT_FALSE(activation_bytes(wide_lut, 128, true).usable);
+  EXPECT_FALSE(activation_bytes(std::vector<int32_t>(259, 0), 129, true).usable);
 }
 
 // The engine reads CPUID and XCR0 itself (cpu_features.cpp); where the

@@ -1,6 +1,9 @@
 // cpu_model.cpp — unpacks and packs a model file for the CPU backend.
 #include "engine/cpu_model.hpp"
 
+#include "engine/cpu_requant.hpp"
+#include "engine/kernels/cpu_features.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -100,6 +103,7 @@ std::shared_ptr<const CpuModel> make_cpu_model(const ModelFile& f, kernels::Isa 
   // |acc| < 127^2 * K < 2^27 keeps acc * m + 1/2 exact in float64.
   const int64_t widest_k = std::max({c.g_dim, c.l_dim, c.g_ffn, c.l_ffn});
   m->wide_requant = kernels::wide_vectors(isa) && widest_k <= 8192;
+  m->act_bytes = activation_bytes(m->act_lut, static_cast<int32_t>(c.act_half), kernels::cpu_features().avx512vbmi);
   return m;
 }
 

@@ -26,6 +26,14 @@ struct Multipliers {
   std::vector<double> real;          // mant * 2^-shift, exactly
 };
 
+// The activation table as bytes, looked up by byte permutes instead of a
+// gather, which took most of the activation step's time (cpu_requant.cpp).
+struct ActivationBytes {
+  bool usable = false;
+  int8_t table[256] = {};  // entries [0, 256)
+  int8_t last = 0;         // entry 256 (G = 128)
+};
+
 struct CpuLayer {
   kernels::PackedWeights wqkv, wo, w1, w2;  // [3D, D], [D, D], [F, D], [D, F]
   Multipliers mqkv, mav, mo, m1, m2;        // [3D], [D], [D], [F], [D]
@@ -51,6 +59,7 @@ struct CpuModel {
   std::vector<int32_t> g_pad;    // [Dg]
   std::vector<int32_t> l_emb;    // [257, Dl]; row 256: the pad before a patch's first byte
   std::vector<int32_t> act_lut;  // [2G+1]
+  ActivationBytes act_bytes;     // the same as bytes, where the wide kernels can use them
   std::vector<int64_t> attn_lut; // [La], last entry 0
   std::vector<int64_t> out_lut;  // [Lo]
   kernels::PackedWeights g2l, out;  // [P*Dl, Dg], [256, Dl]

@@ -67,7 +67,39 @@ MBZ_AVX512 void activation_avx512(const int32_t* y, int rows, int n, const Multi
   });
 }
 
+// The same lookup by byte permutes: the index's low 7 bits pick one of 128
+// bytes in each half of the table, bit 7 the half, and index 256 is `last`.
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vbmi"))) void activation_vbmi(
+    const int32_t* y, int rows, int n, const Multipliers& m, int32_t g, const ActivationBytes& b, int8_t* out) {
+  const __m512i vg = _mm512_set1_epi32(g), t0 = _mm512_loadu_si512(b.table), t1 = _mm512_loadu_si512(b.table + 64),
+                t2 = _mm512_loadu_si512(b.table + 128), t3 = _mm512_loadu_si512(b.table + 192),
+                top = _mm512_set1_epi32(256);
+  const __m128i last = _mm_set1_epi8(b.last);
+  const __m512d lo = _mm512_set1_pd(-g), hi = _mm512_set1_pd(g);
+  for (int r = 0; r < rows; ++r)
+    for (int j = 0; j < n; j += 16) {
+      const __mmask16 mask = tail16(n - j);
+      const size_t i = static_cast<size_t>(r) * n + j;
+      const __m512i idx = _mm512_add_epi32(rq16(_mm512_maskz_loadu_epi32(mask, y + i), m.real.data() + j, mask, lo, hi), vg);
+      const __m512i bi = _mm512_castsi128_si512(_mm512_cvtepi32_epi8(idx));
+      const __m512i lo_half = _mm512_permutex2var_epi8(t0, bi, t1), hi_half = _mm512_permutex2var_epi8(t2, bi, t3);
+      __m128i out16 = _mm512_castsi512_si128(_mm512_mask_blend_epi8(_mm512_movepi8_mask(bi), lo_half, hi_half));
+      out16 = _mm_mask_blend_epi8(_mm512_cmpeq_epi32_mask(idx, top), out16, last);
+      _mm_mask_storeu_epi8(out + i, mask, out16);
+    }
+}
+
 }  // namespace
+
+ActivationBytes activation_bytes(const std::vector<int32_t>& lut, int32_t g, bool cpu_has_vbmi) {
+  ActivationBytes b;
+  if (!cpu_has_vbmi || g < 1 || g > 128 || lut.size() != static_cast<size_t>(2 * g + 1)) return b;
+  for (int32_t v : lut)
+    if (v < -128 || v > 127) return b;
+  for (size_t i = 0; i < lut.size(); ++i) (i < 256 ? b.table[i] : b.last) = static_cast<int8_t>(lut[i]);
+  b.usable = true;
+  return b;
+}
 
 void requant_to_i8(const int32_t* y, int rows, int n, const Multipliers& m, int8_t* out, bool wide) {
   if (wide) return requant_to_i8_avx512(y, rows, n, m, out);
@@ -91,7 +123,9 @@ void residual_add(int32_t* x, const int32_t* y, int rows, int n, const Multiplie
     }
 }
 
-void activation(int32_t* y, int rows, int n, const Multipliers& m, int32_t g, const int32_t* lut, int8_t* out, bool wide) {
+void activation(int32_t* y, int rows, int n, const Multipliers& m, int32_t g, const int32_t* lut, int8_t* out, bool wide,
+                const ActivationBytes* bytes) {
+  if (wide && bytes && bytes->usable) return activation_vbmi(y, rows, n, m, g, *bytes, out);
   if (wide) return activation_avx512(y, rows, n, m, g, lut, out);
   for (int r = 0; r < rows; ++r)
     for (int j = 0; j < n; ++j) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "engine/cpu_model.hpp"
 
@@ -19,7 +20,12 @@ void requant_to_i32(const int32_t* y, int rows, int n, const Multipliers& m, int
                     bool wide);
 // x = clamp(x + rq(y, -R, R), -R, R).
 void residual_add(int32_t* x, const int32_t* y, int rows, int n, const Multipliers& m, bool wide);
-// out = lut[rq(y, -g, g) + g]; y is overwritten.
-void activation(int32_t* y, int rows, int n, const Multipliers& m, int32_t g, const int32_t* lut, int8_t* out, bool wide);
+// act_lut as ActivationBytes (cpu_model.hpp), usable when the CPU has
+// AVX-512 VBMI, G <= 128 and every entry is in [-128, 127].
+ActivationBytes activation_bytes(const std::vector<int32_t>& lut, int32_t g, bool cpu_has_vbmi);
+
+// out = lut[rq(y, -g, g) + g]. bytes, if usable (and wide), does the lookup.
+void activation(int32_t* y, int rows, int n, const Multipliers& m, int32_t g, const int32_t* lut, int8_t* out, bool wide,
+                const ActivationBytes* bytes = nullptr);
 
 }  // namespace mbz

@@ -165,7 +165,7 @@ void stack_layers(const CpuModel& m, const CpuStack& s, StackState& st, int32_t*
     residual_add(x, acc, rows, d, l.mo, m.wide_requant);
     rms_norm(x, rows, d, m.cfg.norm_scale, h, m.isa);
     l.w1.multiply(h, rows, acc);
-    activation(acc, rows, f, l.m1, g, m.act_lut.data(), h, m.wide_requant);
+    activation(acc, rows, f, l.m1, g, m.act_lut.data(), h, m.wide_requant, &m.act_bytes);
     l.w2.multiply(h, rows, acc);
     residual_add(x, acc, rows, d, l.m2, m.wide_requant);
   }

@@ -14,7 +14,7 @@ constexpr unsigned kOsxsave = 1u << 27, kAvx = 1u << 28;
 // CPUID leaf 7 subleaf 0: EBX, ECX, EDX.
 constexpr unsigned kAvx2 = 1u << 5, kAvx512f = 1u << 16, kAvx512dq = 1u << 17, kAvx512bw = 1u << 30,
                    kAvx512vl = 1u << 31;
-constexpr unsigned kAvx512vnni = 1u << 11;
+constexpr unsigned kAvx512vbmi = 1u << 1, kAvx512vnni = 1u << 11;
 constexpr unsigned kAmxTile = 1u << 24, kAmxInt8 = 1u << 25;
 // XCR0: the register states the operating system saves.
 constexpr uint64_t kXcr0Avx = (1u << 1) | (1u << 2);                 // SSE, AVX (YMM upper halves)
@@ -45,6 +45,7 @@ CpuFeatures detect() {
     f.avx512bw = (b & kAvx512bw) != 0;
     f.avx512vl = (b & kAvx512vl) != 0;
     f.avx512vnni = (c & kAvx512vnni) != 0;
+    f.avx512vbmi = (c & kAvx512vbmi) != 0;
   }
   if (amx_state) {
     f.amx_tile = (d & kAmxTile) != 0;

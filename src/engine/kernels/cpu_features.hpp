@@ -17,6 +17,7 @@ namespace mbz::kernels {
 struct CpuFeatures {
   bool avx2 = false;
   bool avx512f = false, avx512bw = false, avx512vl = false, avx512dq = false, avx512vnni = false;
+  bool avx512vbmi = false;  // byte permutes: the activation's table lookup (cpu_requant.cpp)
   bool amx_tile = false, amx_int8 = false;
 };
 
