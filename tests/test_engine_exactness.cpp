@@ -155,6 +155,25 @@ TEST(Exactness, KernelEqualsLibtorchOnALargerModel) {
   }
 }
 
+TEST(Exactness, HeadWidthsNotAMultipleOfFour) {
+  // The key rings store four components of a key side by side (the VNNI
+  // dot product's operand); heads of 10 and 6 components leave a part group.
+  const auto image = make_random_model("odd-heads", [] {
+    ModelConfig c = tiny_model_config();
+    c.patch = 8, c.g_dim = 40, c.g_heads = 4, c.g_window = 8;
+    c.l_dim = 24, c.l_heads = 4;
+    return c;
+  }(), 5);
+  const auto file = ModelFile::parse(image, "odd-heads");
+  const auto seg = text_sample(200);
+  const auto reference = reference_tables(file, seg);
+  for (Isa isa : supported_isas()) {
+    Engine e(file, DeviceKind::cpu, 0, isa);
+    ASSERT_EQ(reference, e.frequency_tables({seg.data(), seg.size()})) << kernels::isa_name(isa);
+    ASSERT_EQ(reference, stepped_tables(e, {seg})[0]) << kernels::isa_name(isa) << " steps";
+  }
+}
+
 TEST(Exactness, EvaluateBatchSizeInvariance) {
   const auto& e = test::golden_engine();
   std::vector<std::vector<uint8_t>> segs;

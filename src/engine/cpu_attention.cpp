@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstring>
 
 namespace mbz {
 
@@ -27,16 +28,17 @@ RingRuns ring_runs(int64_t first, int n, int cap) {
 
 // ------------------------------------------------------------------ plain
 
-// s[r][t] = q_r . k_t for `count` keys starting at column `col` of kt.
-void scores_plain(const float* q, int q_stride, int rows, const int8_t* kt, int cap, int dh, int count, float* s,
+// s[r][t] = q_r . k_t for `count` keys from slot 0 of kt (group stride
+// g_stride = cap * 4 bytes; HeadRing's layout, k + 128).
+void scores_plain(const int8_t* q, int q_stride, int rows, const uint8_t* kt, int g_stride, int dh, int count, float* s,
                   int s_stride) {
   for (int r = 0; r < rows; ++r) {
-    float* out = s + static_cast<size_t>(r) * s_stride;
-    std::fill(out, out + count, 0.0f);
-    for (int j = 0; j < dh; ++j) {
-      const float qj = q[static_cast<size_t>(r) * q_stride + j];
-      const int8_t* row = kt + static_cast<size_t>(j) * cap;
-      for (int t = 0; t < count; ++t) out[t] += qj * static_cast<float>(row[t]);
+    const int8_t* qr = q + static_cast<size_t>(r) * q_stride;
+    for (int t = 0; t < count; ++t) {
+      int32_t dot = 0;
+      for (int j = 0; j < dh; ++j)
+        dot += int32_t(qr[j]) * (int32_t(kt[static_cast<size_t>(j / 4) * g_stride + t * 4 + j % 4]) - 128);
+      s[static_cast<size_t>(r) * s_stride + t] = static_cast<float>(dot);
     }
   }
 }
@@ -70,36 +72,44 @@ void values_plain(const float* p, int p_stride, int rows, const int8_t* v, int v
 
 // ---------------------------------------------------------------- AVX-512
 
-// R queries times NV vectors of 16 keys per pass: R * NV independent
-// accumulators (8), so the multiply-add chains overlap instead of waiting on
-// each other; any order of these exact sums gives the same integers.
 // 16 int8 values, widened to float32.
 MBZ_AVX512 inline __m512 widen16(__mmask16 m, const int8_t* p) {
   return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p)));
 }
 
+// R queries times NV vectors of 16 keys per pass: R * NV independent
+// accumulators (8), so the chains overlap instead of waiting on each
+// other; any order of these exact sums gives the same integers. Each vpdpbusd adds four components of 16 keys (k + 128,
+// unsigned) times the same four of a query (signed); 128 * sum(q) comes off
+// at the end. Every sum is an integer below 2^31, exact.
 template <int R>
-MBZ_AVX512 void scores_avx512(const float* q, int q_stride,
-                                                                                  const int8_t* kt, int cap, int dh,
-                                                                                  int count, float* s, int s_stride) {
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) void scores_vnni(
+    const int8_t* q4, int dh4, const int32_t* qsum, const uint8_t* kt, int g_stride, int count, float* s,
+    int s_stride) {
   constexpr int NV = R == 1 ? 8 : R == 2 ? 4 : 2;
   for (int t0 = 0; t0 < count; t0 += 16 * NV) {
     __mmask16 m[NV];
     for (int v = 0; v < NV; ++v) m[v] = tail16(count - t0 - 16 * v);
-    __m512 acc[R][NV];
+    __m512i acc[R][NV];
     for (int r = 0; r < R; ++r)
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
-    for (int j = 0; j < dh; ++j) {
-      const int8_t* row = kt + static_cast<size_t>(j) * cap + t0;
-      __m512 k[NV];
-      for (int v = 0; v < NV; ++v) k[v] = widen16(m[v], row + 16 * v);
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_si512();
+    for (int g = 0; g < dh4; ++g) {
+      const uint8_t* group = kt + static_cast<size_t>(g) * g_stride + static_cast<size_t>(t0) * 4;
+      __m512i k[NV];
+      for (int v = 0; v < NV; ++v) k[v] = _mm512_maskz_loadu_epi32(m[v], group + 64 * v);
       for (int r = 0; r < R; ++r) {
-        const __m512 qj = _mm512_set1_ps(q[static_cast<size_t>(r) * q_stride + j]);
-        for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(qj, k[v], acc[r][v]);
+        int32_t quad;
+        std::memcpy(&quad, q4 + static_cast<size_t>(r) * dh4 * 4 + 4 * g, 4);
+        const __m512i qb = _mm512_set1_epi32(quad);
+        for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], k[v], qb);
       }
     }
-    for (int r = 0; r < R; ++r)
-      for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(s + static_cast<size_t>(r) * s_stride + t0 + 16 * v, m[v], acc[r][v]);
+    for (int r = 0; r < R; ++r) {
+      const __m512i off = _mm512_set1_epi32(128 * qsum[r]);
+      for (int v = 0; v < NV; ++v)
+        _mm512_mask_storeu_ps(s + static_cast<size_t>(r) * s_stride + t0 + 16 * v, m[v],
+                              _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][v], off)));
+    }
   }
 }
 
@@ -199,8 +209,8 @@ void by_rows(int rows, Args... args) {
 }
 template <int R>
 struct Scores {
-  static void run(const float* q, int qs, const int8_t* kt, int cap, int dh, int count, float* s, int ss) {
-    scores_avx512<R>(q, qs, kt, cap, dh, count, s, ss);
+  static void run(const int8_t* q4, int dh4, const int32_t* qsum, const uint8_t* kt, int gs, int count, float* s, int ss) {
+    scores_vnni<R>(q4, dh4, qsum, kt, gs, count, s, ss);
   }
 };
 template <int R>
@@ -212,7 +222,7 @@ struct Values {
 
 }  // namespace
 
-void attend_block(kernels::Isa isa, const AttentionRule& a, const HeadRing& ring, int dh, const float* q, int q_stride,
+void attend_block(kernels::Isa isa, const AttentionRule& a, const HeadRing& ring, int dh, const int8_t* q, int q_stride,
                   int rows, int64_t p0, float* av, int av_stride, AttentionScratch& sc) {
   const bool wide = kernels::wide_vectors(isa);
   const int64_t kf = std::max<int64_t>(0, p0 - a.window + 1);
@@ -226,13 +236,22 @@ void attend_block(kernels::Isa isa, const AttentionRule& a, const HeadRing& ring
   float* s = sc.scores.data();
   float* p = sc.probs.data();
   const RingRuns runs = ring_runs(kf, t_count, ring.cap);
+  // The queries zero-padded to whole groups of 4, and their sums.
+  const int dh4 = (dh + 3) / 4, g_stride = ring.cap * 4;
+  if (sc.q4.size() < static_cast<size_t>(rows) * dh4 * 4) sc.q4.resize(static_cast<size_t>(rows) * dh4 * 4);
+  int32_t qsum[kQueryBlock] = {};
+  for (int r = 0; r < rows; ++r) {
+    int8_t* row = &sc.q4[static_cast<size_t>(r) * dh4 * 4];
+    std::fill(row, row + dh4 * 4, int8_t{0});
+    for (int j = 0; j < dh; ++j) qsum[r] += (row[j] = q[static_cast<size_t>(r) * q_stride + j]);
+  }
   for (int r = 0, done = 0; r < 2; done += runs.count[r], ++r) {
     if (runs.count[r] == 0) continue;
-    const int8_t* kt = ring.kt + runs.slot[r];
+    const uint8_t* kt = ring.kt + runs.slot[r] * 4;
     if (wide)
-      by_rows<Scores>(rows, q, q_stride, kt, ring.cap, dh, runs.count[r], s + done, stride);
+      by_rows<Scores>(rows, sc.q4.data(), dh4, qsum, kt, g_stride, runs.count[r], s + done, stride);
     else
-      scores_plain(q, q_stride, rows, kt, ring.cap, dh, runs.count[r], s + done, stride);
+      scores_plain(q, q_stride, rows, kt, g_stride, dh, runs.count[r], s + done, stride);
   }
   for (int r = 0; r < rows; ++r) {
     const int64_t pos = p0 + r, first = std::max<int64_t>(0, pos - a.window + 1);

@@ -1,9 +1,10 @@
 // cpu_attention.hpp — integer softmax attention of the CPU backend for a
 // block of up to 4 consecutive queries of one head (docs/EXACTNESS.md §4).
 //
-// Keys and values are int8 in a ring (cpu_stack.hpp), widened to float32 as
-// they are read; q·k and sum p·v are float multiply-adds whose partial sums
-// are integers below 2^24, hence exact in any order. A block of R queries shares one pass over
+// Keys and values are int8 in a ring (cpu_stack.hpp). q·k is an integer dot
+// product (VNNI with the AVX-512 kernels); sum p·v widens the values to
+// float32 and sums with float multiply-adds whose partial sums are integers
+// below 2^24: both exact in any order. A block of R queries shares one pass over
 // the keys (the union of their windows), which is what makes teacher forcing
 // fast; a decoding step is a block of 1.
 //
@@ -32,7 +33,7 @@ struct AttentionRule {
 
 // One head's keys and values for one sequence.
 struct HeadRing {
-  const int8_t* kt;     // [dh, cap]: component j of the key in slot s at kt[j * cap + s]
+  const uint8_t* kt;    // [ceil(dh/4), cap, 4]: k + 128, component j of slot s at kt[(j/4)*cap*4 + s*4 + j%4]
   const int8_t* v;      // value of slot s at v[s * v_stride + 0..dh)
   int v_stride;
   int cap;
@@ -41,11 +42,12 @@ struct HeadRing {
 struct AttentionScratch {
   std::vector<float> scores, probs;  // [R, W + R]
   std::vector<int64_t> work;         // [W]
+  std::vector<int8_t> q4;            // [R, ceil(dh/4)*4]: the queries, zero-padded
 };
 
 // av[r][0, dh) = attention output (exact integers, as floats) of the query q[r]
-// (q + r * q_stride, dh floats) at position p0 + r, for r < R <= kQueryBlock.
-void attend_block(kernels::Isa isa, const AttentionRule& rule, const HeadRing& ring, int dh, const float* q, int q_stride,
+// (q + r * q_stride, dh int8) at position p0 + r, for r < R <= kQueryBlock.
+void attend_block(kernels::Isa isa, const AttentionRule& rule, const HeadRing& ring, int dh, const int8_t* q, int q_stride,
                   int rows, int64_t p0, float* av, int av_stride, AttentionScratch& scratch);
 
 }  // namespace mbz

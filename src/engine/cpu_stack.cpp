@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstring>
 
 #include "engine/avx512.hpp"
 #include "engine/cpu_attention.hpp"
@@ -34,7 +35,7 @@ struct Scratch {
   std::vector<int8_t> h, qkv, att;
   std::vector<int32_t> acc;
   std::vector<int32_t> avi;
-  std::vector<float> q, av;
+  std::vector<float> av;
   AttentionScratch attention;
 };
 Scratch& scratch_of_thread() {
@@ -70,7 +71,6 @@ MBZ_AVX512 void norm_row_avx512(const int32_t* x, int d, double nq2, double add,
 void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState& st, int layer, const int8_t* qkv,
             int sequences, int c, int64_t pos0, int8_t* out, Scratch& sc) {
   const int d = s.d, dh = s.dh;
-  float* q = scratch(sc.q, static_cast<size_t>(kQueryBlock) * d);
   float* av = scratch(sc.av, static_cast<size_t>(kQueryBlock) * d);
   int32_t* avi = scratch(sc.avi, static_cast<size_t>(kQueryBlock) * d);
   AttentionRule rule{l.mscore.mant[0], l.mscore.round[0], l.mscore.shift[0], 0, m.attn_lut.data(),
@@ -80,12 +80,11 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
     for (int c0 = 0; c0 < c; c0 += kQueryBlock) {
       const int rows = std::min(kQueryBlock, c - c0);
       const size_t row0 = static_cast<size_t>(seq) * c + c0;
-      for (int r = 0; r < rows; ++r)
-        for (int j = 0; j < d; ++j) q[static_cast<size_t>(r) * d + j] = qkv[(row0 + r) * 3 * d + j];
       for (int h = 0; h < s.heads; ++h) {
         rule.slope = l.slopes[h];
         const HeadRing ring{st.keys(layer, seq, h), st.values(layer, seq, 0) + h * dh, d, st.cap()};
-        attend_block(m.isa, rule, ring, dh, q + h * dh, d, rows, pos0 + c0, av + h * dh, d, sc.attention);
+        attend_block(m.isa, rule, ring, dh, qkv + row0 * 3 * d + h * dh, 3 * d, rows, pos0 + c0, av + h * dh, d,
+                     sc.attention);
       }
       for (size_t j = 0, e = static_cast<size_t>(rows) * d; j < e; ++j) avi[j] = static_cast<int32_t>(av[j]);
       requant_to_i8(avi, rows, d, l.mav, out + row0 * d, m.wide_requant);
@@ -95,17 +94,26 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
 }  // namespace
 
 StackState::StackState(const CpuStack& stack, int sequences, int cap)
-    : s_(sequences), cap_(cap), d_(stack.d), h_(stack.heads), dh_(stack.dh) {
-  const size_t n = stack.layers.size() * static_cast<size_t>(sequences) * cap * stack.d;
-  k_.assign(n, 0);
-  v_.assign(n, 0);
+    : s_(sequences), cap_(cap), d_(stack.d), h_(stack.heads), dh_(stack.dh), dh4_((stack.dh + 3) / 4) {
+  const size_t rows = stack.layers.size() * static_cast<size_t>(sequences) * cap;
+  k_.assign(rows * h_ * dh4_ * 4, 0x80);
+  v_.assign(rows * stack.d, 0);
 }
 
 void StackState::store(int layer, int seq, int64_t pos, const int8_t* k, const int8_t* v) {
   const int64_t slot = pos % cap_;
+  const size_t g_stride = static_cast<size_t>(cap_) * 4;
   for (int h = 0; h < h_; ++h) {
-    int8_t* kt = keys(layer, seq, h) + slot;
-    for (int j = 0; j < dh_; ++j) kt[static_cast<size_t>(j) * cap_] = k[h * dh_ + j];
+    uint8_t* kt = keys(layer, seq, h) + slot * 4;
+    const int8_t* kh = k + h * dh_;
+    int j = 0;
+    for (; j + 4 <= dh_; j += 4) {  // four components at once, each + 128 (a flip of the sign bit)
+      uint32_t quad;
+      std::memcpy(&quad, kh + j, 4);
+      quad ^= 0x80808080u;
+      std::memcpy(kt + (j / 4) * g_stride, &quad, 4);
+    }
+    for (; j < dh_; ++j) kt[(j / 4) * g_stride + j % 4] = static_cast<uint8_t>(kh[j] + 128);
   }
   std::copy_n(v, d_, values(layer, seq, slot));
 }

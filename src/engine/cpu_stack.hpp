@@ -25,9 +25,12 @@ class StackState {
  public:
   StackState(const CpuStack& stack, int sequences, int cap);
   int cap() const { return cap_; }
-  // Key component j of head h: keys(layer, seq, h)[j * cap + slot].
-  int8_t* keys(int layer, int seq, int head) {
-    return k_.data() + ((static_cast<size_t>(layer) * s_ + seq) * h_ + head) * dh_ * cap_;
+  // Keys of head h as unsigned bytes k + 128, four components of a key side
+  // by side (the VNNI dot product's operand): component j of the key in
+  // slot s at keys(layer, seq, h)[(j / 4) * cap * 4 + s * 4 + j % 4]
+  // (HeadRing, cpu_attention.hpp); components past dh hold 128 (k = 0).
+  uint8_t* keys(int layer, int seq, int head) {
+    return k_.data() + ((static_cast<size_t>(layer) * s_ + seq) * h_ + head) * dh4_ * 4 * cap_;
   }
   // Value row of a slot: values(layer, seq, slot)[0, D).
   int8_t* values(int layer, int seq, int64_t slot) {
@@ -36,8 +39,8 @@ class StackState {
   void store(int layer, int seq, int64_t pos, const int8_t* k, const int8_t* v);
 
  private:
-  int s_, cap_, d_, h_, dh_;
-  std::vector<int8_t> k_;  // [L, S, H, dh, cap]
+  int s_, cap_, d_, h_, dh_, dh4_;
+  std::vector<uint8_t> k_;  // [L, S, H, ceil(dh / 4), cap, 4]
   std::vector<int8_t> v_;  // [L, S, cap, D]
 };
 
