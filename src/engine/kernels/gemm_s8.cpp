@@ -248,7 +248,7 @@ __attribute__((target("avx2"))) inline void store8(int32_t* out, __m256i v, int 
   } else {
     alignas(32) int32_t tmp[8];
     _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), v);
-    std::memcpy(out, tmp, sizeof(int32_t) * static_cast<size_t>(left));
+    std::memcpy(out, tmp, sizeof(int32_t) * static_cast<size_t>(std::max(left, 0)));
   }
 }
 
