@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "mbz/mbz.hpp"
 #include "mix/sample_shape.hpp"
 
 namespace mbz {
@@ -16,5 +17,11 @@ struct MixPlan {
   uint64_t offset = 0;
   uint8_t byte_profile = 5;  // mix::kProfileText5, as Options::byte_profile
 };
+
+// The plan for a group of segments coded with these options: the one place
+// the options' byte profile enters a plan.
+inline MixPlan mix_plan(const Options& opts, mix::SampleShape payload = {}, uint64_t offset = 0) {
+  return MixPlan{payload, offset, static_cast<uint8_t>(opts.byte_profile)};
+}
 
 }  // namespace mbz
