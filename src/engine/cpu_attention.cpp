@@ -1,6 +1,6 @@
 // cpu_attention.cpp — see cpu_attention.hpp. Each step has a plain form
 // (the portable and AVX2 kernels use it) and an AVX-512 form (with the
-// AVX-512 kernel); both compute the same exact values, and the tests run
+// AVX-512 VNNI and AMX kernels); both compute the same exact values, and the tests run
 // every kernel against the libtorch reference.
 #include "engine/cpu_attention.hpp"
 
@@ -79,9 +79,10 @@ MBZ_AVX512 inline __m512 widen16(__mmask16 m, const int8_t* p) {
 
 // R queries times NV vectors of 16 keys per pass: R * NV independent
 // accumulators (8), so the chains overlap instead of waiting on each
-// other; any order of these exact sums gives the same integers. Each vpdpbusd adds four components of 16 keys (k + 128,
-// unsigned) times the same four of a query (signed); 128 * sum(q) comes off
-// at the end. Every sum is an integer below 2^31, exact.
+// other; any order of these exact sums gives the same integers. Each
+// vpdpbusd adds four components of 16 keys (k + 128, unsigned) times the
+// same four of a query (signed); 128 * sum(q) comes off at the end. Every
+// sum is an integer below 2^31, exact.
 template <int R>
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) void scores_vnni(
     const int8_t* q4, int dh4, const int32_t* qsum, const uint8_t* kt, int g_stride, int count, float* s,
