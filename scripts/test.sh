@@ -14,7 +14,11 @@
 # the seconds each fuzz target runs (default 4; 0 skips the fuzz targets).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each stage's header says when it starts (minutes:seconds since the start):
+# the suite should stay under 10 minutes on a 2-core machine.
+clock() { printf '%d:%02d' $((SECONDS / 60)) $((SECONDS % 60)); }
 bash scripts/build.sh
+echo "== release build done at $(clock)"
 
 jobs=$(nproc)
 launcher=()
@@ -41,7 +45,7 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   else
     echo "note: no clang with libFuzzer (-fsanitize=fuzzer): sanitizer tree built with the default compiler, fuzz targets skipped"
   fi
-  echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (building from $(clock))"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "${compilers[@]}" -DMBZ_FUZZ=$fuzz \
     -DMBZ_FUZZ_SECONDS="$fuzz_seconds" -DCMAKE_CXX_FLAGS="$san" -DCMAKE_C_FLAGS="$san" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
@@ -58,13 +62,13 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   ASAN_OPTIONS=detect_leaks=0 ctest --test-dir build-asan -L unit -E '^GoldenVariants/' --output-on-failure -j "$jobs" |
     grep -vE '^ *(Start +[0-9]+:|[0-9]+\/[0-9]+ Test +#[0-9]+: .* Passed)'
   if [ $fuzz = ON ] && [ "$fuzz_seconds" != "0" ]; then
-    echo "== fuzz targets: regression inputs, then ${fuzz_seconds} s each (scripts/fuzz.sh runs them longer)"
+    echo "== fuzz targets: regression inputs, then ${fuzz_seconds} s each (scripts/fuzz.sh runs them longer; $(clock))"
     ctest --test-dir build-asan -L fuzz --output-on-failure -j "$jobs"
   fi
 
   # clang: the build needs -fno-sanitize-thread-func-entry-exit (CMakeLists.txt, MBZ_TSAN_TESTS).
   if command -v clang++ >/dev/null; then
-    echo "== thread and streaming tests under ThreadSanitizer"
+    echo "== thread and streaming tests under ThreadSanitizer (building from $(clock))"
     cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DCMAKE_C_COMPILER=clang \
       -DCMAKE_CXX_COMPILER=clang++ -DMBZ_TSAN_TESTS=ON -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
       -DCMAKE_C_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" >/dev/null
@@ -77,5 +81,6 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   fi
 fi
 
+echo "== every test of the release build ($(clock))"
 cd build
 ctest --output-on-failure -j "$jobs" --timeout 900
