@@ -237,14 +237,16 @@ void attend_block(kernels::Isa isa, const AttentionRule& a, const HeadRing& ring
   float* s = sc.scores.data();
   float* p = sc.probs.data();
   const RingRuns runs = ring_runs(kf, t_count, ring.cap);
-  // The queries zero-padded to whole groups of 4, and their sums.
+  // For the VNNI scores: the queries zero-padded to whole groups of 4, and their sums.
   const int dh4 = (dh + 3) / 4, g_stride = ring.cap * 4;
-  if (sc.q4.size() < static_cast<size_t>(rows) * dh4 * 4) sc.q4.resize(static_cast<size_t>(rows) * dh4 * 4);
   int32_t qsum[kQueryBlock] = {};
-  for (int r = 0; r < rows; ++r) {
-    int8_t* row = &sc.q4[static_cast<size_t>(r) * dh4 * 4];
-    std::fill(row, row + dh4 * 4, int8_t{0});
-    for (int j = 0; j < dh; ++j) qsum[r] += (row[j] = q[static_cast<size_t>(r) * q_stride + j]);
+  if (wide) {
+    if (sc.q4.size() < static_cast<size_t>(rows) * dh4 * 4) sc.q4.resize(static_cast<size_t>(rows) * dh4 * 4);
+    for (int r = 0; r < rows; ++r) {
+      int8_t* row = &sc.q4[static_cast<size_t>(r) * dh4 * 4];
+      std::fill(row, row + dh4 * 4, int8_t{0});
+      for (int j = 0; j < dh; ++j) qsum[r] += (row[j] = q[static_cast<size_t>(r) * q_stride + j]);
+    }
   }
   for (int r = 0, done = 0; r < 2; done += runs.count[r], ++r) {
     if (runs.count[r] == 0) continue;

@@ -69,6 +69,8 @@ MBZ_AVX512 void activation_avx512(const int32_t* y, int rows, int n, const Multi
 
 // The same lookup by byte permutes: the index's low 7 bits pick one of 128
 // bytes in each half of the table, bit 7 the half, and index 256 is `last`.
+// for_each16's loop written out: it is compiled without VBMI, so it cannot
+// take a lambda that uses it.
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vbmi"))) void activation_vbmi(
     const int32_t* y, int rows, int n, const Multipliers& m, int32_t g, const ActivationBytes& b, int8_t* out) {
   const __m512i vg = _mm512_set1_epi32(g), t0 = _mm512_loadu_si512(b.table), t1 = _mm512_loadu_si512(b.table + 64),
