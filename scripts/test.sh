@@ -49,7 +49,7 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "${compilers[@]}" -DMBZ_FUZZ=$fuzz \
     -DMBZ_FUZZ_SECONDS="$fuzz_seconds" -DCMAKE_CXX_FLAGS="$san" -DCMAKE_C_FLAGS="$san" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
-  targets=(mbz_tests)
+  targets=(mbz_tests mbz_exactness_tests)
   [ $fuzz = ON ] && [ "$fuzz_seconds" != "0" ] && targets+=(fuzz_targets)
   cmake --build build-asan -j "$jobs" --target "${targets[@]}"
   # libtorch itself is not instrumented; leak checking would report its

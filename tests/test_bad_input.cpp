@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "container/format.hpp"
+#include "container/segment_decoder.hpp"
 #include "test_util.hpp"
 
 namespace mbz {
@@ -138,6 +139,26 @@ TEST(BadInput, WrongModelIsAClearError) {
     EXPECT_EQ(e.code(), ErrorCode::unknown_model);
     EXPECT_NE(std::string(e.what()).find(other->sha256_hex()), std::string::npos) << e.what();
   }
+}
+
+// The decoder sets up a frame's mixed segments while its model loads
+// (model_decode with a loader): a missing model is still the error reported
+// when a segment is damaged too, and with the model the damage is.
+TEST(BadInput, AMissingModelIsReportedBeforeADamagedSegment) {
+  const std::vector<uint8_t> junk{0xEE, 1, 2, 3};  // no such mixer profile
+  const std::vector<CodedSegment> segs{{Method::mixed, junk.data(), junk.size(), 100}};
+  std::vector<std::vector<uint8_t>> out;
+  auto code_of = [&](const std::function<const Engine&()>& load) {
+    try {
+      model_decode(load, segs, out, 2);
+    } catch (const Error& e) {
+      return e.code();
+    }
+    return ErrorCode::ok;
+  };
+  EXPECT_EQ(code_of([]() -> const Engine& { throw Error(ErrorCode::unknown_model, "no model here"); }), ErrorCode::unknown_model);
+  const Engine& engine = test::golden_model()->impl().engine("cpu");
+  EXPECT_EQ(code_of([&]() -> const Engine& { return engine; }), ErrorCode::unsupported_version);
 }
 
 TEST(BadInput, ZstdOnlyFramesNeedNoModel) {

@@ -170,8 +170,10 @@ struct Decompressor::Impl {
       std::vector<std::vector<uint8_t>> decoded;
       if (no_model)
         mixer_decode(model_segs, decoded, opts.threads, partial);
-      else
-        model_decode(frame_engine(), model_segs, decoded, opts.threads, partial);
+      else if (engine)
+        model_decode(*engine, model_segs, decoded, opts.threads, partial);
+      else  // the frame's first segments: its model loads while their mixers are set up
+        model_decode([this]() -> const Engine& { return frame_engine(); }, model_segs, decoded, opts.threads, partial);
       for (size_t k = 0; k < model_idx.size(); ++k) raw[model_idx[k]] = std::move(decoded[k]);
     }
     for (size_t i = 0; i < pending.size(); ++i) {

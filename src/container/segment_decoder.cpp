@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <memory>
+#include <system_error>
+#include <thread>
 
 #include "coder/range_coder.hpp"
 #include "common/parallel_for.hpp"
@@ -35,10 +38,18 @@ void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector
   });
 }
 
-void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
-                  int threads, const std::function<void(double)>& progress, std::vector<mix::ProbabilityTrace>* traces) {
+namespace {
+using MixedDecoders = std::vector<std::unique_ptr<mix::MixedDecoder>>;
+
+std::unique_ptr<mix::MixedDecoder> make_mixed(const CodedSegment& s, mix::ProbabilityTrace* trace) {
+  return std::make_unique<mix::MixedDecoder>(s.coded, s.coded_len, s.raw_len, trace);
+}
+
+// model_decode with mixed[i] set for every mixed segment i, or empty (each worker sets up its own).
+void decode_prepared(const Engine& engine, const std::vector<CodedSegment>& segs, MixedDecoders& prepared,
+                     std::vector<std::vector<uint8_t>>& out, int threads, const std::function<void(double)>& progress,
+                     std::vector<mix::ProbabilityTrace>* traces) {
   out.resize(segs.size());
-  if (traces) traces->assign(segs.size(), {});
   const size_t workers = std::min<size_t>(segs.size(), static_cast<size_t>(std::max(1, threads)));
   // Worker w decodes segments w, w+workers, ... together in one lockstep batch.
   parallel_for(workers, static_cast<int>(workers), [&](size_t w, size_t) {
@@ -50,7 +61,7 @@ void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, s
     for (size_t b = 0; b < mine.size(); ++b) {
       const CodedSegment& s = segs[mine[b]];
       if (s.method == Method::mixed)
-        mixed[b] = std::make_unique<mix::MixedDecoder>(s.coded, s.coded_len, s.raw_len, traces ? &(*traces)[mine[b]] : nullptr);
+        mixed[b] = prepared.empty() ? make_mixed(s, traces ? &(*traces)[mine[b]] : nullptr) : std::move(prepared[mine[b]]);
       else
         plain[b] = std::make_unique<RangeDecoder>(s.coded, s.coded_len);
       out[mine[b]].resize(s.raw_len);
@@ -70,6 +81,48 @@ void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, s
       if (progress && w == 0 && pos % 1024 == 1023) progress(static_cast<double>(pos + 1) / static_cast<double>(longest));
     }
   });
+}
+}  // namespace
+
+void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
+                  int threads, const std::function<void(double)>& progress, std::vector<mix::ProbabilityTrace>* traces) {
+  if (traces) traces->assign(segs.size(), {});
+  MixedDecoders none;
+  decode_prepared(engine, segs, none, out, threads, progress, traces);
+}
+
+void model_decode(const std::function<const Engine&()>& load, const std::vector<CodedSegment>& segs,
+                  std::vector<std::vector<uint8_t>>& out, int threads, const std::function<void(double)>& progress,
+                  std::vector<mix::ProbabilityTrace>* traces) {
+  if (traces) traces->assign(segs.size(), {});
+  MixedDecoders mixed(segs.size());
+  std::exception_ptr made_error, load_error;
+  auto make_all = [&] {
+    try {
+      for (size_t i = 0; i < segs.size(); ++i)
+        if (segs[i].method == Method::mixed) mixed[i] = make_mixed(segs[i], traces ? &(*traces)[i] : nullptr);
+    } catch (...) {
+      made_error = std::current_exception();
+    }
+  };
+  std::thread maker;
+  try {
+    maker = std::thread(make_all);
+  } catch (const std::system_error&) {  // no thread to spare: one after the other
+  }
+  const Engine* engine = nullptr;
+  try {
+    engine = &load();
+  } catch (...) {
+    load_error = std::current_exception();
+  }
+  if (maker.joinable())
+    maker.join();
+  else
+    make_all();
+  if (load_error) std::rethrow_exception(load_error);
+  if (made_error) std::rethrow_exception(made_error);
+  decode_prepared(*engine, segs, mixed, out, threads, progress, traces);
 }
 
 }  // namespace mbz

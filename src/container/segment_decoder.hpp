@@ -31,6 +31,16 @@ void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, s
                   int threads, const std::function<void(double)>& progress = {},
                   std::vector<mix::ProbabilityTrace>* traces = nullptr);
 
+// The same for a frame whose model is not loaded yet: load() gives the
+// engine (called once, on this thread) while another thread sets up the
+// mixed segments' decoders, whose tables (tens of MiB, most of it page
+// faults) took as long as loading the model; for a small file both are
+// most of the run. An error of load() comes first, as it would without
+// the overlap.
+void model_decode(const std::function<const Engine&()>& load, const std::vector<CodedSegment>& segs,
+                  std::vector<std::vector<uint8_t>>& out, int threads, const std::function<void(double)>& progress = {},
+                  std::vector<mix::ProbabilityTrace>* traces = nullptr);
+
 // Decodes mixed segments of a frame without a model (the mixer alone,
 // kNoModel for every decision), one segment per worker at a time. Throws
 // Error(corrupt) for any other method. traces: as for model_decode.
