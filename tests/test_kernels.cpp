@@ -48,9 +48,13 @@ TEST(Kernels, EveryKernelEqualsTheReference) {
     check_shape(isa, 1024, 384, 128, rng, false);
     check_shape(isa, 9, 256, 1100, rng, true);
     check_shape(isa, 3, 33, 4099, rng, true);
-    // One row over 8 or more blocks of 16 (the decoding step's kernel), with tails.
-    for (int n : {128, 129, 200, 300}) check_shape(isa, 1, n, 67, rng, false);
+    // One row over 8 or more blocks of 16 (the decoding step's kernel: whole
+    // groups of 8 blocks from the row copy, the rest from the block layout),
+    // with tails, and the models' one-row shapes.
+    for (int n : {128, 129, 200, 256, 300}) check_shape(isa, 1, n, 67, rng, false);
     check_shape(isa, 1, 1000, 1100, rng, true);
+    for (const auto& [n, k] : {std::pair{384, 128}, {128, 512}, {1024, 256}, {256, 1024}, {768, 256}})
+      check_shape(isa, 1, n, k, rng, false);
   }
   EXPECT_GE(tested, 1);
 }

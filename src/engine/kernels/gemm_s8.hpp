@@ -60,6 +60,7 @@ class PackedWeights {
   int kp_ = 0, np_ = 0;              // K and N padded to the kernel's blocks
   std::shared_ptr<uint8_t[]> own_;   // the storage, unless the caller's
   int8_t* w8_ = nullptr;             // portable: [N, K]; vnni, amx: [Np/16][Kp/4][16][4]
+  int8_t* g8_ = nullptr;             // vnni, amx: whole groups of 8 blocks again, [Np/128][Kp/4][8][16][4] (one-row products)
   int16_t* w16_ = nullptr;           // avx2: [Np/8][Kp/2][8][2]
   int32_t* offset_ = nullptr;        // vnni, amx: 128 * sum_k W[n][k], [Np]
 };
