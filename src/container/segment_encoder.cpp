@@ -2,6 +2,7 @@
 #include "container/segment_encoder.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <map>
@@ -61,10 +62,22 @@ class ReadyPrefixes {
     cv_.notify_all();
   }
 
-  // Blocks until bytes [0, n) of segment s are final; throws if teacher forcing failed.
-  void wait(size_t s, size_t n) {
+  // Blocks until bytes [0, n) of segment s are final; throws if teacher
+  // forcing failed. Meanwhile runs forcing tasks through help, if set.
+  void wait(size_t s, size_t n, ForcingHelp* help) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return failed_ || prefix_[s] >= n; });
+    while (!failed_ && prefix_[s] < n) {
+      if (help) {
+        lock.unlock();
+        const bool ran = help->run_one();
+        lock.lock();
+        if (ran) continue;
+        // None ready: a range may finish, or a task become ready, soon.
+        cv_.wait_for(lock, std::chrono::microseconds(200));
+      } else {
+        cv_.wait(lock);
+      }
+    }
     if (failed_) throw Error(ErrorCode::internal, "teacher forcing stopped");
   }
 
@@ -85,7 +98,8 @@ class ReadyPrefixes {
 // Codes every segment: zstd, the plain model, the mixer; keeps the smallest.
 void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPlan* plan, bool force_model, bool model,
                  const std::vector<std::vector<SymbolCode>>& codes, const std::vector<std::vector<mix::NodeCounts>>& paths,
-                 ReadyPrefixes& ready, std::vector<EncodedSegment>& out, std::vector<mix::ProbabilityTrace>* traces) {
+                 ReadyPrefixes& ready, ForcingHelp& help, std::vector<EncodedSegment>& out,
+                 std::vector<mix::ProbabilityTrace>* traces) {
   parallel_for(segments.size(), threads, [&](size_t i, size_t) {
     const ByteSpan s = segments[i];
     EncodedSegment& e = out[i];
@@ -113,8 +127,8 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     // the same choice as trying them in the other order (ties go to the plain
     // model, which a forced mixed coding then replaces).
     std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), profile, shape, &mixed_bits,
-                                                   [&](size_t n) { ready.wait(i, n); }, trace);
-    ready.wait(i, s.size);
+                                                   [&](size_t n) { ready.wait(i, n, &help); }, trace);
+    ready.wait(i, s.size, &help);
     choice.consider(Method::model, range_encode(codes_from_paths(s, paths[i].data()), &bits), bits, false);
     choice.consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
     if (trace && e.method != Method::mixed) trace->p.clear();
@@ -132,8 +146,11 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
   std::vector<std::vector<mix::NodeCounts>> paths;
   // With the mixer, teacher forcing runs on its own thread and each segment's
   // coder starts on the first bytes whose paths are final, so the mixer and
-  // zstd work beside the model instead of after it.
+  // zstd work beside the model instead of after it; a coder waiting for
+  // paths runs forcing tasks meanwhile (a small file's one coder would
+  // otherwise idle half the time, its core unused).
   ReadyPrefixes ready(segments.size());
+  ForcingHelp help;
   std::thread forcing;
   std::exception_ptr forcing_error;
   if (engine && plan) {
@@ -143,8 +160,8 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
     forcing = std::thread([&, model_threads] {
       try {
         set_compute_threads(model_threads);
-        engine->evaluate_paths_into(segments, paths, progress,
-                                    [&](size_t s, size_t begin, size_t end) { ready.done(s, begin, end); });
+        engine->evaluate_paths_into(
+            segments, paths, progress, [&](size_t s, size_t begin, size_t end) { ready.done(s, begin, end); }, &help);
       } catch (...) {
         forcing_error = std::current_exception();
         ready.fail();
@@ -154,7 +171,7 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
     codes = engine->evaluate(segments, progress);
   }
   try {
-    encode_each(segments, threads, plan, force_model, engine != nullptr, codes, paths, ready, out, traces);
+    encode_each(segments, threads, plan, force_model, engine != nullptr, codes, paths, ready, help, out, traces);
   } catch (...) {
     ready.fail();
     if (forcing.joinable()) forcing.join();

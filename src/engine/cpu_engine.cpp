@@ -153,12 +153,14 @@ class TeacherForcing {
     }
   }
 
-  void run(int threads) {
+  void run(int threads, ForcingHelp* help = nullptr) {
     const int workers = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, 64)));
+    if (help) help->open([this] { return this->help(); });
     std::vector<std::thread> pool;
     for (int i = 1; i < workers; ++i) pool.emplace_back([this] { work(); });
     work();
     for (auto& t : pool) t.join();
+    if (help) help->close();  // waits for tasks helpers hold
     if (error_) std::rethrow_exception(error_);
   }
 
@@ -172,77 +174,99 @@ class TeacherForcing {
     return s.next[0] - s.next[stages_ - 1] < kPipelineChunks * kGlobalChunk && local_.size() < kMaxQueuedLocal;
   }
 
+  // Runs one task that may run now, if any (the lock held on entry and on
+  // return, released while the task runs): a local group first, else the
+  // latest stage of a segment that is ready. False if none may run now;
+  // `finished` then says whether anything is left for anyone.
+  bool step(std::unique_lock<std::mutex>& lock, bool& finished) {
+    finished = false;
+    if (!local_.empty()) {
+      LocalWork job = std::move(local_.front());
+      local_.pop_front();
+      cv_.notify_all();  // room for another global chunk
+      lock.unlock();
+      size_t bytes = 0;
+      try {
+        bytes = run_local(job);
+      } catch (...) {
+        fail(lock);
+        return true;
+      }
+      lock.lock();
+      done_ += bytes;
+      if (progress_ && total_ > 0) progress_(static_cast<double>(done_) / static_cast<double>(total_));
+      return true;
+    }
+    SegmentWork* seg = nullptr;
+    size_t index = 0;
+    int stage = -1;
+    bool pending = false;
+    for (size_t i = 0; i < segs_.size() && !seg; ++i) {
+      SegmentWork& s = segs_[i];
+      if (s.next[stages_ - 1] >= s.patches) continue;
+      pending = true;
+      for (int g = stages_ - 1; g >= 0 && !seg; --g)
+        if (ready(s, g)) seg = &s, index = i, stage = g;
+    }
+    if (!seg) {
+      finished = !pending;  // what is left is held by other threads
+      return false;
+    }
+    const int64_t a = seg->next[stage], c = std::min(kGlobalChunk, seg->patches - a);
+    seg->busy[stage] = 1;
+    std::vector<int32_t> x;
+    if (stage > 0) {
+      x = std::move(seg->x[a]);
+      seg->x.erase(a);
+    }
+    if (!seg->global) {
+      // A ring of W - 1 + C keys serves any chunk; one of every patch of
+      // a short segment (fewer) serves them too, never wrapping.
+      const int64_t cap = std::min<int64_t>(m_.global.window - 1 + kGlobalChunk, seg->patches);
+      seg->global = std::make_unique<StackState>(m_.global, 1, static_cast<int>(cap));
+    }
+    lock.unlock();
+    std::shared_ptr<std::vector<int32_t>> cond;
+    try {
+      cond = run_stage(*seg, stage, a, c, x);
+    } catch (...) {
+      fail(lock);
+      return true;
+    }
+    lock.lock();
+    if (cond) {
+      for (int64_t k = a; k < a + c; k += kLocalGroup)
+        local_.push_back(LocalWork{index, k, std::min(kLocalGroup, a + c - k), cond, a});
+    } else {
+      seg->x[a] = std::move(x);
+    }
+    seg->next[stage] = a + c;
+    seg->busy[stage] = 0;
+    cv_.notify_all();
+    return true;
+  }
+
   void work() {
     std::unique_lock<std::mutex> lock(mu_);
     while (!error_) {
-      if (!local_.empty()) {
-        LocalWork job = std::move(local_.front());
-        local_.pop_front();
-        cv_.notify_all();  // room for another global chunk
-        lock.unlock();
-        size_t bytes = 0;
-        try {
-          bytes = run_local(job);
-        } catch (...) {
-          fail(lock);
-          return;
-        }
-        lock.lock();
-        done_ += bytes;
-        if (progress_ && total_ > 0) progress_(static_cast<double>(done_) / static_cast<double>(total_));
-        continue;
-      }
-      SegmentWork* seg = nullptr;
-      size_t index = 0;
-      int stage = -1;
-      bool pending = false;
-      for (size_t i = 0; i < segs_.size() && !seg; ++i) {
-        SegmentWork& s = segs_[i];
-        if (s.next[stages_ - 1] >= s.patches) continue;
-        pending = true;
-        for (int g = stages_ - 1; g >= 0 && !seg; --g)
-          if (ready(s, g)) seg = &s, index = i, stage = g;
-      }
-      if (!seg) {
-        if (!pending) break;  // what is left is held by other threads
-        cv_.wait(lock);
-        continue;
-      }
-      const int64_t a = seg->next[stage], c = std::min(kGlobalChunk, seg->patches - a);
-      seg->busy[stage] = 1;
-      std::vector<int32_t> x;
-      if (stage > 0) {
-        x = std::move(seg->x[a]);
-        seg->x.erase(a);
-      }
-      if (!seg->global) {
-        // A ring of W - 1 + C keys serves any chunk; one of every patch of
-        // a short segment (fewer) serves them too, never wrapping.
-        const int64_t cap = std::min<int64_t>(m_.global.window - 1 + kGlobalChunk, seg->patches);
-        seg->global = std::make_unique<StackState>(m_.global, 1, static_cast<int>(cap));
-      }
-      lock.unlock();
-      std::shared_ptr<std::vector<int32_t>> cond;
-      try {
-        cond = run_stage(*seg, stage, a, c, x);
-      } catch (...) {
-        fail(lock);
-        return;
-      }
-      lock.lock();
-      if (cond) {
-        for (int64_t k = a; k < a + c; k += kLocalGroup)
-          local_.push_back(LocalWork{index, k, std::min(kLocalGroup, a + c - k), cond, a});
-      } else {
-        seg->x[a] = std::move(x);
-      }
-      seg->next[stage] = a + c;
-      seg->busy[stage] = 0;
-      cv_.notify_all();
+      bool finished = false;
+      if (step(lock, finished)) continue;
+      if (finished) break;
+      cv_.wait(lock);
     }
     cv_.notify_all();
   }
 
+ public:
+  // One task for a thread lent by ForcingHelp: false if none may run now.
+  bool help() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (error_) return false;
+    bool finished = false;
+    return step(lock, finished);
+  }
+
+ private:
   void fail(std::unique_lock<std::mutex>& lock) {
     if (!lock.owns_lock()) lock.lock();
     if (!error_) error_ = std::current_exception();
@@ -301,8 +325,37 @@ class TeacherForcing {
 
 }  // namespace
 
+bool ForcingHelp::run_one() {
+  std::function<bool()> step;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!step_) return false;
+    step = step_;
+    ++in_hand_;
+  }
+  bool ran = false;
+  try {
+    ran = step();
+  } catch (...) {  // a task's error is the forcing's (it stops and rethrows it); here only a failed copy
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (--in_hand_ == 0) idle_.notify_all();
+  return ran;
+}
+
+void ForcingHelp::open(std::function<bool()> step) {
+  std::lock_guard<std::mutex> lock(mu_);
+  step_ = std::move(step);
+}
+
+void ForcingHelp::close() {
+  std::unique_lock<std::mutex> lock(mu_);
+  step_ = nullptr;
+  idle_.wait(lock, [&] { return in_hand_ == 0; });
+}
+
 void Engine::teacher_force(const std::vector<ByteSpan>& segments, const TableSink& sink,
-                           const std::function<void(double)>& progress, const RangeDone& done) const {
+                           const std::function<void(double)>& progress, const RangeDone& done, ForcingHelp* help) const {
   if (accel_) {
     accel_->teacher_force(segments, sink, progress);
     if (done)
@@ -310,7 +363,7 @@ void Engine::teacher_force(const std::vector<ByteSpan>& segments, const TableSin
         if (segments[s].size) done(s, 0, segments[s].size);
     return;
   }
-  TeacherForcing(*cpu_, segments, sink, progress, done).run(compute_threads());
+  TeacherForcing(*cpu_, segments, sink, progress, done).run(compute_threads(), help);
 }
 
 std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan>& segments,
@@ -341,7 +394,7 @@ std::vector<std::vector<mix::NodeCounts>> Engine::evaluate_paths(const std::vect
 }
 
 void Engine::evaluate_paths_into(const std::vector<ByteSpan>& segments, std::vector<std::vector<mix::NodeCounts>>& out,
-                                 const std::function<void(double)>& progress, const RangeDone& done) const {
+                                 const std::function<void(double)>& progress, const RangeDone& done, ForcingHelp* help) const {
   teacher_force(
       segments,
       [&](size_t s, size_t i, const uint32_t* f) {
@@ -355,7 +408,7 @@ void Engine::evaluate_paths_into(const std::vector<ByteSpan>& segments, std::vec
           out[s][i * 8 + d] = mix::NodeCounts{cum[lo + w] - cum[lo + w / 2], cum[lo + w] - cum[lo]};
         }
       },
-      progress, done);
+      progress, done, help);
 }
 
 std::vector<uint32_t> Engine::frequency_tables(ByteSpan segment) const {

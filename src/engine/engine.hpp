@@ -16,7 +16,9 @@
 #pragma once
 
 #include <cstdint>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +55,29 @@ class AcceleratorEngine;   // accelerator.hpp
 class AcceleratorStepper;
 struct CpuModel;
 
+// A door into a teacher forcing in progress on other threads: a thread that
+// waits for its results (the mixer of a small file, coding bytes as they
+// become final) runs one of its tasks instead of idling, so a file's
+// forcing uses the cores its coders leave free. Results do not depend on
+// which thread runs a task. Thread-safe; the forcing opens it while it runs
+// and closes it (waiting for tasks in hand) before it returns.
+class ForcingHelp {
+ public:
+  // Runs one task of the forcing now in progress if one is ready: true if
+  // it ran one, false if none was ready or no forcing is in progress.
+  bool run_one();
+
+  // The forcing's side (cpu_engine.cpp).
+  void open(std::function<bool()> step);
+  void close();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable idle_;
+  std::function<bool()> step_;  // set while a forcing runs
+  int in_hand_ = 0;             // tasks helpers are running
+};
+
 class Engine {
  public:
   // device: cpu runs the CPU backend; cuda loads the accelerator plugin and
@@ -82,9 +107,12 @@ class Engine {
   // done(segment, begin, end) once bytes [begin, end) of a segment are final,
   // from the thread that finished them: consumers may start on a segment's
   // first bytes while later ones are computed.
+  // help, if set, lets other threads waiting for those bytes run some of
+  // the work meanwhile (ForcingHelp::run_one).
   using RangeDone = std::function<void(size_t, size_t, size_t)>;
   void evaluate_paths_into(const std::vector<ByteSpan>& segments, std::vector<std::vector<mix::NodeCounts>>& out,
-                           const std::function<void(double)>& progress, const RangeDone& done) const;
+                           const std::function<void(double)>& progress, const RangeDone& done,
+                           ForcingHelp* help = nullptr) const;
 
   // Teacher forcing: every full frequency table of one segment, [size][256],
   // row-major. For tests, golden vectors and analysis.
@@ -95,7 +123,8 @@ class Engine {
   // done, if set, as in evaluate_paths_into.
   using TableSink = std::function<void(size_t, size_t, const uint32_t*)>;
   void teacher_force(const std::vector<ByteSpan>& segments, const TableSink& sink,
-                     const std::function<void(double)>& progress, const RangeDone& done = {}) const;
+                     const std::function<void(double)>& progress, const RangeDone& done = {},
+                     ForcingHelp* help = nullptr) const;
 
  private:
   std::shared_ptr<const ModelFile> model_;
