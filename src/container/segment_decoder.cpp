@@ -118,7 +118,7 @@ void model_decode(const std::function<const Engine&()>& load, const std::vector<
   }
   if (maker.joinable())
     maker.join();
-  else
+  else if (!load_error)
     make_all();
   if (load_error) std::rethrow_exception(load_error);
   if (made_error) std::rethrow_exception(made_error);

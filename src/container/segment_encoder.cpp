@@ -63,20 +63,15 @@ class ReadyPrefixes {
   }
 
   // Blocks until bytes [0, n) of segment s are final; throws if teacher
-  // forcing failed. Meanwhile runs forcing tasks through help, if set.
-  void wait(size_t s, size_t n, ForcingHelp* help) {
+  // forcing failed. Meanwhile runs forcing tasks through help.
+  void wait(size_t s, size_t n, ForcingHelp& help) {
     std::unique_lock<std::mutex> lock(mu_);
     while (!failed_ && prefix_[s] < n) {
-      if (help) {
-        lock.unlock();
-        const bool ran = help->run_one();
-        lock.lock();
-        if (ran) continue;
-        // None ready: a range may finish, or a task become ready, soon.
-        cv_.wait_for(lock, std::chrono::microseconds(200));
-      } else {
-        cv_.wait(lock);
-      }
+      lock.unlock();
+      const bool ran = help.run_one();
+      lock.lock();
+      // None ready: a range may finish, or a task become ready, soon.
+      if (!ran) cv_.wait_for(lock, std::chrono::microseconds(200));
     }
     if (failed_) throw Error(ErrorCode::internal, "teacher forcing stopped");
   }
@@ -127,8 +122,8 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     // the same choice as trying them in the other order (ties go to the plain
     // model, which a forced mixed coding then replaces).
     std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), profile, shape, &mixed_bits,
-                                                   [&](size_t n) { ready.wait(i, n, &help); }, trace);
-    ready.wait(i, s.size, &help);
+                                                   [&](size_t n) { ready.wait(i, n, help); }, trace);
+    ready.wait(i, s.size, help);
     choice.consider(Method::model, range_encode(codes_from_paths(s, paths[i].data()), &bits), bits, false);
     choice.consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
     if (trace && e.method != Method::mixed) trace->p.clear();

@@ -164,6 +164,14 @@ class TeacherForcing {
     if (error_) std::rethrow_exception(error_);
   }
 
+  // One task for a thread lent by ForcingHelp: false if none may run now.
+  bool help() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (error_) return false;
+    bool finished = false;
+    return step(lock, finished);
+  }
+
  private:
   // A stage of a segment that may run now: later stages first, so chunks drain
   // to the local model; stage 0 only while the pipeline and the local queue
@@ -257,16 +265,6 @@ class TeacherForcing {
     cv_.notify_all();
   }
 
- public:
-  // One task for a thread lent by ForcingHelp: false if none may run now.
-  bool help() {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (error_) return false;
-    bool finished = false;
-    return step(lock, finished);
-  }
-
- private:
   void fail(std::unique_lock<std::mutex>& lock) {
     if (!lock.owns_lock()) lock.lock();
     if (!error_) error_ = std::current_exception();

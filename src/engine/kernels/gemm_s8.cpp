@@ -80,17 +80,22 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_tile(const uint
 #undef MBZ_VNNI_ROW
 #undef MBZ_VNNI_STORE
 
-// One row by 8 blocks: the decoding step's product (8 independent chains).
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_tile_1x8(const uint8_t* xu, int kp, const int8_t* wb,
-                                                                             const int32_t* off, int32_t* y, int cols) {
+// One row by 8 blocks of 16 outputs (8 independent chains): block j's four
+// K-bytes of step k4 at w + j * block + k4 * step. The block layout has
+// block = Kp * 16, step = 64 (8 streams); PackedWeights' row copy of a
+// group of 8 blocks side by side ([Kp/4][8][16][4]) has block = 64,
+// step = 512: one stream, which the hardware prefetcher follows at about the
+// cache's speed where the 8 streams reach two thirds of it.
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_1x8(const uint8_t* xu, int kp, const int8_t* wb,
+                                                                        size_t block, size_t step, const int32_t* off,
+                                                                        int32_t* y, int cols) {
   const __m512i z = _mm512_setzero_si512();
   __m512i c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
-  const size_t block = static_cast<size_t>(kp) * 16;
   for (int k4 = 0; k4 < kp / 4; ++k4) {
     int32_t quad;
     std::memcpy(&quad, xu + 4 * k4, 4);
     const __m512i a = _mm512_set1_epi32(quad);
-    const int8_t* w = wb + k4 * 64;
+    const int8_t* w = wb + static_cast<size_t>(k4) * step;
     c0 = _mm512_dpbusd_epi32(c0, a, _mm512_loadu_si512(w));
     c1 = _mm512_dpbusd_epi32(c1, a, _mm512_loadu_si512(w + block));
     c2 = _mm512_dpbusd_epi32(c2, a, _mm512_loadu_si512(w + 2 * block));
@@ -99,36 +104,6 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_tile_1x8(const 
     c5 = _mm512_dpbusd_epi32(c5, a, _mm512_loadu_si512(w + 5 * block));
     c6 = _mm512_dpbusd_epi32(c6, a, _mm512_loadu_si512(w + 6 * block));
     c7 = _mm512_dpbusd_epi32(c7, a, _mm512_loadu_si512(w + 7 * block));
-  }
-  const __m512i acc[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
-  for (int j = 0; j < 8; ++j) {
-    const int left = cols - 16 * j;
-    const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
-    _mm512_mask_storeu_epi32(y + 16 * j, mask, _mm512_sub_epi32(acc[j], _mm512_loadu_si512(off + 16 * j)));
-  }
-}
-
-// One row by a group of 8 blocks stored side by side (PackedWeights' row
-// copy, [Kp/4][8][16][4]): one stream of 512 bytes per step of K, which the
-// hardware prefetcher follows at about the cache's speed, where the 8
-// streams of the block layout reach two thirds of it.
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_group_1x8(const uint8_t* xu, int kp, const int8_t* g,
-                                                                               const int32_t* off, int32_t* y, int cols) {
-  const __m512i z = _mm512_setzero_si512();
-  __m512i c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
-  for (int k4 = 0; k4 < kp / 4; ++k4) {
-    int32_t quad;
-    std::memcpy(&quad, xu + 4 * k4, 4);
-    const __m512i a = _mm512_set1_epi32(quad);
-    const int8_t* w = g + static_cast<size_t>(k4) * 512;
-    c0 = _mm512_dpbusd_epi32(c0, a, _mm512_loadu_si512(w));
-    c1 = _mm512_dpbusd_epi32(c1, a, _mm512_loadu_si512(w + 64));
-    c2 = _mm512_dpbusd_epi32(c2, a, _mm512_loadu_si512(w + 128));
-    c3 = _mm512_dpbusd_epi32(c3, a, _mm512_loadu_si512(w + 192));
-    c4 = _mm512_dpbusd_epi32(c4, a, _mm512_loadu_si512(w + 256));
-    c5 = _mm512_dpbusd_epi32(c5, a, _mm512_loadu_si512(w + 320));
-    c6 = _mm512_dpbusd_epi32(c6, a, _mm512_loadu_si512(w + 384));
-    c7 = _mm512_dpbusd_epi32(c7, a, _mm512_loadu_si512(w + 448));
   }
   const __m512i acc[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
   for (int j = 0; j < 8; ++j) {
@@ -145,7 +120,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_rows(const uint
   int b = 0;
   if (MR == 1)  // one row: 8 blocks per pass, so 8 accumulator chains overlap
     for (; b + 8 <= np / 16; b += 8)
-      vnni_tile_1x8(xu, kp, w + b * block, off + 16 * b, y + 16 * b, std::min(n - 16 * b, 128));
+      vnni_1x8(xu, kp, w + b * block, block, 64, off + 16 * b, y + 16 * b, std::min(n - 16 * b, 128));
   for (; b < np / 16; b += kVnniBlocks) {
     const int nb = std::min(kVnniBlocks, np / 16 - b);
     const int cols = std::min(n - 16 * b, 16 * nb);
@@ -181,7 +156,7 @@ void vnni_gemm(const uint8_t* xu, int m, int kp, const int8_t* w, const int32_t*
 void vnni_gemv(const uint8_t* xu, int kp, const int8_t* w, const int8_t* g, const int32_t* off, int np, int n, int32_t* y) {
   const int groups = np / 128;
   for (int q = 0; q < groups; ++q)
-    vnni_group_1x8(xu, kp, g + static_cast<size_t>(q) * 128 * kp, off + 128 * q, y + 128 * q, std::min(n - 128 * q, 128));
+    vnni_1x8(xu, kp, g + static_cast<size_t>(q) * 128 * kp, 64, 512, off + 128 * q, y + 128 * q, std::min(n - 128 * q, 128));
   const int done = 128 * groups;
   if (done < np) vnni_rows<1>(xu, kp, w + static_cast<size_t>(done) * kp, off + done, np - done, n - done, y + done);
 }
