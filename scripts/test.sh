@@ -73,9 +73,9 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
       -DCMAKE_CXX_COMPILER=clang++ -DMBZ_TSAN_TESTS=ON -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
       -DCMAKE_C_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" >/dev/null
     cmake --build build-tsan -j "$jobs" --target mbz_thread_tests
-    # No suppressions: the program links only libmbz and its dependencies.
-    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" MBZ_MODEL_PATH="$PWD/tests/golden" \
-      ./build-tsan/tests/mbz_thread_tests --gtest_brief=1
+    # A process per test on every core (CTest label `tsan`; its options are in tests/CMakeLists.txt).
+    ctest --test-dir build-tsan -L tsan --output-on-failure -j "$jobs" |
+      grep -vE '^ *(Start +[0-9]+:|[0-9]+\/[0-9]+ Test +#[0-9]+: .* Passed)'
   else
     echo "note: no clang: the ThreadSanitizer pass is skipped"
   fi
