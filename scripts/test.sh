@@ -8,7 +8,8 @@
 #     regression inputs and fuzz for a few seconds (CTest label `fuzz`);
 #     without them the fuzz targets are skipped with a message;
 #  2. the thread and streaming tests under ThreadSanitizer (build-tsan/, a
-#     TSan build of the library and that one test program only);
+#     TSan build of the library and that one test program only), run in the
+#     background beside step 1 (log: build-tsan.log, printed after it);
 #  3. every test of the release build (CTest), whose summary closes the output.
 # MBZ_SANITIZE=0 skips 1 and 2 (a quicker local loop); MBZ_FUZZ_SECONDS sets
 # the seconds each fuzz target runs (default 4; 0 skips the fuzz targets).
@@ -45,6 +46,25 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   else
     echo "note: no clang with libFuzzer (-fsanitize=fuzzer): sanitizer tree built with the default compiler, fuzz targets skipped"
   fi
+  # The ThreadSanitizer pass runs in the background beside the ASan and fuzz
+  # stages (they leave cores idle while linking and at their last tests); its
+  # output is printed after them. clang: the build needs
+  # -fno-sanitize-thread-func-entry-exit (CMakeLists.txt, MBZ_TSAN_TESTS).
+  tsan_pid=""
+  if command -v clang++ >/dev/null; then
+    tsan_start=$(clock)
+    (
+      cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DCMAKE_C_COMPILER=clang \
+        -DCMAKE_CXX_COMPILER=clang++ -DMBZ_TSAN_TESTS=ON -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+        -DCMAKE_C_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" >/dev/null
+      cmake --build build-tsan -j "$jobs" --target mbz_thread_tests >/dev/null
+      # A process per test on every core (CTest label `tsan`; its options are in tests/CMakeLists.txt).
+      ctest --test-dir build-tsan -L tsan --output-on-failure -j "$jobs" |
+        grep -vE '^ *(Start +[0-9]+:|[0-9]+\/[0-9]+ Test +#[0-9]+: .* Passed)'
+    ) > build-tsan.log 2>&1 &
+    tsan_pid=$!
+    trap '[ -z "$tsan_pid" ] || kill "$tsan_pid" 2>/dev/null || true' EXIT
+  fi
   echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (building from $(clock))"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "${compilers[@]}" -DMBZ_FUZZ=$fuzz \
     -DMBZ_FUZZ_SECONDS="$fuzz_seconds" -DCMAKE_CXX_FLAGS="$san" -DCMAKE_C_FLAGS="$san" \
@@ -66,16 +86,9 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
     ctest --test-dir build-asan -L fuzz --output-on-failure -j "$jobs"
   fi
 
-  # clang: the build needs -fno-sanitize-thread-func-entry-exit (CMakeLists.txt, MBZ_TSAN_TESTS).
-  if command -v clang++ >/dev/null; then
-    echo "== thread and streaming tests under ThreadSanitizer (building from $(clock))"
-    cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DCMAKE_C_COMPILER=clang \
-      -DCMAKE_CXX_COMPILER=clang++ -DMBZ_TSAN_TESTS=ON -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
-      -DCMAKE_C_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" >/dev/null
-    cmake --build build-tsan -j "$jobs" --target mbz_thread_tests
-    # A process per test on every core (CTest label `tsan`; its options are in tests/CMakeLists.txt).
-    ctest --test-dir build-tsan -L tsan --output-on-failure -j "$jobs" |
-      grep -vE '^ *(Start +[0-9]+:|[0-9]+\/[0-9]+ Test +#[0-9]+: .* Passed)'
+  if [ -n "$tsan_pid" ]; then
+    echo "== thread and streaming tests under ThreadSanitizer (run beside the stages above since $tsan_start; $(clock))"
+    if wait "$tsan_pid"; then tsan_pid=""; cat build-tsan.log; else tsan_pid=""; cat build-tsan.log; exit 1; fi
   else
     echo "note: no clang: the ThreadSanitizer pass is skipped"
   fi

@@ -145,7 +145,11 @@ TEST(PcmAdapter, EveryContainerAndSampleFormatIsByteExact) {
         ++tried;
         for (const char* layout : {"", "native", "planar", "delta2", "planar-delta2"})
           adapted += adapter_round_trip(file, AdapterOptions{"auto", "", "", layout, false}) == 1;
-        if (channels == 2) EXPECT_EQ(round_trip(file, {}).adapter, 1) << std::hex << (major | sub);
+        // Through the whole codec (the adapter chosen, its side information
+        // in the frame): every sample format once in WAV, every container
+        // once at 16 bits; the adapter round trips above cover each pair.
+        if (channels == 2 && (major == SF_FORMAT_WAV || sub == SF_FORMAT_PCM_16))
+          EXPECT_EQ(round_trip(file, {}).adapter, 1) << std::hex << (major | sub);
       }
   EXPECT_GT(tried, 50);
   EXPECT_EQ(adapted, tried * 5);
