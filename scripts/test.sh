@@ -9,7 +9,7 @@
 #     without them the fuzz targets are skipped with a message;
 #  2. the thread and streaming tests under ThreadSanitizer (build-tsan/, a
 #     TSan build of the library and that one test program only), run in the
-#     background beside step 1 (log: build-tsan.log, printed after it);
+#     background beside step 1 (log: build-tsan/stage.log, printed after it);
 #  3. every test of the release build (CTest), whose summary closes the output.
 # MBZ_SANITIZE=0 skips 1 and 2 (a quicker local loop); MBZ_FUZZ_SECONDS sets
 # the seconds each fuzz target runs (default 4; 0 skips the fuzz targets).
@@ -53,6 +53,7 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   tsan_pid=""
   if command -v clang++ >/dev/null; then
     tsan_start=$(clock)
+    mkdir -p build-tsan
     (
       cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DCMAKE_C_COMPILER=clang \
         -DCMAKE_CXX_COMPILER=clang++ -DMBZ_TSAN_TESTS=ON -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
@@ -61,7 +62,7 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
       # A process per test on every core (CTest label `tsan`; its options are in tests/CMakeLists.txt).
       ctest --test-dir build-tsan -L tsan --output-on-failure -j "$jobs" |
         grep -vE '^ *(Start +[0-9]+:|[0-9]+\/[0-9]+ Test +#[0-9]+: .* Passed)'
-    ) > build-tsan.log 2>&1 &
+    ) > build-tsan/stage.log 2>&1 &
     tsan_pid=$!
     trap '[ -z "$tsan_pid" ] || kill "$tsan_pid" 2>/dev/null || true' EXIT
   fi
@@ -88,7 +89,11 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
 
   if [ -n "$tsan_pid" ]; then
     echo "== thread and streaming tests under ThreadSanitizer (run beside the stages above since $tsan_start; $(clock))"
-    if wait "$tsan_pid"; then tsan_pid=""; cat build-tsan.log; else tsan_pid=""; cat build-tsan.log; exit 1; fi
+    rc=0
+    wait "$tsan_pid" || rc=$?
+    tsan_pid=""
+    cat build-tsan/stage.log
+    [ "$rc" -eq 0 ] || exit 1
   else
     echo "note: no clang: the ThreadSanitizer pass is skipped"
   fi
