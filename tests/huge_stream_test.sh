@@ -3,7 +3,9 @@
 # decompressed to disk and compressed again from it, and `mbz -l`: 64-bit
 # sizes and offsets, a frame of 4,608 segments, the whole-file checksum over
 # more than 2^32 bytes. (`mbz -t` is that decoder without the output: the
-# pipe's decoding checks the same checksum and then compares every byte.) Cheap on purpose: `-1 --no-mix` codes
+# pipe's decoding checks the same checksum and then compares every byte.)
+# The file on disk is sparse (mbz leaves blocks of zeros as holes): its
+# writes and seeks still go past 2^32, and its size is checked. Cheap on purpose: `-1 --no-mix` codes
 # every segment with zstd (no model, no mixer), and each MiB is zeros after
 # its own index, so a segment out of place changes the bytes.
 # Usage: huge_stream_test.sh MBZ_BINARY

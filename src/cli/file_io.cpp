@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -38,10 +39,24 @@ std::string errno_text() { return std::strerror(errno); }
 // over it has badbit in its exception mask, so the error reaches the caller
 // through std::ostream as it is, instead of a failed stream that someone
 // reports later without the cause.
+//
+// Sparse (a regular file being written from its start): a 4 KiB block of
+// the file that is all zeros is skipped with lseek instead of written, so it
+// stays a hole that takes no disk space (as zstd, cp and tar do); finish()
+// sets the size if the file ends in one. The bytes read back are the same.
 class OutputFile::FdBuf : public std::streambuf {
  public:
-  FdBuf(int fd, std::string name) : fd_(fd), name_(std::move(name)), buf_(size_t{1} << 16) { reset(); }
+  FdBuf(int fd, std::string name, bool sparse)
+      : fd_(fd), name_(std::move(name)), buf_(size_t{1} << 16), sparse_(sparse) {
+    reset();
+  }
   int fd() const { return fd_; }
+  // After the last write: a file that ends in a hole gets its full size.
+  void finish() {
+    drain();
+    if (offset_ > written_end_ && ftruncate(fd_, static_cast<off_t>(offset_)) != 0)
+      throw Error(ErrorCode::io, "cannot write " + name_ + ": " + errno_text());
+  }
 
  protected:
   int_type overflow(int_type c) override {
@@ -76,6 +91,30 @@ class OutputFile::FdBuf : public std::streambuf {
     reset();
   }
   void put(const char* p, size_t n) {
+    if (!sparse_) return write_all(p, n);
+    // Pieces that end at the file's 4 KiB boundaries: whole zero blocks are
+    // skipped, the rest is written in runs.
+    while (n > 0) {
+      const size_t piece = std::min<size_t>(n, kBlock - offset_ % kBlock);
+      if (piece == kBlock && all_zero(p, piece)) {
+        if (lseek(fd_, static_cast<off_t>(piece), SEEK_CUR) < 0)
+          throw Error(ErrorCode::io, "cannot write " + name_ + ": " + errno_text());
+        offset_ += piece;
+      } else {
+        size_t run = piece;  // then every following piece that is not a whole zero block
+        while (run < n && !(n - run >= kBlock && all_zero(p + run, kBlock))) run += std::min<size_t>(n - run, kBlock);
+        write_all(p, run);
+        offset_ += run;
+        written_end_ = offset_;
+        p += run;
+        n -= run;
+        continue;
+      }
+      p += piece;
+      n -= piece;
+    }
+  }
+  void write_all(const char* p, size_t n) {
     while (n > 0) {
       const ssize_t w = ::write(fd_, p, n);
       if (w < 0 && errno == EINTR) continue;
@@ -84,10 +123,24 @@ class OutputFile::FdBuf : public std::streambuf {
       n -= static_cast<size_t>(w);
     }
   }
+  static bool all_zero(const char* p, size_t n) {
+    uint64_t acc = 0;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+      uint64_t v;
+      std::memcpy(&v, p + i, 8);
+      acc |= v;
+    }
+    for (size_t i = n & ~size_t{7}; i < n; ++i) acc |= static_cast<uint8_t>(p[i]);
+    return acc == 0;
+  }
 
+  static constexpr size_t kBlock = 4096;
   int fd_;
   std::string name_;
   std::vector<char> buf_;
+  bool sparse_;
+  uint64_t offset_ = 0;       // the file position (sparse: where the next byte goes)
+  uint64_t written_end_ = 0;  // the end of the last bytes written (sparse)
 };
 
 bool is_stdin_tty() { return isatty(STDIN_FILENO) == 1; }
@@ -156,11 +209,13 @@ void sync_folder_of(const std::string& path) {
 }
 }  // namespace
 
-OutputFile::OutputFile(const std::string& target, bool force, const std::string& mode_from)
+OutputFile::OutputFile(const std::string& target, bool force, const std::string& mode_from, bool sparse)
     : target_(target), mode_from_(mode_from) {
   if (target == "-") {
     std::cout.flush();  // anything written through std::cout before goes first
-    buf_ = std::make_unique<FdBuf>(STDOUT_FILENO, "standard output");
+    // Never sparse: a pipe cannot seek, and a file behind standard output
+    // may be appended to (>>) or already hold data.
+    buf_ = std::make_unique<FdBuf>(STDOUT_FILENO, "standard output", false);
   } else {
     if (!force && file_exists(target)) throw Error(ErrorCode::io, target + " already exists; use -f to overwrite");
     std::string tmpl = target + ".tmp.XXXXXX";
@@ -170,7 +225,7 @@ OutputFile::OutputFile(const std::string& target, bool force, const std::string&
     if (fd < 0) throw Error(ErrorCode::io, "cannot create " + target + ": " + errno_text());
     temp_ = name.data();
     g_temp_path.store(temp_.c_str());
-    buf_ = std::make_unique<FdBuf>(fd, target);
+    buf_ = std::make_unique<FdBuf>(fd, target, sparse);  // a new, empty regular file
   }
   out_ = std::make_unique<std::ostream>(buf_.get());
   out_->exceptions(std::ios::badbit);
@@ -178,6 +233,7 @@ OutputFile::OutputFile(const std::string& target, bool force, const std::string&
 
 void OutputFile::commit(bool durable) {
   out_->flush();  // throws Error(io) with the cause
+  buf_->finish();
   if (temp_.empty()) {
     committed_ = true;
     return;

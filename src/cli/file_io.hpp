@@ -31,7 +31,8 @@ class OutputFile {
  public:
   // Throws mbz::Error(io) if target exists and !force, or cannot be created.
   // "-" writes to standard output. mode_from: a file whose permission bits the output gets.
-  OutputFile(const std::string& target, bool force, const std::string& mode_from);
+  // sparse: blocks of zeros become holes (a file target only; see FdBuf).
+  OutputFile(const std::string& target, bool force, const std::string& mode_from, bool sparse = false);
   ~OutputFile();  // removes the temporary file unless commit() succeeded
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;

@@ -31,6 +31,7 @@ struct Args {
   std::vector<std::string> files;
   std::string output;
   bool to_stdout = false, keep = false, remove_input = false, force = false;
+  bool sparse = true;  // decompressing to a file: blocks of zeros stay holes
   int threads = 1;
   std::string model, device = "auto";
   int level = kDefaultLevel;
@@ -165,7 +166,7 @@ void process(const Args& a, const std::string& input) {
     return;
   }
   {
-    OutputFile out(dest, a.force, input);
+    OutputFile out(dest, a.force, input, a.mode == Mode::decompress && a.sparse);
     if (a.mode == Mode::compress) st = compress_stream(in.stream(), out.stream(), *chosen_model(a), o);
     else st = decompress_stream(in.stream(), &out.stream(), resolver(a), o);
     out.commit(a.remove_input);
@@ -236,6 +237,8 @@ int run(int argc, char** argv) {
   app.add_flag("-k,--keep", a.keep, "Keep input files (the default)");
   app.add_flag("--rm", a.remove_input, "Remove input files after success (compressed output is verified first)");
   app.add_flag("-f,--force", a.force, "Overwrite existing outputs; write compressed data to a terminal");
+  app.add_flag("--sparse,!--no-sparse", a.sparse,
+               "Decompressing to a file: leave 4 KiB blocks of zeros as holes (the default; never on standard output)");
   app.add_option("-T,--threads", a.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 1024));
   app.add_option("-m,--model", a.model,
                  "Model file or model name; none: the context mixer alone (default: the level's; " +
