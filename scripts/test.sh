@@ -55,7 +55,7 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
     tsan_start=$(clock)
     mkdir -p build-tsan
     (
-      cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DCMAKE_C_COMPILER=clang \
+      cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON "${launcher[@]}" -DCMAKE_C_COMPILER=clang \
         -DCMAKE_CXX_COMPILER=clang++ -DMBZ_TSAN_TESTS=ON -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
         -DCMAKE_C_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" >/dev/null
       cmake --build build-tsan -j "$jobs" --target mbz_thread_tests >/dev/null
@@ -73,7 +73,9 @@ echo "== release build done at $(clock)"
 
 if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (building from $(clock))"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "${compilers[@]}" -DMBZ_FUZZ=$fuzz \
+  # A unity build (files compiled in batches; CMakeLists.txt): a fifth less
+  # compiling than file by file, for the same checks. So is the TSan tree.
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON "${launcher[@]}" "${compilers[@]}" -DMBZ_FUZZ=$fuzz \
     -DMBZ_FUZZ_SECONDS="$fuzz_seconds" -DCMAKE_CXX_FLAGS="$san" -DCMAKE_C_FLAGS="$san" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
   targets=(mbz_tests mbz_exactness_tests)
