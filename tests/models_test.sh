@@ -21,7 +21,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 music=$SRC/samples/music-44k-stereo.wav
 photo=$SRC/samples/photo-life-384.ppm
 if command -v python3 >/dev/null && python3 - "$music" "$T/music-1s.wav" "$photo" "$T/photo-top.ppm" <<'PY'
-import sys, wave
+import re, sys, wave
 src, dst, ppm, top = sys.argv[1:5]
 with wave.open(src) as w:
     params, frames = w.getparams(), w.readframes(w.getframerate())
@@ -29,9 +29,10 @@ with wave.open(dst, "wb") as o:
     o.setparams(params)
     o.writeframes(frames)
 data = open(ppm, "rb").read()
-magic, width, height, maxval, pixels = data.split(maxsplit=4)
-rows = int(height) // 2
-open(top, "wb").write(b"%s\n%s %d\n%s\n" % (magic, width, rows, maxval) + pixels[:int(width) * 3 * rows])
+header = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", data)  # one whitespace byte ends it
+width, rows = int(header[1]), int(header[2]) // 2
+pixels = data[header.end():header.end() + width * 3 * rows]
+open(top, "wb").write(b"P6\n%d %d\n%s\n" % (width, rows, header[3]) + pixels)
 PY
 then music=$T/music-1s.wav photo=$T/photo-top.ppm; fi
 declare -A samples=(

@@ -92,27 +92,31 @@ class OutputFile::FdBuf : public std::streambuf {
   }
   void put(const char* p, size_t n) {
     if (!sparse_) return write_all(p, n);
-    // Pieces that end at the file's 4 KiB boundaries: whole zero blocks are
-    // skipped, the rest is written in runs.
-    while (n > 0) {
-      const size_t piece = std::min<size_t>(n, kBlock - offset_ % kBlock);
-      if (piece == kBlock && all_zero(p, piece)) {
-        if (lseek(fd_, static_cast<off_t>(piece), SEEK_CUR) < 0)
-          throw Error(ErrorCode::io, "cannot write " + name_ + ": " + errno_text());
-        offset_ += piece;
-      } else {
-        size_t run = piece;  // then every following piece that is not a whole zero block
-        while (run < n && !(n - run >= kBlock && all_zero(p + run, kBlock))) run += std::min<size_t>(n - run, kBlock);
-        write_all(p, run);
-        offset_ += run;
-        written_end_ = offset_;
-        p += run;
-        n -= run;
+    // Pieces that end at the file's 4 KiB boundaries: a whole block of zeros
+    // is skipped, the pieces between such blocks are written as one run.
+    size_t run = 0;  // bytes at p not yet written
+    auto write_run = [&] {
+      write_all(p, run);
+      offset_ += run;
+      if (run) written_end_ = offset_;
+      p += run;
+      n -= run;
+      run = 0;
+    };
+    while (run < n) {
+      const size_t piece = std::min<size_t>(n - run, kBlock - (offset_ + run) % kBlock);
+      if (piece < kBlock || !all_zero(p + run, kBlock)) {
+        run += piece;
         continue;
       }
-      p += piece;
-      n -= piece;
+      write_run();
+      if (lseek(fd_, static_cast<off_t>(kBlock), SEEK_CUR) < 0)
+        throw Error(ErrorCode::io, "cannot write " + name_ + ": " + errno_text());
+      offset_ += kBlock;
+      p += kBlock;
+      n -= kBlock;
     }
+    write_run();
   }
   void write_all(const char* p, size_t n) {
     while (n > 0) {
