@@ -208,6 +208,14 @@ class Decompressor {
   ~Decompressor();
   /*! write() : takes `size` bytes of .mbz input; appends verified output to `out`. */
   void write(const uint8_t* data, size_t size, std::vector<uint8_t>& out);
+  /*! prepare() : a hint that the caller is about to wait for more input (a
+   *  pipe, a socket; since 0.9.1). If a frame header has been read and the
+   *  frame's first segment has not all arrived, the frame's model is loaded
+   *  now and the segment's mixer set up on another thread, so that decoding
+   *  starts as soon as it is here (Compressor writes the header before it
+   *  codes). Changes no output; an error (a model not found) is reported as
+   *  without it, by the segment that needs the model. */
+  void prepare();
   /*! finish() : decodes what is buffered; throws Error(truncated) if the
    *  input stopped inside a frame, Error(not_mbz) if it held no frame. */
   void finish(std::vector<uint8_t>& out);

@@ -4,6 +4,9 @@
 // checksum matched; the whole frame is checked against the footer. A frame
 // made by a modality adapter is collected whole and restored at its footer.
 #include <algorithm>
+#include <future>
+#include <optional>
+#include <system_error>
 
 #include "codecs/adapter.hpp"
 #include "codecs/side_info.hpp"
@@ -44,6 +47,14 @@ struct Decompressor::Impl {
   std::vector<uint8_t> payload;  // an adapter frame's decoded segments
   uint64_t payload_limit = 0;    // an adapter frame's payload size, from its side information
   uint64_t claimed = 0;          // raw bytes the frame's block headers announced so far
+  // Set-up while the frame's first segment is on its way (prepare()).
+  bool waiting_first = false;  // the frame header is read, its first segment is not all here
+  std::optional<BlockHeader> first;  // that segment's block header, once here
+  bool prepared = false;
+  std::future<std::unique_ptr<mix::UnitAhead>> unit_job;  // the first segment's mixer unit, being set up
+  std::unique_ptr<mix::UnitAhead> unit_ahead;
+
+  ~Impl() { drop_unit_ahead(); }
 
   Impl(ModelResolver r, const Options& o) : resolve(std::move(r)), opts(o) {}
 
@@ -60,6 +71,49 @@ struct Decompressor::Impl {
     }
     return *engine;
   }
+
+  // Decompressor::prepare(): the caller is about to wait for input. If the
+  // frame header is read and its first segment is not all here (a pipe from
+  // a compressor, which writes the header before it codes: a small file's
+  // header comes a whole coding time before its segment), meanwhile the
+  // model loads on this thread and another sets up the first segment's mixer
+  // unit, for its length if its block header is here, else for a small
+  // segment's (a large one's set-up is small beside its coding). Neither may
+  // fail the frame: a model not found is reported when a segment needs it, a
+  // unit that does not fit is not used (mix::UnitAhead).
+  void prepare() {
+    if (state != State::blocks || !waiting_first || prepared) return;
+    prepared = true;
+    constexpr size_t kSmallSegment = size_t{32} << 10;
+    const bool bytes_profile5 = header.adapter == 0 && header.version >= 2 &&
+                                (header.features & profile_feature(mix::kProfileText5)) != 0;
+    if (bytes_profile5 && (!first || first->method == Method::mixed)) {
+      const size_t len = first ? first->raw_len : std::min<size_t>(header.segment_size, kSmallSegment);
+      try {
+        unit_job = std::async(std::launch::async, [len] { return std::make_unique<mix::UnitAhead>(mix::kProfileText5, len); });
+      } catch (const std::system_error&) {  // no thread to spare: the segment sets up its own
+      }
+    }
+    if (!no_model) {
+      try {
+        frame_engine();
+      } catch (const Error&) {  // reported by the segment that needs the model, if one does
+      }
+    }
+  }
+
+  // The unit set up ahead, once ready (null if none or if setting it up failed).
+  std::unique_ptr<mix::UnitAhead> take_unit_ahead() {
+    if (unit_job.valid()) {
+      try {
+        unit_ahead = unit_job.get();
+      } catch (...) {  // out of memory, say: the segment sets up its own, and reports it if it fails too
+        unit_ahead.reset();
+      }
+    }
+    return std::move(unit_ahead);
+  }
+  void drop_unit_ahead() { take_unit_ahead().reset(); }
 
   // Consumes as much of buf as forms complete structures; appends verified output.
   void feed(std::vector<uint8_t>& out) {
@@ -92,10 +146,14 @@ struct Decompressor::Impl {
                                                   .grid.total_bytes();
         claimed = 0;
         group = group_segments(header.segment_size, opts.threads);
+        drop_unit_ahead();
+        prepared = false;
+        first.reset();
         state = State::blocks;
       } else if (state == State::blocks) {
         PendingSegment s;
         const size_t n = parse_block_header(p, avail, s.header, header.segment_size, segment_name(count));
+        waiting_first = count == 0;
         if (n == 0) break;
         if (n == 1) {  // end marker
           flush(out);
@@ -106,7 +164,11 @@ struct Decompressor::Impl {
         }
         if (header.adapter != 0 && s.header.raw_len > payload_limit - claimed)
           throw Error(ErrorCode::corrupt, segment_name(count) + ": more samples than the adapter's grid holds (file damaged)");
-        if (avail < n + s.header.coded_len) break;
+        if (avail < n + s.header.coded_len) {
+          if (count == 0 && n > 1) first = s.header;
+          break;
+        }
+        waiting_first = false;
         if (header.version >= 2 && s.header.method == Method::mixed &&
             (s.header.coded_len == 0 || !(header.features & profile_feature(p[n]))))
           throw Error(ErrorCode::corrupt, segment_name(count) + ": a mixed segment of a profile its frame header does not declare (file damaged)");
@@ -142,6 +204,9 @@ struct Decompressor::Impl {
 
   void flush(std::vector<uint8_t>& out) {
     if (pending.empty()) return;
+    // A unit set up ahead serves the frame's first group (any fresh unit
+    // that fits serves any segment) and is dropped after it.
+    const std::unique_ptr<mix::UnitAhead> ahead = pending[0].index == 0 ? take_unit_ahead() : nullptr;
     std::vector<std::vector<uint8_t>> raw(pending.size());
     std::vector<CodedSegment> model_segs;
     std::vector<size_t> model_idx;
@@ -169,11 +234,12 @@ struct Decompressor::Impl {
         };
       std::vector<std::vector<uint8_t>> decoded;
       if (no_model)
-        mixer_decode(model_segs, decoded, opts.threads, partial);
+        mixer_decode(model_segs, decoded, opts.threads, partial, nullptr, ahead.get());
       else if (engine)
-        model_decode(*engine, model_segs, decoded, opts.threads, partial);
+        model_decode(*engine, model_segs, decoded, opts.threads, partial, nullptr, ahead.get());
       else  // the frame's first segments: its model loads while their mixers are set up
-        model_decode([this]() -> const Engine& { return frame_engine(); }, model_segs, decoded, opts.threads, partial);
+        model_decode([this]() -> const Engine& { return frame_engine(); }, model_segs, decoded, opts.threads, partial,
+                     nullptr, ahead.get());
       for (size_t k = 0; k < model_idx.size(); ++k) raw[model_idx[k]] = std::move(decoded[k]);
     }
     for (size_t i = 0; i < pending.size(); ++i) {
@@ -201,6 +267,8 @@ Decompressor::Decompressor(ModelResolver resolve, const Options& opts)
 }
 Decompressor::~Decompressor() = default;
 const Stats& Decompressor::stats() const { return impl_->st; }
+
+void Decompressor::prepare() { impl_->prepare(); }
 
 void Decompressor::write(const uint8_t* data, size_t size, std::vector<uint8_t>& out) {
   impl_->buf.insert(impl_->buf.end(), data, data + size);

@@ -1,6 +1,7 @@
 // Small helpers for the stream-based API: checked writes and bounded reads.
 #pragma once
 
+#include <algorithm>
 #include <istream>
 #include <ostream>
 #include <vector>
@@ -18,8 +19,33 @@ inline void write_all(std::ostream& out, const uint8_t* p, size_t n) {
 }
 inline void write_all(std::ostream& out, const std::vector<uint8_t>& v) { write_all(out, v.data(), v.size()); }
 
-// Reads up to n bytes (fewer only at end of input).
+// Reads up to n bytes of what the input has now: at least one, 0 only at its
+// end. A stream that can tell what is there without waiting (a file, a
+// pipe: the system's count of bytes ready) gives that, so a pipe's bytes
+// are passed on as they come: a compressor at the other end writes its
+// frame header before it codes, and the reader loads the model meanwhile.
+// Other streams fill all n or end.
 inline size_t read_some(std::istream& in, uint8_t* p, size_t n) {
+  using Traits = std::istream::traits_type;
+  std::streamsize ready = 0;
+  try {
+    std::streambuf* sb = in.rdbuf();
+    if (!sb || !in.good()) return 0;
+    ready = sb->in_avail();
+    if (ready == 0) {  // nothing ready: wait for the next bytes
+      if (Traits::eq_int_type(sb->sgetc(), Traits::eof())) {
+        in.setstate(std::ios::eofbit);
+        return 0;
+      }
+      ready = sb->in_avail();
+    }
+    if (ready > 0) {
+      const std::streamsize want = std::min(ready, static_cast<std::streamsize>(n));
+      return static_cast<size_t>(sb->sgetn(reinterpret_cast<char*>(p), want));
+    }
+  } catch (...) {
+    throw Error(ErrorCode::io, "read error");
+  }
   in.read(reinterpret_cast<char*>(p), static_cast<std::streamsize>(n));
   if (in.bad()) throw Error(ErrorCode::io, "read error");
   return static_cast<size_t>(in.gcount());

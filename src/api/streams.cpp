@@ -26,7 +26,13 @@ Stats compress_stream(std::istream& in, std::ostream& out, const Model& model, c
     const size_t n = read_some(in, chunk.data(), chunk.size());
     if (n == 0) break;
     c.write(chunk.data(), n, coded);
+    if (coded.empty()) continue;
+    // Passed on at once: the frame header comes before the coding of a
+    // file's first segment (as a small file's whole coding), so a reader at
+    // the other end of a pipe loads its model and sets up its mixer
+    // meanwhile; later pieces are whole groups of segments.
     write_all(out, coded);
+    out.flush();
     coded.clear();
   }
   c.finish(coded);
@@ -45,6 +51,8 @@ Stats decompress_stream(std::istream& in, std::ostream* out, const ModelResolver
     d.write(chunk.data(), n, plain);
     if (out) write_all(*out, plain);
     plain.clear();
+    // Nothing more ready: the wait may be a compressor's coding time (a pipe).
+    if (in.rdbuf() && in.rdbuf()->in_avail() == 0) d.prepare();
   }
   d.finish(plain);
   if (out) {

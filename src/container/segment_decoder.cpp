@@ -16,7 +16,8 @@
 namespace mbz {
 
 void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out, int threads,
-                  const std::function<void(double)>& progress, std::vector<mix::ProbabilityTrace>* traces) {
+                  const std::function<void(double)>& progress, std::vector<mix::ProbabilityTrace>* traces,
+                  mix::UnitAhead* ahead) {
   for (const CodedSegment& s : segs)
     if (s.method != Method::mixed) throw Error(ErrorCode::corrupt, "a model-coded segment in a frame without a model (file damaged)");
   out.resize(segs.size());
@@ -26,7 +27,7 @@ void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector
   std::atomic<size_t> done{0};
   parallel_for(segs.size(), threads, [&](size_t i, size_t worker) {
     const CodedSegment& s = segs[i];
-    mix::MixedDecoder decoder(s.coded, s.coded_len, s.raw_len, traces ? &(*traces)[i] : nullptr);
+    mix::MixedDecoder decoder(s.coded, s.coded_len, s.raw_len, traces ? &(*traces)[i] : nullptr, i == 0 ? ahead : nullptr);
     out[i].resize(s.raw_len);
     for (size_t pos = 0; pos < s.raw_len; ++pos) {
       out[i][pos] = decoder.decode(nullptr);
@@ -41,14 +42,14 @@ void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector
 namespace {
 using MixedDecoders = std::vector<std::unique_ptr<mix::MixedDecoder>>;
 
-std::unique_ptr<mix::MixedDecoder> make_mixed(const CodedSegment& s, mix::ProbabilityTrace* trace) {
-  return std::make_unique<mix::MixedDecoder>(s.coded, s.coded_len, s.raw_len, trace);
+std::unique_ptr<mix::MixedDecoder> make_mixed(const CodedSegment& s, mix::ProbabilityTrace* trace, mix::UnitAhead* ahead) {
+  return std::make_unique<mix::MixedDecoder>(s.coded, s.coded_len, s.raw_len, trace, ahead);
 }
 
 // model_decode with mixed[i] set for every mixed segment i, or empty (each worker sets up its own).
 void decode_prepared(const Engine& engine, const std::vector<CodedSegment>& segs, MixedDecoders& prepared,
                      std::vector<std::vector<uint8_t>>& out, int threads, const std::function<void(double)>& progress,
-                     std::vector<mix::ProbabilityTrace>* traces) {
+                     std::vector<mix::ProbabilityTrace>* traces, mix::UnitAhead* ahead) {
   out.resize(segs.size());
   const size_t workers = std::min<size_t>(segs.size(), static_cast<size_t>(std::max(1, threads)));
   // Worker w decodes segments w, w+workers, ... together in one lockstep batch.
@@ -61,7 +62,8 @@ void decode_prepared(const Engine& engine, const std::vector<CodedSegment>& segs
     for (size_t b = 0; b < mine.size(); ++b) {
       const CodedSegment& s = segs[mine[b]];
       if (s.method == Method::mixed)
-        mixed[b] = prepared.empty() ? make_mixed(s, traces ? &(*traces)[mine[b]] : nullptr) : std::move(prepared[mine[b]]);
+        mixed[b] = prepared.empty() ? make_mixed(s, traces ? &(*traces)[mine[b]] : nullptr, mine[b] == 0 ? ahead : nullptr)
+                                    : std::move(prepared[mine[b]]);
       else
         plain[b] = std::make_unique<RangeDecoder>(s.coded, s.coded_len);
       out[mine[b]].resize(s.raw_len);
@@ -85,22 +87,23 @@ void decode_prepared(const Engine& engine, const std::vector<CodedSegment>& segs
 }  // namespace
 
 void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
-                  int threads, const std::function<void(double)>& progress, std::vector<mix::ProbabilityTrace>* traces) {
+                  int threads, const std::function<void(double)>& progress, std::vector<mix::ProbabilityTrace>* traces,
+                  mix::UnitAhead* ahead) {
   if (traces) traces->assign(segs.size(), {});
   MixedDecoders none;
-  decode_prepared(engine, segs, none, out, threads, progress, traces);
+  decode_prepared(engine, segs, none, out, threads, progress, traces, ahead);
 }
 
 void model_decode(const std::function<const Engine&()>& load, const std::vector<CodedSegment>& segs,
                   std::vector<std::vector<uint8_t>>& out, int threads, const std::function<void(double)>& progress,
-                  std::vector<mix::ProbabilityTrace>* traces) {
+                  std::vector<mix::ProbabilityTrace>* traces, mix::UnitAhead* ahead) {
   if (traces) traces->assign(segs.size(), {});
   MixedDecoders mixed(segs.size());
   std::exception_ptr made_error, load_error;
   auto make_all = [&] {
     try {
       for (size_t i = 0; i < segs.size(); ++i)
-        if (segs[i].method == Method::mixed) mixed[i] = make_mixed(segs[i], traces ? &(*traces)[i] : nullptr);
+        if (segs[i].method == Method::mixed) mixed[i] = make_mixed(segs[i], traces ? &(*traces)[i] : nullptr, i == 0 ? ahead : nullptr);
     } catch (...) {
       made_error = std::current_exception();
     }
@@ -122,7 +125,7 @@ void model_decode(const std::function<const Engine&()>& load, const std::vector<
     make_all();
   if (load_error) std::rethrow_exception(load_error);
   if (made_error) std::rethrow_exception(made_error);
-  decode_prepared(*engine, segs, mixed, out, threads, progress, traces);
+  decode_prepared(*engine, segs, mixed, out, threads, progress, traces, nullptr);
 }
 
 }  // namespace mbz

@@ -11,6 +11,7 @@
 
 #include "container/format.hpp"
 #include "engine/engine.hpp"
+#include "mix/mixed_coding.hpp"
 #include "mix/probability_trace.hpp"
 
 namespace mbz {
@@ -26,10 +27,12 @@ struct CodedSegment {
 // `threads` workers each stepping its share of the segments in lockstep.
 // progress, if set, is called from one worker with the fraction done.
 // traces, if set (testing): resized to one per segment, each mixed one's
-// decisions' probabilities (empty for model-coded ones).
+// decisions' probabilities (empty for model-coded ones). ahead, if set, is
+// offered to segment 0 (mix::UnitAhead: a unit set up while the segment was
+// on its way), which takes it if it fits.
 void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out,
                   int threads, const std::function<void(double)>& progress = {},
-                  std::vector<mix::ProbabilityTrace>* traces = nullptr);
+                  std::vector<mix::ProbabilityTrace>* traces = nullptr, mix::UnitAhead* ahead = nullptr);
 
 // The same for a frame whose model is not loaded yet: load() gives the
 // engine (called once, on this thread) while another thread sets up the
@@ -39,13 +42,13 @@ void model_decode(const Engine& engine, const std::vector<CodedSegment>& segs, s
 // the overlap.
 void model_decode(const std::function<const Engine&()>& load, const std::vector<CodedSegment>& segs,
                   std::vector<std::vector<uint8_t>>& out, int threads, const std::function<void(double)>& progress = {},
-                  std::vector<mix::ProbabilityTrace>* traces = nullptr);
+                  std::vector<mix::ProbabilityTrace>* traces = nullptr, mix::UnitAhead* ahead = nullptr);
 
 // Decodes mixed segments of a frame without a model (the mixer alone,
 // kNoModel for every decision), one segment per worker at a time. Throws
-// Error(corrupt) for any other method. traces: as for model_decode.
+// Error(corrupt) for any other method. traces, ahead: as for model_decode.
 void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector<uint8_t>>& out, int threads,
                   const std::function<void(double)>& progress = {},
-                  std::vector<mix::ProbabilityTrace>* traces = nullptr);
+                  std::vector<mix::ProbabilityTrace>* traces = nullptr, mix::UnitAhead* ahead = nullptr);
 
 }  // namespace mbz

@@ -115,17 +115,44 @@ MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len)
   return Header{shape, header};
 }
 
-MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, ProbabilityTrace* trace)
-    : MixedDecoder(coded, coded_len, raw_len, parse(coded, coded_len), trace) {}
+struct UnitAhead::Held {
+  ProfileUnit unit;
+};
+
+namespace {
+uint8_t byte_profile(uint8_t profile) {
+  if (profile != kProfileGeneral && profile != kProfileText5)
+    throw Error(ErrorCode::invalid_argument, "a unit set up ahead is for a byte profile (1 or 5)");
+  return profile;
+}
+}  // namespace
+
+UnitAhead::UnitAhead(uint8_t profile, size_t segment_len)
+    : profile_(byte_profile(profile)),
+      segment_len_(segment_len),
+      held_(std::make_unique<Held>(Held{make_unit(profile, segment_len, SampleShape{})})) {}
+UnitAhead::~UnitAhead() = default;
+bool UnitAhead::held() const { return held_ != nullptr; }
+
+MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, ProbabilityTrace* trace, UnitAhead* ahead)
+    : MixedDecoder(coded, coded_len, raw_len, parse(coded, coded_len), trace, ahead) {}
 
 struct MixedDecoder::Unit {
   ProfileUnit unit;
 };
 
-MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h, ProbabilityTrace* trace)
-    : coder_(coded + h.size, coded_len - h.size),
-      unit_(std::make_unique<Unit>(Unit{make_unit(coded[0], raw_len, h.shape)})),
-      trace_(trace) {}
+MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h, ProbabilityTrace* trace, UnitAhead* ahead)
+    : coder_(coded + h.size, coded_len - h.size), trace_(trace) {
+  // The unit ahead only where it starts as this segment's own would: plain
+  // bytes, its profile, a length that sizes the tables alike.
+  if (ahead && ahead->held_ && h.shape.stride == 0 && coded[0] == ahead->profile_ &&
+      same_start(coded[0], ahead->segment_len_, raw_len)) {
+    unit_ = std::make_unique<Unit>(Unit{std::move(ahead->held_->unit)});
+    ahead->held_.reset();
+  } else {
+    unit_ = std::make_unique<Unit>(Unit{make_unit(coded[0], raw_len, h.shape)});
+  }
+}
 
 MixedDecoder::~MixedDecoder() = default;
 

@@ -56,12 +56,39 @@ constexpr size_t kReadyStep = 4096;
 // The ideal cost in bits of every byte under the mixer (what mixed_encode codes).
 std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_t profile, SampleShape shape);
 
+// A byte profile's unit set up before its segment is here. A decoder that has
+// read a frame header and waits on a pipe for the first segment (the
+// compressor writes the header before it codes) sets one up meanwhile: tens
+// of MiB of tables, on a small file as long as loading the model. A
+// MixedDecoder takes it for a segment whose own unit would start the same
+// (same_start in profile_units.hpp); otherwise it is left unused.
+class UnitAhead {
+ public:
+  // profile: kProfileGeneral or kProfileText5 (plain bytes); segment_len:
+  // the segment's length, or a guess at it.
+  UnitAhead(uint8_t profile, size_t segment_len);
+  ~UnitAhead();
+  UnitAhead(const UnitAhead&) = delete;
+  UnitAhead& operator=(const UnitAhead&) = delete;
+  // Whether a MixedDecoder has not taken the unit yet.
+  bool held() const;
+
+ private:
+  friend class MixedDecoder;
+  struct Held;
+  uint8_t profile_;
+  size_t segment_len_;
+  std::unique_ptr<Held> held_;
+};
+
 // Decodes one mixed segment a byte at a time from the model's cumulative tables.
 // Throws Error(unsupported_version) for an unknown profile, Error(corrupt) for a bad shape.
 class MixedDecoder {
  public:
-  // trace, if set, gets every decision's probability (testing).
-  MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, ProbabilityTrace* trace = nullptr);
+  // trace, if set, gets every decision's probability (testing); ahead, if
+  // set, gives its unit when it fits this segment (UnitAhead).
+  MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, ProbabilityTrace* trace = nullptr,
+               UnitAhead* ahead = nullptr);
   ~MixedDecoder();
   MixedDecoder(const MixedDecoder&) = delete;
   MixedDecoder& operator=(const MixedDecoder&) = delete;
@@ -76,7 +103,7 @@ class MixedDecoder {
   static Header parse(const uint8_t* coded, size_t coded_len);
   template <class Mixer>
   uint8_t decode_byte(Mixer& mixer, const uint32_t* cum257);
-  MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h, ProbabilityTrace* trace);
+  MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h, ProbabilityTrace* trace, UnitAhead* ahead);
   struct Unit;  // the profile's unit (profile_units.hpp)
   RangeDecoder coder_;
   std::unique_ptr<Unit> unit_;

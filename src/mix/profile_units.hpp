@@ -16,6 +16,8 @@
 #include <variant>
 
 #include "mbz/error.hpp"
+#include "mix/blocks/counter_tables.hpp"
+#include "mix/blocks/nibble_table.hpp"
 #include "mix/mixed_coding.hpp"
 #include "mix/profiles/profile1_general.hpp"
 #include "mix/profiles/profile2_sampled.hpp"
@@ -47,6 +49,20 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
     default:
       throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(profile));
   }
+}
+
+// Whether units of `profile` for segments of a and b bytes start in the same
+// state, so that one set up for a codes b exactly as b's own would (a unit
+// set up ahead of its segment, mixed_coding.hpp UnitAhead). Profile 5 takes
+// two sizes from the length n, its nibble table's and its match table's
+// (docs/FORMAT.md "Profile 5": NT and MT[0..2^b-1]), and nothing else (its
+// history's reserve is capacity, not state): every segment up to 32 KiB
+// starts alike. The other profiles are compared by length. Pinned by
+// tests/test_unit_ahead.cpp, which decodes with units set up for other
+// lengths.
+inline bool same_start(uint8_t profile, size_t a, size_t b) {
+  if (profile == kProfileText5) return nibble_table_bytes(a) == nibble_table_bytes(b) && table_bits(a) == table_bits(b);
+  return a == b;
 }
 
 }  // namespace mbz::mix

@@ -428,13 +428,25 @@ PackedWeights::PackedWeights(const int8_t* w, int n, int k, Isa isa, uint8_t* st
       offset_ = reinterpret_cast<int32_t*>(storage);
       w8_ = reinterpret_cast<int8_t*>(storage + 4 * static_cast<size_t>(np_));
       std::fill_n(offset_, np_, 0);
+      // Four K-bytes of a row at a time where the row and all four are in
+      // the matrix (all but the padding): packing runs at every model load,
+      // in each process, before its first product.
       for (int b = 0; b < np_ / 16; ++b)
         for (int k4 = 0; k4 < kp_ / 4; ++k4)
-          for (int c = 0; c < 16; ++c)
-            for (int t = 0; t < 4; ++t)
-              w8_[((static_cast<size_t>(b) * (kp_ / 4) + k4) * 16 + c) * 4 + t] = at(16 * b + c, 4 * k4 + t);
-      for (int row = 0; row < n; ++row)
-        for (int col = 0; col < k; ++col) offset_[row] += 128 * at(row, col);
+          for (int c = 0; c < 16; ++c) {
+            int8_t* quad = w8_ + ((static_cast<size_t>(b) * (kp_ / 4) + k4) * 16 + c) * 4;
+            const int row = 16 * b + c;
+            if (row < n && 4 * k4 + 4 <= k)
+              std::memcpy(quad, w + static_cast<size_t>(row) * k + 4 * k4, 4);
+            else
+              for (int t = 0; t < 4; ++t) quad[t] = at(row, 4 * k4 + t);
+          }
+      for (int row = 0; row < n; ++row) {
+        const int8_t* r = w + static_cast<size_t>(row) * k;
+        int32_t sum = 0;
+        for (int col = 0; col < k; ++col) sum += r[col];
+        offset_[row] = 128 * sum;
+      }
       // The row copy: group q, step k4, block j of the group at ((q * Kp/4 + k4) * 8 + j) * 64.
       g8_ = w8_ + static_cast<size_t>(np_) * kp_;
       for (int q = 0; q < np_ / 128; ++q)
