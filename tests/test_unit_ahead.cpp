@@ -1,12 +1,9 @@
 // A mixer unit set up before its segment arrives (mix::UnitAhead) codes the
-// segment exactly as the segment's own unit would, is taken only where it
-// starts alike, and a decompressor that prepares while it waits gives the
-// same bytes (and the same errors) as one that does not.
+// segment exactly as the segment's own unit would and is taken only where it
+// starts alike. (The decompressor that sets one up while it waits:
+// test_streaming.cpp.)
 #include <gtest/gtest.h>
 
-#include <sstream>
-
-#include "container/format.hpp"
 #include "mix/mixed_coding.hpp"
 #include "mix/profile_units.hpp"
 #include "test_util.hpp"
@@ -45,7 +42,7 @@ TEST(UnitAhead, SameStartIsTheTableSizes) {
 }
 
 TEST(UnitAhead, DecodesAsTheSegmentsOwnUnit) {
-  const size_t n = 10000;
+  const size_t n = 4000;
   const auto data = gpl(n);
   const auto coded = mix::mixed_encode(data.data(), n, nullptr, mix::kProfileText5, mix::SampleShape{}, nullptr);
   mix::ProbabilityTrace own;
@@ -63,7 +60,7 @@ TEST(UnitAhead, DecodesAsTheSegmentsOwnUnit) {
 }
 
 TEST(UnitAhead, IsLeftWhereItWouldStartOtherwise) {
-  const size_t n = 3000;
+  const size_t n = 2000;
   const auto data = gpl(n);
   const auto coded5 = mix::mixed_encode(data.data(), n, nullptr, mix::kProfileText5, mix::SampleShape{}, nullptr);
   const auto coded1 = mix::mixed_encode(data.data(), n, nullptr, mix::kProfileGeneral, mix::SampleShape{}, nullptr);
@@ -92,110 +89,6 @@ TEST(UnitAhead, IsLeftWhereItWouldStartOtherwise) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
   }
-}
-
-// A stream that hands out what a pipe would: the bytes written so far, and
-// nothing ready (in_avail 0) between the pieces, where the decompressor is
-// asked to prepare.
-std::vector<uint8_t> decompress_prepared(const std::vector<uint8_t>& z, size_t first_piece, const ModelResolver& resolve) {
-  Decompressor d(resolve, Options{});
-  std::vector<uint8_t> out;
-  d.prepare();  // before any input: nothing to do
-  d.write(z.data(), first_piece, out);
-  d.prepare();
-  d.prepare();  // twice: once is enough
-  d.write(z.data() + first_piece, z.size() - first_piece, out);
-  d.finish(out);
-  return out;
-}
-
-TEST(UnitAhead, PreparingDecompressorGivesTheSameBytes) {
-  const auto model = test::golden_model();
-  // A segment the decompressor's guess fits (with the model), one it does not (the mixer alone).
-  for (const auto& [n, with_model] : {std::pair{size_t{6000}, true}, std::pair{size_t{40000}, false}}) {
-    {
-      SCOPED_TRACE(std::to_string(n) + (with_model ? " bytes, model" : " bytes, no model"));
-      const auto data = gpl(n);
-      Options o;
-      o.byte_profile = mix::kProfileText5;
-      o.segment_size = 64 << 10;
-      const auto z = compress(data.data(), data.size(), with_model ? *model : *Model::none(), o);
-      {
-        std::istringstream zs(std::string(z.begin(), z.end()));
-        ASSERT_EQ(inspect_stream(zs).segments_mixed, 1u);  // one mixed segment
-      }
-      // Cut after the frame header (the compressor's first write), inside
-      // the first block header, and inside the first segment.
-      std::vector<uint8_t> first_write;
-      {
-        Compressor c(with_model ? *model : *Model::none(), o);
-        c.write(data.data(), data.size(), first_write);
-      }
-      ASSERT_GT(first_write.size(), 0u);
-      for (const size_t cut : {first_write.size(), first_write.size() + 5, first_write.size() + kBlockHeaderSize + 40}) {
-        SCOPED_TRACE("first piece " + std::to_string(cut));
-        EXPECT_EQ(decompress_prepared(z, cut, test::only(model)), data);
-      }
-    }
-  }
-}
-
-TEST(UnitAhead, AModelNotFoundIsReportedAsWithoutPreparing) {
-  const auto data = gpl(5000);
-  Options o;
-  o.byte_profile = mix::kProfileText5;
-  const auto z = compress(data.data(), data.size(), *test::golden_model(), o);
-  const ModelResolver none = [](const std::string& name, const std::string&) -> std::shared_ptr<const Model> {
-    throw Error(ErrorCode::unknown_model, "no model " + name);
-  };
-  std::vector<uint8_t> first_write;
-  {
-    Compressor c(*test::golden_model(), o);
-    c.write(data.data(), data.size(), first_write);
-  }
-  Decompressor d(none, Options{});
-  std::vector<uint8_t> out;
-  d.write(z.data(), first_write.size(), out);
-  EXPECT_NO_THROW(d.prepare());
-  try {
-    d.write(z.data() + first_write.size(), z.size() - first_write.size(), out);
-    d.finish(out);
-    FAIL() << "decoded without its model";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::unknown_model);
-  }
-}
-
-// The frame header leaves the compressor before the coding: the stream is
-// flushed with the header alone in it, so a reader at the other end of a
-// pipe starts on it.
-TEST(UnitAhead, CompressStreamPassesTheHeaderOnFirst) {
-  struct Recorder : std::stringbuf {
-    std::vector<size_t> flushed;  // the bytes written at each flush
-    int sync() override {
-      flushed.push_back(str().size());
-      return 0;
-    }
-  };
-  const auto data = gpl(5000);
-  Options o;
-  o.byte_profile = mix::kProfileText5;
-  std::istringstream in(std::string(data.begin(), data.end()));
-  Recorder rec;
-  std::ostream out(&rec);
-  compress_stream(in, out, *test::golden_model(), o);
-  std::vector<uint8_t> first_write;
-  {
-    Compressor c(*test::golden_model(), o);
-    c.write(data.data(), data.size(), first_write);
-  }
-  ASSERT_GE(rec.flushed.size(), 2u);
-  EXPECT_EQ(rec.flushed[0], first_write.size());
-  FrameHeader h;
-  EXPECT_EQ(parse_header(first_write.data(), first_write.size(), h, ""), first_write.size());  // the header alone
-  const std::string all = rec.str();
-  EXPECT_EQ(decompress(reinterpret_cast<const uint8_t*>(all.data()), all.size(), test::only(test::golden_model()), Options{}),
-            data);
 }
 
 }  // namespace
