@@ -109,7 +109,8 @@ int main(int argc, char** argv) {
     CHECK(mbz_model_none(NULL) == MBZ_ERROR_INVALID_ARGUMENT);
   }
 
-  /* streaming in 7-byte pieces equals one-shot; the decoder finds the model on the search path */
+  /* streaming in 7-byte pieces equals one-shot; the decoder finds the model on the search path
+     (and is told to prepare between pieces, as before waiting on a pipe) */
   buffer cz = {0}, cd = {0};
   mbz_cstream* cs = NULL;
   CHECK(mbz_cstream_create(m, &o, &cs) == MBZ_OK);
@@ -119,7 +120,11 @@ int main(int argc, char** argv) {
   CHECK(cz.n == zn && memcmp(cz.p, z, zn) == 0);
   mbz_dstream* ds = NULL;
   CHECK(mbz_dstream_create(NULL, &o, &ds) == MBZ_OK);
-  for (size_t off = 0; off < zn; off += 7) CHECK(mbz_dstream_write(ds, (unsigned char*)z + off, zn - off < 7 ? zn - off : 7, sink, &cd) == MBZ_OK);
+  for (size_t off = 0; off < zn; off += 7) {
+    CHECK(mbz_dstream_write(ds, (unsigned char*)z + off, zn - off < 7 ? zn - off : 7, sink, &cd) == MBZ_OK);
+    CHECK(mbz_dstream_prepare(ds) == MBZ_OK);
+  }
+  CHECK(mbz_dstream_prepare(NULL) == MBZ_ERROR_INVALID_ARGUMENT);
   CHECK(mbz_dstream_finish(ds, sink, &cd) == MBZ_OK);
   mbz_dstream_free(ds);
   CHECK(cd.n == n && memcmp(cd.p, text, n) == 0);

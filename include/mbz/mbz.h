@@ -164,6 +164,11 @@ void mbz_cstream_free(mbz_cstream* stream);
 mbz_status mbz_dstream_create(const mbz_model* model, const mbz_options* options, mbz_dstream** stream);
 /*! mbz_dstream_write() : feeds .mbz input; verified output goes to the sink. */
 mbz_status mbz_dstream_write(mbz_dstream* stream, const void* src, size_t size, mbz_sink sink, void* user);
+/*! mbz_dstream_prepare() : a hint before waiting for more input (a pipe;
+ *  since 0.9.1): loads the frame's model and sets up its first segment's
+ *  mixer meanwhile, if a frame header has come and that segment has not.
+ *  Changes no output; a model not found is reported by the write that needs it. */
+mbz_status mbz_dstream_prepare(mbz_dstream* stream);
 /*! mbz_dstream_finish() : MBZ_ERROR_TRUNCATED if the input stopped inside a frame. */
 mbz_status mbz_dstream_finish(mbz_dstream* stream, mbz_sink sink, void* user);
 void mbz_dstream_free(mbz_dstream* stream);

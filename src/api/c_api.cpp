@@ -203,6 +203,11 @@ mbz_status mbz_dstream_write(mbz_dstream* s, const void* src, size_t size, mbz_s
   });
 }
 
+mbz_status mbz_dstream_prepare(mbz_dstream* s) {
+  MBZ_REQUIRE(s, "mbz_dstream_prepare: NULL argument");
+  return guarded([&] { s->d.prepare(); });
+}
+
 mbz_status mbz_dstream_finish(mbz_dstream* s, mbz_sink sink, void* user) {
   MBZ_REQUIRE(s && sink, "mbz_dstream_finish: NULL argument");
   return guarded([&] {

@@ -78,17 +78,21 @@ struct Decompressor::Impl {
   // header comes a whole coding time before its segment), meanwhile the
   // model loads on this thread and another sets up the first segment's mixer
   // unit, for its length if its block header is here, else for a small
-  // segment's (a large one's set-up is small beside its coding). Neither may
-  // fail the frame: a model not found is reported when a segment needs it, a
-  // unit that does not fit is not used (mix::UnitAhead).
+  // segment's (a large one's set-up is small beside its coding, and not
+  // done ahead). Neither may fail the frame: a model not found is reported
+  // when a segment needs it, a unit that does not fit is not used
+  // (mix::UnitAhead).
   void prepare() {
     if (state != State::blocks || !waiting_first || prepared) return;
     prepared = true;
     constexpr size_t kSmallSegment = size_t{32} << 10;
     const bool bytes_profile5 = header.adapter == 0 && header.version >= 2 &&
                                 (header.features & profile_feature(mix::kProfileText5)) != 0;
-    if (bytes_profile5 && (!first || first->method == Method::mixed)) {
-      const size_t len = first ? first->raw_len : std::min<size_t>(header.segment_size, kSmallSegment);
+    // Small segments only: a unit's tables grow with its segment, and a
+    // block header alone (a hostile one, say) must not set up more than a
+    // small file's decoding does (its segment's bytes are not here yet).
+    const size_t len = first ? first->raw_len : std::min<size_t>(header.segment_size, kSmallSegment);
+    if (bytes_profile5 && (!first || first->method == Method::mixed) && len <= kSmallSegment) {
       try {
         unit_job = std::async(std::launch::async, [len] { return std::make_unique<mix::UnitAhead>(mix::kProfileText5, len); });
       } catch (const std::system_error&) {  // no thread to spare: the segment sets up its own
