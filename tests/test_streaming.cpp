@@ -123,7 +123,7 @@ TEST(Streaming, WriteAfterFinishIsAnError) {
 
 // Profile 5 text (the default; a decompressor sets up its unit ahead for
 // byte profile 5 only), n bytes of the GPL.
-std::vector<uint8_t> text(size_t n) {
+std::vector<uint8_t> gpl_prefix(size_t n) {
   auto t = test::read_file(test::data_path("samples/gpl-3.0.txt"));
   t.resize(n);
   return t;
@@ -150,7 +150,7 @@ TEST(Streaming, PreparingDecompressorGivesTheSameBytes) {
   for (const auto& [n, with_model] : {std::pair{size_t{3000}, true}, std::pair{size_t{33000}, false}}) {
     {
       SCOPED_TRACE(std::to_string(n) + (with_model ? " bytes, model" : " bytes, no model"));
-      const auto data = text(n);
+      const auto data = gpl_prefix(n);
       Options o;
       o.byte_profile = mix::kProfileText5;
       o.segment_size = 64 << 10;
@@ -179,7 +179,7 @@ TEST(Streaming, PreparingDecompressorGivesTheSameBytes) {
 }
 
 TEST(Streaming, AModelNotFoundIsReportedAsWithoutPreparing) {
-  const auto data = text(5000);
+  const auto data = gpl_prefix(5000);
   Options o;
   o.byte_profile = mix::kProfileText5;
   const auto z = compress(data.data(), data.size(), *test::golden_model(), o);
@@ -215,7 +215,7 @@ TEST(Streaming, CompressStreamPassesTheHeaderOnFirst) {
       return 0;
     }
   };
-  const auto data = text(5000);
+  const auto data = gpl_prefix(5000);
   Options o;
   o.byte_profile = mix::kProfileText5;
   std::istringstream in(std::string(data.begin(), data.end()));

@@ -11,7 +11,7 @@
 namespace mbz {
 namespace {
 
-std::vector<uint8_t> gpl(size_t n) {
+std::vector<uint8_t> gpl_repeated(size_t n) {
   auto text = test::read_file(test::data_path("samples/gpl-3.0.txt"));
   while (text.size() < n) text.insert(text.end(), text.begin(), text.end());
   text.resize(n);
@@ -19,7 +19,7 @@ std::vector<uint8_t> gpl(size_t n) {
 }
 
 // Decodes a mixed segment without a model, recording every decision's P(1).
-std::vector<uint8_t> decode(const std::vector<uint8_t>& coded, size_t n, mix::ProbabilityTrace& trace,
+std::vector<uint8_t> decode_traced(const std::vector<uint8_t>& coded, size_t n, mix::ProbabilityTrace& trace,
                             mix::UnitAhead* ahead) {
   mix::MixedDecoder dec(coded.data(), coded.size(), n, &trace, ahead);
   std::vector<uint8_t> out(n);
@@ -43,17 +43,17 @@ TEST(UnitAhead, SameStartIsTheTableSizes) {
 
 TEST(UnitAhead, DecodesAsTheSegmentsOwnUnit) {
   const size_t n = 4000;
-  const auto data = gpl(n);
+  const auto data = gpl_repeated(n);
   const auto coded = mix::mixed_encode(data.data(), n, nullptr, mix::kProfileText5, mix::SampleShape{}, nullptr);
   mix::ProbabilityTrace own;
-  ASSERT_EQ(decode(coded, n, own, nullptr), data);
+  ASSERT_EQ(decode_traced(coded, n, own, nullptr), data);
   // Set up for another length of the same sizes (as a decoder guesses), and
   // for this length: taken, and every decision's probability the same.
   for (const size_t guess : {size_t{32768}, n, size_t{1}}) {
     SCOPED_TRACE("set up for " + std::to_string(guess));
     mix::UnitAhead ahead(mix::kProfileText5, guess);
     mix::ProbabilityTrace trace;
-    EXPECT_EQ(decode(coded, n, trace, &ahead), data);
+    EXPECT_EQ(decode_traced(coded, n, trace, &ahead), data);
     EXPECT_FALSE(ahead.held());
     EXPECT_EQ(trace.p, own.p);
   }
@@ -61,25 +61,25 @@ TEST(UnitAhead, DecodesAsTheSegmentsOwnUnit) {
 
 TEST(UnitAhead, IsLeftWhereItWouldStartOtherwise) {
   const size_t n = 2000;
-  const auto data = gpl(n);
+  const auto data = gpl_repeated(n);
   const auto coded5 = mix::mixed_encode(data.data(), n, nullptr, mix::kProfileText5, mix::SampleShape{}, nullptr);
   const auto coded1 = mix::mixed_encode(data.data(), n, nullptr, mix::kProfileGeneral, mix::SampleShape{}, nullptr);
   mix::ProbabilityTrace t;
   {  // set up for a segment of other table sizes
     mix::UnitAhead ahead(mix::kProfileText5, 40000);
-    EXPECT_EQ(decode(coded5, n, t, &ahead), data);
+    EXPECT_EQ(decode_traced(coded5, n, t, &ahead), data);
     EXPECT_TRUE(ahead.held());
   }
   {  // for another profile
     mix::UnitAhead ahead(mix::kProfileGeneral, n);
-    EXPECT_EQ(decode(coded5, n, t, &ahead), data);
+    EXPECT_EQ(decode_traced(coded5, n, t, &ahead), data);
     EXPECT_TRUE(ahead.held());
   }
   {  // profile 1: the same length only
     mix::UnitAhead other(mix::kProfileGeneral, n + 1), same(mix::kProfileGeneral, n);
-    EXPECT_EQ(decode(coded1, n, t, &other), data);
+    EXPECT_EQ(decode_traced(coded1, n, t, &other), data);
     EXPECT_TRUE(other.held());
-    EXPECT_EQ(decode(coded1, n, t, &same), data);
+    EXPECT_EQ(decode_traced(coded1, n, t, &same), data);
     EXPECT_FALSE(same.held());
   }
   // Only byte profiles are set up ahead.
