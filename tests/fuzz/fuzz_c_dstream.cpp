@@ -2,8 +2,8 @@
 // mbz_dstream_*) and its buffer decoder (mbz_decompress), fed the same .mbz
 // bytes. Input: a control byte (fuzz_util.hpp, MbzInput), then .mbz bytes.
 // Checks: no status but a named input error; the stream ends as the buffer
-// call does (same status; same bytes on success); a failing sink aborts the
-// call with MBZ_ERROR_IO.
+// call does (same status; same bytes on success), prepared or not; a failing
+// sink aborts the call with MBZ_ERROR_IO.
 #include <cstring>
 
 #include "fuzz_util.hpp"
@@ -40,7 +40,9 @@ mbz_model* tiny() {
   return m;
 }
 
-// Streams data through a dstream; returns the first failing status.
+// Streams data through a dstream; returns the first failing status. Seeds
+// with bit 6 set also ask it to prepare after every piece (as a reader of a
+// pipe does before it waits): no status or byte may change.
 mbz_status stream(const uint8_t* data, size_t size, uint8_t seed, Sink& s) {
   mbz_options o;
   mbz_options_init(&o);
@@ -51,6 +53,7 @@ mbz_status stream(const uint8_t* data, size_t size, uint8_t seed, Sink& s) {
   for (size_t at = 0; at < size && st == MBZ_OK;) {
     const size_t k = std::min(cut.next(), size - at);
     st = mbz_dstream_write(d, data + at, k, sink, &s);
+    if (st == MBZ_OK && (seed & 0x40)) st = mbz_dstream_prepare(d);
     at += k;
   }
   if (st == MBZ_OK) st = mbz_dstream_finish(d, sink, &s);
