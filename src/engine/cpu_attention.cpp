@@ -77,41 +77,62 @@ MBZ_AVX512 inline __m512 widen16(__mmask16 m, const int8_t* p) {
   return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p)));
 }
 
-// R queries times NV vectors of 16 keys per pass: R * NV independent
-// accumulators (8), so the chains overlap instead of waiting on each
-// other; any order of these exact sums gives the same integers. Each
-// vpdpbusd adds four components of 16 keys (k + 128, unsigned) times the
-// same four of a query (signed); 128 * sum(q) comes off at the end. Every
-// sum is an integer below 2^31, exact.
-template <int R>
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) void scores_vnni(
-    const int8_t* q4, int dh4, const int32_t* qsum, const uint8_t* kt, int g_stride, int count, float* s,
+// R queries times NV vectors of 16 keys in one pass over keys [t0, t0 +
+// 16 NV) (the last vector may be partial): R * NV independent accumulators
+// (at most 8), so the chains overlap instead of waiting on each other; any
+// order of these exact sums gives the same integers. Each vpdpbusd adds four
+// components of 16 keys (k + 128, unsigned) times the same four of a query
+// (signed); 128 * sum(q) comes off at the end. Every sum is an integer below
+// 2^31, exact.
+template <int R, int NV>
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) void scores_pass(
+    const int8_t* q4, int dh4, const int32_t* qsum, const uint8_t* kt, int g_stride, int t0, int count, float* s,
     int s_stride) {
-  constexpr int NV = R == 1 ? 8 : R == 2 ? 4 : 2;
-  for (int t0 = 0; t0 < count; t0 += 16 * NV) {
-    __mmask16 m[NV];
-    for (int v = 0; v < NV; ++v) m[v] = tail16(count - t0 - 16 * v);
-    __m512i acc[R][NV];
-    for (int r = 0; r < R; ++r)
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_si512();
-    for (int g = 0; g < dh4; ++g) {
-      const uint8_t* group = kt + static_cast<size_t>(g) * g_stride + static_cast<size_t>(t0) * 4;
-      __m512i k[NV];
-      for (int v = 0; v < NV; ++v) k[v] = _mm512_maskz_loadu_epi32(m[v], group + 64 * v);
-      for (int r = 0; r < R; ++r) {
-        int32_t quad;
-        std::memcpy(&quad, q4 + static_cast<size_t>(r) * dh4 * 4 + 4 * g, 4);
-        const __m512i qb = _mm512_set1_epi32(quad);
-        for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], k[v], qb);
-      }
-    }
+  __mmask16 m[NV];
+  for (int v = 0; v < NV; ++v) m[v] = tail16(count - t0 - 16 * v);
+  __m512i acc[R][NV];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_si512();
+  for (int g = 0; g < dh4; ++g) {
+    const uint8_t* group = kt + static_cast<size_t>(g) * g_stride + static_cast<size_t>(t0) * 4;
+    __m512i k[NV];
+    for (int v = 0; v < NV; ++v) k[v] = _mm512_maskz_loadu_epi32(m[v], group + 64 * v);
     for (int r = 0; r < R; ++r) {
-      const __m512i off = _mm512_set1_epi32(128 * qsum[r]);
-      for (int v = 0; v < NV; ++v)
-        _mm512_mask_storeu_ps(s + static_cast<size_t>(r) * s_stride + t0 + 16 * v, m[v],
-                              _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][v], off)));
+      int32_t quad;
+      std::memcpy(&quad, q4 + static_cast<size_t>(r) * dh4 * 4 + 4 * g, 4);
+      const __m512i qb = _mm512_set1_epi32(quad);
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], k[v], qb);
     }
   }
+  for (int r = 0; r < R; ++r) {
+    const __m512i off = _mm512_set1_epi32(128 * qsum[r]);
+    for (int v = 0; v < NV; ++v)
+      _mm512_mask_storeu_ps(s + static_cast<size_t>(r) * s_stride + t0 + 16 * v, m[v],
+                            _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][v], off)));
+  }
+}
+
+// The last pass with only the vectors its keys fill (nv <= NV): a decoding
+// step's local attention has at most 8 keys, where a full pass of 8 vectors
+// did eight times the work.
+template <int R, int NV>
+void scores_tail(int nv, const int8_t* q4, int dh4, const int32_t* qsum, const uint8_t* kt, int g_stride, int t0, int count,
+                 float* s, int s_stride) {
+  if constexpr (NV >= 1) {
+    if (nv == NV)
+      scores_pass<R, NV>(q4, dh4, qsum, kt, g_stride, t0, count, s, s_stride);
+    else
+      scores_tail<R, NV - 1>(nv, q4, dh4, qsum, kt, g_stride, t0, count, s, s_stride);
+  }
+}
+
+template <int R>
+void scores_vnni(const int8_t* q4, int dh4, const int32_t* qsum, const uint8_t* kt, int g_stride, int count, float* s,
+                 int s_stride) {
+  constexpr int NV = R == 1 ? 8 : R == 2 ? 4 : 2;
+  int t0 = 0;
+  for (; t0 + 16 * NV <= count; t0 += 16 * NV) scores_pass<R, NV>(q4, dh4, qsum, kt, g_stride, t0, count, s, s_stride);
+  if (t0 < count) scores_tail<R, NV>((count - t0 + 15) / 16, q4, dh4, qsum, kt, g_stride, t0, count, s, s_stride);
 }
 
 MBZ_AVX512 void weights_avx512(const AttentionRule& a, const float* s,
@@ -155,47 +176,58 @@ MBZ_AVX512 void weights_avx512(const AttentionRule& a, const float* s,
   }
 }
 
-// R queries times up to 64 value columns per pass; for one or two queries the
-// keys are split into U interleaved partial sums (more independent chains),
-// added at the end: exact integers, so the split changes nothing.
-template <int R>
-MBZ_AVX512 void values_avx512(const float* p, int p_stride,
-                                                                                  const int8_t* v, int v_stride, int dh,
-                                                                                  int count, float* av, int av_stride) {
+// R queries times C vectors of 16 value columns (columns [j0, j0 + 16 C),
+// the last vector may be partial); for one or two queries the keys are split
+// into U interleaved partial sums (more independent chains), added at the
+// end: exact integers, so the split changes nothing.
+template <int R, int C>
+MBZ_AVX512 void values_pass(const float* p, int p_stride, const int8_t* v, int v_stride, int dh, int j0, int count, float* av,
+                            int av_stride) {
   constexpr int U = R <= 2 ? 2 : 1;
-  for (int j0 = 0; j0 < dh; j0 += 64) {
-    __mmask16 m[4];
-    for (int c = 0; c < 4; ++c) m[c] = tail16(dh - j0 - 16 * c);
-    __m512 acc[U][R][4];
-    for (int u = 0; u < U; ++u)
-      for (int r = 0; r < R; ++r)
-        for (int c = 0; c < 4; ++c) acc[u][r][c] = _mm512_setzero_ps();
-    int t = 0;
-    for (; t + U <= count; t += U)
-      for (int u = 0; u < U; ++u) {
-        const int8_t* row = v + static_cast<size_t>(t + u) * v_stride + j0;
-        __m512 x[4];
-        for (int c = 0; c < 4; ++c) x[c] = widen16(m[c], row + 16 * c);
-        for (int r = 0; r < R; ++r) {
-          const __m512 pt = _mm512_set1_ps(p[static_cast<size_t>(r) * p_stride + t + u]);
-          for (int c = 0; c < 4; ++c) acc[u][r][c] = _mm512_fmadd_ps(pt, x[c], acc[u][r][c]);
-        }
-      }
-    for (; t < count; ++t) {
-      const int8_t* row = v + static_cast<size_t>(t) * v_stride + j0;
+  __mmask16 m[C];
+  for (int c = 0; c < C; ++c) m[c] = tail16(dh - j0 - 16 * c);
+  __m512 acc[U][R][C];
+  for (int u = 0; u < U; ++u)
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < C; ++c) acc[u][r][c] = _mm512_setzero_ps();
+  int t = 0;
+  for (; t + U <= count; t += U)
+    for (int u = 0; u < U; ++u) {
+      const int8_t* row = v + static_cast<size_t>(t + u) * v_stride + j0;
+      __m512 x[C];
+      for (int c = 0; c < C; ++c) x[c] = widen16(m[c], row + 16 * c);
       for (int r = 0; r < R; ++r) {
-        const __m512 pt = _mm512_set1_ps(p[static_cast<size_t>(r) * p_stride + t]);
-        for (int c = 0; c < 4; ++c)
-          acc[0][r][c] = _mm512_fmadd_ps(pt, widen16(m[c], row + 16 * c), acc[0][r][c]);
+        const __m512 pt = _mm512_set1_ps(p[static_cast<size_t>(r) * p_stride + t + u]);
+        for (int c = 0; c < C; ++c) acc[u][r][c] = _mm512_fmadd_ps(pt, x[c], acc[u][r][c]);
       }
     }
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < 4; ++c) {
-        float* out = av + static_cast<size_t>(r) * av_stride + j0 + 16 * c;
-        __m512 sum = _mm512_maskz_loadu_ps(m[c], out);
-        for (int u = 0; u < U; ++u) sum = _mm512_add_ps(sum, acc[u][r][c]);
-        _mm512_mask_storeu_ps(out, m[c], sum);
-      }
+  for (; t < count; ++t) {
+    const int8_t* row = v + static_cast<size_t>(t) * v_stride + j0;
+    for (int r = 0; r < R; ++r) {
+      const __m512 pt = _mm512_set1_ps(p[static_cast<size_t>(r) * p_stride + t]);
+      for (int c = 0; c < C; ++c) acc[0][r][c] = _mm512_fmadd_ps(pt, widen16(m[c], row + 16 * c), acc[0][r][c]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) {
+      float* out = av + static_cast<size_t>(r) * av_stride + j0 + 16 * c;
+      __m512 sum = _mm512_maskz_loadu_ps(m[c], out);
+      for (int u = 0; u < U; ++u) sum = _mm512_add_ps(sum, acc[u][r][c]);
+      _mm512_mask_storeu_ps(out, m[c], sum);
+    }
+}
+
+// Passes of 64 columns, the last with only the vectors its columns fill (a
+// head of 32 columns, the text model's local one, took two empty ones).
+template <int R>
+void values_avx512(const float* p, int p_stride, const int8_t* v, int v_stride, int dh, int count, float* av, int av_stride) {
+  for (int j0 = 0; j0 < dh; j0 += 64) {
+    switch (std::min(4, (dh - j0 + 15) / 16)) {
+      case 4: values_pass<R, 4>(p, p_stride, v, v_stride, dh, j0, count, av, av_stride); break;
+      case 3: values_pass<R, 3>(p, p_stride, v, v_stride, dh, j0, count, av, av_stride); break;
+      case 2: values_pass<R, 2>(p, p_stride, v, v_stride, dh, j0, count, av, av_stride); break;
+      default: values_pass<R, 1>(p, p_stride, v, v_stride, dh, j0, count, av, av_stride); break;
+    }
   }
 }
 
