@@ -4,6 +4,7 @@
 // checksum matched; the whole frame is checked against the footer. A frame
 // made by a modality adapter is collected whole and restored at its footer.
 #include <algorithm>
+#include <exception>
 #include <future>
 #include <optional>
 #include <system_error>
@@ -53,6 +54,7 @@ struct Decompressor::Impl {
   bool prepared = false;
   std::future<std::unique_ptr<mix::UnitAhead>> unit_job;  // the first segment's mixer unit, being set up
   std::unique_ptr<mix::UnitAhead> unit_ahead;
+  std::exception_ptr model_error;  // the frame's model could not be had when prepare() asked
 
   ~Impl() { drop_unit_ahead(); }
 
@@ -61,6 +63,7 @@ struct Decompressor::Impl {
   std::string where() const { return frames == 0 ? "" : "frame " + std::to_string(frames + 1); }
 
   const Engine& frame_engine() {
+    if (model_error) std::rethrow_exception(model_error);  // prepare() tried already: the same error, no second search
     if (!engine) {
       const std::string sha = to_hex(header.model_sha);
       model = resolve(header.model_name, sha);
@@ -102,6 +105,7 @@ struct Decompressor::Impl {
       try {
         frame_engine();
       } catch (const Error&) {  // reported by the segment that needs the model, if one does
+        model_error = std::current_exception();
       }
     }
   }
@@ -153,6 +157,7 @@ struct Decompressor::Impl {
         drop_unit_ahead();
         prepared = false;
         first.reset();
+        model_error = nullptr;
         state = State::blocks;
       } else if (state == State::blocks) {
         PendingSegment s;
