@@ -49,14 +49,11 @@ struct Decompressor::Impl {
   uint64_t payload_limit = 0;    // an adapter frame's payload size, from its side information
   uint64_t claimed = 0;          // raw bytes the frame's block headers announced so far
   // Set-up while the frame's first segment is on its way (prepare()).
-  bool waiting_first = false;  // the frame header is read, its first segment is not all here
-  std::optional<BlockHeader> first;  // that segment's block header, once here
+  std::optional<BlockHeader> first;  // the first segment's block header, once here
   bool prepared = false;
   std::future<std::unique_ptr<mix::UnitAhead>> unit_job;  // the first segment's mixer unit, being set up
   std::unique_ptr<mix::UnitAhead> unit_ahead;
   std::exception_ptr model_error;  // the frame's model could not be had when prepare() asked
-
-  ~Impl() { drop_unit_ahead(); }
 
   Impl(ModelResolver r, const Options& o) : resolve(std::move(r)), opts(o) {}
 
@@ -86,7 +83,8 @@ struct Decompressor::Impl {
   // when a segment needs it, a unit that does not fit is not used
   // (mix::UnitAhead).
   void prepare() {
-    if (state != State::blocks || !waiting_first || prepared) return;
+    // In a frame's blocks, none consumed yet: its first segment is not all here.
+    if (state != State::blocks || count != 0 || prepared) return;
     prepared = true;
     constexpr size_t kSmallSegment = size_t{32} << 10;
     const bool bytes_profile5 = header.adapter == 0 && header.version >= 2 &&
@@ -162,7 +160,6 @@ struct Decompressor::Impl {
       } else if (state == State::blocks) {
         PendingSegment s;
         const size_t n = parse_block_header(p, avail, s.header, header.segment_size, segment_name(count));
-        waiting_first = count == 0;
         if (n == 0) break;
         if (n == 1) {  // end marker
           flush(out);
@@ -174,10 +171,9 @@ struct Decompressor::Impl {
         if (header.adapter != 0 && s.header.raw_len > payload_limit - claimed)
           throw Error(ErrorCode::corrupt, segment_name(count) + ": more samples than the adapter's grid holds (file damaged)");
         if (avail < n + s.header.coded_len) {
-          if (count == 0 && n > 1) first = s.header;
+          if (count == 0) first = s.header;
           break;
         }
-        waiting_first = false;
         if (header.version >= 2 && s.header.method == Method::mixed &&
             (s.header.coded_len == 0 || !(header.features & profile_feature(p[n]))))
           throw Error(ErrorCode::corrupt, segment_name(count) + ": a mixed segment of a profile its frame header does not declare (file damaged)");
