@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Levels -1 … -9 and model `none` from the command line: each level writes
-# what it says (model, segment size), round-trips, gives the same bytes with
+# what it says (model, segment size, profiles), round-trips, gives the same bytes with
 # one thread and two, and a file of any level decodes with no option at all.
 # Usage: levels_test.sh MBZ_BINARY SOURCE_DIR
 set -u
@@ -14,6 +14,7 @@ listed() { "$MBZ" -l "$1" | grep -q "$2"; }  # listed FILE PATTERN
 # Three segments at 1 KiB (--segment-size), one at any level's own size.
 head -c 3000 "$SRC/samples/gpl-3.0.txt" > text.txt
 cp "$SRC/tests/golden/speech-0.5s.wav" speech.wav
+cp "$SRC/tests/golden/grey8-40x40.pgm" grey.pgm
 
 for n in 1 2 3 4 5 6 7 8 9; do
   "$MBZ" -$n -T 1 -c text.txt > t1.mbz && "$MBZ" -$n -T 2 -c text.txt > t2.mbz
@@ -30,6 +31,11 @@ for n in 1 2 3 4 5 6 7 8 9; do
   "$MBZ" -$n -c speech.wav > s.mbz
   expect "level $n: audio without a model" listed s.mbz "Model: *none\$"
   expect "level $n: audio round trip" sh -c "'$MBZ' -d -c s.mbz | cmp -s - speech.wav"
+  # Images too, with profile 3 at levels 1-2 and 6 above.
+  "$MBZ" -$n -c grey.pgm > g.mbz
+  image=$(case $n in 1|2) echo 3 ;; *) echo 6 ;; esac)
+  expect "level $n codes images with mixer profile $image" listed g.mbz "needs mixer profile $image)"
+  expect "level $n: image round trip" sh -c "'$MBZ' -d -c g.mbz | cmp -s - grey.pgm"
 done
 
 "$MBZ" --fast -c text.txt > fast.mbz; "$MBZ" -1 -c text.txt > one.mbz
@@ -60,5 +66,15 @@ expect "--byte-profile 1 round trip" sh -c "'$MBZ' -d -c p1.mbz | cmp -s - text.
 expect "--byte-profile 5 at level 1" listed p5.mbz "needs mixer profile 5)"
 "$MBZ" --byte-profile 3 -c text.txt >/dev/null 2>err; rc=$?
 expect "--byte-profile 3 is a usage error" test $rc -eq 2
+
+# --image-profile overrides the level's; profile 3 is what mbz 0.4-0.9 read.
+"$MBZ" -6 --image-profile 3 -c grey.pgm > i3.mbz
+expect "--image-profile 3 at level 6" listed i3.mbz "needs mixer profile 3)"
+expect "--image-profile 3 round trip" sh -c "'$MBZ' -d -c i3.mbz | cmp -s - grey.pgm"
+"$MBZ" -1 --image-profile 6 -c grey.pgm > i6.mbz
+expect "--image-profile 6 at level 1" listed i6.mbz "needs mixer profile 6)"
+expect "--image-profile 6 round trip" sh -c "'$MBZ' -d -c i6.mbz | cmp -s - grey.pgm"
+"$MBZ" --image-profile 5 -c grey.pgm >/dev/null 2>err; rc=$?
+expect "--image-profile 5 is a usage error" test $rc -eq 2
 
 report "levels tests"

@@ -91,9 +91,9 @@ TEST(BadInput, UnknownRequiredFeatureIsRefusedAtTheHeader) {
   parse_header(packed.data(), packed.size(), h, "");
   ASSERT_EQ(h.version, 2);
   ASSERT_EQ(h.features, profile_feature(5));
-  const auto p6 = with_header(packed, [](FrameHeader& x) { x.features |= profile_feature(6); });
-  EXPECT_EQ(decode_error(p6, test::only(test::golden_model())), ErrorCode::unsupported_version);
-  EXPECT_NE(decode_message(p6).find("needs mixer profile 6,"), std::string::npos) << decode_message(p6);
+  const auto p7 = with_header(packed, [](FrameHeader& x) { x.features |= profile_feature(7); });
+  EXPECT_EQ(decode_error(p7, test::only(test::golden_model())), ErrorCode::unsupported_version);
+  EXPECT_NE(decode_message(p7).find("needs mixer profile 7,"), std::string::npos) << decode_message(p7);
   const auto bit13 = with_header(packed, [](FrameHeader& x) { x.features |= 1u << 13; });
   EXPECT_NE(decode_message(bit13).find("needs feature bit 13,"), std::string::npos) << decode_message(bit13);
   // The header alone is enough to refuse it.
@@ -101,8 +101,8 @@ TEST(BadInput, UnknownRequiredFeatureIsRefusedAtTheHeader) {
   Decompressor d(test::only(test::golden_model()), Options{});
   std::vector<uint8_t> out;
   try {
-    d.write(p6.data(), header_size, out);
-    FAIL() << "a header needing profile 6 was accepted";
+    d.write(p7.data(), header_size, out);
+    FAIL() << "a header needing profile 7 was accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::unsupported_version);
   }

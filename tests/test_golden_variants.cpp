@@ -35,7 +35,7 @@ namespace {
 //             raw image) below, by the mbz version in tests/golden/README.md
 //   model     none: Model::none() (-m none); tiny: tiny-golden-v1.mbzm
 //   profile   the profile byte of every segment, all mixed (1 bytes, 2
-//             sampled, 3 numeric, 4 signal); format: its value format byte
+//             sampled, 3 numeric, 4 signal, 5 bytes, 6 images); format: its value format byte
 //             for 3 and 4 (mix/sample_shape.hpp: 0x80 signed, 0x40 MED,
 //             0x20 delta2, low bits: bytes a sample); stride, row: of its
 //             sample shape (0, 0 for profile 1)
@@ -103,6 +103,13 @@ const GoldenMixed kGoldenMixed[] = {
   // Mixer profile 5 (mbz 0.9.0), bytes: two 2 KiB segments, without a model and with the tiny one.
   {"p5_none_bytes_gpl3",         "v2-none-p5-gpl3-4k.mbz",                "gpl3-4k.txt",            "none", "",           "",             5, 0x00,  0,   0, true,  0x9c2a6ce9a0ffc042},
   {"p5_tiny_bytes_gpl3",         "v2-mixer-p5-gpl3-4k.mbz",               "gpl3-4k.txt",            "tiny", "",           "",             5, 0x00,  0,   0, true,  0x50eef493aad06aa2},
+  // Mixer profile 6 (mbz 0.10.0), images of MED residuals: grey / RGB / RGBA, 8 and 16 bits, and RGB with the tiny model.
+  {"p6_none_photo",              "v2-none-p6-photo.mbz",                  "photo-32x24.ppm",        "none", "",           "",             6, 0xC1,  3,  96, true,  0x1fa6e3fc86617a16},
+  {"p6_none_grey8",              "v2-none-p6-grey8.mbz",                  "grey8-40x40.pgm",        "none", "",           "",             6, 0xC1,  1,  40, true,  0x592890e0b4af4f66},
+  {"p6_none_rgba8",              "v2-none-p6-rgba8.mbz",                  "rgba8-24x24.tga",        "none", "",           "",             6, 0xC1,  4,  96, true,  0xf89aa8afe72ec433},
+  {"p6_none_grey16",             "v2-none-p6-grey16.mbz",                 "grey16-28x28.pgm",       "none", "",           "",             6, 0xC2,  2,  56, true,  0x5d4f262d97a1b47a},
+  {"p6_none_rgb16",              "v2-none-p6-rgb16.mbz",                  "rgb16-20x20.ppm",        "none", "",           "",             6, 0xC2,  6, 120, true,  0x9ec0c5b27d1aa062},
+  {"p6_tiny_photo",              "v2-mixer-p6-photo.mbz",                 "photo-32x24.ppm",        "tiny", "",           "",             6, 0xC1,  3,  96, true,  0xfbfa738cdbee68a8},
 };
 // clang-format on
 
@@ -121,6 +128,7 @@ Options options_of(const GoldenMixed& g) {
   Options o;
   o.segment_size = g.profile == mix::kProfileText5 ? 2048 : 1024;  // profile 5's files: two 2 KiB segments
   o.byte_profile = g.profile == mix::kProfileText5 ? mix::kProfileText5 : mix::kProfileGeneral;  // bytes: 1 until 0.9
+  o.image_profile = g.profile == mix::kProfileImage6 ? mix::kProfileImage6 : mix::kProfileNumeric;  // images: 3 until 0.10
   o.force_model = true;
   o.layout = g.layout;
   o.raw_image = g.raw_image;
@@ -173,12 +181,13 @@ std::vector<uint16_t> encoding_trace(const std::vector<uint8_t>& original, const
   codecs::Flattened flat;
   MixPlan plan;
   plan.byte_profile = static_cast<uint8_t>(o.byte_profile);
+  plan.image_profile = static_cast<uint8_t>(o.image_profile);
   const uint8_t* payload = original.data();
   size_t size = original.size();
   if (codecs::flatten(original.data(), original.size(), codecs::adapter_options(o), flat, nullptr)) {
     payload = flat.payload.data();
     size = flat.payload.size();
-    plan = MixPlan{flat.shape, 0, static_cast<uint8_t>(o.byte_profile)};
+    plan = MixPlan{flat.shape, 0, static_cast<uint8_t>(o.byte_profile), static_cast<uint8_t>(o.image_profile)};
   }
   std::vector<mix::ProbabilityTrace> traces;
   encode_segments(engine, split_segments(payload, size, o.segment_size), 1, &plan, o.force_model, {}, &traces);
@@ -215,7 +224,7 @@ TEST_P(GoldenMixedFile, IsTheVariantItNames) {
   ASSERT_FALSE(file.empty()) << g.mbz;
   const std::vector<CodedSegment> segs = coded_segments(file);
   ASSERT_GE(segs.size(), 2u) << g.mbz;
-  const size_t header = g.profile == 1 || g.profile == 5 ? 1 : g.profile == 2 ? 13 : 14;  // 1, 5: bytes, no shape
+  const size_t header = g.profile == 1 || g.profile == 5 ? 1 : g.profile == 2 ? 13 : 14;  // 1, 5: bytes, no shape; 3, 4, 6: a value format
   for (size_t i = 0; i < segs.size(); ++i) {
     const CodedSegment& s = segs[i];
     ASSERT_EQ(s.method, Method::mixed) << g.mbz << " segment " << i;

@@ -220,7 +220,7 @@ TEST(Mixer, SampledDataUsesItsShapeAndBadShapesAreErrors) {
   const size_t second = block + kBlockHeaderSize + load_u32le(packed.data() + block + 5);
   ASSERT_EQ(packed[second], static_cast<uint8_t>(Method::mixed));
   const uint8_t* shape = packed.data() + second + kBlockHeaderSize;
-  ASSERT_EQ(shape[0], mix::kProfileNumeric);  // MED residuals: profile 3 (shape, then value format)
+  ASSERT_EQ(shape[0], mix::kProfileImage6);  // MED residuals: profile 6 (shape, then value format)
   EXPECT_EQ(load_u32le(shape + 1), 3u);
   EXPECT_EQ(load_u32le(shape + 5), 96u);
   EXPECT_EQ(load_u32le(shape + 9), 1024u % 96u);  // the second segment starts 1024 bytes in
@@ -235,6 +235,18 @@ TEST(Mixer, SampledDataUsesItsShapeAndBadShapesAreErrors) {
       EXPECT_EQ(e.code(), ErrorCode::corrupt) << offset;
     }
   }
+  // Profile 6 is for MED residuals only: the same segment claiming profile 6
+  // with the value format of plain pixels is damaged.
+  auto not_med = packed;
+  not_med[at + 13] = 0x01;
+  EXPECT_THROW(decompress(not_med.data(), not_med.size(), test::only(m), o), Error);
+  // Profile 3 stays writable (image_profile 3, levels 1-2).
+  Options p3 = o;
+  p3.image_profile = mix::kProfileNumeric;
+  const auto packed3 = compress(ppm.data(), ppm.size(), *m, p3);
+  const size_t first3 = parse_header(packed3.data(), packed3.size(), h, "");
+  EXPECT_EQ(packed3[first3 + kBlockHeaderSize], mix::kProfileNumeric);
+  EXPECT_EQ(decompress(packed3.data(), packed3.size(), test::only(m), o), ppm);
   // Bytes-only files never carry a shape; the mixer's shapes give different, valid codes.
   const auto plain = compress(ppm.data(), ppm.size(), *m, [&] { Options b = o; b.adapter = "bytes"; return b; }());
   EXPECT_EQ(plain[parse_header(plain.data(), plain.size(), h, "") + kBlockHeaderSize], mix::kProfileText5);

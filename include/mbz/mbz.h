@@ -111,12 +111,14 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *   name          value                                   default
  *   threads       1..1024 (never changes the output)      1
  *   level         1..9, as mbz -1 .. -9: segment size,    6
- *                 byte profile, and with no model given,
+ *                 byte and image profiles, and with no model given,
  *                 the mixer alone (1-5) or the default
  *                 model (6-9)
  *   segment_size  bytes, 1024..16777216                   the level's
  *   byte_profile  1 or 5: the mixer profile for bytes     the level's
  *                 (since 0.9; 1: files mbz 0.3-0.8 read)
+ *   image_profile 3 or 6: the mixer profile for images    the level's
+ *                 (since 0.10; 3: files mbz 0.4-0.9 read)
  *   device        auto, cpu, cuda                         auto
  *   mix           0: the model alone (mbz --no-mix)       1
  *   force_model   1: model-code every segment (tests)     0

@@ -13,6 +13,7 @@ struct mbz_params {
   int level = 0;                   // 1..9; 0: none set (the default level)
   bool segment_size_set = false;   // set by name: a level leaves it alone
   bool byte_profile_set = false;   // the same
+  bool image_profile_set = false;  // the same
 };
 
 namespace mbz {

@@ -2,16 +2,17 @@
 // "level" parameter (man/mbz.1,
 // bench/RESULTS.md "Levels").
 //
-// A level picks three things only, all recorded in the file, so any level's
+// A level picks four things only, all recorded in the file, so any level's
 // output decodes with the same command: whether bytes are coded with the
 // neural model or by the context mixer alone (model `none`), the mixer
 // profile for bytes (1, fast; 5, about 7% smaller at half the mixer's
+// speed), the one for images (3, fast; 6, about 6% smaller at a third of its
 // speed), and the segment size (the mixer learns from longer segments;
 // shorter ones decode in parallel). Audio and image payloads are coded by the mixer alone at every
 // level: their numeric profiles measured no gain from the shipped audio and
 // image models on held-out media (bench/RESULTS.md), at a tenth of the speed.
-// -m, --byte-profile and --segment-size (the C API: a model, "byte_profile",
-// "segment_size") override what a level sets.
+// -m, --byte-profile, --image-profile and --segment-size (the C API: a model,
+// "byte_profile", "image_profile", "segment_size") override what a level sets.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@ struct Level {
   bool text_model;        // the neural model for bytes (else the mixer alone)
   uint32_t segment_size;  // bytes
   int byte_profile;       // the mixer profile for bytes (Options::byte_profile): 1 or 5
+  int image_profile;      // the mixer profile for images (Options::image_profile): 3 or 6
 };
 
 constexpr int kDefaultLevel = 6;

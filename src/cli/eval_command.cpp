@@ -28,6 +28,7 @@ struct EvalArgs {
   std::string adapter = "auto", raw_pcm, raw_image, layout;
   uint32_t segment_size = 1u << 20;
   int byte_profile = 5;
+  int image_profile = 6;
   int threads = 1;
   bool coded = false, force_model = false, no_mix = false, media = false, merge = false, quiet = false, share = false;
 };
@@ -69,6 +70,7 @@ int run_eval(const EvalArgs& a) {
   s.opts.threads = a.threads;
   s.opts.segment_size = a.segment_size;
   s.opts.byte_profile = a.byte_profile;
+  s.opts.image_profile = a.image_profile;
   s.opts.device = a.device;
   s.opts.force_model = a.force_model;
   s.opts.mix = !a.no_mix;
@@ -160,6 +162,8 @@ int eval_main(std::vector<std::string> words) {
   app.add_option("--segment-size", segment_size, "Bytes per segment, as compression codes them (default 1M)");
   app.add_option("--byte-profile", a.byte_profile, "Mixer profile for bytes, as compression codes them: 5 (default) or 1")
       ->check(CLI::IsMember({1, 5}));
+  app.add_option("--image-profile", a.image_profile, "Mixer profile for images, as compression codes them: 6 (default) or 3")
+      ->check(CLI::IsMember({3, 6}));
   app.add_option("--adapter", a.adapter, "auto, bytes, pcm or image")->check(CLI::IsMember({"auto", "bytes", "pcm", "image"}));
   app.add_option("--raw-pcm", a.raw_pcm, "Headerless PCM: RATE:CHANNELS:FORMAT");
   app.add_option("--raw-image", a.raw_image, "Headerless pixels: WIDTHxHEIGHTxCHANNELS[:16|:16be]");

@@ -15,13 +15,14 @@ namespace mbz {
 struct MixPlan {
   mix::SampleShape payload;
   uint64_t offset = 0;
-  uint8_t byte_profile = 5;  // mix::kProfileText5, as Options::byte_profile
+  uint8_t byte_profile = 5;   // mix::kProfileText5, as Options::byte_profile
+  uint8_t image_profile = 6;  // mix::kProfileImage6, as Options::image_profile
 };
 
 // The plan for a group of segments coded with these options: the one place
-// the options' byte profile enters a plan.
+// the options' byte and image profiles enter a plan.
 inline MixPlan mix_plan(const Options& opts, mix::SampleShape payload = {}, uint64_t offset = 0) {
-  return MixPlan{payload, offset, static_cast<uint8_t>(opts.byte_profile)};
+  return MixPlan{payload, offset, static_cast<uint8_t>(opts.byte_profile), static_cast<uint8_t>(opts.image_profile)};
 }
 
 }  // namespace mbz

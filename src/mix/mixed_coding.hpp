@@ -27,6 +27,7 @@ constexpr uint8_t kProfileSampled = 2;
 constexpr uint8_t kProfileNumeric = 3;
 constexpr uint8_t kProfileSignal = 4;  // profile 3 plus the signal rebuilt from delta2 residuals (mbz 0.5)
 constexpr uint8_t kProfileText5 = 5;   // bytes: bit histories in nibble slots, layered mixing (mbz 0.9)
+constexpr uint8_t kProfileImage6 = 6;  // images of MED residuals: 14 predictors, local error scales, 8 weight sets (mbz 0.10)
 
 // The 8 nodes a byte passes through in a cumulative table cum[257]
 // (cum[0] = 0, cum[256] = total), MSB first.
@@ -34,10 +35,15 @@ void path_counts(const uint32_t* cum257, uint8_t byte, NodeCounts out[8]);
 // One node: the prefix c0 (1 followed by the bits so far, 1..255).
 NodeCounts node_counts(const uint32_t* cum257, uint32_t c0);
 
+// Whether profile 6 can code segments of this shape: an image's MED
+// residuals (value_format_ok allows MED for images only).
+inline bool image_fits_profile6(const SampleShape& s) { return (s.value_format & kValueMed) != 0; }
+
 // The profile to write for a segment of this shape (the same for every
 // segment of a payload: it depends on the stride and value format only);
-// plain bytes (stride 0) get byte_profile, kProfileGeneral or kProfileText5.
-uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile);
+// plain bytes (stride 0) get byte_profile, kProfileGeneral or kProfileText5;
+// images of MED residuals get image_profile, kProfileNumeric or kProfileImage6.
+uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image_profile);
 
 // paths: 8 NodeCounts per byte (the engine's tables along each byte's path);
 // null: no model (kNoModel for every decision).

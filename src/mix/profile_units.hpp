@@ -24,13 +24,14 @@
 #include "mix/profiles/profile3_numeric.hpp"
 #include "mix/profiles/profile4_signal.hpp"
 #include "mix/profiles/profile5_text.hpp"
+#include "mix/profiles/profile6_image.hpp"
 #include "mix/sample_shape.hpp"
 
 namespace mbz::mix {
 
 using ProfileUnit = std::variant<std::unique_ptr<Profile1General>, std::unique_ptr<Profile2Sampled>,
                                  std::unique_ptr<Profile3Numeric>, std::unique_ptr<Profile4Signal>,
-                                 std::unique_ptr<Profile5Text>>;
+                                 std::unique_ptr<Profile5Text>, std::unique_ptr<Profile6Image>>;
 
 // A fresh unit for a segment of segment_len bytes; shape must suit the
 // profile (as MixedDecoder::parse checks, and profile_of gives).
@@ -46,6 +47,8 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
       return std::make_unique<Profile4Signal>(segment_len, shape);
     case kProfileText5:
       return std::make_unique<Profile5Text>(segment_len, shape);
+    case kProfileImage6:
+      return std::make_unique<Profile6Image>(segment_len, shape);
     default:
       throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(profile));
   }

@@ -1,0 +1,66 @@
+// local_error_scales.hpp — profile 6's error scales: each predictor's mean
+// absolute error per channel, M[ch][k] (as profile 3's, one set a
+// channel), blended with its errors at the sample's neighbours, so that the
+// scale follows an edge or a flat patch at once (docs/FORMAT.md "Profile
+// 6", "Error scales").
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+
+#include "mix/blocks/error_scales.hpp"
+#include "mix/blocks/sample_grid.hpp"
+
+namespace mbz::mix {
+
+template <int kPredictors>
+class LocalErrorScales {
+ public:
+  static constexpr size_t kN = kPredictors;
+  static constexpr int32_t kStart = 16 << 4;  // every M and every stored error start at 16
+
+  explicit LocalErrorScales(const SampleGrid& g)
+      : avg_(kN * static_cast<size_t>(g.channels), kStart), err_(kN * g.vals.size(), kStart) {}
+
+  // Of the sample g is at: scale[k] = max((M + 3 l) / 4, 4), l the weighted
+  // mean of its errors at w, n (x2 each), nw, ne, ww, nn; and their ilog2.
+  void begin(const SampleGrid& g) {
+    const size_t c = static_cast<size_t>(g.channels), r = g.up, s = g.sample;
+    set_ = static_cast<size_t>(g.channel) * kN;
+    const int32_t* ew = &err_[(s - c) * kN];
+    const int32_t* en = &err_[(s - r) * kN];
+    const int32_t* enw = &err_[(s - r - c) * kN];
+    const int32_t* ene = &err_[(s - r + c) * kN];
+    const int32_t* eww = &err_[(s - 2 * c) * kN];
+    const int32_t* enn = &err_[(s - 2 * r) * kN];
+    for (size_t k = 0; k < kN; ++k) {
+      const int32_t local = (2 * ew[k] + 2 * en[k] + enw[k] + ene[k] + eww[k] + enn[k]) / 8;
+      scale[k] = std::max((avg_[set_ + k] + 3 * local) / 4, 4);
+      scale_log[k] = ilog2_u64(static_cast<uint64_t>(scale[k]));
+    }
+  }
+  // The sample's value v against predictions pred[0..kN-1].
+  void update(const SampleGrid& g, int32_t v, const int64_t* pred) {
+    int32_t* e = &err_[g.sample * kN];
+    for (size_t k = 0; k < kN; ++k) {
+      const int32_t a = static_cast<int32_t>(std::min<int64_t>(std::abs(v - pred[k]), 1 << 24)) << 4;
+      int32_t& m = avg_[set_ + k];
+      m += (a - m) >> 4;
+      e[k] = a;
+    }
+  }
+
+  std::array<int32_t, kN> scale{};
+  std::array<int, kN> scale_log{};
+
+ private:
+  std::vector<int32_t> avg_;  // M[ch][k], mean |error| in 1/16
+  std::vector<int32_t> err_;  // |error| in 1/16 of every sample (index in the grid's vals) and predictor
+  size_t set_ = 0;
+};
+
+}  // namespace mbz::mix
