@@ -26,8 +26,8 @@ int activity_level(int64_t a) {
 }  // namespace
 
 ImageEnsemble::ImageEnsemble(const SampleGrid& g)
-    : base_(g, true), pix_(g.vals.size(), 0), wp_err_(g.vals.size(), 0) {
-  for (auto& e : wp_sub_err_) e.assign(g.vals.size(), 0);
+    : base_(g, true), ring_(g), pix_(ring_.slots, 0), wp_err_(ring_.slots, 0) {
+  for (auto& e : wp_sub_err_) e.assign(ring_.slots, 0);
   ols_.reserve(static_cast<size_t>(g.channels));
   for (int ch = 0; ch < g.channels; ++ch) ols_.emplace_back(12 + (ch > 0 ? 3 : 0) + (ch > 1 ? 1 : 0), kOlsDecayShift);
 }
@@ -42,14 +42,14 @@ void ImageEnsemble::predict(const SampleGrid& g, int64_t* pred) {
   const size_t c = static_cast<size_t>(g.channels), r = g.up, j = g.sample;
   const uint64_t at = g.skip + (j - g.pad);  // in the frame grid
   const bool first_row = at < g.row_samples, first_col = at % g.row_samples < c;
-  const int64_t w = pix_[j - c], n = pix_[j - r], nw = pix_[j - r - c], ne = pix_[j - r + c];
-  const int64_t ww = pix_[j - 2 * c], nn = pix_[j - 2 * r], nne = pix_[j - 2 * r + c], nww = pix_[j - r - 2 * c];
-  med_here_ = med_predict<int32_t>(pix_[j - c], pix_[j - r], pix_[j - r - c], first_row, first_col, g.half());
+  const int64_t w = pix_[ring_(j - c)], n = pix_[ring_(j - r)], nw = pix_[ring_(j - r - c)], ne = pix_[ring_(j - r + c)];
+  const int64_t ww = pix_[ring_(j - 2 * c)], nn = pix_[ring_(j - 2 * r)], nne = pix_[ring_(j - 2 * r + c)], nww = pix_[ring_(j - r - 2 * c)];
+  med_here_ = med_predict<int32_t>(pix_[ring_(j - c)], pix_[ring_(j - r)], pix_[ring_(j - r - c)], first_row, first_col, g.half());
   pred[3] = as_residual(g, gap(w, n, nw, ne, ww, nn, nne));
   pred[6] = as_residual(g, weighted(g, j, first_row, first_col));
-  const int64_t p = pix_[j - 1], pw = pix_[j - 1 - c], pn = pix_[j - 1 - r], pne = pix_[j - 1 - r + c];
+  const int64_t p = pix_[ring_(j - 1)], pw = pix_[ring_(j - 1 - c)], pn = pix_[ring_(j - 1 - r)], pne = pix_[ring_(j - 1 - r + c)];
   if (c > 1) {
-    const int64_t pnn = pix_[j - 1 - 2 * r], pww = pix_[j - 1 - 2 * c];
+    const int64_t pnn = pix_[ring_(j - 1 - 2 * r)], pww = pix_[ring_(j - 1 - 2 * c)];
     pred[7] = as_residual(g, n + (p - pn));
     pred[8] = as_residual(g, w + (p - pw));
     pred[9] = as_residual(g, ne + (p - pne));
@@ -90,12 +90,12 @@ int64_t ImageEnsemble::weighted(const SampleGrid& g, size_t j, bool first_row, b
   const size_t c = static_cast<size_t>(g.channels), r = g.up;
   const uint64_t col = (g.skip + (j - g.pad)) % g.row_samples;
   const bool last_col = col + c >= g.row_samples;
-  const int64_t w = pix_[j - c], n = pix_[j - r], ne = pix_[j - r + c];
+  const int64_t w = pix_[ring_(j - c)], n = pix_[ring_(j - r)], ne = pix_[ring_(j - r + c)];
   const int64_t W = 8 * (first_col ? n : w), N = 8 * (first_row ? (first_col ? 0 : w) : n);
   const int64_t NE = first_row || last_col ? N : 8 * ne;
   const bool has_w = !first_col, has_n = !first_row, has_nw = has_n && has_w, has_ne = has_n && !last_col;
   const bool has_ww = col >= 2 * c;
-  auto te = [&](size_t k, bool ok) -> int64_t { return ok ? wp_err_[k] : 0; };
+  auto te = [&](size_t k, bool ok) -> int64_t { return ok ? wp_err_[ring_(k)] : 0; };
   const int64_t teW = te(j - c, has_w), teN = te(j - r, has_n), teNW = te(j - r - c, has_nw), teNE = te(j - r + c, has_ne);
   wp_sub_[0] = W + NE - N;
   wp_sub_[1] = N - (((teW + teN + teNE) * 16) >> 5);
@@ -105,7 +105,7 @@ int64_t ImageEnsemble::weighted(const SampleGrid& g, size_t j, bool first_row, b
   int64_t sum_w = 0, sum_wp = 0;
   for (size_t i = 0; i < 4; ++i) {
     const std::vector<int32_t>& e = wp_sub_err_[i];
-    auto err = [&](size_t k, bool ok) -> int64_t { return ok ? e[k] : 0; };
+    auto err = [&](size_t k, bool ok) -> int64_t { return ok ? e[ring_(k)] : 0; };
     const int64_t s = err(j - r, has_n) + err(j - c, has_w) + err(j - r - c, has_nw) + err(j - 2 * c, has_ww) +
                       err(j - r + c, has_ne);
     const int64_t wi = 4 + (kMaxWeight[i] << 24) / (s + 1);
@@ -126,8 +126,8 @@ int64_t ImageEnsemble::weighted(const SampleGrid& g, size_t j, bool first_row, b
 }
 
 void ImageEnsemble::weighted_update(size_t j, int32_t x) {
-  wp_err_[j] = static_cast<int32_t>(wp_pred8_ - 8 * int64_t{x});
-  for (size_t i = 0; i < 4; ++i) wp_sub_err_[i][j] = static_cast<int32_t>((std::abs(wp_sub_[i] - 8 * int64_t{x}) + 3) >> 3);
+  wp_err_[ring_(j)] = static_cast<int32_t>(wp_pred8_ - 8 * int64_t{x});
+  for (size_t i = 0; i < 4; ++i) wp_sub_err_[i][ring_(j)] = static_cast<int32_t>((std::abs(wp_sub_[i] - 8 * int64_t{x}) + 3) >> 3);
 }
 
 // Taps: w, n, nw, ne, ww, nn, nww, nnw, nne, nee, nnww, nnee, then (channels
@@ -141,13 +141,13 @@ int64_t ImageEnsemble::least_squares(const SampleGrid& g, size_t j) {
   IntOls& o = ols_[ols_channel_];
   const size_t at[12] = {j - c,         j - r,         j - r - c,     j - r + c,         j - 2 * c,         j - 2 * r,
                          j - r - 2 * c, j - 2 * r - c, j - 2 * r + c, j - r + 2 * c, j - 2 * r - 2 * c, j - 2 * r + 2 * c};
-  for (int i = 0; i < 12; ++i) o.x(i) = pix_[at[i]] - half;
+  for (int i = 0; i < 12; ++i) o.x(i) = pix_[ring_(at[i])] - half;
   if (o.taps() > 12) {
-    o.x(12) = pix_[j - 1] - half;
-    o.x(13) = pix_[j - 1 - c] - half;
-    o.x(14) = pix_[j - 1 - r] - half;
+    o.x(12) = pix_[ring_(j - 1)] - half;
+    o.x(13) = pix_[ring_(j - 1 - c)] - half;
+    o.x(14) = pix_[ring_(j - 1 - r)] - half;
   }
-  if (o.taps() > 15) o.x(15) = pix_[j - 2] - half;
+  if (o.taps() > 15) o.x(15) = pix_[ring_(j - 2)] - half;
   if ((g.skip + (j - g.pad)) / c % kOlsSolveEvery == 0) o.solve();
   return o.predict() + half;
 }
@@ -155,7 +155,7 @@ int64_t ImageEnsemble::least_squares(const SampleGrid& g, size_t j) {
 void ImageEnsemble::update(const SampleGrid& g, int32_t v, const int64_t* pred) {
   base_.update(g, v, pred);
   const int32_t x = (v + med_here_) & g.mask();
-  pix_[g.sample] = x;
+  pix_[ring_(g.sample)] = x;
   ols_[ols_channel_].update(x - g.half());
   weighted_update(g.sample, x);
 }

@@ -30,6 +30,7 @@
 #include "mix/blocks/image_predictors.hpp"
 #include "mix/blocks/int_ols.hpp"
 #include "mix/blocks/sample_grid.hpp"
+#include "mix/blocks/sample_ring.hpp"
 
 namespace mbz::mix {
 
@@ -55,7 +56,8 @@ class ImageEnsemble {
   int64_t least_squares(const SampleGrid& g, size_t j);
 
   ImagePredictors base_;       // P0..P5 of profile 3 (its P3 is replaced)
-  std::vector<int32_t> pix_;   // the pixels, rebuilt as base_ rebuilds them
+  SampleRing ring_;            // where pix_ and the weighted predictor's errors keep a sample
+  std::vector<int32_t> pix_;   // the recent pixels, rebuilt as base_ rebuilds them
   int32_t med_here_ = 0;
   // The weighted predictor (values x8): its error per sample, each
   // sub-predictor's error per sample; this sample's sub-predictions and result.

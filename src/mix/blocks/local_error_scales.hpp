@@ -14,8 +14,22 @@
 
 #include "mix/blocks/error_scales.hpp"
 #include "mix/blocks/sample_grid.hpp"
+#include "mix/blocks/sample_ring.hpp"
 
 namespace mbz::mix {
+
+// z / d truncated toward zero, as C divides, given reciprocal_of(d) (d >= 2):
+// speed only, as the error scales divide every bit and change every sample.
+// ceil(2^64 / d) gives floor(a / d) = (r a) >> 64 exactly for a, d < 2^32
+// (Lemire, Kaser and Kurz, "Faster remainder by direct computation", 2019);
+// larger |z| divide.
+inline uint64_t reciprocal_of(int32_t d) { return ~uint64_t{0} / static_cast<uint64_t>(d) + 1; }
+inline int64_t divide_by(int64_t z, int32_t d, uint64_t reciprocal) {
+  const uint64_t a = static_cast<uint64_t>(z < 0 ? -z : z);
+  const uint64_t q = a >> 32 ? a / static_cast<uint64_t>(d)
+                             : static_cast<uint64_t>((static_cast<unsigned __int128>(reciprocal) * a) >> 64);
+  return z < 0 ? -static_cast<int64_t>(q) : static_cast<int64_t>(q);
+}
 
 template <int kPredictors>
 class LocalErrorScales {
@@ -24,28 +38,31 @@ class LocalErrorScales {
   static constexpr int32_t kStart = 16 << 4;  // every M and every stored error start at 16
 
   explicit LocalErrorScales(const SampleGrid& g)
-      : avg_(kN * static_cast<size_t>(g.channels), kStart), err_(kN * g.vals.size(), kStart) {}
+      : ring_(g), avg_(kN * static_cast<size_t>(g.channels), kStart), err_(kN * ring_.slots, kStart) {}
 
   // Of the sample g is at: scale[k] = max((M + 3 l) / 4, 4), l the weighted
   // mean of its errors at w, n (x2 each), nw, ne, ww, nn; and their ilog2.
   void begin(const SampleGrid& g) {
     const size_t c = static_cast<size_t>(g.channels), r = g.up, s = g.sample;
     set_ = static_cast<size_t>(g.channel) * kN;
-    const int32_t* ew = &err_[(s - c) * kN];
-    const int32_t* en = &err_[(s - r) * kN];
-    const int32_t* enw = &err_[(s - r - c) * kN];
-    const int32_t* ene = &err_[(s - r + c) * kN];
-    const int32_t* eww = &err_[(s - 2 * c) * kN];
-    const int32_t* enn = &err_[(s - 2 * r) * kN];
+    const int32_t* ew = &err_[ring_(s - c) * kN];
+    const int32_t* en = &err_[ring_(s - r) * kN];
+    const int32_t* enw = &err_[ring_(s - r - c) * kN];
+    const int32_t* ene = &err_[ring_(s - r + c) * kN];
+    const int32_t* eww = &err_[ring_(s - 2 * c) * kN];
+    const int32_t* enn = &err_[ring_(s - 2 * r) * kN];
     for (size_t k = 0; k < kN; ++k) {
       const int32_t local = (2 * ew[k] + 2 * en[k] + enw[k] + ene[k] + eww[k] + enn[k]) / 8;
       scale[k] = std::max((avg_[set_ + k] + 3 * local) / 4, 4);
       scale_log[k] = ilog2_u64(static_cast<uint64_t>(scale[k]));
+      reciprocal[k] = reciprocal_of(scale[k]);
     }
   }
+  // z / scale[k], as C divides.
+  int64_t divide(int64_t z, size_t k) const { return divide_by(z, scale[k], reciprocal[k]); }
   // The sample's value v against predictions pred[0..kN-1].
   void update(const SampleGrid& g, int32_t v, const int64_t* pred) {
-    int32_t* e = &err_[g.sample * kN];
+    int32_t* e = &err_[ring_(g.sample) * kN];
     for (size_t k = 0; k < kN; ++k) {
       const int32_t a = static_cast<int32_t>(std::min<int64_t>(std::abs(v - pred[k]), 1 << 24)) << 4;
       int32_t& m = avg_[set_ + k];
@@ -56,10 +73,12 @@ class LocalErrorScales {
 
   std::array<int32_t, kN> scale{};
   std::array<int, kN> scale_log{};
+  std::array<uint64_t, kN> reciprocal{};  // ceil(2^64 / scale[k]) (divide)
 
  private:
+  SampleRing ring_;
   std::vector<int32_t> avg_;  // M[ch][k], mean |error| in 1/16
-  std::vector<int32_t> err_;  // |error| in 1/16 of every sample (index in the grid's vals) and predictor
+  std::vector<int32_t> err_;  // |error| in 1/16 of the recent samples (ring_) and every predictor
   size_t set_ = 0;
 };
 

@@ -27,8 +27,10 @@ class WideIntervalContexts {
   WideIntervalContexts() : fine_(kN * kQw * kQd), coarse_(kN * kQw * 16 * 4) {}
 
   // The next bit's contexts and their counters (prefetched), from the
-  // predictions and the sample's error scales.
-  void begin_bit(const SampleGrid& g, const int64_t* pred, const int32_t* scale, const int* scale_log) {
+  // predictions and the sample's error scales (Scales: scale_log[k] and
+  // divide(z, k) = z / scale[k] as C divides).
+  template <class Scales>
+  void begin_bit(const SampleGrid& g, const int64_t* pred, const Scales& scales) {
     flip_ = g.is_signed && g.depth == 0;
     const int left = g.bits - g.depth;  // bits still to code: the interval is 2^left wide
     const int64_t lo = (int64_t{g.prefix} << left) - (g.is_signed ? (int64_t{1} << (g.bits - 1)) : 0);
@@ -36,8 +38,8 @@ class WideIntervalContexts {
     const bool fine_q = g.row_samples == 0;
     const size_t coarse_ch = static_cast<size_t>(g.channel & 3);
     for (size_t k = 0; k < kN; ++k) {
-      qd_[k] = quantize((mid - pred[k]) * 64 / scale[k], fine_q);
-      qw_[k] = std::clamp(left - scale_log[k] + 4 + 3, 0, kQw - 1);
+      qd_[k] = quantize(scales.divide((mid - pred[k]) * 64, k), fine_q);
+      qw_[k] = std::clamp(left - scales.scale_log[k] + 4 + 3, 0, kQw - 1);
       live_[2 * k] = &fine_[(k * kQw + static_cast<size_t>(qw_[k])) * kQd + static_cast<size_t>(qd_[k] + 32)];
       const int qc = std::clamp(qd_[k] / 4, -7, 7) + 8;
       live_[2 * k + 1] = &coarse_[((k * kQw + static_cast<size_t>(qw_[k])) * 16 + static_cast<size_t>(qc)) * 4 + coarse_ch];

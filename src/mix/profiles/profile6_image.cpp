@@ -46,7 +46,7 @@ Profile6Image::Profile6Image(size_t segment_len, SampleShape shape)
   for (size_t s = 0; s < kSets; ++s) sets_.emplace_back(kSetSizes[s], kInputs);
   for (size_t k = kBiasSlot; k < final_.size(); k += kFinalInputs) final_[k] = 0;
   begin_sample();
-  intervals_.begin_bit(grid_, pred_.data(), scales_.scale.data(), scales_.scale_log.data());
+  intervals_.begin_bit(grid_, pred_.data(), scales_);
   begin_byte();
   counters_.begin_bit(base_, bytes_.c0, bytes_.c1());
 }
@@ -104,7 +104,7 @@ size_t Profile6Image::set_of(Set s) const {
     case kSetOlsWidth: set = (d * 4 + ch) * 16 + intervals_.qw(13); break;
     case kSetDisagree: {
       const int64_t dd = ((pred_[6] - pred_[13] + grid_.half()) & grid_.mask()) - grid_.half();
-      set = (d * 8 + act) * 32 + std::clamp(quantize(dd * 64 / scales_.scale[6], false), -15, 15) + 16;
+      set = (d * 8 + act) * 32 + std::clamp(quantize(scales_.divide(dd * 64, 6), false), -15, 15) + 16;
       break;
     }
     case kSets: break;
@@ -146,7 +146,7 @@ void Profile6Image::update(int bit) {
   const int up = intervals_.up(bit);
   intervals_.train(up);
   if (grid_.push_bit(up)) end_sample();
-  intervals_.begin_bit(grid_, pred_.data(), scales_.scale.data(), scales_.scale_log.data());
+  intervals_.begin_bit(grid_, pred_.data(), scales_);
   if (byte_done) {
     bytes_.end_byte();
     match_.extend(bytes_.history);

@@ -1,0 +1,106 @@
+// Mixer profile 6's own blocks (src/mix/blocks/int_ols, local_error_scales,
+// sample_ring, image_ensemble) and its images of every width: the golden
+// files (test_golden_variants.cpp) pin its probabilities; these check the
+// parts' arithmetic and the shapes the golden files do not reach.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "container/format.hpp"
+#include "mbz/mbz.hpp"
+#include "mix/blocks/int_ols.hpp"
+#include "mix/blocks/local_error_scales.hpp"
+#include "mix/mixed_coding.hpp"
+#include "test_util.hpp"
+
+namespace mbz {
+namespace {
+
+TEST(Profile6Blocks, DivisionByReciprocalIsCDivision) {
+  std::mt19937_64 rng(6);
+  std::vector<int32_t> divisors = {2, 3, 4, 5, 7, 255, 256, 4096, 65535, 1 << 20, (1 << 28) + 3};
+  for (int i = 0; i < 200; ++i) divisors.push_back(static_cast<int32_t>(rng() % (1u << 29)) + 4);
+  for (int32_t d : divisors) {
+    const uint64_t r = mix::reciprocal_of(d);
+    std::vector<int64_t> zs = {0, 1, -1, d - 1, d, d + 1, -d, -(d + 1), (int64_t{1} << 32) - 1, int64_t{1} << 32,
+                               (int64_t{1} << 32) + 1, -((int64_t{1} << 32) - 1), -(int64_t{1} << 32), int64_t{1} << 45};
+    for (int k = 0; k < 300; ++k) zs.push_back(static_cast<int64_t>(rng() >> (rng() % 40 + 16)) * (k % 2 ? 1 : -1));
+    for (int64_t z : zs) ASSERT_EQ(mix::divide_by(z, d, r), z / d) << z << " / " << d;
+  }
+}
+
+TEST(Profile6Blocks, LeastSquaresFindsALinearRule) {
+  // v = 3 x0 - 2 x1 + x2 / 2 exactly: the fit's Q16 weights predict it to within rounding.
+  mix::IntOls ols(3, 11);
+  std::mt19937 rng(7);
+  int64_t worst = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const int32_t x0 = static_cast<int32_t>(rng() % 512) - 256, x1 = static_cast<int32_t>(rng() % 512) - 256,
+                  x2 = static_cast<int32_t>(rng() % 512) - 256;
+    ols.x(0) = x0, ols.x(1) = x1, ols.x(2) = x2;
+    ols.solve();
+    const int64_t v = 3 * x0 - 2 * x1 + x2 / 2;
+    if (i >= 100) worst = std::max<int64_t>(worst, std::abs(ols.predict() - v));
+    ols.update(v);
+  }
+  EXPECT_LE(worst, 1);
+}
+
+TEST(Profile6Blocks, LeastSquaresKeepsItsWeightsWithoutSignal) {
+  // All-zero inputs leave R the identity decayed: every pivot is under 16, no
+  // solve happens and the weights stay 0; nothing divides by zero.
+  mix::IntOls ols(16, 11);
+  for (int i = 0; i < 50; ++i) {
+    for (int k = 0; k < 16; ++k) ols.x(k) = 0;
+    ols.solve();
+    EXPECT_EQ(ols.predict(), 0);
+    ols.update(1000);
+  }
+}
+
+// A w x h PNM (grey or RGB, 8 or 16 bits) of smooth gradients and noise.
+std::vector<uint8_t> gradient_pnm(int w, int h, int channels, int bits, uint32_t seed) {
+  const std::string head = std::string(channels == 3 ? "P6" : "P5") + "\n" + std::to_string(w) + " " + std::to_string(h) +
+                           "\n" + (bits == 16 ? "65535" : "255") + "\n";
+  std::vector<uint8_t> out(head.begin(), head.end());
+  std::mt19937 rng(seed);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < channels; ++c) {
+        const uint32_t v = static_cast<uint32_t>(x * 7 + y * 5 + c * 40 + static_cast<int>(rng() % 9)) % 256;
+        if (bits == 16) {
+          const uint32_t v16 = v * 257 + rng() % 64;
+          out.push_back(static_cast<uint8_t>(v16 >> 8));
+          out.push_back(static_cast<uint8_t>(v16));
+        } else {
+          out.push_back(static_cast<uint8_t>(v));
+        }
+      }
+  return out;
+}
+
+// Images one, two and three pixels wide keep a slot a sample (sample_ring.hpp),
+// wider ones a ring; segments of 1 KiB start inside rows and pixels.
+TEST(Profile6, ImagesOfEveryWidthRoundTrip) {
+  Options o;
+  o.segment_size = 1024;
+  o.force_model = true;
+  for (int w : {1, 2, 3, 37}) {
+    for (int channels : {1, 3}) {
+      for (int bits : {8, 16}) {
+        const int h = 3000 / (w * channels) + 2;
+        const auto image = gradient_pnm(w, h, channels, bits, static_cast<uint32_t>(w * 10 + channels));
+        const auto packed = compress(image.data(), image.size(), *Model::none(), o);
+        FrameHeader hd;
+        parse_header(packed.data(), packed.size(), hd, "");
+        const std::string what = std::to_string(w) + " px, " + std::to_string(channels) + " ch, " + std::to_string(bits) + " bits";
+        EXPECT_EQ(hd.features, profile_feature(mix::kProfileImage6)) << what;
+        EXPECT_EQ(decompress(packed.data(), packed.size(), test::only(Model::none()), Options{}), image) << what;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mbz
