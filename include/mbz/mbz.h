@@ -115,8 +115,9 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *                 the mixer alone (1-5) or the default
  *                 model (6-9)
  *   segment_size  bytes, 1024..16777216                   the level's
- *   byte_profile  1 or 5: the mixer profile for bytes     the level's
- *                 (since 0.9; 1: files mbz 0.3-0.8 read)
+ *   byte_profile  1, 5 or 7: the mixer profile for bytes  the level's
+ *                 (since 0.9; 1: files mbz 0.3-0.8 read;
+ *                 7 since 0.11: structure contexts)
  *   image_profile 3 or 6: the mixer profile for images    the level's
  *                 (since 0.10; 3: files mbz 0.4-0.9 read)
  *   device        auto, cpu, cuda                         auto

@@ -18,8 +18,8 @@ void check_options(const Options& o) {
   if (o.segment_size < 1024 || o.segment_size > kMaxSegmentSize)
     throw Error(ErrorCode::invalid_argument, "segment size must be in [1 KiB, 16 MiB]");
   parse_device(o.device);
-  if (o.byte_profile != mix::kProfileGeneral && o.byte_profile != mix::kProfileText5)
-    throw Error(ErrorCode::invalid_argument, "byte profile must be 1 or 5");
+  if (o.byte_profile != mix::kProfileGeneral && o.byte_profile != mix::kProfileText5 && o.byte_profile != mix::kProfileText7)
+    throw Error(ErrorCode::invalid_argument, "byte profile must be 1, 5 or 7");
   if (o.image_profile != mix::kProfileNumeric && o.image_profile != mix::kProfileImage6)
     throw Error(ErrorCode::invalid_argument, "image profile must be 3 or 6");
   codecs::check_adapter_options(codecs::adapter_options(o));

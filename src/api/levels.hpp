@@ -26,7 +26,7 @@ struct Level {
   int number;             // 1..9
   bool text_model;        // the neural model for bytes (else the mixer alone)
   uint32_t segment_size;  // bytes
-  int byte_profile;       // the mixer profile for bytes (Options::byte_profile): 1 or 5
+  int byte_profile;       // the mixer profile for bytes (Options::byte_profile): 1 or 5 (7 only when asked for)
   int image_profile;      // the mixer profile for images (Options::image_profile): 3 or 6
 };
 

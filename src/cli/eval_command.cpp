@@ -160,8 +160,8 @@ int eval_main(std::vector<std::string> words) {
   app.add_option("-T,--threads", a.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 1024));
   app.add_option("--device", a.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--segment-size", segment_size, "Bytes per segment, as compression codes them (default 1M)");
-  app.add_option("--byte-profile", a.byte_profile, "Mixer profile for bytes, as compression codes them: 5 (default) or 1")
-      ->check(CLI::IsMember({1, 5}));
+  app.add_option("--byte-profile", a.byte_profile, "Mixer profile for bytes, as compression codes them: 5 (default), 1 or 7")
+      ->check(CLI::IsMember({1, 5, 7}));
   app.add_option("--image-profile", a.image_profile, "Mixer profile for images, as compression codes them: 6 (default) or 3")
       ->check(CLI::IsMember({3, 6}));
   app.add_option("--adapter", a.adapter, "auto, bytes, pcm or image")->check(CLI::IsMember({"auto", "bytes", "pcm", "image"}));

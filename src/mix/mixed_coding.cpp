@@ -99,7 +99,7 @@ std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCount
 
 MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len) {
   if (coded_len < 1) throw Error(ErrorCode::corrupt, "mixed segment is empty");
-  if (coded[0] == kProfileGeneral || coded[0] == kProfileText5) return Header{SampleShape{}, 1};
+  if (coded[0] == kProfileGeneral || coded[0] == kProfileText5 || coded[0] == kProfileText7) return Header{SampleShape{}, 1};
   if (coded[0] != kProfileSampled && coded[0] != kProfileNumeric && coded[0] != kProfileSignal && coded[0] != kProfileImage6)
     throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(coded[0]));
   const size_t header = coded[0] == kProfileSampled ? 13 : 14;
@@ -124,8 +124,8 @@ struct UnitAhead::Held {
 
 namespace {
 uint8_t byte_profile(uint8_t profile) {
-  if (profile != kProfileGeneral && profile != kProfileText5)
-    throw Error(ErrorCode::invalid_argument, "a unit set up ahead is for a byte profile (1 or 5)");
+  if (profile != kProfileGeneral && profile != kProfileText5 && profile != kProfileText7)
+    throw Error(ErrorCode::invalid_argument, "a unit set up ahead is for a byte profile (1, 5 or 7)");
   return profile;
 }
 }  // namespace

@@ -28,6 +28,7 @@ constexpr uint8_t kProfileNumeric = 3;
 constexpr uint8_t kProfileSignal = 4;  // profile 3 plus the signal rebuilt from delta2 residuals (mbz 0.5)
 constexpr uint8_t kProfileText5 = 5;   // bytes: bit histories in nibble slots, layered mixing (mbz 0.9)
 constexpr uint8_t kProfileImage6 = 6;  // images of MED residuals: 14 predictors, local error scales, 8 weight sets (mbz 0.10)
+constexpr uint8_t kProfileText7 = 7;   // bytes: profile 5 plus structure contexts and a long match model (mbz 0.11)
 
 // The 8 nodes a byte passes through in a cumulative table cum[257]
 // (cum[0] = 0, cum[256] = total), MSB first.
@@ -41,7 +42,7 @@ inline bool image_fits_profile6(const SampleShape& s) { return (s.value_format &
 
 // The profile to write for a segment of this shape (the same for every
 // segment of a payload: it depends on the stride and value format only);
-// plain bytes (stride 0) get byte_profile, kProfileGeneral or kProfileText5;
+// plain bytes (stride 0) get byte_profile, kProfileGeneral, kProfileText5 or kProfileText7;
 // images of MED residuals get image_profile, kProfileNumeric or kProfileImage6.
 uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image_profile);
 
@@ -70,7 +71,7 @@ std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCount
 // (same_start in profile_units.hpp); otherwise it is left unused.
 class UnitAhead {
  public:
-  // profile: kProfileGeneral or kProfileText5 (plain bytes); segment_len:
+  // profile: kProfileGeneral, kProfileText5 or kProfileText7 (plain bytes); segment_len:
   // the segment's length, or a guess at it.
   UnitAhead(uint8_t profile, size_t segment_len);
   ~UnitAhead();

@@ -25,13 +25,15 @@
 #include "mix/profiles/profile4_signal.hpp"
 #include "mix/profiles/profile5_text.hpp"
 #include "mix/profiles/profile6_image.hpp"
+#include "mix/profiles/profile7_text.hpp"
 #include "mix/sample_shape.hpp"
 
 namespace mbz::mix {
 
 using ProfileUnit = std::variant<std::unique_ptr<Profile1General>, std::unique_ptr<Profile2Sampled>,
                                  std::unique_ptr<Profile3Numeric>, std::unique_ptr<Profile4Signal>,
-                                 std::unique_ptr<Profile5Text>, std::unique_ptr<Profile6Image>>;
+                                 std::unique_ptr<Profile5Text>, std::unique_ptr<Profile6Image>,
+                                 std::unique_ptr<Profile7Text>>;
 
 // A fresh unit for a segment of segment_len bytes; shape must suit the
 // profile (as MixedDecoder::parse checks, and profile_of gives).
@@ -49,6 +51,8 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
       return std::make_unique<Profile5Text>(segment_len, shape);
     case kProfileImage6:
       return std::make_unique<Profile6Image>(segment_len, shape);
+    case kProfileText7:
+      return std::make_unique<Profile7Text>(segment_len, shape);
     default:
       throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(profile));
   }
@@ -60,11 +64,13 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
 // two sizes from the length n, its nibble table's and its match table's
 // (docs/FORMAT.md "Profile 5": NT and MT[0..2^b-1]), and nothing else (its
 // history's reserve is capacity, not state): every segment up to 32 KiB
-// starts alike. The other profiles are compared by length. Pinned by
+// starts alike. Profile 7 takes the same two (its long match's table is as
+// large as the match table). The other profiles are compared by length. Pinned by
 // tests/test_unit_ahead.cpp, which decodes with units set up for other
 // lengths.
 inline bool same_start(uint8_t profile, size_t a, size_t b) {
-  if (profile == kProfileText5) return nibble_table_bytes(a) == nibble_table_bytes(b) && table_bits(a) == table_bits(b);
+  if (profile == kProfileText5 || profile == kProfileText7)
+    return nibble_table_bytes(a) == nibble_table_bytes(b) && table_bits(a) == table_bits(b);
   return a == b;
 }
 
