@@ -87,15 +87,17 @@ struct Decompressor::Impl {
     if (state != State::blocks || count != 0 || prepared) return;
     prepared = true;
     constexpr size_t kSmallSegment = size_t{32} << 10;
-    const bool bytes_profile5 = header.adapter == 0 && header.version >= 2 &&
-                                (header.features & profile_feature(mix::kProfileText5)) != 0;
+    uint8_t text_profile = 0;  // 5 or 7, the one the frame's bytes need; 0: neither
+    if (header.adapter == 0 && header.version >= 2)
+      for (const uint8_t p : {mix::kProfileText5, mix::kProfileText7})
+        if (header.features & profile_feature(p)) text_profile = p;
     // Small segments only: a unit's tables grow with its segment, and a
     // block header alone (a hostile one, say) must not set up more than a
     // small file's decoding does (its segment's bytes are not here yet).
     const size_t len = first ? first->raw_len : std::min<size_t>(header.segment_size, kSmallSegment);
-    if (bytes_profile5 && (!first || first->method == Method::mixed) && len <= kSmallSegment) {
+    if (text_profile && (!first || first->method == Method::mixed) && len <= kSmallSegment) {
       try {
-        unit_job = std::async(std::launch::async, [len] { return std::make_unique<mix::UnitAhead>(mix::kProfileText5, len); });
+        unit_job = std::async(std::launch::async, [len, text_profile] { return std::make_unique<mix::UnitAhead>(text_profile, len); });
       } catch (const std::system_error&) {  // no thread to spare: the segment sets up its own
       }
     }
