@@ -75,6 +75,13 @@ expect "mixed is smaller than the model alone" test "$(wc -c < mixed.mbz)" -lt "
 expect "both decode" sh -c '"$1" -dc mixed.mbz | cmp -s - orig.txt && "$1" -dc plain.mbz | cmp -s - orig.txt' _ "$MBZ"
 expect "eval --no-mix is the model alone" test "$("$MBZ" eval -m "$MODEL" --segment-size 1K --no-mix --format csv orig.txt | sed -n 2p | cut -d, -f7)" != \
   "$("$MBZ" eval -m "$MODEL" --segment-size 1K --format csv orig.txt | sed -n 2p | cut -d, -f7)"
+# --byte-profile 7 (0.11): written, listed and decoded; eval measures it as compression codes it
+"$MBZ" -c -m "$MODEL" --force-model --segment-size 1K --byte-profile 7 orig.txt > p7.mbz
+expect "--byte-profile 7 is listed" grep -q "Format version: 2 (needs mixer profile 7)" <("$MBZ" -l p7.mbz)
+expect "--byte-profile 7 decodes" sh -c '"$1" -dc p7.mbz | cmp -s - orig.txt' _ "$MBZ"
+expect "eval --byte-profile 7 is not profile 5" test "$("$MBZ" eval -m "$MODEL" --segment-size 1K --byte-profile 7 --format csv orig.txt | sed -n 2p | cut -d, -f7)" != \
+  "$("$MBZ" eval -m "$MODEL" --segment-size 1K --format csv orig.txt | sed -n 2p | cut -d, -f7)"
+check "eval --byte-profile 6 is a usage error" 2 "$MBZ" eval -m "$MODEL" --byte-profile 6 orig.txt
 
 # --rm removes the input only after success
 cp orig.txt r.txt

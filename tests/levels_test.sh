@@ -64,6 +64,12 @@ expect "--byte-profile 1 at level 6" listed p1.mbz "needs mixer profile 1)"
 expect "--byte-profile 1 round trip" sh -c "'$MBZ' -d -c p1.mbz | cmp -s - text.txt"
 "$MBZ" -1 --byte-profile 5 -c text.txt > p5.mbz
 expect "--byte-profile 5 at level 1" listed p5.mbz "needs mixer profile 5)"
+# Profile 7 (0.11) only when asked for, at any level, with and without a model.
+for n in 1 6; do
+  "$MBZ" -$n --byte-profile 7 -c text.txt > p7.mbz
+  expect "--byte-profile 7 at level $n" listed p7.mbz "needs mixer profile 7)"
+  expect "--byte-profile 7 at level $n: round trip" sh -c "'$MBZ' -d -c p7.mbz | cmp -s - text.txt"
+done
 "$MBZ" --byte-profile 3 -c text.txt >/dev/null 2>err; rc=$?
 expect "--byte-profile 3 is a usage error" test $rc -eq 2
 

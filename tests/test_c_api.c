@@ -179,8 +179,8 @@ int main(int argc, char** argv) {
     mbz_params_free(p);
     CHECK(mbz_params_create(&p) == MBZ_OK);
     CHECK(mbz_params_set(p, "level", "1") == MBZ_OK && mbz_params_set(p, "force_model", "1") == MBZ_OK);
-    for (int prof = 1; prof <= 5; prof += 4) {
-      CHECK(mbz_params_set(p, "byte_profile", prof == 1 ? "1" : "5") == MBZ_OK);
+    for (int prof = 1; prof <= 7; prof += prof == 1 ? 4 : 2) { /* 1, 5 and 7 (0.11.0) */
+      CHECK(mbz_params_set(p, "byte_profile", prof == 1 ? "1" : prof == 5 ? "5" : "7") == MBZ_OK);
       CHECK(mbz_compress_with(NULL, text, n, p, &zp, &zpn) == MBZ_OK);
       /* header: magic 8, version 2, features 2 (bit prof-1), name "none", SHA 32, adapter, side info ... */
       CHECK(zpn > 12 && ((unsigned char*)zp)[10] == (1u << (prof - 1)));
@@ -190,6 +190,7 @@ int main(int argc, char** argv) {
       mbz_free(zp);
     }
     CHECK(mbz_params_set(p, "byte_profile", "2") == MBZ_ERROR_INVALID_ARGUMENT);
+    CHECK(mbz_params_set(p, "byte_profile", "6") == MBZ_ERROR_INVALID_ARGUMENT); /* an image profile */
 
     /* image_profile (0.10.0): 3 writes the image profile of mbz 0.4-0.9, 6 the new one (levels 3-9) */
     {

@@ -35,7 +35,7 @@ namespace {
 //             raw image) below, by the mbz version in tests/golden/README.md
 //   model     none: Model::none() (-m none); tiny: tiny-golden-v1.mbzm
 //   profile   the profile byte of every segment, all mixed (1 bytes, 2
-//             sampled, 3 numeric, 4 signal, 5 bytes, 6 images); format: its value format byte
+//             sampled, 3 numeric, 4 signal, 5 and 7 bytes, 6 images); format: its value format byte
 //             for 3 and 4 (mix/sample_shape.hpp: 0x80 signed, 0x40 MED,
 //             0x20 delta2, low bits: bytes a sample); stride, row: of its
 //             sample shape (0, 0 for profile 1)
@@ -110,6 +110,9 @@ const GoldenMixed kGoldenMixed[] = {
   {"p6_none_grey16",             "v2-none-p6-grey16.mbz",                 "grey16-28x28.pgm",       "none", "",           "",             6, 0xC2,  2,  56, true,  0x5d4f262d97a1b47a},
   {"p6_none_rgb16",              "v2-none-p6-rgb16.mbz",                  "rgb16-20x20.ppm",        "none", "",           "",             6, 0xC2,  6, 120, true,  0x9ec0c5b27d1aa062},
   {"p6_tiny_photo",              "v2-mixer-p6-photo.mbz",                 "photo-32x24.ppm",        "tiny", "",           "",             6, 0xC1,  3,  96, true,  0xfbfa738cdbee68a8},
+  // Mixer profile 7 (mbz 0.11.0), bytes with structure contexts: as profile 5's two files.
+  {"p7_none_bytes_gpl3",         "v2-none-p7-gpl3-4k.mbz",                "gpl3-4k.txt",            "none", "",           "",             7, 0x00,  0,   0, true,  0x176c79a16e1bf1b8},
+  {"p7_tiny_bytes_gpl3",         "v2-mixer-p7-gpl3-4k.mbz",               "gpl3-4k.txt",            "tiny", "",           "",             7, 0x00,  0,   0, true,  0x39dbdeea809bb3f0},
 };
 // clang-format on
 
@@ -126,8 +129,9 @@ const Engine* engine_of(const GoldenMixed& g) {
 
 Options options_of(const GoldenMixed& g) {
   Options o;
-  o.segment_size = g.profile == mix::kProfileText5 ? 2048 : 1024;  // profile 5's files: two 2 KiB segments
-  o.byte_profile = g.profile == mix::kProfileText5 ? mix::kProfileText5 : mix::kProfileGeneral;  // bytes: 1 until 0.9
+  const bool text = g.profile == mix::kProfileText5 || g.profile == mix::kProfileText7;
+  o.segment_size = text ? 2048 : 1024;  // profile 5's and 7's files: two 2 KiB segments
+  o.byte_profile = text ? g.profile : mix::kProfileGeneral;  // bytes: 1 until 0.9
   o.image_profile = g.profile == mix::kProfileImage6 ? mix::kProfileImage6 : mix::kProfileNumeric;  // images: 3 until 0.10
   o.force_model = true;
   o.layout = g.layout;
@@ -224,7 +228,7 @@ TEST_P(GoldenMixedFile, IsTheVariantItNames) {
   ASSERT_FALSE(file.empty()) << g.mbz;
   const std::vector<CodedSegment> segs = coded_segments(file);
   ASSERT_GE(segs.size(), 2u) << g.mbz;
-  const size_t header = g.profile == 1 || g.profile == 5 ? 1 : g.profile == 2 ? 13 : 14;  // 1, 5: bytes, no shape; 3, 4, 6: a value format
+  const size_t header = g.profile == 1 || g.profile == 5 || g.profile == 7 ? 1 : g.profile == 2 ? 13 : 14;  // 1, 5, 7: bytes, no shape; 3, 4, 6: a value format
   for (size_t i = 0; i < segs.size(); ++i) {
     const CodedSegment& s = segs[i];
     ASSERT_EQ(s.method, Method::mixed) << g.mbz << " segment " << i;

@@ -1,0 +1,217 @@
+// Mixer profile 7's own blocks (src/mix/blocks/text_structure, long_match),
+// its 62-input dot product, and round trips of the kinds of text it is for:
+// the golden files (test_golden_variants.cpp) pin its probabilities on one
+// text; these check the parts and the inputs those do not reach (deep
+// nesting, long lines, tables, long repeats, binary bytes, tiny segments).
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "common/le_bytes.hpp"
+#include "container/format.hpp"
+#include "mbz/mbz.hpp"
+#include "mix/blocks/long_match.hpp"
+#include "mix/blocks/text_structure.hpp"
+#include "mix/blocks/weight_sets.hpp"
+#include "mix/mixed_coding.hpp"
+#include "mix/profile_units.hpp"
+#include "mix/profiles/profile7_text.hpp"
+#include "test_util.hpp"
+
+namespace mbz {
+namespace {
+
+mix::TextStructure p7_structure_after(const std::string& text) {
+  mix::TextStructure s;
+  for (char c : text) s.update(static_cast<uint8_t>(c));
+  return s;
+}
+
+TEST(Profile7Blocks, TextStructureFollowsNestingAndLines) {
+  // Inside f(a[{ : three openers, innermost lowest; a quote left open.
+  mix::TextStructure s = p7_structure_after("x = f(a[{\"b");
+  EXPECT_EQ(s.depth, 3u);
+  EXPECT_EQ(s.openers, (1u << 4) | (2u << 2) | 3u);
+  EXPECT_EQ(s.quote, 1u);
+  EXPECT_EQ(s.head, 0x10000u | 'x' << 8 | ' ');
+  EXPECT_EQ(s.column, 11u);
+  EXPECT_EQ(s.field, 1u);  // '='
+  EXPECT_EQ(s.separator, uint32_t{'='});
+  // A new line: the head moves to prev_head; the indent is counted and
+  // left out of the head; closers pop; the quote ends with the line.
+  s = p7_structure_after("x = f(a[{\"b\n  \t}];");
+  EXPECT_EQ(s.depth, 1u);
+  EXPECT_EQ(s.openers, 1u);
+  EXPECT_EQ(s.quote, 0u);
+  EXPECT_EQ(s.prev_head, 0x10000u | 'x' << 8 | ' ');
+  EXPECT_EQ(s.indent, 3u);
+  EXPECT_FALSE(s.in_indent);
+  EXPECT_EQ(s.head, 0x10000u | '}' << 8 | ']');
+  EXPECT_EQ(s.column, 6u);
+  EXPECT_EQ(s.field, 2u);  // the tab of the indent, then ';'
+  EXPECT_EQ(s.separator, uint32_t{';'});
+  // A closer with nothing open is ignored; one byte makes a one-byte head.
+  s = p7_structure_after("a\n)");
+  EXPECT_EQ(s.depth, 0u);
+  EXPECT_EQ(s.head, 0x100u | ')');
+  // Twenty openers keep the innermost sixteen; closing past them brings 0s.
+  s = p7_structure_after(std::string(4, '(') + std::string(16, '{') + std::string(17, '}'));
+  EXPECT_EQ(s.depth, 3u);
+  EXPECT_EQ(s.openers, 0u);
+}
+
+TEST(Profile7Blocks, MixerDotIsExactAtSixtyTwoInputs) {
+  // The 32-bit halves of mixer_dot equal the 64-bit sum (the p7 lab's dot)
+  // for 62 inputs at the extremes and at random.
+  constexpr int n = mix::Profile7Text::kInputs;
+  static_assert(n == 62);
+  auto reference = [](const int32_t* x, const int32_t* w) {
+    int64_t sum = 0;
+    for (int i = 0; i < n; ++i) sum += int64_t{x[i]} * w[i];
+    return static_cast<int>(std::clamp<int64_t>(sum >> 16, -mix::kStretchMax, mix::kStretchMax));
+  };
+  std::mt19937 rng(62);
+  int32_t x[n], w[n];
+  for (int round = 0; round < 3000; ++round) {
+    for (int i = 0; i < n; ++i) {
+      const int kind = round < 8 ? round : static_cast<int>(rng() % 8);
+      switch (kind % 4) {
+        case 0: x[i] = mix::kStretchMax, w[i] = mix::kWeightMax; break;
+        case 1: x[i] = -mix::kStretchMax, w[i] = mix::kWeightMax; break;
+        case 2: x[i] = mix::kStretchMax, w[i] = -mix::kWeightMax; break;
+        default:
+          x[i] = static_cast<int32_t>(rng() % (2 * mix::kStretchMax + 1)) - mix::kStretchMax;
+          w[i] = static_cast<int32_t>(rng() % (2u * mix::kWeightMax + 1)) - mix::kWeightMax;
+      }
+      if (kind >= 4) w[i] >>= rng() % 24;  // small weights, where the sum is not clamped
+    }
+    ASSERT_EQ(mix::mixer_dot(x, w, n), reference(x, w)) << "round " << round;
+  }
+}
+
+TEST(Profile7Blocks, LongMatchPredictsRepeatsOfTwelveBytes) {
+  int32_t x[mix::LongMatch::kInputs];
+  auto fed = [](mix::LongMatch& m, std::vector<uint8_t>& history, const std::string& s) {
+    for (char c : s) history.push_back(static_cast<uint8_t>(c)), m.end_byte(history);
+  };
+  {  // An 11-byte repeat is not enough.
+    mix::LongMatch m(1u << 16);
+    std::vector<uint8_t> history;
+    fed(m, history, "0123456789a|0123456789a");
+    m.predict(history, 1, 0, x);
+    EXPECT_EQ(x[0], 0);
+    EXPECT_EQ(x[1], 0);
+  }
+  // A 12-byte one predicts what followed it ('Q' = 0101 0001: first bit 0).
+  mix::LongMatch m(1u << 16);
+  std::vector<uint8_t> history;
+  fed(m, history, "abcdefghijklQ-abcdefghijkl");
+  m.predict(history, 1, 0, x);
+  EXPECT_EQ(x[1], -12 * 32);
+  m.update(0);
+  m.predict(history, 0b10, 1, x);  // second bit 1
+  EXPECT_EQ(x[1], 12 * 32);
+  // A partial byte that has left the predicted byte gets no input.
+  m.predict(history, 0b11, 1, x);
+  EXPECT_EQ(x[0], 0);
+  EXPECT_EQ(x[1], 0);
+}
+
+std::vector<uint8_t> p7_bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+
+// Code with nesting deeper than the openers kept, long lines and indents.
+std::string p7_code_text() {
+  std::string out;
+  for (int f = 0; f < 40; ++f) {
+    out += "int f" + std::to_string(f) + "(int a, int b) {\n";
+    for (int d = 1; d < 22; ++d) out += std::string(2 * static_cast<size_t>(d), ' ') + "if (a[" + std::to_string(d) + "] > b) {\n";
+    out += std::string(44, ' ') + "return g(\"x(\", a, b, " + std::to_string(f * 7) + ");\n";
+    for (int d = 21; d >= 1; --d) out += std::string(2 * static_cast<size_t>(d), ' ') + "}\n";
+    out += "}\n";
+  }
+  return out;
+}
+
+// A table with separators and a line far longer than any column the contexts keep.
+std::string p7_table_text() {
+  std::string out = "id;name;value|note\n";
+  std::mt19937 rng(7);
+  for (int r = 0; r < 300; ++r)
+    out += std::to_string(r) + ";item" + std::to_string(rng() % 50) + ";" + std::to_string(rng() % 1000) + "|ok\n";
+  out += std::string(5000, '-') + "\n";
+  return out;
+}
+
+// The round trip with the tiny model and without; header and every mixed
+// segment name profile 7.
+void p7_expect_round_trip(const std::vector<uint8_t>& data, uint32_t segment_size, const std::string& what) {
+  for (const bool with_model : {false, true}) {
+    Options o;
+    o.byte_profile = mix::kProfileText7;
+    o.segment_size = segment_size;
+    o.force_model = true;
+    const std::shared_ptr<const Model> model = with_model ? test::golden_model() : Model::none();
+    const auto packed = compress(data.data(), data.size(), *model, o);
+    FrameHeader h;
+    size_t at = parse_header(packed.data(), packed.size(), h, "");
+    const std::string where = what + (with_model ? ", tiny model" : ", no model");
+    if (!data.empty()) EXPECT_EQ(h.features, profile_feature(mix::kProfileText7)) << where;
+    while (at < packed.size() && packed[at] != kEndMarker) {
+      if (packed[at] == static_cast<uint8_t>(Method::mixed)) EXPECT_EQ(packed[at + kBlockHeaderSize], mix::kProfileText7) << where;
+      at += kBlockHeaderSize + load_u32le(packed.data() + at + 5);
+    }
+    EXPECT_EQ(decompress(packed.data(), packed.size(), test::only(model), Options{}), data) << where;
+  }
+}
+
+TEST(Profile7, TextOfEveryKindRoundTrips) {
+  const auto prose = test::read_file(test::data_path("samples/gpl-3.0.txt"));
+  const auto c_source = test::read_file(test::data_path("samples/zstd_streaming_compression.c"));
+  p7_expect_round_trip(std::vector<uint8_t>(prose.begin(), prose.begin() + 12000), 4096, "prose");
+  p7_expect_round_trip(c_source, 1 << 20, "C source");
+  p7_expect_round_trip(p7_bytes(p7_code_text()), 8192, "deep code");
+  p7_expect_round_trip(p7_bytes(p7_table_text()), 1 << 20, "table");
+  p7_expect_round_trip(test::seeded_bytes(3000, 7), 1024, "random bytes");
+  p7_expect_round_trip(p7_bytes("x"), 1024, "one byte");
+  p7_expect_round_trip({}, 1024, "empty");
+}
+
+TEST(Profile7, CodesStructuredTextSmallerThanProfile5) {
+  // What the profile is for: nested code and tables, without a model.
+  for (const std::string& text : {p7_code_text(), p7_table_text()}) {
+    const auto data = p7_bytes(text);
+    double bits5 = 0, bits7 = 0;
+    mix::mixed_encode(data.data(), data.size(), nullptr, mix::kProfileText5, mix::SampleShape{}, &bits5);
+    mix::mixed_encode(data.data(), data.size(), nullptr, mix::kProfileText7, mix::SampleShape{}, &bits7);
+    EXPECT_LT(bits7, bits5 * 0.99) << text.substr(0, 20);
+  }
+}
+
+TEST(Profile7, UnitSetUpAheadDecodesAsItsOwn) {
+  // Profile 7's tables are sized as profile 5's: a unit set up for another
+  // small segment is taken and gives every decision the same probability.
+  const auto data = p7_bytes(p7_code_text().substr(0, 5000));
+  const auto coded = mix::mixed_encode(data.data(), data.size(), nullptr, mix::kProfileText7, mix::SampleShape{}, nullptr);
+  auto decode = [&](mix::UnitAhead* ahead, mix::ProbabilityTrace& trace) {
+    mix::MixedDecoder dec(coded.data(), coded.size(), data.size(), &trace, ahead);
+    std::vector<uint8_t> out(data.size());
+    for (auto& b : out) b = dec.decode(nullptr);
+    return out;
+  };
+  mix::ProbabilityTrace own, ahead_trace, other_trace;
+  ASSERT_EQ(decode(nullptr, own), data);
+  EXPECT_TRUE(mix::same_start(mix::kProfileText7, 1, 32768));
+  EXPECT_FALSE(mix::same_start(mix::kProfileText7, 32768, 32769));
+  mix::UnitAhead ahead(mix::kProfileText7, 32768);
+  EXPECT_EQ(decode(&ahead, ahead_trace), data);
+  EXPECT_FALSE(ahead.held());
+  EXPECT_EQ(ahead_trace.p, own.p);
+  // A profile 5 unit is not taken for a profile 7 segment.
+  mix::UnitAhead other(mix::kProfileText5, data.size());
+  EXPECT_EQ(decode(&other, other_trace), data);
+  EXPECT_TRUE(other.held());
+}
+
+}  // namespace
+}  // namespace mbz
