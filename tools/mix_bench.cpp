@@ -65,7 +65,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int repeats = argc >= 3 ? std::max(1, std::stoi(argv[2])) : 1;
-  const uint8_t byte_profile = argc == 4 && std::stoi(argv[3]) == 1 ? mbz::mix::kProfileGeneral : mbz::mix::kProfileText5;
+  // BYTE_PROFILE 1 or 7; anything else (or none): 5.
+  const int asked = argc == 4 ? std::stoi(argv[3]) : 5;
+  const uint8_t byte_profile = asked == 1   ? mbz::mix::kProfileGeneral
+                               : asked == 7 ? mbz::mix::kProfileText7
+                                            : mbz::mix::kProfileText5;
   std::ifstream f(argv[1], std::ios::binary);
   if (!f) {
     std::fprintf(stderr, "cannot read %s\n", argv[1]);
