@@ -15,8 +15,8 @@ it implements, as [Profile 6: paragraph], names follow the document's (P0..P13,
 te, act, W0..W7, FW, OLS ...), Python's integers are exact, `>>` floors and
 the document's `a / b` (truncated toward zero) is div_trunc.
 
-Speed: about 5,000 decisions a second (a 1 KiB segment of 8-bit samples in
-about 1.5 s); the least squares' solve, every 4th pixel, is a sixth of it.
+Speed: about 3,500 decisions a second (2.3 s a KiB), half of it in the
+eight weight sets' dot products and training.
 """
 
 import decode_mixed as dm
