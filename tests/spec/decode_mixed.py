@@ -60,7 +60,7 @@ or a file with segments this decoder does not cover.
 Pure Python 3 standard library; clarity first, speed second: 10,000 to
 25,000 decisions (bits) a second, so a 1 KiB segment takes 0.3 s (profile 1)
 to 1 s (profile 4); profile 5 runs at about 7,000 (1.2 s a KiB), profile 6
-at about 3,500 (2.3 s a KiB).
+at about 3,200 (2.5 s a KiB).
 
 Profile 6 (images of MED residuals, FORMAT.md "Profile 6") is written in
 profile6.py beside this file, on this file's primitives.

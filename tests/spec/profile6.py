@@ -15,8 +15,8 @@ it implements, as [Profile 6: paragraph], names follow the document's (P0..P13,
 te, act, W0..W7, FW, OLS ...), Python's integers are exact, `>>` floors and
 the document's `a / b` (truncated toward zero) is div_trunc.
 
-Speed: about 3,500 decisions a second (2.3 s a KiB), half of it in the
-eight weight sets' dot products and training.
+Speed: about 3,200 decisions a second (2.5 s a KiB), a third of profile
+3's; half of it goes to the eight weight sets' dot products and training.
 """
 
 import decode_mixed as dm
