@@ -42,6 +42,8 @@ OLS_SOLVE_EVERY = 4        # pixels of the frame grid
 OLS_DECAY = 11             # A and B decay by 2^-11 a sample
 OLS_SOLVE_BITS = 40        # A and B are shifted below 2^40 for a solve
 OLS_PIVOT_MIN = 16
+OLS_L_MAX = 1 << 43         # |L| (Q30) beyond it: too near singular, keep the weights
+OLS_Y_MAX = 1 << 62         # |y| beyond it: the same
 OLS_WEIGHT_LIMIT = 1 << 24
 
 
@@ -65,8 +67,9 @@ class LeastSquares:
 
     def solve(self):
         """[Profile 6: The least squares] solve(O): A >> s = L D L^T in Q30,
-        then L y = B >> s and L^T Wt = y / D in Q16; a pivot below 16 keeps
-        every weight as it was."""
+        then L y = B >> s and L^T Wt = y / D in Q16; a pivot below 16, an
+        entry of L beyond +-2^43 or one of y beyond +-2^62 keeps every weight
+        as it was."""
         n, A, B = self.nt, self.A, self.B
         top = max(max(abs(a) for row in A for a in row), max(abs(b) for b in B))
         s = max(0, top.bit_length() - OLS_SOLVE_BITS)
@@ -90,11 +93,15 @@ class LeastSquares:
                 for k in range(j):
                     u -= (Li[k] * t[k]) >> 30
                 Li[j] = (u * inv[j]) >> 30
+                if abs(Li[j]) > OLS_L_MAX:
+                    return
         y = [0] * n
         for i in range(n):
             v = B[i] >> s
             for k in range(i):
                 v -= (L[i][k] * y[k]) >> 30
+            if abs(v) > OLS_Y_MAX:
+                return
             y[i] = v
         Wt = self.Wt
         for i in range(n - 1, -1, -1):
