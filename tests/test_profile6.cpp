@@ -4,6 +4,7 @@
 // parts' arithmetic and the shapes the golden files do not reach.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -56,6 +57,26 @@ TEST(Profile6Blocks, LeastSquaresKeepsItsWeightsWithoutSignal) {
     ols.solve();
     EXPECT_EQ(ols.predict(), 0);
     ols.update(1000);
+  }
+}
+
+// Hostile samples (24-bit extremes, collinear taps, values unrelated to the
+// taps): every solve stays inside its integer types (the sanitizer trees
+// check for overflow) and the weights inside their clamp.
+TEST(Profile6Blocks, LeastSquaresStaysInRangeOnHostileSamples) {
+  mix::IntOls ols(16, 11);
+  std::mt19937 rng(8);
+  const int32_t big = (1 << 23) - 1;
+  for (int i = 0; i < 3000; ++i) {
+    const int32_t base = static_cast<int32_t>(rng() % (2u * big)) - big;
+    for (int k = 0; k < 16; ++k) {
+      const int32_t step = i % 3 == 0 ? static_cast<int32_t>(rng() % 3) - 1 : static_cast<int32_t>(rng() % 4096) - 2048;
+      ols.x(k) = std::clamp(k % 2 ? base + step : (i % 5 ? base : -base), -big, big);
+    }
+    ols.solve();
+    const int64_t p = ols.predict();
+    ASSERT_LE(std::abs(p), int64_t{16} << (24 + 23 - 16)) << i;  // 16 taps, |w| <= 2^24 (Q16), |x| < 2^23
+    ols.update(i % 7 ? -big : big);
   }
 }
 

@@ -2,7 +2,7 @@
 """A second .mbz decoder, written from docs/FORMAT.md alone.
 
 Why it exists: docs/FORMAT.md says it specifies the format -- the container
-and the context mixer of mixed segments (method 3, profiles 1-5) -- precisely
+and the context mixer of mixed segments (method 3, profiles 1-6) -- precisely
 enough for a second implementation. This file is that second implementation,
 written from the document's text and nothing else (not from src/mix/), and
 the CTest `spec_decoder` runs it on the golden files with mixed segments
@@ -21,7 +21,7 @@ What it decodes:
     and checked, not applied), each block's check and its segment's XXH64,
     the end marker, and the footer's count, size, whole-content XXH64 and
     check; several frames back to back;
-  * segments of method 0 (stored) and 3 (mixed, profiles 1-5) in frames
+  * segments of method 0 (stored) and 3 (mixed, profiles 1-6) in frames
     without a model (`mbz -m none`: model name `none`, SHA-256 all zero),
     where the model's input is even odds (ones = 1, total = 2) at every
     decision;
@@ -59,7 +59,11 @@ or a file with segments this decoder does not cover.
 
 Pure Python 3 standard library; clarity first, speed second: 10,000 to
 25,000 decisions (bits) a second, so a 1 KiB segment takes 0.3 s (profile 1)
-to 1 s (profile 4); profile 5 runs at about 7,000 (1.2 s a KiB).
+to 1 s (profile 4); profile 5 runs at about 7,000 (1.2 s a KiB), profile 6
+at about 3,200 (2.5 s a KiB).
+
+Profile 6 (images of MED residuals, FORMAT.md "Profile 6") is written in
+profile6.py beside this file, on this file's primitives.
 
 Profile 5's predictor is also checked on its own, decision by decision,
 against probability vectors from the encoder: p5_vectors.py (beside this
@@ -539,7 +543,7 @@ class RangeDecoder:
 # "Mixed segments (method 3)": the profile byte, shape and value format
 # =============================================================================
 
-SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0}  # what follows the profile byte
+SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13}  # what follows the profile byte
 MAX_STRIDE = 1024
 
 VF_BYTES_MASK = 0x07   # bits 0-2: bytes per sample (1..3)
@@ -595,8 +599,10 @@ def read_mixed_header(coded):
             raise corrupt(f"value format 0x{vf:02X}: reserved bits set")
         if (vf & VF_MED) and row == 0:
             raise corrupt("MED residuals without rows")
-        if profile == 3 and vf & VF_SIGNAL:
-            raise corrupt("value format bit 5 under profile 3")
+        if profile in (3, 6) and vf & VF_SIGNAL:
+            raise corrupt(f"value format bit 5 under profile {profile}")
+        if profile == 6 and not vf & VF_MED:
+            raise corrupt("profile 6 needs bit 6 of the value format (MED residuals)")
         if profile == 4 and not (vf & VF_SIGNAL and vf & VF_SIGNED and row == 0):
             raise corrupt(f"profile 4 needs bits 5 and 7 of the value format and row 0 ({shape})")
     return profile, shape, coded[header_len:]
@@ -1649,13 +1655,25 @@ def node_counts(cum, c0):
     return ones, total
 
 
+def profile6_mixer(shape, n):
+    """[Profile 6: images] The mixer of a profile-6 segment, from profile6.py
+    (beside this file), which takes its primitives from this module: run as
+    a script, this module is __main__, so it is named decode_mixed first."""
+    sys.modules.setdefault("decode_mixed", sys.modules[__name__])
+    from profile6 import Profile6Mixer
+    return Profile6Mixer(shape, n)
+
+
 def decode_mixed_segment(coded, n, tables=None, trace=None):
     """[Coding a segment] decode_segment. tables: the model's n cumulative
     tables of the segment, one per byte (a frame with a model); None in a
     frame without a model. trace, if a list: every decision's p is appended.
     Returns (profile, shape, the n raw bytes)."""
     profile, shape, stream = read_mixed_header(coded)
-    mixer = Profile5Mixer(n) if profile == 5 else Mixer(profile, shape, n)
+    if profile == 6:
+        mixer = profile6_mixer(shape, n)
+    else:
+        mixer = Profile5Mixer(n) if profile == 5 else Mixer(profile, shape, n)
     decoder = RangeDecoder(stream)
     record = trace.append if trace is not None else (lambda p: None)
     for i in range(n):
@@ -1681,8 +1699,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
 MAGIC = b"\x89MBZ\r\n\x1a\n"
 FORMAT_VERSIONS = (1, 2)
 # [Header: Required features] version 2: bit p - 1 for mixer profile p
-# (1..12), bits 12..15 reserved; the profiles this decoder knows (1-5).
-KNOWN_FEATURES = 0x001F
+# (1..12), bits 12..15 reserved; the profiles this decoder knows (1-6).
+KNOWN_FEATURES = 0x003F
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24
 ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}
@@ -1866,7 +1884,7 @@ class BlockReport:
         kind = METHOD_NAMES[self.method]
         if self.profile is not None:
             kind += f" profile {self.profile}"
-            if self.profile in (2, 3, 4):   # profiles 1 and 5 have no shape
+            if self.profile in (2, 3, 4, 6):   # profiles 1 and 5 have no shape
                 kind += f" ({self.shape})"
         return f"{kind}, {self.raw_length} -> {self.coded_length} bytes"
 

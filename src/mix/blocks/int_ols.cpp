@@ -14,6 +14,13 @@ constexpr int kSolveBits = 40;  // R and B are shifted below 2^40 before a solve
 constexpr int kLBits = 30;      // L in Q30
 constexpr int kWeightBits = 16; // w in Q16
 constexpr int64_t kWeightMax = int64_t{1} << 24;
+// Beyond these a fit is too near singular to trust, and its integers would
+// leave their types: |L| (Q30) over 2^43 (8192), |y| over 2^62 keep the last
+// weights, as a small pivot does. With them every product fits 128 bits and
+// every stored value 64: the arithmetic is the same on any machine, and in
+// the Python spec decoder's unbounded integers.
+constexpr i128 kLMax = i128{1} << 43;
+constexpr i128 kYMax = i128{1} << 62;
 
 int bit_length(uint64_t v) { return v ? 64 - __builtin_clzll(v) : 0; }
 
@@ -46,12 +53,15 @@ void IntOls::solve() {
     for (size_t i = j + 1; i < n; ++i) {
       i128 num = r_[i * kMax + j] >> s;
       for (size_t k = 0; k < j; ++k) num -= (static_cast<i128>(l[i * kMax + k]) * t[k]) >> kLBits;
-      l[i * kMax + j] = static_cast<int64_t>((num * inv[j]) >> kLBits);
+      const i128 lij = (num * inv[j]) >> kLBits;
+      if (lij > kLMax || lij < -kLMax) return;
+      l[i * kMax + j] = static_cast<int64_t>(lij);
     }
   }
   for (size_t i = 0; i < n; ++i) {
     i128 v = b_[i] >> s;
     for (size_t k = 0; k < i; ++k) v -= (static_cast<i128>(l[i * kMax + k]) * y[k]) >> kLBits;
+    if (v > kYMax || v < -kYMax) return;
     y[i] = static_cast<int64_t>(v);
   }
   for (size_t i = n; i-- > 0;) {

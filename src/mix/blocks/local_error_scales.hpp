@@ -52,8 +52,9 @@ class LocalErrorScales {
     const int32_t* eww = &err_[ring_(s - 2 * c) * kN];
     const int32_t* enn = &err_[ring_(s - 2 * r) * kN];
     for (size_t k = 0; k < kN; ++k) {
-      const int32_t local = (2 * ew[k] + 2 * en[k] + enw[k] + ene[k] + eww[k] + enn[k]) / 8;
-      scale[k] = std::max((avg_[set_ + k] + 3 * local) / 4, 4);
+      // Each error is at most 2^28 (|e| <= 2^24, in 1/16): the sum of eight needs 64 bits.
+      const int64_t local = (int64_t{2} * ew[k] + 2 * en[k] + enw[k] + ene[k] + eww[k] + enn[k]) / 8;
+      scale[k] = static_cast<int32_t>(std::max<int64_t>((avg_[set_ + k] + 3 * local) / 4, 4));
       scale_log[k] = ilog2_u64(static_cast<uint64_t>(scale[k]));
       reciprocal[k] = reciprocal_of(scale[k]);
     }

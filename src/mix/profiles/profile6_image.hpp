@@ -1,17 +1,17 @@
 // profile6_image.hpp — mixer profile 6, images of MED residuals (mbz 0.10):
 // fourteen predictors of each pixel, error scales that follow the
-// neighbourhood, seven weight sets chosen by what the predictors say, and a
+// neighbourhood, eight weight sets chosen by what the predictors say, and a
 // learned final mixer.
 //
 // Profile 3 predicts an image's samples with six predictors (LMS filters and
 // gradients) and mixes in two weight sets averaged with a fixed half. This
 // profile adds GAP, JPEG XL's weighted predictor, cross-channel and longer
-// gradients and a least-squares fit refitted every pixel, in integers
+// gradients and a least-squares fit refitted every 4th pixel, in integers
 // (image_ensemble.hpp, int_ols.hpp); scales each predictor's contexts by its
 // error at the pixel's neighbours as well as on average
-// (local_error_scales.hpp); chooses five more weight sets by depth, channel,
+// (local_error_scales.hpp); chooses six more weight sets by depth, channel,
 // GAP's activity, the weighted predictor's errors and where the predictions
-// fall; and learns the final mix of the seven sets' outputs. Two byte
+// fall; and learns the final mix of the eight sets' outputs. Two byte
 // contexts hash predictions instead of bytes.
 //
 // Frozen since mbz 0.10.0. Specified in docs/FORMAT.md "Mixed segments",
