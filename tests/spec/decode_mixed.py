@@ -2,7 +2,7 @@
 """A second .mbz decoder, written from docs/FORMAT.md alone.
 
 Why it exists: docs/FORMAT.md says it specifies the format -- the container
-and the context mixer of mixed segments (method 3, profiles 1-6) -- precisely
+and the context mixer of mixed segments (method 3, profiles 1-7) -- precisely
 enough for a second implementation. This file is that second implementation,
 written from the document's text and nothing else (not from src/mix/), and
 the CTest `spec_decoder` runs it on the golden files with mixed segments
@@ -21,7 +21,7 @@ What it decodes:
     and checked, not applied), each block's check and its segment's XXH64,
     the end marker, and the footer's count, size, whole-content XXH64 and
     check; several frames back to back;
-  * segments of method 0 (stored) and 3 (mixed, profiles 1-6) in frames
+  * segments of method 0 (stored) and 3 (mixed, profiles 1-7) in frames
     without a model (`mbz -m none`: model name `none`, SHA-256 all zero),
     where the model's input is even odds (ones = 1, total = 2) at every
     decision;
@@ -60,10 +60,12 @@ or a file with segments this decoder does not cover.
 Pure Python 3 standard library; clarity first, speed second: 10,000 to
 25,000 decisions (bits) a second, so a 1 KiB segment takes 0.3 s (profile 1)
 to 1 s (profile 4); profile 5 runs at about 7,000 (1.2 s a KiB), profile 6
-at about 3,200 (2.5 s a KiB).
+at about 3,200 (2.5 s a KiB), profile 7 at three quarters of profile 5's
+speed (1.6 s a KiB).
 
 Profile 6 (images of MED residuals, FORMAT.md "Profile 6") is written in
-profile6.py beside this file, on this file's primitives.
+profile6.py beside this file, on this file's primitives; profile 7 (bytes
+with structure contexts, "Profile 7") in profile7.py, on Profile5Mixer.
 
 Profile 5's predictor is also checked on its own, decision by decision,
 against probability vectors from the encoder: p5_vectors.py (beside this
@@ -543,7 +545,7 @@ class RangeDecoder:
 # "Mixed segments (method 3)": the profile byte, shape and value format
 # =============================================================================
 
-SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13}  # what follows the profile byte
+SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0}  # what follows the profile byte
 MAX_STRIDE = 1024
 
 VF_BYTES_MASK = 0x07   # bits 0-2: bytes per sample (1..3)
@@ -579,7 +581,7 @@ def read_mixed_header(coded):
     if len(coded) < header_len:
         raise corrupt(f"mixed segment of profile {profile} shorter than its "
                       f"{header_len}-byte header")
-    if profile in (1, 5):   # bytes: no shape
+    if profile in (1, 5, 7):   # bytes: no shape
         return profile, Shape(), coded[header_len:]
 
     stride, row, phase = (int.from_bytes(coded[1 + 4 * i:5 + 4 * i], "little") for i in range(3))
@@ -1664,6 +1666,14 @@ def profile6_mixer(shape, n):
     return Profile6Mixer(shape, n)
 
 
+def profile7_mixer(n):
+    """[Profile 7: bytes with structure contexts] The mixer of a profile-7
+    segment, from profile7.py (beside this file), a Profile5Mixer widened."""
+    sys.modules.setdefault("decode_mixed", sys.modules[__name__])
+    from profile7 import Profile7Mixer
+    return Profile7Mixer(n)
+
+
 def decode_mixed_segment(coded, n, tables=None, trace=None):
     """[Coding a segment] decode_segment. tables: the model's n cumulative
     tables of the segment, one per byte (a frame with a model); None in a
@@ -1672,6 +1682,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
     profile, shape, stream = read_mixed_header(coded)
     if profile == 6:
         mixer = profile6_mixer(shape, n)
+    elif profile == 7:
+        mixer = profile7_mixer(n)
     else:
         mixer = Profile5Mixer(n) if profile == 5 else Mixer(profile, shape, n)
     decoder = RangeDecoder(stream)
@@ -1699,8 +1711,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
 MAGIC = b"\x89MBZ\r\n\x1a\n"
 FORMAT_VERSIONS = (1, 2)
 # [Header: Required features] version 2: bit p - 1 for mixer profile p
-# (1..12), bits 12..15 reserved; the profiles this decoder knows (1-6).
-KNOWN_FEATURES = 0x003F
+# (1..12), bits 12..15 reserved; the profiles this decoder knows (1-7).
+KNOWN_FEATURES = 0x007F
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24
 ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}
