@@ -118,6 +118,29 @@ TEST(Profile7Blocks, LongMatchPredictsRepeatsOfTwelveBytes) {
   EXPECT_EQ(x[1], 0);
 }
 
+TEST(Profile7Blocks, LongMatchVerifiesAtMostItsCapAndFollowsOn) {
+  // C + "a1" + C + "b" + C + "a1": the third C follows the second, breaks
+  // at 'a', and the 12 bytes ending in 'a' find the first "C a", which
+  // agrees 3001 bytes back. The verification stops at kVerifyLen (so input
+  // made to break and re-find a long repeat at every byte costs at most
+  // that a byte, not 65535), and the repeat grows by being followed.
+  const auto c = test::seeded_bytes(3000, 17);
+  std::vector<uint8_t> text;
+  for (const char* tail : {"a1", "b", "a1"}) {
+    text.insert(text.end(), c.begin(), c.end());
+    text.insert(text.end(), tail, tail + std::char_traits<char>::length(tail));
+  }
+  mix::LongMatch m(1u << 20);  // room enough that no slot is taken by another 12 bytes
+  std::vector<uint8_t> history;
+  history.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    history.push_back(text[i]);
+    m.end_byte(history);
+    if (i == 2 * c.size() + 2 + 1 + c.size() - 1) EXPECT_EQ(m.length(), c.size()) << "the third C follows the second";
+    if (i == text.size() - 2) EXPECT_EQ(m.length(), mix::LongMatch::kVerifyLen) << "re-found at 'a', verified to the cap";
+  }
+  EXPECT_EQ(m.length(), mix::LongMatch::kVerifyLen + 1) << "then followed";
+}
 std::vector<uint8_t> p7_bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
 
 // Code with nesting deeper than the openers kept, long lines and indents.

@@ -37,7 +37,8 @@ CLOSERS = (41, 93, 125)                # ) ] }
 SEPARATORS = (59, 44, 9, 124, 58, 61)  # ; , tab | : =
 HEAD_TWO_BYTES = 0x10000               # the head's mark of two bytes
 LONG_MIN = 12                          # the long match hashes, and must verify, 12 bytes
-LONG_MAX = 65535                       # it verifies up to 65535 bytes back; llen stops there
+LONG_MAX = 65535                       # llen stops there
+LONG_VERIFY = 1024                     # it verifies a candidate up to 1024 bytes back
 LONG_SALT = 55
 
 
@@ -131,7 +132,7 @@ class LongMatch:
         m = self.LT.get(index, 0)
         if self.llen == 0 and m > 0:
             r = 0
-            while r < LONG_MAX and r < m and hist[m - 1 - r] == hist[n - 1 - r]:
+            while r < LONG_VERIFY and r < m and hist[m - 1 - r] == hist[n - 1 - r]:
                 r += 1
             if r >= LONG_MIN:
                 self.llen = r

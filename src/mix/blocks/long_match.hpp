@@ -1,11 +1,15 @@
 // long_match.hpp — profile 7's second match model: repeats of 12 bytes or
-// more, in a table of its own, verified up to 65535 bytes back.
+// more, in a table of its own, verified up to 1024 bytes back and followed
+// up to 65535.
 //
 // Profile 5's match model (kept in profile 7 as it is) looks up the last 6
 // bytes, so in text it mostly finds short, recent repeats and keeps the
 // first it finds until it breaks; this one looks up the last 12, so it finds
 // the long repeats (a copied line, a repeated block) that a short match
-// misses or loses, and tells them apart by length up to 65535 bytes.
+// misses or loses, and tells them apart by length up to 65535 bytes. The
+// verification stops at 1024 bytes so that input built to break and re-find
+// a long repeat at every byte costs at most 1024 compares a byte, not 65535;
+// a longer repeat still reaches its length by being followed.
 //
 // Inputs (2): the stretched probability its state map gives the predicted
 // bit by length bucket, and the predicted bit signed with strength
@@ -27,7 +31,8 @@ namespace mbz::mix {
 class LongMatch {
  public:
   static constexpr uint32_t kMinLen = 12;       // bytes that must repeat before it predicts
-  static constexpr uint32_t kMaxLen = 65535;    // lengths (and the verification) stop here
+  static constexpr uint32_t kMaxLen = 65535;    // lengths stop here
+  static constexpr uint32_t kVerifyLen = 1024;  // bytes compared back when a candidate is found
   static constexpr uint32_t kTableSalt = 55;    // its table's hash differs from the first match model's
   static constexpr int kInputs = 2;
 
@@ -55,6 +60,9 @@ class LongMatch {
     if (ctx_ >= 0) map_.update(bit);
   }
 
+  // The length of the repeat followed; 0: none.
+  uint32_t length() const { return len_; }
+
   // After a byte joined history: follow the repeat, or look for one ending
   // with the last kMinLen bytes.
   void end_byte(const std::vector<uint8_t>& history) {
@@ -72,7 +80,7 @@ class LongMatch {
     uint32_t& slot = table_[hash2(h, kTableSalt) & (table_.size() - 1)];
     if (len_ == 0 && slot > 0) {
       uint32_t len = 0;
-      while (len < kMaxLen && len < slot && history[slot - 1 - len] == history[pos - 1 - len]) ++len;
+      while (len < kVerifyLen && len < slot && history[slot - 1 - len] == history[pos - 1 - len]) ++len;
       if (len >= kMinLen) len_ = len, ptr_ = slot;
     }
     slot = pos;
