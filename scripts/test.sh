@@ -23,6 +23,8 @@ bash scripts/install-deps.sh
 jobs=$(nproc)
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+# One compiler cache for every clone (scripts/build.sh says why).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   # clang with libFuzzer's runtime: Debian 12's clang 14.

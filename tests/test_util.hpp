@@ -17,7 +17,9 @@
 
 namespace mbz::test {
 
-inline std::string data_path(const std::string& rel) { return std::string(MBZ_SOURCE_DIR) + "/" + rel; }
+// The repository's root (source_dir.cpp).
+const char* source_dir();
+inline std::string data_path(const std::string& rel) { return std::string(source_dir()) + "/" + rel; }
 
 // A scratch path of this test process: CTest runs each test in its own
 // process, several at once, so the process id keeps their files apart.

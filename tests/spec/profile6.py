@@ -125,10 +125,11 @@ class LeastSquares:
             self.B[i] += xi * v - (self.B[i] >> OLS_DECAY)
 
 
-class Profile6Numeric:
+class Profile6Numeric(dm.NumericModel):
     """[Profile 6] The numeric side: profile 3's parameters, samples, bit
-    state and interval contexts with NP = 14; profile 6's predictions and
-    scales."""
+    state and interval contexts with NP = 14 (NumericModel's g,
+    interval_contexts, inputs and update, on the state set here); profile 6's
+    predictions and scales."""
 
     def __init__(self, shape):
         vf = shape.vf
@@ -142,6 +143,8 @@ class Profile6Numeric:
         self.R = shape.row // self.nb
         self.skip = shape.phase // self.nb
         self.d0 = 8 * (shape.phase % self.nb)
+        self.NP = NP
+        self.fine = False                       # images: the coarse quantizer
 
         # "Samples" and profile 6's per-sample arrays
         self.V = dm.SampleArray()
@@ -165,10 +168,6 @@ class Profile6Numeric:
         self.prefix = 0
         self.begin_sample()
         self.interval_contexts()
-
-    def g(self, t):
-        """[Numeric model: Samples] g(t)."""
-        return self.skip + t
 
     # --- begin_sample -------------------------------------------------------
 
@@ -335,52 +334,7 @@ class Profile6Numeric:
             o.solve()
         return o.predict(self.XO) + self.half
 
-    # --- per decision (profile 3's, NP = 14) --------------------------------
-
-    def interval_contexts(self):
-        """[Numeric model: Interval contexts] with NP = 14, the coarse
-        quantizer and profile 6's scales."""
-        left = self.bits - self.depth
-        lo = (self.prefix << left) - (self.half if self.sgn else 0)
-        mid = lo + (1 << (left - 1))
-        self.flip = self.sgn and self.depth == 0
-        q_channel = self.c & (dm.Q_CHANNELS - 1)
-        self.qd = [0] * NP
-        self.qw = [0] * NP
-        self.Fk = [None] * NP
-        self.Qk = [None] * NP
-        for k in range(NP):
-            qd = dm.quantize(div_trunc((mid - self.P[k]) * 64, self.scale[k]), False)
-            qw = clamp(left - self.slog[k] + 7, 0, dm.QW_LEVELS - 1)
-            qc = clamp(div_trunc(qd, 4), -7, 7) + 8
-            self.qd[k], self.qw[k] = qd, qw
-            self.Fk[k] = self.F[(k * dm.QW_LEVELS + qw) * dm.F_PER_WIDTH + qd + dm.QD_OFFSET]
-            self.Qk[k] = self.Q[((k * dm.QW_LEVELS + qw) * dm.Q_LEVELS + qc) * dm.Q_CHANNELS + q_channel]
-
-    def inputs(self):
-        """[Numeric model: numeric_inputs] Slots 24..65."""
-        sg = -1 if self.flip else 1
-        out = []
-        for F, Q in zip(self.Fk, self.Qk):
-            out += [sg * st_fast(F), sg * st_slow(F), sg * st_fast(Q)]
-        return out
-
-    def update(self, bit):
-        """[Numeric model: numeric_update] Profile 3's, with profile 6's
-        end_sample and begin_sample."""
-        up = 1 - bit if self.flip else bit
-        for k in range(NP):
-            dm.counter_train(self.Fk[k], up, dm.LIMIT_NUMERIC)
-            dm.counter_train(self.Qk[k], up, dm.LIMIT_NUMERIC)
-        self.prefix = 2 * self.prefix + up
-        self.depth += 1
-        if self.depth == self.bits:
-            self.end_sample()
-            self.t += 1
-            self.depth = 0
-            self.prefix = 0
-            self.begin_sample()
-        self.interval_contexts()
+    # --- per decision: NumericModel's interval_contexts, inputs and update ---
 
     def end_sample(self):
         """[Profile 6: end_sample] The value, the scales, the filters, the
