@@ -69,17 +69,17 @@ check "--no-mix" 0 "$MBZ" -c -m "$MODEL" --force-model --no-mix --segment-size 1
 cp "$T/out" plain.mbz
 expect "list shows mixed segments" grep -q "3 of up to 1024 bytes (3 model \[3 mixed\], 0 zstd, 0 stored)" <("$MBZ" -l mixed.mbz)
 expect "--no-mix writes none" grep -q "3 of up to 1024 bytes (3 model \[0 mixed\], 0 zstd, 0 stored)" <("$MBZ" -l plain.mbz)
-expect "list shows the features a frame needs" grep -q "Format version: 2 (needs mixer profile 5)" <("$MBZ" -l mixed.mbz)
+expect "list shows the features a frame needs" grep -q "Format version: 2 (needs mixer profile 7)" <("$MBZ" -l mixed.mbz)
 expect "--no-mix needs nothing: version 1, which every mbz reads" grep -qx "  Format version: 1" <("$MBZ" -l plain.mbz)
 expect "mixed is smaller than the model alone" test "$(wc -c < mixed.mbz)" -lt "$(wc -c < plain.mbz)"
 expect "both decode" sh -c '"$1" -dc mixed.mbz | cmp -s - orig.txt && "$1" -dc plain.mbz | cmp -s - orig.txt' _ "$MBZ"
 expect "eval --no-mix is the model alone" test "$("$MBZ" eval -m "$MODEL" --segment-size 1K --no-mix --format csv orig.txt | sed -n 2p | cut -d, -f7)" != \
   "$("$MBZ" eval -m "$MODEL" --segment-size 1K --format csv orig.txt | sed -n 2p | cut -d, -f7)"
-# --byte-profile 7 (0.11): written, listed and decoded; eval measures it as compression codes it
-"$MBZ" -c -m "$MODEL" --force-model --segment-size 1K --byte-profile 7 orig.txt > p7.mbz
-expect "--byte-profile 7 is listed" grep -q "Format version: 2 (needs mixer profile 7)" <("$MBZ" -l p7.mbz)
-expect "--byte-profile 7 decodes" sh -c '"$1" -dc p7.mbz | cmp -s - orig.txt' _ "$MBZ"
-expect "eval --byte-profile 7 is not profile 5" test "$("$MBZ" eval -m "$MODEL" --segment-size 1K --byte-profile 7 --format csv orig.txt | sed -n 2p | cut -d, -f7)" != \
+# --byte-profile 5 (0.9-0.10's default): written, listed and decoded; eval measures it as compression codes it
+"$MBZ" -c -m "$MODEL" --force-model --segment-size 1K --byte-profile 5 orig.txt > p5.mbz
+expect "--byte-profile 5 is listed" grep -q "Format version: 2 (needs mixer profile 5)" <("$MBZ" -l p5.mbz)
+expect "--byte-profile 5 decodes" sh -c '"$1" -dc p5.mbz | cmp -s - orig.txt' _ "$MBZ"
+expect "eval --byte-profile 5 is not profile 7" test "$("$MBZ" eval -m "$MODEL" --segment-size 1K --byte-profile 5 --format csv orig.txt | sed -n 2p | cut -d, -f7)" != \
   "$("$MBZ" eval -m "$MODEL" --segment-size 1K --format csv orig.txt | sed -n 2p | cut -d, -f7)"
 check "eval --byte-profile 6 is a usage error" 2 "$MBZ" eval -m "$MODEL" --byte-profile 6 orig.txt
 

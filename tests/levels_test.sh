@@ -25,7 +25,7 @@ for n in 1 2 3 4 5 6 7 8 9; do
   expect "level $n codes bytes with model $model" listed t1.mbz "Model: *$model\$"
   size=$(case $n in 1|6) echo 1048576 ;; 2|7) echo 2097152 ;; 3|8) echo 4194304 ;; 4|9) echo 8388608 ;; 5) echo 16777216 ;; esac)
   expect "level $n: segments of up to $size bytes" listed t1.mbz "of up to $size bytes"
-  profile=$(case $n in 1|2) echo 1 ;; *) echo 5 ;; esac)
+  profile=$(case $n in 1|2) echo 1 ;; *) echo 7 ;; esac)
   expect "level $n codes bytes with mixer profile $profile" listed t1.mbz "needs mixer profile $profile)"
   # Audio is coded by the mixer alone at every level (levels.hpp).
   "$MBZ" -$n -c speech.wav > s.mbz
@@ -62,13 +62,13 @@ expect "-0 is a usage error" test $rc -eq 2
 "$MBZ" -6 --byte-profile 1 -c text.txt > p1.mbz
 expect "--byte-profile 1 at level 6" listed p1.mbz "needs mixer profile 1)"
 expect "--byte-profile 1 round trip" sh -c "'$MBZ' -d -c p1.mbz | cmp -s - text.txt"
-"$MBZ" -1 --byte-profile 5 -c text.txt > p5.mbz
-expect "--byte-profile 5 at level 1" listed p5.mbz "needs mixer profile 5)"
-# Profile 7 (0.11) only when asked for, at any level, with and without a model.
+"$MBZ" -1 --byte-profile 7 -c text.txt > p7.mbz
+expect "--byte-profile 7 at level 1" listed p7.mbz "needs mixer profile 7)"
+# Profile 5 (what mbz 0.9-0.10 wrote) when asked for, with and without a model.
 for n in 1 6; do
-  "$MBZ" -$n --byte-profile 7 -c text.txt > p7.mbz
-  expect "--byte-profile 7 at level $n" listed p7.mbz "needs mixer profile 7)"
-  expect "--byte-profile 7 at level $n: round trip" sh -c "'$MBZ' -d -c p7.mbz | cmp -s - text.txt"
+  "$MBZ" -$n --byte-profile 5 -c text.txt > p5.mbz
+  expect "--byte-profile 5 at level $n" listed p5.mbz "needs mixer profile 5)"
+  expect "--byte-profile 5 at level $n: round trip" sh -c "'$MBZ' -d -c p5.mbz | cmp -s - text.txt"
 done
 "$MBZ" --byte-profile 3 -c text.txt >/dev/null 2>err; rc=$?
 expect "--byte-profile 3 is a usage error" test $rc -eq 2

@@ -116,14 +116,15 @@ struct Options {
   // tables per 1 MiB segment in flight) to the model's work. false gives
   // files that mbz 0.2 can read.
   bool mix = true;
-  // The mixer profile for plain bytes (compress only; since 0.9.0): 5, bit
-  // histories in nibble slots with layered mixing (the default; about 7%
-  // smaller text than 1, at half its speed), or 1, the profile of mbz 0.3-0.8
-  // (files they read), or 7 (since 0.11.0), profile 5 with contexts of the
-  // text's layout (nesting, line kind, column, field) and a second match
-  // model: a few percent smaller text, slower. Audio and image payloads keep
-  // their own profiles.
-  int byte_profile = 5;
+  // The mixer profile for plain bytes (compress only; since 0.9.0): 7 (the
+  // default since 0.11.0), bit histories in nibble slots with layered mixing,
+  // contexts of the text's layout (nesting, line kind, column, field) and a
+  // second match model for long repeats; 5, the same without the layout
+  // contexts and the second match (the default of mbz 0.9-0.10, files they
+  // read; a few percent larger text, about 1.4x faster mixing); or 1, the
+  // profile of mbz 0.3-0.8 (files they read; fastest). Audio and image
+  // payloads keep their own profiles.
+  int byte_profile = 7;
   // The mixer profile for images (compress only; since 0.10.0): 6, fourteen
   // predictors a pixel with least squares and layered mixing (the default;
   // about 6% smaller photos than 3, at a third of its speed), or 3, the

@@ -19,13 +19,13 @@ constexpr uint32_t KiB = 1024, MiB = 1024 * KiB;
 //                                 level  model  segment size  byte, image profile
 constexpr std::array<Level, 9> kLevels{{{1, false, 1 * MiB, 1, 3},
                                         {2, false, 2 * MiB, 1, 3},
-                                        {3, false, 4 * MiB, 5, 6},
-                                        {4, false, 8 * MiB, 5, 6},
-                                        {5, false, 16 * MiB, 5, 6},
-                                        {6, true, 1 * MiB, 5, 6},
-                                        {7, true, 2 * MiB, 5, 6},
-                                        {8, true, 4 * MiB, 5, 6},
-                                        {9, true, 8 * MiB, 5, 6}}};
+                                        {3, false, 4 * MiB, 7, 6},
+                                        {4, false, 8 * MiB, 7, 6},
+                                        {5, false, 16 * MiB, 7, 6},
+                                        {6, true, 1 * MiB, 7, 6},
+                                        {7, true, 2 * MiB, 7, 6},
+                                        {8, true, 4 * MiB, 7, 6},
+                                        {9, true, 8 * MiB, 7, 6}}};
 }  // namespace
 
 const Level& level(int n) {

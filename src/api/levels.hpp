@@ -5,8 +5,8 @@
 // A level picks four things only, all recorded in the file, so any level's
 // output decodes with the same command: whether bytes are coded with the
 // neural model or by the context mixer alone (model `none`), the mixer
-// profile for bytes (1, fast; 5, about 7% smaller at half the mixer's
-// speed), the one for images (3, fast; 6, about 6% smaller at a third of its
+// profile for bytes (1, fast; 7, about 10% smaller at a third of the
+// mixer's speed; 5, what mbz 0.9-0.10 wrote), the one for images (3, fast; 6, about 6% smaller at a third of its
 // speed), and the segment size (the mixer learns from longer segments;
 // shorter ones decode in parallel). Audio and image payloads are coded by the mixer alone at every
 // level: their numeric profiles measured no gain from the shipped audio and
@@ -26,7 +26,7 @@ struct Level {
   int number;             // 1..9
   bool text_model;        // the neural model for bytes (else the mixer alone)
   uint32_t segment_size;  // bytes
-  int byte_profile;       // the mixer profile for bytes (Options::byte_profile): 1 or 5 (7 only when asked for)
+  int byte_profile;       // the mixer profile for bytes (Options::byte_profile): 1 or 7 (5 only when asked for)
   int image_profile;      // the mixer profile for images (Options::image_profile): 3 or 6
 };
 

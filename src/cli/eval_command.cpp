@@ -27,7 +27,7 @@ struct EvalArgs {
   std::string model, device = "auto", format = "table", output, baseline, shard, surprisal;
   std::string adapter = "auto", raw_pcm, raw_image, layout;
   uint32_t segment_size = 1u << 20;
-  int byte_profile = 5;
+  int byte_profile = 7;
   int image_profile = 6;
   int threads = 1;
   bool coded = false, force_model = false, no_mix = false, media = false, merge = false, quiet = false, share = false;
@@ -160,7 +160,7 @@ int eval_main(std::vector<std::string> words) {
   app.add_option("-T,--threads", a.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 1024));
   app.add_option("--device", a.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--segment-size", segment_size, "Bytes per segment, as compression codes them (default 1M)");
-  app.add_option("--byte-profile", a.byte_profile, "Mixer profile for bytes, as compression codes them: 5 (default), 1 or 7")
+  app.add_option("--byte-profile", a.byte_profile, "Mixer profile for bytes, as compression codes them: 7 (default), 5 or 1")
       ->check(CLI::IsMember({1, 5, 7}));
   app.add_option("--image-profile", a.image_profile, "Mixer profile for images, as compression codes them: 6 (default) or 3")
       ->check(CLI::IsMember({3, 6}));

@@ -248,8 +248,8 @@ int run(int argc, char** argv) {
   app.add_option("--device", a.device, "Compute device: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--segment-size", a.segment_size, "Bytes per independently coded segment (default: the level's; e.g. 64K, 4M)");
   app.add_option("--byte-profile", a.byte_profile,
-                 "Mixer profile for bytes: 5 (levels 3-9), 1 (levels 1-2: faster; files mbz 0.3-0.8 read) or 7 "
-                 "(structure contexts: a few percent smaller text, slower; files mbz 0.11 reads)")
+                 "Mixer profile for bytes: 7 (levels 3-9), 5 (a few percent larger text, faster; files mbz 0.9-0.10 "
+                 "read) or 1 (levels 1-2: fastest; files mbz 0.3-0.8 read)")
       ->check(CLI::IsMember({1, 5, 7}));
   app.add_option("--image-profile", a.image_profile,
                  "Mixer profile for images: 6 (levels 3-9) or 3 (levels 1-2: about 3x faster; files mbz 0.4-0.9 read)")

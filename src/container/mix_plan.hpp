@@ -15,7 +15,7 @@ namespace mbz {
 struct MixPlan {
   mix::SampleShape payload;
   uint64_t offset = 0;
-  uint8_t byte_profile = 5;   // mix::kProfileText5, as Options::byte_profile
+  uint8_t byte_profile = 7;   // mix::kProfileText7, as Options::byte_profile
   uint8_t image_profile = 6;  // mix::kProfileImage6, as Options::image_profile
 };
 
