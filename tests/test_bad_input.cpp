@@ -90,7 +90,7 @@ TEST(BadInput, UnknownRequiredFeatureIsRefusedAtTheHeader) {
   FrameHeader h;
   parse_header(packed.data(), packed.size(), h, "");
   ASSERT_EQ(h.version, 2);
-  ASSERT_EQ(h.features, profile_feature(5));
+  ASSERT_EQ(h.features, profile_feature(7));
   const auto p8 = with_header(packed, [](FrameHeader& x) { x.features |= profile_feature(8); });
   EXPECT_EQ(decode_error(p8, test::only(test::golden_model())), ErrorCode::unsupported_version);
   EXPECT_NE(decode_message(p8).find("needs mixer profile 8,"), std::string::npos) << decode_message(p8);
@@ -162,9 +162,16 @@ TEST(BadInput, AMissingModelIsReportedBeforeADamagedSegment) {
 }
 
 TEST(BadInput, ZstdOnlyFramesNeedNoModel) {
+  // 5000 'a's: zstd's segment is smaller than profile 5's mixed one (profile
+  // 7's long match codes the run in fewer bytes than zstd, so its frame
+  // would need the model).
   const auto d = std::vector<uint8_t>(5000, 'a');
   Options o;
+  o.byte_profile = 5;
   const auto packed = compress(d.data(), d.size(), *test::golden_model(), o);
+  FrameHeader h;
+  const size_t first = parse_header(packed.data(), packed.size(), h, "");
+  ASSERT_EQ(packed[first], static_cast<uint8_t>(Method::zstd)) << "the frame's one segment is zstd";
   ModelResolver none = [](const std::string&, const std::string&) -> std::shared_ptr<const Model> {
     throw Error(ErrorCode::unknown_model, "no models here");
   };
