@@ -14,8 +14,9 @@
 // model and without, for 27 nibble lookups a nibble instead of 18: about
 // 1.4 times profile 5's time.
 //
-// To be frozen when released: then listed in tests/frozen-units.sha256 with
-// its new blocks, never edited after (a change is a new profile).
+// Frozen since mbz 0.11.0. Specified in docs/FORMAT.md "Profile 7". Never
+// edit this file or its new blocks (tests/frozen-units.sha256): a change is
+// a new profile.
 #pragma once
 
 #include <array>
