@@ -1408,7 +1408,24 @@ class Profile5Mixer:
     """[Profile 5: bytes with bit histories] The mixer of one profile-5 mixed
     segment of n bytes, built fresh for each: 18 contexts whose bit histories
     (states) live in the nibble table, a match model of order 6, the model's
-    input, six weight sets mixed by a final mixer, four APMs."""
+    input, six weight sets mixed by a final mixer, four APMs.
+
+    Profile 7 (profile7.py) is this mixer with more contexts and inputs: it
+    sets `contexts` and `inputs`, places its contexts' inputs (input_of) and
+    adds its own (more_inputs, more_update)."""
+
+    contexts = P5_CONTEXTS      # contexts with bit histories
+    inputs = P5_INPUTS          # the weight sets' width
+
+    def input_of(self, i):
+        """The first of context i's two inputs."""
+        return 2 * i
+
+    def more_inputs(self, c0, bp, x):
+        """Inputs past profile 5's 42 (none here)."""
+
+    def more_update(self, bit):
+        """Updates of what more_inputs read (none here)."""
 
     def __init__(self, n):
         bits = table_bits(n)
@@ -1426,15 +1443,15 @@ class Profile5Mixer:
         self.base = [0] * P5_CONTEXTS     # set by begin_byte, which also runs now, for byte 0
         self.nt_mask = p5_nt_lines(n) - 1
         self.NT = {}          # line index -> 4 slots, each [check, 15 states]; lines made on first use
-        self.slot = [None] * P5_CONTEXTS
-        self.SM = [list(P5_SM_INITIAL) for _ in range(P5_CONTEXTS)]
+        self.slot = [None] * self.contexts
+        self.SM = [list(P5_SM_INITIAL) for _ in range(self.contexts)]
         self.mt_mask = (1 << bits) - 1
         self.MT = {}          # initially all 0
         self.mptr = 0
         self.mlen = 0
         self.MSM = [SM_HALF] * 64
         # every set starts at 0 but for W[j][k][38] = 65536 (the model alone)
-        self.W = [WeightSets(count, P5_INPUTS, P5_SLOT_MODEL) for count in P5_SETS]
+        self.W = [WeightSets(count, self.inputs, P5_SLOT_MODEL) for count in P5_SETS]
         self.F = [[P5_FINAL_WEIGHT] * 6 for _ in range(256)]
         self.MAPM = APM(65536)
         self.APM0 = APM(256)
@@ -1518,17 +1535,19 @@ class Profile5Mixer:
         c0, bp = self.c0, self.bp
         c1 = self.back(1)
         node = 1 + self.node()            # the state's index in a slot
-        x = [0] * P5_INPUTS
-        self.sm_last = last = [0] * P5_CONTEXTS
-        known = 0
-        for i in range(P5_CONTEXTS):
+        x = [0] * self.inputs
+        self.sm_last = last = [0] * self.contexts
+        known = 0                         # counts profile 5's contexts 0..17 only
+        for i in range(self.contexts):
             s = self.slot[i][node]
             last[i] = s                   # sm_p(SM[i], s) remembers s
             if s:
                 p = self.SM[i][s] >> 20
-                known += 1
-                x[2 * i] = xs = P5_STRETCH[p]
-                x[2 * i + 1] = xs if P5_DETERMINISTIC[s] else (p - 2048) >> 2
+                if i < P5_CONTEXTS:
+                    known += 1
+                a = self.input_of(i)
+                x[a] = xs = P5_STRETCH[p]
+                x[a + 1] = xs if P5_DETERMINISTIC[s] else (p - 2048) >> 2
         ms = 0
         matched = 0
         if self.mlen > 0 and (self.hist[self.mptr] | 256) >> (8 - bp) == c0:
@@ -1546,6 +1565,7 @@ class Profile5Mixer:
         x[39] = (pm - 2048) >> 1
         x[40] = stretch(self.MAPM.refine(c0 | c1 << 8, pm))
         x[41] = 256
+        self.more_inputs(c0, bp, x)
         q = clamp((x[38] + 2048) >> 7, 0, 31)
         conf = min(7, abs(x[38]) // 256)
         k = (c0,
@@ -1573,12 +1593,13 @@ class Profile5Mixer:
         # S[i] is the cell slot[i].states[node()]: the state is advanced in
         # the slot itself, in order, so two contexts sharing a slot advance
         # its cell twice (the encoder's vectors pass with either reading).
-        for i in range(P5_CONTEXTS):
+        for i in range(self.contexts):
             sm_update(self.SM[i], self.sm_last[i], bit)
             s = self.slot[i]
             s[node] = nxt[s[node]]
         if self.matched:
             sm_update(self.MSM, self.msm_last, bit)
+        self.more_update(bit)
         e = ((bit << 12) - self.p_mix) * 2
         F = self.F[self.c0]
         for j in range(6):

@@ -21,9 +21,7 @@ contexts and inputs; the weight sets' training is half of it.
 """
 
 import decode_mixed as dm
-from decode_mixed import (P5_DETERMINISTIC, P5_NEXT0, P5_NEXT1, P5_SETS, P5_SLOT_MODEL, P5_SM_INITIAL,
-                          P5_STRETCH, SM_HALF, WEIGHT_LIMIT, WeightSets, clamp, hash2, ilog2, mixer_dot,
-                          sm_update, squash, stretch, table_bits)
+from decode_mixed import P5_STRETCH, SM_HALF, hash2, ilog2, sm_update, table_bits
 
 BASE_CONTEXTS = dm.P5_CONTEXTS         # base[0..17], profile 5's
 CONTEXTS = BASE_CONTEXTS + 9           # base[18..26], the structure contexts
@@ -147,13 +145,14 @@ class Profile7Mixer(dm.Profile5Mixer):
     final mixer and APMs) with 27 contexts, 62 inputs, the structure and
     the long match."""
 
+    contexts = CONTEXTS
+    inputs = INPUTS
+
     def __init__(self, n):
         self.structure = TextStructure()
         self.long = LongMatch(table_bits(n))
-        super().__init__(n)     # profile 5's state; its last step runs our begin_byte for byte 0
-        self.SM = [list(P5_SM_INITIAL) for _ in range(CONTEXTS)]
-        # every set starts at 0 but for W[j][k][38] = 65536 (the model alone)
-        self.W = [WeightSets(count, INPUTS, P5_SLOT_MODEL) for count in P5_SETS]
+        super().__init__(n)     # profile 5's state, over 27 contexts and 62 inputs;
+                                # its last step runs our begin_byte for byte 0
 
     def begin_byte(self):
         """[Profile 7: Contexts] begin_byte: base[0..17] and a2 as profile 5's,
@@ -185,95 +184,18 @@ class Profile7Mixer(dm.Profile5Mixer):
         base = self.base + self.base_structure
         self.slot = [self.find(hash2(base[i], nib)) for i in range(CONTEXTS)]
 
-    def predict(self, ones, total):
-        """[Profile 7: predict] predict(ones, total): 1..4095."""
-        c0, bp = self.c0, self.bp
-        c1 = self.back(1)
-        node = 1 + self.node()            # the state's index in a slot
-        x = [0] * INPUTS
-        self.sm_last = last = [0] * CONTEXTS
-        known = 0
-        for i in range(CONTEXTS):
-            s = self.slot[i][node]
-            last[i] = s                   # sm_p(SM[i], s) remembers s
-            if s:
-                a = 2 * i if i < BASE_CONTEXTS else SLOT_STRUCTURE + 2 * (i - BASE_CONTEXTS)
-                p = self.SM[i][s] >> 20
-                if i < BASE_CONTEXTS:
-                    known += 1
-                x[a] = xs = P5_STRETCH[p]
-                x[a + 1] = xs if P5_DETERMINISTIC[s] else (p - 2048) >> 2
-        # Profile 5's match model, inputs 36 and 37.
-        ms = 0
-        matched = 0
-        if self.mlen > 0 and (self.hist[self.mptr] | 256) >> (8 - bp) == c0:
-            e = ((self.hist[self.mptr] | 256) >> (7 - bp)) & 1
-            mlen = self.mlen
-            mb = mlen if mlen < 12 else min(15, ilog2(mlen) + 8)
-            self.msm_last = 2 * mb + e
-            x[36] = P5_STRETCH[self.MSM[self.msm_last] >> 20]
-            x[37] = min(2047, 32 * mlen) if e else -min(2047, 32 * mlen)
-            ms = 1 + e + 2 * (mb >> 1)
-            matched = 1
-        self.matched = matched
-        pm = clamp((ones * 4096 + total // 2) // total, 1, 4095)
-        x[38] = stretch(pm)
-        x[39] = (pm - 2048) >> 1
-        x[40] = stretch(self.MAPM.refine(c0 | c1 << 8, pm))
-        x[41] = 256
-        self.long.inputs(self.hist, c0, bp, x)
-        q = clamp((x[38] + 2048) >> 7, 0, 31)
-        conf = min(7, abs(x[38]) // 256)
-        k = (c0,
-             ms * 8 + bp,
-             q * 8 + bp,
-             (known * 8 // 19) * 24 + conf * 3 + min(2, bp // 3),
-             c1 * 8 + bp,
-             self.back(2) * 8 + bp)
-        self.w = [self.W[j].get(k[j]) for j in range(6)]
-        self.d = d = [mixer_dot(w, x) for w in self.w]
-        self.ps = [squash(dj) for dj in d]
-        self.x = x
-        F = self.F[c0]
-        self.p_mix = p_mix = squash(clamp(sum(d[j] * F[j] for j in range(6)) >> 16, -2047, 2047))
-        r0 = self.APM0.refine(c0, p_mix)
-        r1 = self.APM1.refine(c0 | c1 << 8, p_mix)
-        r2 = self.APM2.refine(self.a2 << 8 | c0, p_mix)
-        r3 = self.APM3.refine((2 * q + matched) << 8 | c0, p_mix)
-        return clamp((2 * p_mix + r0 + 2 * r1 + 2 * r2 + r3 + 4) >> 3, 1, 4095)
+    def input_of(self, i):
+        """[Profile 7: predict] Context i's two inputs: 2i for 0..17, then
+        42 + 2j for context 18 + j."""
+        return 2 * i if i < BASE_CONTEXTS else SLOT_STRUCTURE + 2 * (i - BASE_CONTEXTS)
 
-    def update(self, bit):
-        """[Profile 7: update] update(bit): profile 5's over 27 contexts and
-        62 inputs, and the long match's state map."""
-        node = 1 + self.node()
-        nxt = P5_NEXT1 if bit else P5_NEXT0
-        for i in range(CONTEXTS):
-            sm_update(self.SM[i], self.sm_last[i], bit)
-            s = self.slot[i]
-            s[node] = nxt[s[node]]
-        if self.matched:
-            sm_update(self.MSM, self.msm_last, bit)
+    def more_inputs(self, c0, bp, x):
+        """[Profile 7: predict] The long match's inputs 60 and 61."""
+        self.long.inputs(self.hist, c0, bp, x)
+
+    def more_update(self, bit):
+        """[Profile 7: update] The long match's state map."""
         self.long.update(bit)
-        e = ((bit << 12) - self.p_mix) * 2
-        F = self.F[self.c0]
-        for j in range(6):
-            F[j] = clamp(F[j] + ((self.d[j] * e) >> 14), -dm.P5_FINAL_LIMIT, dm.P5_FINAL_LIMIT)
-        x = self.x
-        for j in range(6):
-            err = ((bit << 12) - self.ps[j]) * dm.P5_MIXER_RATE
-            w = self.w[j]
-            w[:] = [clamp(wi + ((xi * err) >> 16), -WEIGHT_LIMIT, WEIGHT_LIMIT) for wi, xi in zip(w, x)]
-        for a in (self.MAPM, self.APM0, self.APM1, self.APM2, self.APM3):
-            a.update(bit)
-        self.c0 = 2 * self.c0 + bit
-        self.bp += 1
-        if self.bp == 8:
-            self.end_byte(self.c0 - 256)
-            self.c0 = 1
-            self.bp = 0
-            self.begin_byte()
-        elif self.bp == 4:
-            self.find_slots(self.c0)
 
     def end_byte(self, y):
         """[Profile 7: update] end_byte(y): profile 5's, then structure(y) and
