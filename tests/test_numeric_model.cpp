@@ -33,7 +33,7 @@ double mixed_bits(const codecs::Flattened& f, size_t n, uint8_t value_format) {
   n = std::min(n, f.payload.size());
   const auto paths = test::golden_engine().evaluate_paths({{f.payload.data(), n}});
   const mix::SampleShape shape = mix::shape_at(f.shape.stride, f.shape.row, 0, value_format);
-  const auto costs = mix::mixed_costs(f.payload.data(), n, paths[0].data(), mix::profile_of(shape, mix::kProfileGeneral, mix::kProfileNumeric), shape);
+  const auto costs = mix::mixed_costs(f.payload.data(), n, paths[0].data(), mix::profile_of(shape, mix::kProfileGeneral, mix::kProfileNumeric, mix::kProfileSignal), shape);
   return std::accumulate(costs.begin(), costs.end(), 0.0);
 }
 
@@ -176,7 +176,7 @@ std::vector<float> photo_costs(uint32_t row, uint32_t phase, size_t n) {
   const codecs::Flattened f = flat("samples/photo-life-384.ppm");
   const auto paths = test::golden_engine().evaluate_paths({{f.payload.data(), n}});
   const mix::SampleShape shape{3, row, phase, f.shape.value_format};
-  return mix::mixed_costs(f.payload.data(), n, paths[0].data(), mix::profile_of(shape, mix::kProfileGeneral, mix::kProfileNumeric), shape);
+  return mix::mixed_costs(f.payload.data(), n, paths[0].data(), mix::profile_of(shape, mix::kProfileGeneral, mix::kProfileNumeric, mix::kProfileSignal), shape);
 }
 
 TEST(NumericModel, RowsLongerThanTheSegmentReadZerosAndAllocateForTheSegment) {

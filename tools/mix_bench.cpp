@@ -60,8 +60,8 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || argc > 4) {
-    std::fprintf(stderr, "usage: mix_bench FILE [REPEATS [BYTE_PROFILE]]\n");
+  if (argc < 2 || argc > 5) {
+    std::fprintf(stderr, "usage: mix_bench FILE [REPEATS [BYTE_PROFILE [AUDIO_PROFILE]]]\n");
     return 2;
   }
   const int repeats = argc >= 3 ? std::max(1, std::stoi(argv[2])) : 1;
@@ -70,6 +70,8 @@ int main(int argc, char** argv) {
   const uint8_t byte_profile = asked == 1   ? mbz::mix::kProfileGeneral
                                : asked == 7 ? mbz::mix::kProfileText7
                                             : mbz::mix::kProfileText5;
+  // AUDIO_PROFILE 4; anything else (or none): 8.
+  const uint8_t audio_profile = argc == 5 && std::stoi(argv[4]) == 4 ? mbz::mix::kProfileSignal : mbz::mix::kProfileAudio8;
   std::ifstream f(argv[1], std::ios::binary);
   if (!f) {
     std::fprintf(stderr, "cannot read %s\n", argv[1]);
@@ -115,7 +117,7 @@ int main(int argc, char** argv) {
     for (size_t k = 0; k < segs.size(); ++k) {
       double bits = 0;
       coded[k] = mbz::mix::mixed_encode(payload.data() + segs[k].offset, segs[k].size, segs[k].paths.data(),
-                                        mbz::mix::profile_of(segs[k].shape, byte_profile, mbz::mix::kProfileImage6), segs[k].shape, &bits);
+                                        mbz::mix::profile_of(segs[k].shape, byte_profile, mbz::mix::kProfileImage6, audio_profile), segs[k].shape, &bits);
       ideal_bits += bits;
     }
     best_enc = std::min(best_enc, cpu_seconds() - t0);

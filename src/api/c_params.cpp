@@ -50,6 +50,7 @@ void set_param(mbz_params& p, const std::string& name, const std::string& value)
   else if (name == "mix") o.mix = flag(name, value);
   else if (name == "byte_profile") o.byte_profile = std::stoi(one_of(name, value, {"1", "5", "7"})), p.byte_profile_set = true;
   else if (name == "image_profile") o.image_profile = one_of(name, value, {"3", "6"}) == "3" ? 3 : 6, p.image_profile_set = true;
+  else if (name == "audio_profile") o.audio_profile = one_of(name, value, {"4", "8"}) == "4" ? 4 : 8, p.audio_profile_set = true;
   else if (name == "force_model") o.force_model = flag(name, value);
   else if (name == "adapter") o.adapter = one_of(name, value, {"auto", "bytes", "pcm", "image"});
   else if (name == "layout") o.layout = value;
@@ -58,7 +59,7 @@ void set_param(mbz_params& p, const std::string& name, const std::string& value)
   else if (name == "media") o.media = flag(name, value);
   else
     throw Error(ErrorCode::invalid_argument, "mbz_params_set: unknown parameter '" + name +
-                                                 "' (threads, segment_size, level, device, mix, byte_profile, image_profile, "
+                                                 "' (threads, segment_size, level, device, mix, byte_profile, image_profile, audio_profile, "
                                                  "force_model, "
                                                  "adapter, layout, raw_pcm, raw_image, media)");
 }
@@ -71,6 +72,7 @@ CompressSetup compress_setup(const std::shared_ptr<const Model>& m, const mbz_pa
   if (!params.segment_size_set) s.opts.segment_size = level(n).segment_size;
   if (!params.byte_profile_set) s.opts.byte_profile = level(n).byte_profile;
   if (!params.image_profile_set) s.opts.image_profile = level(n).image_profile;
+  if (!params.audio_profile_set) s.opts.audio_profile = level(n).audio_profile;
   if (!m) {
     s.model = level_model(n);
     s.opts.modality_model = level_modality_models(s.opts.mix);

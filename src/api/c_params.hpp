@@ -14,6 +14,7 @@ struct mbz_params {
   bool segment_size_set = false;   // set by name: a level leaves it alone
   bool byte_profile_set = false;   // the same
   bool image_profile_set = false;  // the same
+  bool audio_profile_set = false;  // the same
 };
 
 namespace mbz {

@@ -22,6 +22,8 @@ void check_options(const Options& o) {
     throw Error(ErrorCode::invalid_argument, "byte profile must be 1, 5 or 7");
   if (o.image_profile != mix::kProfileNumeric && o.image_profile != mix::kProfileImage6)
     throw Error(ErrorCode::invalid_argument, "image profile must be 3 or 6");
+  if (o.audio_profile != mix::kProfileSignal && o.audio_profile != mix::kProfileAudio8)
+    throw Error(ErrorCode::invalid_argument, "audio profile must be 4 or 8");
   codecs::check_adapter_options(codecs::adapter_options(o));
 }
 
@@ -59,7 +61,8 @@ struct Compressor::Impl {
     h.segment_size = opts.segment_size;
     // Declared up front (the header precedes the segments): the profile every
     // mixed segment of this frame gets, if the mixer runs.
-    if (opts.mix) h.features = profile_feature(mix::profile_of(shape, static_cast<uint8_t>(opts.byte_profile), static_cast<uint8_t>(opts.image_profile)));
+    if (opts.mix) h.features = profile_feature(mix::profile_of(shape, static_cast<uint8_t>(opts.byte_profile), static_cast<uint8_t>(opts.image_profile),
+                                                                  static_cast<uint8_t>(opts.audio_profile)));
     // A frame that needs no feature stays version 1, which every mbz reads
     // (--no-mix writes files mbz 0.2 reads; docs/FORMAT.md "Header").
     h.version = h.features ? kFrameVersion : 1;

@@ -28,6 +28,7 @@ struct Level {
   uint32_t segment_size;  // bytes
   int byte_profile;       // the mixer profile for bytes (Options::byte_profile): 1 or 7 (5 only when asked for)
   int image_profile;      // the mixer profile for images (Options::image_profile): 3 or 6
+  int audio_profile;      // the mixer profile for audio (Options::audio_profile): 4 or 8
 };
 
 constexpr int kDefaultLevel = 6;

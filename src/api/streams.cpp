@@ -84,7 +84,7 @@ void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model
         const uint64_t offset = plan.offset + static_cast<uint64_t>(segs[k].data - data);
         const mix::SampleShape shape = mix::shape_at(plan.payload, offset);
         costs[k] = mix::mixed_costs(segs[k].data, segs[k].size, engine ? paths[k].data() : nullptr,
-                                    mix::profile_of(shape, plan.byte_profile, plan.image_profile), shape);
+                                    mix::profile_of(shape, plan.byte_profile, plan.image_profile, plan.audio_profile), shape);
       });
     } else {
       const auto codes = engine->evaluate(segs);

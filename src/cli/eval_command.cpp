@@ -29,6 +29,7 @@ struct EvalArgs {
   uint32_t segment_size = 1u << 20;
   int byte_profile = 7;
   int image_profile = 6;
+  int audio_profile = 8;
   int threads = 1;
   bool coded = false, force_model = false, no_mix = false, media = false, merge = false, quiet = false, share = false;
 };
@@ -71,6 +72,7 @@ int run_eval(const EvalArgs& a) {
   s.opts.segment_size = a.segment_size;
   s.opts.byte_profile = a.byte_profile;
   s.opts.image_profile = a.image_profile;
+  s.opts.audio_profile = a.audio_profile;
   s.opts.device = a.device;
   s.opts.force_model = a.force_model;
   s.opts.mix = !a.no_mix;
@@ -164,6 +166,8 @@ int eval_main(std::vector<std::string> words) {
       ->check(CLI::IsMember({1, 5, 7}));
   app.add_option("--image-profile", a.image_profile, "Mixer profile for images, as compression codes them: 6 (default) or 3")
       ->check(CLI::IsMember({3, 6}));
+  app.add_option("--audio-profile", a.audio_profile, "Mixer profile for audio, as compression codes them: 8 (default) or 4")
+      ->check(CLI::IsMember({4, 8}));
   app.add_option("--adapter", a.adapter, "auto, bytes, pcm or image")->check(CLI::IsMember({"auto", "bytes", "pcm", "image"}));
   app.add_option("--raw-pcm", a.raw_pcm, "Headerless PCM: RATE:CHANNELS:FORMAT");
   app.add_option("--raw-image", a.raw_image, "Headerless pixels: WIDTHxHEIGHTxCHANNELS[:16|:16be]");

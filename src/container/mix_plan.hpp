@@ -17,12 +17,14 @@ struct MixPlan {
   uint64_t offset = 0;
   uint8_t byte_profile = 7;   // mix::kProfileText7, as Options::byte_profile
   uint8_t image_profile = 6;  // mix::kProfileImage6, as Options::image_profile
+  uint8_t audio_profile = 8;  // mix::kProfileAudio8, as Options::audio_profile
 };
 
 // The plan for a group of segments coded with these options: the one place
-// the options' byte and image profiles enter a plan.
+// the options' byte, image and audio profiles enter a plan.
 inline MixPlan mix_plan(const Options& opts, mix::SampleShape payload = {}, uint64_t offset = 0) {
-  return MixPlan{payload, offset, static_cast<uint8_t>(opts.byte_profile), static_cast<uint8_t>(opts.image_profile)};
+  return MixPlan{payload, offset, static_cast<uint8_t>(opts.byte_profile), static_cast<uint8_t>(opts.image_profile),
+                 static_cast<uint8_t>(opts.audio_profile)};
 }
 
 }  // namespace mbz

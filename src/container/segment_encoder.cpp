@@ -109,7 +109,7 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     }
     const uint64_t offset = plan->offset + static_cast<uint64_t>(s.data - segments[0].data);
     const mix::SampleShape shape = mix::shape_at(plan->payload, offset);
-    const uint8_t profile = mix::profile_of(shape, plan->byte_profile, plan->image_profile);
+    const uint8_t profile = mix::profile_of(shape, plan->byte_profile, plan->image_profile, plan->audio_profile);
     double mixed_bits = 0;
     mix::ProbabilityTrace* trace = traces ? &(*traces)[i] : nullptr;
     if (!model) {  // the mixer alone (model `none`)

@@ -60,9 +60,9 @@ const std::array<double, kProbOne>& cost_table() {
 double bit_cost(int bit, int p1) { return cost_table()[static_cast<size_t>(bit ? p1 : kProbOne - p1)]; }
 }  // namespace
 
-uint8_t profile_of(const SampleShape& s, uint8_t byte_profile, uint8_t image_profile) {
+uint8_t profile_of(const SampleShape& s, uint8_t byte_profile, uint8_t image_profile, uint8_t audio_profile) {
   if (s.stride == 0) return byte_profile;
-  if (s.value_format & kValueDelta2) return kProfileSignal;
+  if (s.value_format & kValueDelta2) return audio_profile;
   if (image_fits_profile6(s)) return image_profile;
   return s.value_format ? kProfileNumeric : kProfileSampled;
 }
@@ -100,7 +100,8 @@ std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCount
 MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len) {
   if (coded_len < 1) throw Error(ErrorCode::corrupt, "mixed segment is empty");
   if (coded[0] == kProfileGeneral || coded[0] == kProfileText5 || coded[0] == kProfileText7) return Header{SampleShape{}, 1};
-  if (coded[0] != kProfileSampled && coded[0] != kProfileNumeric && coded[0] != kProfileSignal && coded[0] != kProfileImage6)
+  if (coded[0] != kProfileSampled && coded[0] != kProfileNumeric && coded[0] != kProfileSignal && coded[0] != kProfileImage6 &&
+      coded[0] != kProfileAudio8)
     throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(coded[0]));
   const size_t header = coded[0] == kProfileSampled ? 13 : 14;
   if (coded_len < header) throw Error(ErrorCode::corrupt, "mixed segment header is truncated");
@@ -111,7 +112,7 @@ MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len)
   if (shape.stride == 0 || shape.stride > 1024 || (shape.row && shape.row % shape.stride) ||
       shape.phase >= (shape.row ? shape.row : shape.stride))
     throw Error(ErrorCode::corrupt, "mixed segment has an invalid sample shape");
-  if (header == 14 && (!value_format_ok(shape) || ((shape.value_format & kValueDelta2) != 0) != (coded[0] == kProfileSignal)))
+  if (header == 14 && (!value_format_ok(shape) || ((shape.value_format & kValueDelta2) != 0) != (coded[0] == kProfileSignal || coded[0] == kProfileAudio8)))
     throw Error(ErrorCode::corrupt, "mixed segment has an invalid value format");
   if (coded[0] == kProfileImage6 && !image_fits_profile6(shape))
     throw Error(ErrorCode::corrupt, "mixed segment of profile 6 is not of an image's MED residuals");

@@ -29,6 +29,7 @@ constexpr uint8_t kProfileSignal = 4;  // profile 3 plus the signal rebuilt from
 constexpr uint8_t kProfileText5 = 5;   // bytes: bit histories in nibble slots, layered mixing (mbz 0.9)
 constexpr uint8_t kProfileImage6 = 6;  // images of MED residuals: 14 predictors, local error scales, 8 weight sets (mbz 0.10)
 constexpr uint8_t kProfileText7 = 7;   // bytes: profile 5 plus structure contexts and a long match model (mbz 0.11)
+constexpr uint8_t kProfileAudio8 = 8;  // audio of delta2 residuals: profile 4 plus a least-squares cascade, sets by the best predictor (mbz 0.12)
 
 // The 8 nodes a byte passes through in a cumulative table cum[257]
 // (cum[0] = 0, cum[256] = total), MSB first.
@@ -43,15 +44,16 @@ inline bool image_fits_profile6(const SampleShape& s) { return (s.value_format &
 // The profile to write for a segment of this shape (the same for every
 // segment of a payload: it depends on the stride and value format only);
 // plain bytes (stride 0) get byte_profile, kProfileGeneral, kProfileText5 or kProfileText7;
-// images of MED residuals get image_profile, kProfileNumeric or kProfileImage6.
-uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image_profile);
+// images of MED residuals get image_profile, kProfileNumeric or kProfileImage6;
+// audio of delta2 residuals gets audio_profile, kProfileSignal or kProfileAudio8.
+uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image_profile, uint8_t audio_profile);
 
 // paths: 8 NodeCounts per byte (the engine's tables along each byte's path);
 // null: no model (kNoModel for every decision).
 // Returns the coded bytes; ideal_bits, if set, gets the ideal code length.
 // profile: the unit that codes it (profile_of); shape: where the samples are
 // (stride 0: plain bytes, profile 1 or 5; a value format: profile 3, or 4
-// with kValueDelta2).
+// or 8 with kValueDelta2).
 // ready, if set, is called with n before the paths of bytes [0, n) are first
 // read, in increasing n (every kReadyStep bytes): paths may still be arriving.
 // trace, if set, gets every decision's probability (testing).
