@@ -35,8 +35,8 @@ namespace {
 //             raw image) below, by the mbz version in tests/golden/README.md
 //   model     none: Model::none() (-m none); tiny: tiny-golden-v1.mbzm
 //   profile   the profile byte of every segment, all mixed (1 bytes, 2
-//             sampled, 3 numeric, 4 signal, 5 and 7 bytes, 6 images); format: its value format byte
-//             for 3 and 4 (mix/sample_shape.hpp: 0x80 signed, 0x40 MED,
+//             sampled, 3 numeric, 4 and 8 signal, 5 and 7 bytes, 6 images); format: its value format byte
+//             for 3, 4, 6 and 8 (mix/sample_shape.hpp: 0x80 signed, 0x40 MED,
 //             0x20 delta2, low bits: bytes a sample); stride, row: of its
 //             sample shape (0, 0 for profile 1)
 //   writes    the current encoder still writes this file from its original
@@ -113,6 +113,13 @@ const GoldenMixed kGoldenMixed[] = {
   // Mixer profile 7 (mbz 0.11.0), bytes with structure contexts: as profile 5's two files.
   {"p7_none_bytes_gpl3",         "v2-none-p7-gpl3-4k.mbz",                "gpl3-4k.txt",            "none", "",           "",             7, 0x00,  0,   0, true,  0x176c79a16e1bf1b8},
   {"p7_tiny_bytes_gpl3",         "v2-mixer-p7-gpl3-4k.mbz",               "gpl3-4k.txt",            "tiny", "",           "",             7, 0x00,  0,   0, true,  0x39dbdeea809bb3f0},
+  // Profile 8 (mbz 0.12.0): audio of delta2 residuals with the least-squares cascade.
+  {"p8_none_speech8",            "v2-none-p8-speech8.mbz",                "speech-8bit.wav",        "none", "",           "",             8, 0xA1,  1,   0, true,  0xcb0eb42a60b4ff53},
+  {"p8_none_speech16",           "v2-none-p8-speech.mbz",                 "speech-0.5s.wav",        "none", "",           "",             8, 0xA2,  2,   0, true,  0x2a8a5148e62bc435},
+  {"p8_none_stereo16",           "v2-none-p8-stereo16.mbz",               "music-stereo-16bit.wav", "none", "",           "",             8, 0xA2,  4,   0, true,  0x00d925d753617b40},
+  {"p8_none_stereo24",           "v2-none-p8-stereo24.mbz",               "music-stereo-24bit.wav", "none", "",           "",             8, 0xA3,  6,   0, true,  0xec3c89847f14b496},
+  {"p8_none_3ch16",              "v2-none-p8-3ch16.mbz",                  "music-3ch-16bit.wav",    "none", "",           "",             8, 0xA2,  6,   0, true,  0xa2a068678fd1dc88},
+  {"p8_tiny_speech16",           "v2-mixer-p8-speech.mbz",                "speech-0.5s.wav",        "tiny", "",           "",             8, 0xA2,  2,   0, true,  0xffe73fe8f592333c},
 };
 // clang-format on
 
@@ -133,6 +140,7 @@ Options options_of(const GoldenMixed& g) {
   o.segment_size = text ? 2048 : 1024;  // profile 5's and 7's files: two 2 KiB segments
   o.byte_profile = text ? g.profile : mix::kProfileGeneral;  // bytes: 1 until 0.9
   o.image_profile = g.profile == mix::kProfileImage6 ? mix::kProfileImage6 : mix::kProfileNumeric;  // images: 3 until 0.10
+  o.audio_profile = g.profile == mix::kProfileAudio8 ? mix::kProfileAudio8 : mix::kProfileSignal;  // audio: 4 until 0.12
   o.force_model = true;
   o.layout = g.layout;
   o.raw_image = g.raw_image;
