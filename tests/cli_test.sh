@@ -145,7 +145,7 @@ for f in speech-en-8k.wav music-44k-stereo.wav photo-life-384.ppm photo-umang-gr
 done
 check "list adapted audio" 0 "$MBZ" -l music-44k-stereo.wav.mbz
 expect "list shows pcm details" grep -q "Adapter: *pcm: WAV, 16-bit, 2 ch, 44100 Hz, 3.0 s, layout" "$T/out"
-expect "list shows the audio profile" grep -q "Format version: 2 (needs mixer profile 4)" "$T/out"
+expect "list shows the audio profile" grep -q "Format version: 2 (needs mixer profile 8)" "$T/out"
 check "list adapted image" 0 "$MBZ" -l photo-life-384.ppm.mbz
 expect "list shows image details" grep -q "Adapter: *image: PNM, 384x256, RGB, 8-bit, layout" "$T/out"
 check "pipe adapts too" 0 sh -c "\"$MBZ\" -m \"$MODEL\" < \"$SRC/samples/photo-umang-gray-320.pgm\" | \"$MBZ\" -l -"

@@ -27,9 +27,12 @@ for n in 1 2 3 4 5 6 7 8 9; do
   expect "level $n: segments of up to $size bytes" listed t1.mbz "of up to $size bytes"
   profile=$(case $n in 1|2) echo 1 ;; *) echo 7 ;; esac)
   expect "level $n codes bytes with mixer profile $profile" listed t1.mbz "needs mixer profile $profile)"
-  # Audio is coded by the mixer alone at every level (levels.hpp).
+  # Audio is coded by the mixer alone at every level (levels.hpp), with
+  # profile 4 at levels 1-2 and 8 above.
   "$MBZ" -$n -c speech.wav > s.mbz
   expect "level $n: audio without a model" listed s.mbz "Model: *none\$"
+  audio=$(case $n in 1|2) echo 4 ;; *) echo 8 ;; esac)
+  expect "level $n codes audio with mixer profile $audio" listed s.mbz "needs mixer profile $audio)"
   expect "level $n: audio round trip" sh -c "'$MBZ' -d -c s.mbz | cmp -s - speech.wav"
   # Images too, with profile 3 at levels 1-2 and 6 above.
   "$MBZ" -$n -c grey.pgm > g.mbz
@@ -72,6 +75,16 @@ for n in 1 6; do
 done
 "$MBZ" --byte-profile 3 -c text.txt >/dev/null 2>err; rc=$?
 expect "--byte-profile 3 is a usage error" test $rc -eq 2
+
+# --audio-profile overrides the level's; profile 4 is what mbz 0.5-0.11 read.
+"$MBZ" -6 --audio-profile 4 -c speech.wav > a4.mbz
+expect "--audio-profile 4 at level 6" listed a4.mbz "needs mixer profile 4)"
+expect "--audio-profile 4 round trip" sh -c "'$MBZ' -d -c a4.mbz | cmp -s - speech.wav"
+"$MBZ" -1 --audio-profile 8 -c speech.wav > a8.mbz
+expect "--audio-profile 8 at level 1" listed a8.mbz "needs mixer profile 8)"
+expect "--audio-profile 8 round trip" sh -c "'$MBZ' -d -c a8.mbz | cmp -s - speech.wav"
+"$MBZ" --audio-profile 6 -c speech.wav >/dev/null 2>err; rc=$?
+expect "--audio-profile 6 is a usage error" test $rc -eq 2
 
 # --image-profile overrides the level's; profile 3 is what mbz 0.4-0.9 read.
 "$MBZ" -6 --image-profile 3 -c grey.pgm > i3.mbz

@@ -91,9 +91,9 @@ TEST(BadInput, UnknownRequiredFeatureIsRefusedAtTheHeader) {
   parse_header(packed.data(), packed.size(), h, "");
   ASSERT_EQ(h.version, 2);
   ASSERT_EQ(h.features, profile_feature(7));
-  const auto p8 = with_header(packed, [](FrameHeader& x) { x.features |= profile_feature(8); });
-  EXPECT_EQ(decode_error(p8, test::only(test::golden_model())), ErrorCode::unsupported_version);
-  EXPECT_NE(decode_message(p8).find("needs mixer profile 8,"), std::string::npos) << decode_message(p8);
+  const auto p12 = with_header(packed, [](FrameHeader& x) { x.features |= profile_feature(12); });
+  EXPECT_EQ(decode_error(p12, test::only(test::golden_model())), ErrorCode::unsupported_version);
+  EXPECT_NE(decode_message(p12).find("needs mixer profile 12,"), std::string::npos) << decode_message(p12);
   const auto bit13 = with_header(packed, [](FrameHeader& x) { x.features |= 1u << 13; });
   EXPECT_NE(decode_message(bit13).find("needs feature bit 13,"), std::string::npos) << decode_message(bit13);
   // The header alone is enough to refuse it.
@@ -101,8 +101,8 @@ TEST(BadInput, UnknownRequiredFeatureIsRefusedAtTheHeader) {
   Decompressor d(test::only(test::golden_model()), Options{});
   std::vector<uint8_t> out;
   try {
-    d.write(p8.data(), header_size, out);
-    FAIL() << "a header needing profile 8 was accepted";
+    d.write(p12.data(), header_size, out);
+    FAIL() << "a header needing profile 12 was accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::unsupported_version);
   }

@@ -208,6 +208,31 @@ int main(int argc, char** argv) {
       }
       CHECK(mbz_params_set(p, "image_profile", "5") == MBZ_ERROR_INVALID_ARGUMENT);
     }
+    /* audio_profile (0.12.0): 4 writes the audio profile of mbz 0.5-0.11, 8 the new one (levels 3-9) */
+    {
+      enum { kFrames = 1500 };
+      unsigned char wav[44 + 2 * kFrames];
+      static const unsigned char head[44] = {'R', 'I', 'F', 'F', (36 + 2 * kFrames) % 256, (36 + 2 * kFrames) / 256, 0, 0,
+                                             'W', 'A', 'V', 'E', 'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 1, 0,
+                                             0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0,
+                                             'd', 'a', 't', 'a', 2 * kFrames % 256, 2 * kFrames / 256, 0, 0};
+      memcpy(wav, head, sizeof head);
+      for (size_t i = 0; i < kFrames; ++i) {
+        const int v = (int)(i % 40) * 300 - 6000 + (int)((i * 2654435761u) >> 26); /* a sawtooth and noise */
+        wav[44 + 2 * i] = (unsigned char)(v & 0xFF);
+        wav[45 + 2 * i] = (unsigned char)((v >> 8) & 0xFF);
+      }
+      for (int prof = 4; prof <= 8; prof += 4) {
+        CHECK(mbz_params_set(p, "audio_profile", prof == 4 ? "4" : "8") == MBZ_OK);
+        CHECK(mbz_compress_with(NULL, wav, sizeof wav, p, &zp, &zpn) == MBZ_OK);
+        CHECK(zpn > 12 && ((unsigned char*)zp)[10] == (1u << (prof - 1)));
+        CHECK(mbz_decompress_with(NULL, zp, zpn, NULL, &back, &bn) == MBZ_OK);
+        CHECK(bn == sizeof wav && memcmp(back, wav, bn) == 0);
+        mbz_free(back);
+        mbz_free(zp);
+      }
+      CHECK(mbz_params_set(p, "audio_profile", "6") == MBZ_ERROR_INVALID_ARGUMENT);
+    }
     mbz_params_free(p);
     CHECK(mbz_params_create(&p) == MBZ_OK);
 

@@ -194,12 +194,14 @@ std::vector<uint16_t> encoding_trace(const std::vector<uint8_t>& original, const
   MixPlan plan;
   plan.byte_profile = static_cast<uint8_t>(o.byte_profile);
   plan.image_profile = static_cast<uint8_t>(o.image_profile);
+  plan.audio_profile = static_cast<uint8_t>(o.audio_profile);
   const uint8_t* payload = original.data();
   size_t size = original.size();
   if (codecs::flatten(original.data(), original.size(), codecs::adapter_options(o), flat, nullptr)) {
     payload = flat.payload.data();
     size = flat.payload.size();
-    plan = MixPlan{flat.shape, 0, static_cast<uint8_t>(o.byte_profile), static_cast<uint8_t>(o.image_profile)};
+    plan = MixPlan{flat.shape, 0, static_cast<uint8_t>(o.byte_profile), static_cast<uint8_t>(o.image_profile),
+                   static_cast<uint8_t>(o.audio_profile)};
   }
   std::vector<mix::ProbabilityTrace> traces;
   encode_segments(engine, split_segments(payload, size, o.segment_size), 1, &plan, o.force_model, {}, &traces);

@@ -117,6 +117,7 @@ TEST(NumericModel, AudioRebuiltIntoItsSignalCodesSmaller) {
 std::vector<uint8_t> round_trip(const std::vector<uint8_t>& data, uint32_t segment_size) {
   Options o;
   o.segment_size = segment_size;
+  o.audio_profile = mix::kProfileSignal;  // this file tests profiles 3 and 4 (profile 8: test_profile8.cpp)
   o.force_model = true;
   const auto m = test::golden_model();
   const auto packed = compress(data.data(), data.size(), *m, o);

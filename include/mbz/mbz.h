@@ -120,6 +120,8 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *                 7 since 0.11: structure contexts)
  *   image_profile 3 or 6: the mixer profile for images    the level's
  *                 (since 0.10; 3: files mbz 0.4-0.9 read)
+ *   audio_profile 4 or 8: the mixer profile for audio     the level's
+ *                 (since 0.12; 4: files mbz 0.5-0.11 read)
  *   device        auto, cpu, cuda                         auto
  *   mix           0: the model alone (mbz --no-mix)       1
  *   force_model   1: model-code every segment (tests)     0
