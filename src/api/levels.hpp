@@ -2,17 +2,19 @@
 // "level" parameter (man/mbz.1,
 // bench/RESULTS.md "Levels").
 //
-// A level picks four things only, all recorded in the file, so any level's
+// A level picks five things only, all recorded in the file, so any level's
 // output decodes with the same command: whether bytes are coded with the
 // neural model or by the context mixer alone (model `none`), the mixer
 // profile for bytes (1, fast; 7, about 10% smaller at a third of the
 // mixer's speed; 5, what mbz 0.9-0.10 wrote), the one for images (3, fast; 6, about 6% smaller at a third of its
-// speed), and the segment size (the mixer learns from longer segments;
+// speed), the one for audio (4, fast; 8, about 3% smaller at less than
+// half its speed), and the segment size (the mixer learns from longer segments;
 // shorter ones decode in parallel). Audio and image payloads are coded by the mixer alone at every
 // level: their numeric profiles measured no gain from the shipped audio and
 // image models on held-out media (bench/RESULTS.md), at a tenth of the speed.
-// -m, --byte-profile, --image-profile and --segment-size (the C API: a model,
-// "byte_profile", "image_profile", "segment_size") override what a level sets.
+// -m, --byte-profile, --image-profile, --audio-profile and --segment-size (the
+// C API: a model, "byte_profile", "image_profile", "audio_profile",
+// "segment_size") override what a level sets.
 #pragma once
 
 #include <cstdint>
