@@ -764,6 +764,12 @@ class NumericModel:
     counters chosen by where the prediction falls in the interval the bits so
     far leave."""
 
+    # Hooks for a later profile built on this model (profile8.py): its number
+    # of predictors (None: 6 in profile 3, 10 in profile 4) and the shift at
+    # which the error scales M follow (4: 1/16 of the way a sample).
+    PREDICTORS = None
+    SCALE_SHIFT = 4
+
     def __init__(self, profile, shape):
         vf = shape.vf
         # "Parameters"
@@ -779,7 +785,7 @@ class NumericModel:
         self.skip = shape.phase // self.nb      # g(0)
         self.d0 = 8 * (shape.phase % self.nb)   # bits of sample 0 before the segment
         self.fine = self.R == 0                 # audio: fine quantizer; images: coarse
-        self.NP = NP_PROFILE4 if profile == 4 else NP_PROFILE3
+        self.NP = self.PREDICTORS or (NP_PROFILE4 if profile == 4 else NP_PROFILE3)
 
         # "Samples": per-sample arrays
         self.V = SampleArray()     # the sample's value
@@ -811,6 +817,7 @@ class NumericModel:
         self.S1 = [0] * self.C
         self.S2 = [0] * self.C
         self.fr = 4 if self.bits <= 16 else 0   # fractional bits of SG
+        self.more_state()
 
         # "Start"
         self.t = 0
@@ -818,6 +825,10 @@ class NumericModel:
         self.prefix = 0
         self.begin_sample()
         self.interval_contexts()
+
+    def more_state(self):
+        """Hook: a later profile's own state, set up before the first
+        begin_sample (the parameters are known by then). None here."""
 
     def g(self, t):
         """[Numeric model: Samples] g(t), the sample's place from the start of
@@ -935,15 +946,11 @@ class NumericModel:
     def signal_predictions(self):
         """[Profile 4: the signal rebuilt] signal_predictions (P6..P9), run in
         begin_sample after audio_predictions."""
-        SG, t, C, c, P, fr = self.SG, self.t, self.C, self.c, self.P, self.fr
+        SG, t, C, c, P = self.SG, self.t, self.C, self.c, self.P
         s1, s2 = self.S1[c], self.S2[c]
         # The signal's next value if the residual is 0: 2*rho*s1 - rho^2*s2.
-        base = 2 * s1 - s2 - ((s1 - s2) >> 9) - (s2 >> 20)
-        self.base = base
-
-        def res(y):   # a signal prediction (in 2^-fr) as a residual
-            return (y * (1 << (16 - fr)) - base) >> 16
-
+        self.base = 2 * s1 - s2 - ((s1 - s2) >> 9) - (s2 >> 20)
+        res = self.signal_res
         last = SG[t - C]
         if c > 0:   # the difference to the previous channel
             self.XD = [SG[t - i * C] - SG[t - i * C - 1] for i in range(1, 17)]
@@ -963,6 +970,12 @@ class NumericModel:
         self.XSE = [self.SE[t - i * C] for i in range(1, 17)]
         self.ye = self.lms["LS7"].predict(self.XSE)
         P[8] = res(self.yl + self.ye)
+
+    def signal_res(self, y):
+        """[Profile 4: the signal rebuilt] res(y): a signal prediction (in
+        2^-fr) as a prediction of the residual, against the base of the
+        sample signal_predictions last began."""
+        return (y * (1 << (16 - self.fr)) - self.base) >> 16
 
     # --- per decision -------------------------------------------------------
 
@@ -1043,7 +1056,7 @@ class NumericModel:
         scales = self.M[self.c if self.sig else 0]
         for k in range(self.NP):
             a = min(abs(v - P[k]), ERROR_LIMIT) * 16
-            scales[k] += (a - scales[k]) >> 4
+            scales[k] += (a - scales[k]) >> self.SCALE_SHIFT
         lms = self.lms
         if self.R > 0:
             lms["LI0"].update(self.X, v - P[0])
@@ -1101,7 +1114,13 @@ C0_HASH = [mix32((c0 * 0x2545F491) & U32) for c0 in range(256)]
 class Mixer:
     """[Coding a segment: Byte state, Mixer state] The mixer of one mixed
     segment: built fresh for every segment from its profile, shape and raw
-    length n ("Lifetime")."""
+    length n ("Lifetime").
+
+    A later profile that keeps the byte state, the tables, the match model
+    and the byte contexts and mixes differently (profile 8, profile8.py)
+    subclasses it and replaces four hooks: mixer_state (its weight sets and
+    APMs), numeric_model, mix (predict's part after the inputs) and
+    train_mix (update's part that trains what mix used)."""
 
     def __init__(self, profile, shape, n):
         self.profile = profile
@@ -1116,19 +1135,28 @@ class Mixer:
         self.pword = 0            # hash of the previous word
 
         # "Mixer state"
+        self.mixer_state(profile)
+        self.T = [HashedCounterTable(bits) for _ in range(NUM_CONTEXTS)]
+        self.match = MatchModel(bits)
+        self.numeric = self.numeric_model(profile, shape) if profile >= 3 else None
+
+        # base[0..9], the contexts of the byte about to be decoded (after every byte, again)
+        self.byte_contexts = byte_contexts_profile1 if profile == 1 else byte_contexts_sampled
+        self.base = self.byte_contexts(self)
+
+    def mixer_state(self, profile):
+        """[Coding a segment: Mixer state] N_in, WA, WB and APM0..APM2."""
         self.n_inputs = N_INPUTS[profile]
         self.WA = WeightSets(N_SETS_A, self.n_inputs)
         self.WB = WeightSets(N_SETS_B[profile], self.n_inputs)
         self.APM0 = APM(APM0_CONTEXTS)
         self.APM1 = APM(APM1_CONTEXTS)
         self.APM2 = APM(APM2_CONTEXTS)
-        self.T = [HashedCounterTable(bits) for _ in range(NUM_CONTEXTS)]
-        self.match = MatchModel(bits)
-        self.numeric = NumericModel(profile, shape) if profile >= 3 else None
 
-        # base[0..9], the contexts of the byte about to be decoded (after every byte, again)
-        self.byte_contexts = byte_contexts_profile1 if profile == 1 else byte_contexts_sampled
-        self.base = self.byte_contexts(self)
+    def numeric_model(self, profile, shape):
+        """[Numeric model (profiles 3 and 4)] The numeric model of profiles 3
+        and 4."""
+        return NumericModel(profile, shape)
 
     def back(self, k):
         """[Coding a segment: Byte state] back(k): the byte k back (k >= 1), 0
@@ -1146,6 +1174,12 @@ class Mixer:
     def predict(self, ones, total):
         """[Coding a segment: predict] predict(ones, total): the probability of
         a 1 in 1/4096, 1..4095."""
+        return self.mix(self.inputs(ones, total))
+
+    def inputs(self, ones, total):
+        """[Coding a segment: predict] The inputs x[0..N_in-1]: the contexts'
+        counters (their slots looked up), the match, the model, the bias and
+        the numeric model's."""
         c0 = self.c0
         c1 = self.back(1)
         # Table 0 is direct: index back(1)*256 + c0, check back(1) (never taken over).
@@ -1166,7 +1200,12 @@ class Mixer:
         if self.numeric:
             x[SLOT_NUMERIC:] = self.numeric.inputs()
         self.x = x
+        return x
 
+    def mix(self, x):
+        """[Coding a segment: predict] Profiles 1-4: two weight sets, their
+        average and the APMs."""
+        c0 = self.c0
         # Two weight sets, each chosen by its own small context.
         a = (self.place() & 3) * 256 + c0
         if self.numeric is None:
@@ -1187,7 +1226,7 @@ class Mixer:
         # The APMs refine the mix; the final p averages them with it.
         r0 = self.APM0.refine(c0, p_mix)
         if self.numeric is None:
-            r1 = self.APM1.refine(c0 + 256 * c1, p_mix)
+            r1 = self.APM1.refine(c0 + 256 * self.back(1), p_mix)
         else:
             r1 = self.APM1.refine(self.numeric.apm1_context(), p_mix)
         self.apm2_used = self.numeric is not None and self.shape.row == 0
@@ -1203,12 +1242,7 @@ class Mixer:
             counter_train(slot, bit, LIMIT_CONTEXT)
         if self.match.counter is not None:
             counter_train(self.match.counter, bit, LIMIT_MATCH)
-        mixer_train(self.wa, self.x, self.p_a, bit)
-        mixer_train(self.wb, self.x, self.p_b, bit)
-        self.APM0.update(bit)
-        self.APM1.update(bit)
-        if self.apm2_used:
-            self.APM2.update(bit)
+        self.train_mix(bit)
         if self.numeric:
             self.numeric.update(bit)
         self.c0 = 2 * self.c0 + bit
@@ -1217,6 +1251,16 @@ class Mixer:
             self.end_byte(self.c0 - 256)
             self.c0 = 1
             self.bp = 0
+
+    def train_mix(self, bit):
+        """[Coding a segment: update] Profiles 1-4: the two weight sets and the
+        APMs predict used."""
+        mixer_train(self.wa, self.x, self.p_a, bit)
+        mixer_train(self.wb, self.x, self.p_b, bit)
+        self.APM0.update(bit)
+        self.APM1.update(bit)
+        if self.apm2_used:
+            self.APM2.update(bit)
 
     def end_byte(self, y):
         """[Coding a segment: update] end_byte(y): y joins the history; words,
