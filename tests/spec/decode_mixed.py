@@ -2,7 +2,7 @@
 """A second .mbz decoder, written from docs/FORMAT.md alone.
 
 Why it exists: docs/FORMAT.md says it specifies the format -- the container
-and the context mixer of mixed segments (method 3, profiles 1-7) -- precisely
+and the context mixer of mixed segments (method 3, profiles 1-8) -- precisely
 enough for a second implementation. This file is that second implementation,
 written from the document's text and nothing else (not from src/mix/), and
 the CTest `spec_decoder` runs it on the golden files with mixed segments
@@ -21,7 +21,7 @@ What it decodes:
     and checked, not applied), each block's check and its segment's XXH64,
     the end marker, and the footer's count, size, whole-content XXH64 and
     check; several frames back to back;
-  * segments of method 0 (stored) and 3 (mixed, profiles 1-7) in frames
+  * segments of method 0 (stored) and 3 (mixed, profiles 1-8) in frames
     without a model (`mbz -m none`: model name `none`, SHA-256 all zero),
     where the model's input is even odds (ones = 1, total = 2) at every
     decision;
@@ -61,11 +61,14 @@ Pure Python 3 standard library; clarity first, speed second: 10,000 to
 25,000 decisions (bits) a second, so a 1 KiB segment takes 0.3 s (profile 1)
 to 1 s (profile 4); profile 5 runs at about 7,000 (1.2 s a KiB), profile 6
 at about 3,200 (2.5 s a KiB), profile 7 at three quarters of profile 5's
-speed (1.6 s a KiB).
+speed (1.6 s a KiB), profile 8 at 2,800 to 3,800 (2.1 to 2.9 s a KiB).
 
 Profile 6 (images of MED residuals, FORMAT.md "Profile 6") is written in
 profile6.py beside this file, on this file's primitives; profile 7 (bytes
-with structure contexts, "Profile 7") in profile7.py, on Profile5Mixer.
+with structure contexts, "Profile 7") in profile7.py, on Profile5Mixer;
+profile 8 (audio with a least-squares cascade, "Profile 8") in profile8.py,
+on Mixer and NumericModel through their hooks (mixer_state, numeric_model,
+mix, train_mix; PREDICTORS, SCALE_SHIFT, more_state).
 
 Profile 5's predictor is also checked on its own, decision by decision,
 against probability vectors from the encoder: p5_vectors.py (beside this
@@ -545,12 +548,12 @@ class RangeDecoder:
 # "Mixed segments (method 3)": the profile byte, shape and value format
 # =============================================================================
 
-SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0}  # what follows the profile byte
+SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13}  # what follows the profile byte
 MAX_STRIDE = 1024
 
 VF_BYTES_MASK = 0x07   # bits 0-2: bytes per sample (1..3)
 VF_RESERVED = 0x18     # bits 3-4: zero in every profile
-VF_SIGNAL = 0x20       # bit 5: delta2 residuals, rebuilt into the signal (profile 4 only, always)
+VF_SIGNAL = 0x20       # bit 5: delta2 residuals, rebuilt into the signal (profiles 4 and 8 only, always)
 VF_MED = 0x40          # bit 6: MED residuals on interleaved pixels (row > 0)
 VF_SIGNED = 0x80       # bit 7: two's complement (else unsigned)
 
@@ -605,8 +608,8 @@ def read_mixed_header(coded):
             raise corrupt(f"value format bit 5 under profile {profile}")
         if profile == 6 and not vf & VF_MED:
             raise corrupt("profile 6 needs bit 6 of the value format (MED residuals)")
-        if profile == 4 and not (vf & VF_SIGNAL and vf & VF_SIGNED and row == 0):
-            raise corrupt(f"profile 4 needs bits 5 and 7 of the value format and row 0 ({shape})")
+        if profile in (4, 8) and not (vf & VF_SIGNAL and vf & VF_SIGNED and row == 0):
+            raise corrupt(f"profile {profile} needs bits 5 and 7 of the value format and row 0 ({shape})")
     return profile, shape, coded[header_len:]
 
 
@@ -764,6 +767,12 @@ class NumericModel:
     counters chosen by where the prediction falls in the interval the bits so
     far leave."""
 
+    # Hooks for a later profile built on this model (profile8.py): its number
+    # of predictors (None: 6 in profile 3, 10 in profile 4) and the shift at
+    # which the error scales M follow (4: 1/16 of the way a sample).
+    PREDICTORS = None
+    SCALE_SHIFT = 4
+
     def __init__(self, profile, shape):
         vf = shape.vf
         # "Parameters"
@@ -779,7 +788,7 @@ class NumericModel:
         self.skip = shape.phase // self.nb      # g(0)
         self.d0 = 8 * (shape.phase % self.nb)   # bits of sample 0 before the segment
         self.fine = self.R == 0                 # audio: fine quantizer; images: coarse
-        self.NP = NP_PROFILE4 if profile == 4 else NP_PROFILE3
+        self.NP = self.PREDICTORS or (NP_PROFILE4 if profile == 4 else NP_PROFILE3)
 
         # "Samples": per-sample arrays
         self.V = SampleArray()     # the sample's value
@@ -811,6 +820,7 @@ class NumericModel:
         self.S1 = [0] * self.C
         self.S2 = [0] * self.C
         self.fr = 4 if self.bits <= 16 else 0   # fractional bits of SG
+        self.more_state()
 
         # "Start"
         self.t = 0
@@ -818,6 +828,10 @@ class NumericModel:
         self.prefix = 0
         self.begin_sample()
         self.interval_contexts()
+
+    def more_state(self):
+        """Hook: a later profile's own state, set up before the first
+        begin_sample (the parameters are known by then). None here."""
 
     def g(self, t):
         """[Numeric model: Samples] g(t), the sample's place from the start of
@@ -935,15 +949,11 @@ class NumericModel:
     def signal_predictions(self):
         """[Profile 4: the signal rebuilt] signal_predictions (P6..P9), run in
         begin_sample after audio_predictions."""
-        SG, t, C, c, P, fr = self.SG, self.t, self.C, self.c, self.P, self.fr
+        SG, t, C, c, P = self.SG, self.t, self.C, self.c, self.P
         s1, s2 = self.S1[c], self.S2[c]
         # The signal's next value if the residual is 0: 2*rho*s1 - rho^2*s2.
-        base = 2 * s1 - s2 - ((s1 - s2) >> 9) - (s2 >> 20)
-        self.base = base
-
-        def res(y):   # a signal prediction (in 2^-fr) as a residual
-            return (y * (1 << (16 - fr)) - base) >> 16
-
+        self.base = 2 * s1 - s2 - ((s1 - s2) >> 9) - (s2 >> 20)
+        res = self.signal_res
         last = SG[t - C]
         if c > 0:   # the difference to the previous channel
             self.XD = [SG[t - i * C] - SG[t - i * C - 1] for i in range(1, 17)]
@@ -963,6 +973,12 @@ class NumericModel:
         self.XSE = [self.SE[t - i * C] for i in range(1, 17)]
         self.ye = self.lms["LS7"].predict(self.XSE)
         P[8] = res(self.yl + self.ye)
+
+    def signal_res(self, y):
+        """[Profile 4: the signal rebuilt] res(y): a signal prediction (in
+        2^-fr) as a prediction of the residual, against the base of the
+        sample signal_predictions last began."""
+        return (y * (1 << (16 - self.fr)) - self.base) >> 16
 
     # --- per decision -------------------------------------------------------
 
@@ -1043,7 +1059,7 @@ class NumericModel:
         scales = self.M[self.c if self.sig else 0]
         for k in range(self.NP):
             a = min(abs(v - P[k]), ERROR_LIMIT) * 16
-            scales[k] += (a - scales[k]) >> 4
+            scales[k] += (a - scales[k]) >> self.SCALE_SHIFT
         lms = self.lms
         if self.R > 0:
             lms["LI0"].update(self.X, v - P[0])
@@ -1101,7 +1117,13 @@ C0_HASH = [mix32((c0 * 0x2545F491) & U32) for c0 in range(256)]
 class Mixer:
     """[Coding a segment: Byte state, Mixer state] The mixer of one mixed
     segment: built fresh for every segment from its profile, shape and raw
-    length n ("Lifetime")."""
+    length n ("Lifetime").
+
+    A later profile that keeps the byte state, the tables, the match model
+    and the byte contexts and mixes differently (profile 8, profile8.py)
+    subclasses it and replaces four hooks: mixer_state (its weight sets and
+    APMs), numeric_model, mix (predict's part after the inputs) and
+    train_mix (update's part that trains what mix used)."""
 
     def __init__(self, profile, shape, n):
         self.profile = profile
@@ -1116,19 +1138,28 @@ class Mixer:
         self.pword = 0            # hash of the previous word
 
         # "Mixer state"
+        self.mixer_state(profile)
+        self.T = [HashedCounterTable(bits) for _ in range(NUM_CONTEXTS)]
+        self.match = MatchModel(bits)
+        self.numeric = self.numeric_model(profile, shape) if profile >= 3 else None
+
+        # base[0..9], the contexts of the byte about to be decoded (after every byte, again)
+        self.byte_contexts = byte_contexts_profile1 if profile == 1 else byte_contexts_sampled
+        self.base = self.byte_contexts(self)
+
+    def mixer_state(self, profile):
+        """[Coding a segment: Mixer state] N_in, WA, WB and APM0..APM2."""
         self.n_inputs = N_INPUTS[profile]
         self.WA = WeightSets(N_SETS_A, self.n_inputs)
         self.WB = WeightSets(N_SETS_B[profile], self.n_inputs)
         self.APM0 = APM(APM0_CONTEXTS)
         self.APM1 = APM(APM1_CONTEXTS)
         self.APM2 = APM(APM2_CONTEXTS)
-        self.T = [HashedCounterTable(bits) for _ in range(NUM_CONTEXTS)]
-        self.match = MatchModel(bits)
-        self.numeric = NumericModel(profile, shape) if profile >= 3 else None
 
-        # base[0..9], the contexts of the byte about to be decoded (after every byte, again)
-        self.byte_contexts = byte_contexts_profile1 if profile == 1 else byte_contexts_sampled
-        self.base = self.byte_contexts(self)
+    def numeric_model(self, profile, shape):
+        """[Numeric model (profiles 3 and 4)] The numeric model of profiles 3
+        and 4."""
+        return NumericModel(profile, shape)
 
     def back(self, k):
         """[Coding a segment: Byte state] back(k): the byte k back (k >= 1), 0
@@ -1138,7 +1169,7 @@ class Mixer:
 
     def place(self):
         """[Coding a segment: Byte state] place: the place of the byte about to
-        be decoded in its sample frame (profiles 2-4); 0 in profile 1."""
+        be decoded in its sample frame (profiles 2-4, 8); 0 in profile 1."""
         if self.profile == 1:
             return 0
         return (len(self.hist) + self.shape.phase) % self.shape.stride
@@ -1146,6 +1177,12 @@ class Mixer:
     def predict(self, ones, total):
         """[Coding a segment: predict] predict(ones, total): the probability of
         a 1 in 1/4096, 1..4095."""
+        return self.mix(self.inputs(ones, total))
+
+    def inputs(self, ones, total):
+        """[Coding a segment: predict] The inputs x[0..N_in-1]: the contexts'
+        counters (their slots looked up), the match, the model, the bias and
+        the numeric model's."""
         c0 = self.c0
         c1 = self.back(1)
         # Table 0 is direct: index back(1)*256 + c0, check back(1) (never taken over).
@@ -1166,7 +1203,12 @@ class Mixer:
         if self.numeric:
             x[SLOT_NUMERIC:] = self.numeric.inputs()
         self.x = x
+        return x
 
+    def mix(self, x):
+        """[Coding a segment: predict] Profiles 1-4: two weight sets, their
+        average and the APMs."""
+        c0 = self.c0
         # Two weight sets, each chosen by its own small context.
         a = (self.place() & 3) * 256 + c0
         if self.numeric is None:
@@ -1187,7 +1229,7 @@ class Mixer:
         # The APMs refine the mix; the final p averages them with it.
         r0 = self.APM0.refine(c0, p_mix)
         if self.numeric is None:
-            r1 = self.APM1.refine(c0 + 256 * c1, p_mix)
+            r1 = self.APM1.refine(c0 + 256 * self.back(1), p_mix)
         else:
             r1 = self.APM1.refine(self.numeric.apm1_context(), p_mix)
         self.apm2_used = self.numeric is not None and self.shape.row == 0
@@ -1203,12 +1245,7 @@ class Mixer:
             counter_train(slot, bit, LIMIT_CONTEXT)
         if self.match.counter is not None:
             counter_train(self.match.counter, bit, LIMIT_MATCH)
-        mixer_train(self.wa, self.x, self.p_a, bit)
-        mixer_train(self.wb, self.x, self.p_b, bit)
-        self.APM0.update(bit)
-        self.APM1.update(bit)
-        if self.apm2_used:
-            self.APM2.update(bit)
+        self.train_mix(bit)
         if self.numeric:
             self.numeric.update(bit)
         self.c0 = 2 * self.c0 + bit
@@ -1217,6 +1254,16 @@ class Mixer:
             self.end_byte(self.c0 - 256)
             self.c0 = 1
             self.bp = 0
+
+    def train_mix(self, bit):
+        """[Coding a segment: update] Profiles 1-4: the two weight sets and the
+        APMs predict used."""
+        mixer_train(self.wa, self.x, self.p_a, bit)
+        mixer_train(self.wb, self.x, self.p_b, bit)
+        self.APM0.update(bit)
+        self.APM1.update(bit)
+        if self.apm2_used:
+            self.APM2.update(bit)
 
     def end_byte(self, y):
         """[Coding a segment: update] end_byte(y): y joins the history; words,
@@ -1695,6 +1742,15 @@ def profile7_mixer(n):
     return Profile7Mixer(n)
 
 
+def profile8_mixer(shape, n):
+    """[Profile 8: audio with a least-squares cascade] The mixer of a
+    profile-8 segment, from profile8.py (beside this file), a Mixer with
+    profile 4's parts and its own numeric model and mixing."""
+    sys.modules.setdefault("decode_mixed", sys.modules[__name__])
+    from profile8 import Profile8Mixer
+    return Profile8Mixer(shape, n)
+
+
 def decode_mixed_segment(coded, n, tables=None, trace=None):
     """[Coding a segment] decode_segment. tables: the model's n cumulative
     tables of the segment, one per byte (a frame with a model); None in a
@@ -1705,6 +1761,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
         mixer = profile6_mixer(shape, n)
     elif profile == 7:
         mixer = profile7_mixer(n)
+    elif profile == 8:
+        mixer = profile8_mixer(shape, n)
     else:
         mixer = Profile5Mixer(n) if profile == 5 else Mixer(profile, shape, n)
     decoder = RangeDecoder(stream)
@@ -1732,8 +1790,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
 MAGIC = b"\x89MBZ\r\n\x1a\n"
 FORMAT_VERSIONS = (1, 2)
 # [Header: Required features] version 2: bit p - 1 for mixer profile p
-# (1..12), bits 12..15 reserved; the profiles this decoder knows (1-7).
-KNOWN_FEATURES = 0x007F
+# (1..12), bits 12..15 reserved; the profiles this decoder knows (1-8).
+KNOWN_FEATURES = 0x00FF
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24
 ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}
@@ -1917,7 +1975,7 @@ class BlockReport:
         kind = METHOD_NAMES[self.method]
         if self.profile is not None:
             kind += f" profile {self.profile}"
-            if self.profile in (2, 3, 4, 6):   # profiles 1 and 5 have no shape
+            if self.profile in (2, 3, 4, 6, 8):   # profiles 1, 5 and 7 have no shape
                 kind += f" ({self.shape})"
         return f"{kind}, {self.raw_length} -> {self.coded_length} bytes"
 

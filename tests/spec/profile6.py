@@ -57,11 +57,19 @@ class ErrorArray(dict):
 
 class LeastSquares:
     """[Profile 6: The least squares] OLS[c]: A (nt x nt, initially the
-    identity), B and the Q16 weights Wt, all integers."""
+    identity), B and the Q16 weights Wt, all integers; A and B decay by
+    2^-decay a sample (2^-11; profile 8's cascade, profile8.py: nt = 32 or
+    48 taps, 2^-9).
 
-    def __init__(self, nt):
+    A stays symmetric and solve reads only its diagonal and lower triangle
+    (A[j][j], A[i][j] for i > j; the largest entry is also the triangle's),
+    so only those are kept, as FORMAT.md "Profile 8" allows: row i holds
+    A[i][0..i]. It halves the update of profile 8's 48 taps."""
+
+    def __init__(self, nt, decay=OLS_DECAY):
         self.nt = nt
-        self.A = [[1 if i == j else 0 for j in range(nt)] for i in range(nt)]
+        self.decay = decay
+        self.A = [[1 if i == j else 0 for j in range(i + 1)] for i in range(nt)]
         self.B = [0] * nt
         self.Wt = [0] * nt
 
@@ -117,12 +125,14 @@ class LeastSquares:
 
     def update(self, xo, v):
         """[Profile 6: The least squares] ols_update(O, v): A and B decay and
-        take XO XO^T and XO v."""
+        take XO XO^T and XO v (A's lower triangle: zip stops at row i's
+        i + 1 entries)."""
+        d = self.decay
+        A, B = self.A, self.B
         for i in range(self.nt):
             xi = xo[i]
-            row = self.A[i]
-            self.A[i] = [a + xi * xj - (a >> OLS_DECAY) for a, xj in zip(row, xo)]
-            self.B[i] += xi * v - (self.B[i] >> OLS_DECAY)
+            A[i] = [a + xi * xj - (a >> d) for a, xj in zip(A[i], xo)]
+            B[i] += xi * v - (B[i] >> d)
 
 
 class Profile6Numeric(dm.NumericModel):
@@ -360,6 +370,34 @@ class Profile6Numeric(dm.NumericModel):
             self.WS[i][t] = (abs(self.S[i] - 8 * y) + 3) >> 3
 
 
+class FinalMixer:
+    """[Profile 6: State] FW: the final mixer's weight sets over n_inputs
+    inputs, `count` of them, created on first use: each weight starts at
+    `initial` (65536 / the number of first-layer sets) but the bias's, 0.
+    Profile 8 (profile8.py) has one too."""
+
+    def __init__(self, count, n_inputs, bias_slot, initial):
+        self.count = count
+        self.initial = [0 if i == bias_slot else initial for i in range(n_inputs)]
+        self.sets = {}
+
+    def get(self, k):
+        """[Profile 6: predict] FW[k]."""
+        assert 0 <= k < self.count, (k, self.count)
+        fw = self.sets.get(k)
+        if fw is None:
+            fw = self.sets[k] = list(self.initial)
+        return fw
+
+
+def final_train(fw, fx, p_f, bit):
+    """[Profile 6: update] The final set's rounded training:
+    FW += (fx * e * 32 + 2^19) >> 20, clamped to +-2^24."""
+    e = (bit << 12) - p_f
+    fw[:] = [clamp(w + ((x * e * FINAL_RATE + (1 << 19)) >> 20), -dm.WEIGHT_LIMIT, dm.WEIGHT_LIMIT)
+             for w, x in zip(fw, fx)]
+
+
 def train_at_rate(w, x, p, bit, rate):
     """[Profile 6: update] "Weight sets"' train(W, x, p, bit) at the set's
     rate instead of 24."""
@@ -389,7 +427,7 @@ class Profile6Mixer:
         self.bp = 0
         # [Profile 6: State]
         self.W = [dm.WeightSets(count, N_INPUTS) for count in SET_COUNTS]
-        self.FW = {}   # FW[s], created on first use
+        self.FW = FinalMixer(FINAL_SETS, FINAL_INPUTS, FINAL_BIAS_SLOT, FINAL_INITIAL)
         self.APM0, self.APM1, self.APM2 = (dm.APM(c) for c in APM_CONTEXTS)
         self.T = [dm.HashedCounterTable(bits) for _ in range(dm.NUM_CONTEXTS)]
         self.match = dm.MatchModel(bits)
@@ -466,9 +504,6 @@ class Profile6Mixer:
         fx.insert(FINAL_BIAS_SLOT, 256)
         self.fx = fx
         self.fw = self.FW.get(self.k[1])
-        if self.fw is None:
-            self.fw = self.FW[self.k[1]] = [0 if i == FINAL_BIAS_SLOT else FINAL_INITIAL
-                                            for i in range(FINAL_INPUTS)]
         self.p_f = squash(dm.mixer_dot(self.fw, fx))
 
         nm = self.numeric
@@ -488,11 +523,7 @@ class Profile6Mixer:
         x = self.x
         for w, p, rate in zip(self.w, self.ps, SET_RATES):
             train_at_rate(w, x, p, bit, rate)
-        e = (bit << 12) - self.p_f
-        fw = self.fw
-        for i in range(FINAL_INPUTS):
-            fw[i] = clamp(fw[i] + ((self.fx[i] * e * FINAL_RATE + (1 << 19)) >> 20),
-                          -dm.WEIGHT_LIMIT, dm.WEIGHT_LIMIT)
+        final_train(self.fw, self.fx, self.p_f, bit)
         self.APM0.update(bit)
         self.APM1.update(bit)
         self.APM2.update(bit)
