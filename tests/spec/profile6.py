@@ -408,6 +408,14 @@ def train_at_rate(w, x, p, bit, rate):
         w[:] = [clamp(wi, -dm.WEIGHT_LIMIT, dm.WEIGHT_LIMIT) for wi in w]
 
 
+def train_layers(mixer, rates, bit):
+    """[Profile 6: update] The first-layer sets at their rates, then the
+    final set (what predict used: mixer.w, .x, .ps; .fw, .fx, .p_f)."""
+    for w, p, rate in zip(mixer.w, mixer.ps, rates):
+        train_at_rate(w, mixer.x, p, bit, rate)
+    final_train(mixer.fw, mixer.fx, mixer.p_f, bit)
+
+
 def as_byte(v):
     """[Profile 6: Byte contexts] A prediction (a residual) as a byte."""
     return clamp(v, -127, 127) + 128
@@ -520,10 +528,7 @@ class Profile6Mixer:
             dm.counter_train(slot, bit, dm.LIMIT_CONTEXT)
         if self.match.counter is not None:
             dm.counter_train(self.match.counter, bit, dm.LIMIT_MATCH)
-        x = self.x
-        for w, p, rate in zip(self.w, self.ps, SET_RATES):
-            train_at_rate(w, x, p, bit, rate)
-        final_train(self.fw, self.fx, self.p_f, bit)
+        train_layers(self, SET_RATES, bit)
         self.APM0.update(bit)
         self.APM1.update(bit)
         self.APM2.update(bit)

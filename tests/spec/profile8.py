@@ -29,7 +29,7 @@ solve every 8th sample of a channel, a 48 x 48 update every sample) and its
 
 import decode_mixed as dm
 from decode_mixed import clamp, div_trunc, squash, stretch
-from profile6 import FinalMixer, LeastSquares, final_train, train_at_rate
+from profile6 import FinalMixer, LeastSquares, train_layers
 
 NP = 14                    # predictors P0..P13
 N_INPUTS = dm.SLOT_NUMERIC + dm.INPUTS_PER_PREDICTOR * NP   # 66
@@ -232,10 +232,7 @@ class Profile8Mixer(dm.Mixer):
     def train_mix(self, bit):
         """[Profile 8: update] The sets at their rates, the final set, the
         four APMs (what mix used)."""
-        x = self.x
-        for w, p, rate in zip(self.w, self.ps, SET_RATES):
-            train_at_rate(w, x, p, bit, rate)
-        final_train(self.fw, self.fx, self.p_f, bit)
+        train_layers(self, SET_RATES, bit)
         self.APM0.update(bit)
         self.APM1.update(bit)
         self.APM2.update(bit)
