@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 
+#include "common/aside_task.hpp"
 #include "engine/engine.hpp"
 
 #include "test_util.hpp"
@@ -69,6 +70,35 @@ TEST(SharedModel, ForcingTasksRunByAHelperGiveTheSamePaths) {
     for (size_t j = 0; j < got[i].size(); ++j)
       ASSERT_TRUE(got[i][j].ones == want[i][j].ones && got[i][j].total == want[i][j].total) << "segment " << i << " decision " << j;
   std::cout << "tasks run by the helper: " << ran.load() << "\n";
+}
+
+// A result computed aside or by the caller is the same; so is what it throws.
+TEST(AsideTask, GivesTheResultAndRethrowsEitherWay) {
+  for (bool aside : {false, true}) {
+    AsideTask<std::vector<uint8_t>> task([] { return std::vector<uint8_t>(1000, 7); }, aside);
+    EXPECT_EQ(task.get(), std::vector<uint8_t>(1000, 7)) << aside;
+    AsideTask<int> failing([]() -> int { throw std::runtime_error("no"); }, aside);
+    EXPECT_THROW(failing.get(), std::runtime_error) << aside;
+    AsideTask<int> dropped([] { return 1; }, aside);  // never asked: the destructor joins
+  }
+}
+
+// A lone segment at -T 2 codes zstd on the idle core; the segment's bytes
+// are those of -T 1, whichever coding wins (mixed, zstd or stored).
+TEST(AsideTask, ZstdBesideALoneSegmentGivesTheSameBytes) {
+  auto model = Model::load(test::data_path("tests/golden/tiny-golden-v1.mbzm"));
+  std::vector<std::vector<uint8_t>> inputs = {test::seeded_bytes(3000, 5), std::vector<uint8_t>(4000, 'a')};
+  std::string text;
+  while (text.size() < 5000) text += "the quick brown fox jumps over the lazy dog; ";
+  inputs.emplace_back(text.begin(), text.end());
+  for (const auto& in : inputs)
+    for (const Model* m : {model.get(), Model::none().get()}) {
+      Options o;
+      o.threads = 1;
+      const std::vector<uint8_t> one = compress(in.data(), in.size(), *m, o);
+      o.threads = 2;
+      EXPECT_EQ(one, compress(in.data(), in.size(), *m, o)) << m->name() << " " << in.size();
+    }
 }
 
 }  // namespace
