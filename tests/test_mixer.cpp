@@ -62,6 +62,19 @@ TEST(Mixer, PrimitivesHaveTheirSpecifiedValues) {
   EXPECT_EQ(mix::hash2(0x12345678, 11), 0x8f8eae9du);
 }
 
+// Packing keeps every count a model's tables can give (totals 1..2^16,
+// ones below the total) and refuses the rest.
+TEST(Mixer, PackedCountsKeepEveryModelCount) {
+  for (const mix::NodeCounts n : {mix::NodeCounts{0, 1}, mix::NodeCounts{1, 2}, mix::NodeCounts{65535, 65536},
+                                  mix::NodeCounts{0, 65536}, mix::NodeCounts{300, 301}, mix::kNoModel}) {
+    const mix::NodeCounts back = mix::unpack(mix::pack(n));
+    EXPECT_EQ(back.ones, n.ones);
+    EXPECT_EQ(back.total, n.total);
+  }
+  for (const mix::NodeCounts n : {mix::NodeCounts{0, 0}, mix::NodeCounts{5, 5}, mix::NodeCounts{0, 65537}, mix::NodeCounts{7, 3}})
+    EXPECT_THROW(mix::pack(n), Error) << n.ones << "/" << n.total;
+}
+
 TEST(Mixer, PathsAreTheEnginesTables) {
   const auto data = gpl(700);
   const Engine& e = test::golden_engine();
@@ -74,8 +87,8 @@ TEST(Mixer, PathsAreTheEnginesTables) {
     mix::NodeCounts want[8];
     mix::path_counts(cum.data(), data[i], want);
     for (int d = 0; d < 8; ++d) {
-      ASSERT_EQ(paths[0][i * 8 + d].ones, want[d].ones) << i << "/" << d;
-      ASSERT_EQ(paths[0][i * 8 + d].total, want[d].total) << i << "/" << d;
+      ASSERT_EQ(mix::unpack(paths[0][i * 8 + d]).ones, want[d].ones) << i << "/" << d;
+      ASSERT_EQ(mix::unpack(paths[0][i * 8 + d]).total, want[d].total) << i << "/" << d;
       ASSERT_GT(want[d].ones, 0u);
       ASSERT_LT(want[d].ones, want[d].total);  // every symbol has frequency >= 1
     }

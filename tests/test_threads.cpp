@@ -53,7 +53,7 @@ TEST(SharedModel, ForcingTasksRunByAHelperGiveTheSamePaths) {
   for (const auto& d : data) segs.push_back(ByteSpan{d.data(), d.size()});
   set_compute_threads(1);
   const auto want = engine.evaluate_paths(segs);
-  std::vector<std::vector<mix::NodeCounts>> got(segs.size());
+  std::vector<std::vector<mix::PackedCounts>> got(segs.size());
   for (size_t i = 0; i < segs.size(); ++i) got[i].resize(segs[i].size * 8);
   ForcingHelp help;
   EXPECT_FALSE(help.run_one());  // no forcing in progress
@@ -68,7 +68,7 @@ TEST(SharedModel, ForcingTasksRunByAHelperGiveTheSamePaths) {
   EXPECT_FALSE(help.run_one());  // closed when the forcing returned
   for (size_t i = 0; i < segs.size(); ++i)
     for (size_t j = 0; j < got[i].size(); ++j)
-      ASSERT_TRUE(got[i][j].ones == want[i][j].ones && got[i][j].total == want[i][j].total) << "segment " << i << " decision " << j;
+      ASSERT_TRUE(got[i][j].ones == want[i][j].ones && got[i][j].total_less_one == want[i][j].total_less_one) << "segment " << i << " decision " << j;
   std::cout << "tasks run by the helper: " << ran.load() << "\n";
 }
 

@@ -47,6 +47,12 @@ std::vector<uint32_t> stand_in_tables(const uint8_t* data, size_t size) {
     t[0] = 0;
     for (int s = 0; s < 256; ++s) t[s + 1] = t[s] + freq[static_cast<size_t>(s)];
     for (size_t i = b * kRefresh; i < std::min(size, (b + 1) * kRefresh); ++i) ++freq[data[i]];
+    // A model's tables sum to at most 2^16 (packed_counts.hpp): halve the
+    // counts, each kept at least 1, once they would sum past it.
+    uint32_t total = 0;
+    for (uint32_t f : freq) total += f;
+    if (total > 65536 - kRefresh)
+      for (uint32_t& f : freq) f = (f + 1) / 2;
   }
   return cum;
 }
@@ -96,7 +102,7 @@ int main(int argc, char** argv) {
     size_t offset, size;
     mbz::mix::SampleShape shape;
     std::vector<uint32_t> cum;              // stand_in_tables
-    std::vector<mbz::mix::NodeCounts> paths;  // 8 a byte, read off cum
+    std::vector<mbz::mix::PackedCounts> paths;  // 8 a byte, read off cum
   };
   std::vector<Segment> segs;
   for (size_t off = 0; off < payload.size(); off += kSegment) {
@@ -104,7 +110,11 @@ int main(int argc, char** argv) {
     const uint8_t* d = payload.data() + off;
     s.cum = stand_in_tables(d, s.size);
     s.paths.resize(s.size * 8);
-    for (size_t i = 0; i < s.size; ++i) mbz::mix::path_counts(&s.cum[i / kRefresh * 257], d[i], &s.paths[i * 8]);
+    for (size_t i = 0; i < s.size; ++i) {
+      mbz::mix::NodeCounts n[8];
+      mbz::mix::path_counts(&s.cum[i / kRefresh * 257], d[i], n);
+      for (int k = 0; k < 8; ++k) s.paths[i * 8 + k] = mbz::mix::pack(n[k]);
+    }
     segs.push_back(std::move(s));
   }
 

@@ -79,7 +79,7 @@ void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model
     const auto segs = split_segments(data + start, std::min(group, size - start), opts.segment_size);
     std::vector<std::vector<float>> costs(segs.size());
     if (opts.mix) {
-      const auto paths = engine ? engine->evaluate_paths(segs) : std::vector<std::vector<mix::NodeCounts>>(segs.size());
+      const auto paths = engine ? engine->evaluate_paths(segs) : std::vector<std::vector<mix::PackedCounts>>(segs.size());
       parallel_for(segs.size(), opts.threads, [&](size_t k, size_t) {
         const uint64_t offset = plan.offset + static_cast<uint64_t>(segs[k].data - data);
         const mix::SampleShape shape = mix::shape_at(plan.payload, offset);

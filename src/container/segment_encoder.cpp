@@ -33,10 +33,11 @@ std::vector<uint8_t> range_encode(const std::vector<SymbolCode>& codes, double* 
 namespace {
 // The plain model's code of a byte, read off its path: the cumulative
 // frequency sums the lower halves the path skipped.
-std::vector<SymbolCode> codes_from_paths(ByteSpan s, const mix::NodeCounts* paths) {
+std::vector<SymbolCode> codes_from_paths(ByteSpan s, const mix::PackedCounts* paths) {
   std::vector<SymbolCode> codes(s.size);
   for (size_t i = 0; i < s.size; ++i) {
-    const mix::NodeCounts* n = paths + i * 8;
+    mix::NodeCounts n[8];
+    for (int d = 0; d < 8; ++d) n[d] = mix::unpack(paths[i * 8 + d]);
     uint32_t cum = 0;
     for (int d = 0; d < 8; ++d)
       if ((s.data[i] >> (7 - d)) & 1) cum += n[d].total - n[d].ones;
@@ -93,7 +94,7 @@ class ReadyPrefixes {
 
 // Codes every segment: zstd, the plain model, the mixer; keeps the smallest.
 void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPlan* plan, bool force_model, bool model,
-                 const std::vector<std::vector<SymbolCode>>& codes, const std::vector<std::vector<mix::NodeCounts>>& paths,
+                 const std::vector<std::vector<SymbolCode>>& codes, const std::vector<std::vector<mix::PackedCounts>>& paths,
                  ReadyPrefixes& ready, ForcingHelp& help, std::vector<EncodedSegment>& out,
                  std::vector<mix::ProbabilityTrace>* traces) {
   // A core the segments leave idle codes zstd beside the segment's other
@@ -149,7 +150,7 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
   std::vector<EncodedSegment> out(segments.size());
   if (traces) traces->assign(segments.size(), {});
   std::vector<std::vector<SymbolCode>> codes;
-  std::vector<std::vector<mix::NodeCounts>> paths;
+  std::vector<std::vector<mix::PackedCounts>> paths;
   // With the mixer, teacher forcing runs on its own thread and each segment's
   // coder starts on the first bytes whose paths are final, so the mixer and
   // zstd work beside the model instead of after it; a coder waiting for

@@ -383,15 +383,15 @@ std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan
   return out;
 }
 
-std::vector<std::vector<mix::NodeCounts>> Engine::evaluate_paths(const std::vector<ByteSpan>& segments,
+std::vector<std::vector<mix::PackedCounts>> Engine::evaluate_paths(const std::vector<ByteSpan>& segments,
                                                                  const std::function<void(double)>& progress) const {
-  std::vector<std::vector<mix::NodeCounts>> out(segments.size());
+  std::vector<std::vector<mix::PackedCounts>> out(segments.size());
   for (size_t i = 0; i < segments.size(); ++i) out[i].resize(segments[i].size * 8);
   evaluate_paths_into(segments, out, progress, {});
   return out;
 }
 
-void Engine::evaluate_paths_into(const std::vector<ByteSpan>& segments, std::vector<std::vector<mix::NodeCounts>>& out,
+void Engine::evaluate_paths_into(const std::vector<ByteSpan>& segments, std::vector<std::vector<mix::PackedCounts>>& out,
                                  const std::function<void(double)>& progress, const RangeDone& done, ForcingHelp* help) const {
   teacher_force(
       segments,
@@ -403,7 +403,7 @@ void Engine::evaluate_paths_into(const std::vector<ByteSpan>& segments, std::vec
         const int sym = segments[s].data[i];
         for (int d = 0; d < 8; ++d) {
           const int w = 256 >> d, lo = sym - sym % w;
-          out[s][i * 8 + d] = mix::NodeCounts{cum[lo + w] - cum[lo + w / 2], cum[lo + w] - cum[lo]};
+          out[s][i * 8 + d] = mix::pack(mix::NodeCounts{cum[lo + w] - cum[lo + w / 2], cum[lo + w] - cum[lo]});
         }
       },
       progress, done, help);

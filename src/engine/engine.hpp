@@ -25,6 +25,7 @@
 
 #include "engine/kernels/gemm_s8.hpp"
 #include "mix/node_counts.hpp"
+#include "mix/packed_counts.hpp"
 #include "model/model_file.hpp"
 
 namespace mbz {
@@ -99,8 +100,9 @@ class Engine {
                                                 const std::function<void(double)>& progress = {}) const;
 
   // Teacher forcing for the context mixer: the 8 binary decisions of every
-  // byte's path through its table (MSB first), 8 per byte.
-  std::vector<std::vector<mix::NodeCounts>> evaluate_paths(const std::vector<ByteSpan>& segments,
+  // byte's path through its table (MSB first), 8 per byte, packed
+  // (mix::unpack gives each decision's NodeCounts).
+  std::vector<std::vector<mix::PackedCounts>> evaluate_paths(const std::vector<ByteSpan>& segments,
                                                            const std::function<void(double)>& progress = {}) const;
 
   // The same into out[s] (sized 8 per byte by the caller), calling
@@ -110,7 +112,7 @@ class Engine {
   // help, if set, lets other threads waiting for those bytes run some of
   // the work meanwhile (ForcingHelp::run_one).
   using RangeDone = std::function<void(size_t, size_t, size_t)>;
-  void evaluate_paths_into(const std::vector<ByteSpan>& segments, std::vector<std::vector<mix::NodeCounts>>& out,
+  void evaluate_paths_into(const std::vector<ByteSpan>& segments, std::vector<std::vector<mix::PackedCounts>>& out,
                            const std::function<void(double)>& progress, const RangeDone& done,
                            ForcingHelp* help = nullptr) const;
 

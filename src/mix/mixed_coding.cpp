@@ -31,7 +31,7 @@ namespace {
 // Runs the segment's unit over a known segment, calling code(i, bit, p1) for
 // every decision: one loop a unit, no indirect call a decision.
 template <class Code>
-void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_t profile, SampleShape shape, Code&& code,
+void run_known(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape, Code&& code,
                const std::function<void(size_t)>& ready = {}) {
   ProfileUnit unit = make_unit(profile, size, shape);
   std::visit([&](auto& mixer) {
@@ -39,7 +39,7 @@ void run_known(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_
       if (ready && i % kReadyStep == 0) ready(std::min(size, i + kReadyStep));
       for (int d = 0; d < 8; ++d) {
         const int bit = (data[i] >> (7 - d)) & 1;
-        code(i, bit, mixer->predict(paths ? paths[i * 8 + d] : kNoModel));
+        code(i, bit, mixer->predict(paths ? unpack(paths[i * 8 + d]) : kNoModel));
         mixer->update(bit);
       }
     }
@@ -67,7 +67,7 @@ uint8_t profile_of(const SampleShape& s, uint8_t byte_profile, uint8_t image_pro
   return s.value_format ? kProfileNumeric : kProfileSampled;
 }
 
-std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_t profile, SampleShape shape,
+std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
                                   double* ideal, const std::function<void(size_t)>& ready, ProbabilityTrace* trace) {
   RangeEncoder enc;
   double bits = 0;
@@ -91,7 +91,7 @@ std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCo
   return out;
 }
 
-std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_t profile, SampleShape shape) {
+std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape) {
   std::vector<double> bits(size, 0.0);
   run_known(data, size, paths, profile, shape, [&](size_t i, int bit, int p1) { bits[i] += bit_cost(bit, p1); });
   return std::vector<float>(bits.begin(), bits.end());

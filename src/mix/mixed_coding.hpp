@@ -17,6 +17,7 @@
 
 #include "coder/range_coder.hpp"
 #include "mix/node_counts.hpp"
+#include "mix/packed_counts.hpp"
 #include "mix/probability_trace.hpp"
 #include "mix/sample_shape.hpp"
 
@@ -57,13 +58,13 @@ uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image
 // ready, if set, is called with n before the paths of bytes [0, n) are first
 // read, in increasing n (every kReadyStep bytes): paths may still be arriving.
 // trace, if set, gets every decision's probability (testing).
-std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_t profile, SampleShape shape,
+std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
                                   double* ideal_bits, const std::function<void(size_t)>& ready = {},
                                   ProbabilityTrace* trace = nullptr);
 constexpr size_t kReadyStep = 4096;
 
 // The ideal cost in bits of every byte under the mixer (what mixed_encode codes).
-std::vector<float> mixed_costs(const uint8_t* data, size_t size, const NodeCounts* paths, uint8_t profile, SampleShape shape);
+std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape);
 
 // A byte profile's unit set up before its segment is here. A decoder that has
 // read a frame header and waits on a pipe for the first segment (the
