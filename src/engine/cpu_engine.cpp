@@ -384,7 +384,7 @@ std::vector<std::vector<SymbolCode>> Engine::evaluate(const std::vector<ByteSpan
 }
 
 std::vector<std::vector<mix::PackedCounts>> Engine::evaluate_paths(const std::vector<ByteSpan>& segments,
-                                                                 const std::function<void(double)>& progress) const {
+                                                                   const std::function<void(double)>& progress) const {
   std::vector<std::vector<mix::PackedCounts>> out(segments.size());
   for (size_t i = 0; i < segments.size(); ++i) out[i].resize(segments[i].size * 8);
   evaluate_paths_into(segments, out, progress, {});

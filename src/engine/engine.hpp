@@ -103,7 +103,7 @@ class Engine {
   // byte's path through its table (MSB first), 8 per byte, packed
   // (mix::unpack gives each decision's NodeCounts).
   std::vector<std::vector<mix::PackedCounts>> evaluate_paths(const std::vector<ByteSpan>& segments,
-                                                           const std::function<void(double)>& progress = {}) const;
+                                                             const std::function<void(double)>& progress = {}) const;
 
   // The same into out[s] (sized 8 per byte by the caller), calling
   // done(segment, begin, end) once bytes [begin, end) of a segment are final,
