@@ -107,14 +107,10 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     MethodChoice choice(e, s.size);
     AsideTask<std::vector<uint8_t>> zstd([s] { return zstd_encode(s); }, zstd_aside);
     e.checksum = xxh64(s.data, s.size);
-    if (!model && !plan) {
-      choice.consider(Method::zstd, zstd.get(), 0, false);
-      return;
-    }
     double bits = 0;
-    if (!plan) {
+    if (!plan) {  // zstd, and the plain model if there is one
       choice.consider(Method::zstd, zstd.get(), 0, false);
-      choice.consider(Method::model, range_encode(codes[i], &bits), bits, force_model);
+      if (model) choice.consider(Method::model, range_encode(codes[i], &bits), bits, force_model);
       return;
     }
     const uint64_t offset = plan->offset + static_cast<uint64_t>(s.data - segments[0].data);
