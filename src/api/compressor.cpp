@@ -20,8 +20,8 @@ void check_options(const Options& o) {
   parse_device(o.device);
   if (o.byte_profile != mix::kProfileGeneral && o.byte_profile != mix::kProfileText5 && o.byte_profile != mix::kProfileText7)
     throw Error(ErrorCode::invalid_argument, "byte profile must be 1, 5 or 7");
-  if (o.image_profile != mix::kProfileNumeric && o.image_profile != mix::kProfileImage6)
-    throw Error(ErrorCode::invalid_argument, "image profile must be 3 or 6");
+  if (o.image_profile != mix::kProfileNumeric && o.image_profile != mix::kProfileImage6 && o.image_profile != mix::kProfileImage9)
+    throw Error(ErrorCode::invalid_argument, "image profile must be 3, 6 or 9");
   if (o.audio_profile != mix::kProfileSignal && o.audio_profile != mix::kProfileAudio8)
     throw Error(ErrorCode::invalid_argument, "audio profile must be 4 or 8");
   codecs::check_adapter_options(codecs::adapter_options(o));

@@ -164,8 +164,8 @@ int eval_main(std::vector<std::string> words) {
   app.add_option("--segment-size", segment_size, "Bytes per segment, as compression codes them (default 1M)");
   app.add_option("--byte-profile", a.byte_profile, "Mixer profile for bytes, as compression codes them: 7 (default), 5 or 1")
       ->check(CLI::IsMember({1, 5, 7}));
-  app.add_option("--image-profile", a.image_profile, "Mixer profile for images, as compression codes them: 6 (default) or 3")
-      ->check(CLI::IsMember({3, 6}));
+  app.add_option("--image-profile", a.image_profile, "Mixer profile for images, as compression codes them: 6 (default), 9 or 3")
+      ->check(CLI::IsMember({3, 6, 9}));
   app.add_option("--audio-profile", a.audio_profile, "Mixer profile for audio, as compression codes them: 8 (default) or 4")
       ->check(CLI::IsMember({4, 8}));
   app.add_option("--adapter", a.adapter, "auto, bytes, pcm or image")->check(CLI::IsMember({"auto", "bytes", "pcm", "image"}));

@@ -30,7 +30,7 @@ constexpr uint16_t kFrameVersion = 2;
 // bit p - 1 for mixer profile p (1..12); bits 12..15 are reserved for
 // features to come. A decoder refuses a frame with a bit it does not know.
 constexpr int kMaxFeatureProfile = 12;
-constexpr uint16_t kKnownFeatures = 0x00FF;  // mixer profiles 1-8
+constexpr uint16_t kKnownFeatures = 0x01FF;  // mixer profiles 1-9
 // The bit of mixer profile p; 0 for a profile no bit can declare.
 inline uint16_t profile_feature(int profile) {
   return profile >= 1 && profile <= kMaxFeatureProfile ? static_cast<uint16_t>(1u << (profile - 1)) : 0;

@@ -31,6 +31,7 @@ constexpr uint8_t kProfileText5 = 5;   // bytes: bit histories in nibble slots, 
 constexpr uint8_t kProfileImage6 = 6;  // images of MED residuals: 14 predictors, local error scales, 8 weight sets (mbz 0.10)
 constexpr uint8_t kProfileText7 = 7;   // bytes: profile 5 plus structure contexts and a long match model (mbz 0.11)
 constexpr uint8_t kProfileAudio8 = 8;  // audio of delta2 residuals: profile 4 plus a least-squares cascade, sets by the best predictor (mbz 0.12)
+constexpr uint8_t kProfileImage9 = 9;  // images of MED residuals: profile 6 plus texture contexts, APMs by expected residuals, a ninth set (mbz 0.13)
 
 // The 8 nodes a byte passes through in a cumulative table cum[257]
 // (cum[0] = 0, cum[256] = total), MSB first.
@@ -45,7 +46,7 @@ inline bool image_fits_profile6(const SampleShape& s) { return (s.value_format &
 // The profile to write for a segment of this shape (the same for every
 // segment of a payload: it depends on the stride and value format only);
 // plain bytes (stride 0) get byte_profile, kProfileGeneral, kProfileText5 or kProfileText7;
-// images of MED residuals get image_profile, kProfileNumeric or kProfileImage6;
+// images of MED residuals get image_profile, kProfileNumeric, kProfileImage6 or kProfileImage9;
 // audio of delta2 residuals gets audio_profile, kProfileSignal or kProfileAudio8.
 uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image_profile, uint8_t audio_profile);
 

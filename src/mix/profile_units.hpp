@@ -27,6 +27,7 @@
 #include "mix/profiles/profile6_image.hpp"
 #include "mix/profiles/profile7_text.hpp"
 #include "mix/profiles/profile8_audio.hpp"
+#include "mix/profiles/profile9_image.hpp"
 #include "mix/sample_shape.hpp"
 
 namespace mbz::mix {
@@ -34,7 +35,8 @@ namespace mbz::mix {
 using ProfileUnit = std::variant<std::unique_ptr<Profile1General>, std::unique_ptr<Profile2Sampled>,
                                  std::unique_ptr<Profile3Numeric>, std::unique_ptr<Profile4Signal>,
                                  std::unique_ptr<Profile5Text>, std::unique_ptr<Profile6Image>,
-                                 std::unique_ptr<Profile7Text>, std::unique_ptr<Profile8Audio>>;
+                                 std::unique_ptr<Profile7Text>, std::unique_ptr<Profile8Audio>,
+                                 std::unique_ptr<Profile9Image>>;
 
 // A fresh unit for a segment of segment_len bytes; shape must suit the
 // profile (as MixedDecoder::parse checks, and profile_of gives).
@@ -56,6 +58,8 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
       return std::make_unique<Profile7Text>(segment_len, shape);
     case kProfileAudio8:
       return std::make_unique<Profile8Audio>(segment_len, shape);
+    case kProfileImage9:
+      return std::make_unique<Profile9Image>(segment_len, shape);
     default:
       throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(profile));
   }
