@@ -35,8 +35,8 @@ namespace {
 //             raw image) below, by the mbz version in tests/golden/README.md
 //   model     none: Model::none() (-m none); tiny: tiny-golden-v1.mbzm
 //   profile   the profile byte of every segment, all mixed (1 bytes, 2
-//             sampled, 3 numeric, 4 and 8 signal, 5 and 7 bytes, 6 images); format: its value format byte
-//             for 3, 4, 6 and 8 (mix/sample_shape.hpp: 0x80 signed, 0x40 MED,
+//             sampled, 3 numeric, 4 and 8 signal, 5 and 7 bytes, 6 and 9 images); format: its value format byte
+//             for 3, 4, 6, 8 and 9 (mix/sample_shape.hpp: 0x80 signed, 0x40 MED,
 //             0x20 delta2, low bits: bytes a sample); stride, row: of its
 //             sample shape (0, 0 for profile 1)
 //   writes    the current encoder still writes this file from its original
@@ -120,6 +120,13 @@ const GoldenMixed kGoldenMixed[] = {
   {"p8_none_stereo24",           "v2-none-p8-stereo24.mbz",               "music-stereo-24bit.wav", "none", "",           "",             8, 0xA3,  6,   0, true,  0xec3c89847f14b496},
   {"p8_none_3ch16",              "v2-none-p8-3ch16.mbz",                  "music-3ch-16bit.wav",    "none", "",           "",             8, 0xA2,  6,   0, true,  0xa2a068678fd1dc88},
   {"p8_tiny_speech16",           "v2-mixer-p8-speech.mbz",                "speech-0.5s.wav",        "tiny", "",           "",             8, 0xA2,  2,   0, true,  0xffe73fe8f592333c},
+  // Profile 9 (mbz 0.13.0): images with texture contexts, as profile 6's six files.
+  {"p9_none_photo",              "v2-none-p9-photo.mbz",                  "photo-32x24.ppm",        "none", "",           "",             9, 0xC1,  3,  96, true,  0xe480868d81e08c57},
+  {"p9_none_grey8",              "v2-none-p9-grey8.mbz",                  "grey8-40x40.pgm",        "none", "",           "",             9, 0xC1,  1,  40, true,  0x067a2f601c666abf},
+  {"p9_none_rgba8",              "v2-none-p9-rgba8.mbz",                  "rgba8-24x24.tga",        "none", "",           "",             9, 0xC1,  4,  96, true,  0x68ac38bd61c2bf47},
+  {"p9_none_grey16",             "v2-none-p9-grey16.mbz",                 "grey16-28x28.pgm",       "none", "",           "",             9, 0xC2,  2,  56, true,  0xa5b81a609984f08e},
+  {"p9_none_rgb16",              "v2-none-p9-rgb16.mbz",                  "rgb16-20x20.ppm",        "none", "",           "",             9, 0xC2,  6, 120, true,  0x13d41b15f998732c},
+  {"p9_tiny_photo",              "v2-mixer-p9-photo.mbz",                 "photo-32x24.ppm",        "tiny", "",           "",             9, 0xC1,  3,  96, true,  0x441cd47d2d7c3266},
 };
 // clang-format on
 
@@ -139,7 +146,7 @@ Options options_of(const GoldenMixed& g) {
   const bool text = g.profile == mix::kProfileText5 || g.profile == mix::kProfileText7;
   o.segment_size = text ? 2048 : 1024;  // profile 5's and 7's files: two 2 KiB segments
   o.byte_profile = text ? g.profile : mix::kProfileGeneral;  // bytes: 1 until 0.9
-  o.image_profile = g.profile == mix::kProfileImage6 ? mix::kProfileImage6 : mix::kProfileNumeric;  // images: 3 until 0.10
+  o.image_profile = g.profile == mix::kProfileImage6 || g.profile == mix::kProfileImage9 ? g.profile : mix::kProfileNumeric;  // images: 3 until 0.10
   o.audio_profile = g.profile == mix::kProfileAudio8 ? mix::kProfileAudio8 : mix::kProfileSignal;  // audio: 4 until 0.12
   o.force_model = true;
   o.layout = g.layout;
