@@ -36,7 +36,7 @@ for n in 1 2 3 4 5 6 7 8 9; do
   expect "level $n: audio round trip" sh -c "'$MBZ' -d -c s.mbz | cmp -s - speech.wav"
   # Images too, with profile 3 at levels 1-2 and 6 above.
   "$MBZ" -$n -c grey.pgm > g.mbz
-  image=$(case $n in 1|2) echo 3 ;; *) echo 6 ;; esac)
+  image=$(case $n in 1|2) echo 3 ;; *) echo 9 ;; esac)
   expect "level $n codes images with mixer profile $image" listed g.mbz "needs mixer profile $image)"
   expect "level $n: image round trip" sh -c "'$MBZ' -d -c g.mbz | cmp -s - grey.pgm"
 done
@@ -93,6 +93,9 @@ expect "--image-profile 3 round trip" sh -c "'$MBZ' -d -c i3.mbz | cmp -s - grey
 "$MBZ" -1 --image-profile 6 -c grey.pgm > i6.mbz
 expect "--image-profile 6 at level 1" listed i6.mbz "needs mixer profile 6)"
 expect "--image-profile 6 round trip" sh -c "'$MBZ' -d -c i6.mbz | cmp -s - grey.pgm"
+"$MBZ" -6 --image-profile 6 -c grey.pgm > i6d.mbz
+expect "--image-profile 6 at level 6" listed i6d.mbz "needs mixer profile 6)"
+expect "--image-profile 6 at level 6 round trip" sh -c "'$MBZ' -d -c i6d.mbz | cmp -s - grey.pgm"
 "$MBZ" --image-profile 5 -c grey.pgm >/dev/null 2>err; rc=$?
 expect "--image-profile 5 is a usage error" test $rc -eq 2
 

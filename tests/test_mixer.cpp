@@ -188,7 +188,7 @@ TEST(Mixer, UnknownProfileAndDamageAreErrors) {
   // An unknown profile: damage in a version-2 frame, whose header declares
   // profile 7 only; in a version-1 frame (no declaration), a newer format.
   auto bad = packed;
-  bad[at] = 9;
+  bad[at] = 10;
   try {
     decompress(bad.data(), bad.size(), test::only(m), o);
     FAIL() << "unknown profile accepted";
@@ -225,6 +225,7 @@ TEST(Mixer, SampledDataUsesItsShapeAndBadShapesAreErrors) {
   Options o;
   o.segment_size = 1024;
   o.force_model = true;
+  o.image_profile = mix::kProfileImage6;
   const auto m = test::golden_model();
   const auto packed = compress(ppm.data(), ppm.size(), *m, o);
   EXPECT_EQ(decompress(packed.data(), packed.size(), test::only(m), o), ppm);

@@ -107,6 +107,7 @@ TEST(Profile6, ImagesOfEveryWidthRoundTrip) {
   Options o;
   o.segment_size = 1024;
   o.force_model = true;
+  o.image_profile = mix::kProfileImage6;  // the default of mbz 0.10-0.12
   struct Case { int w, channels, bits; };
   for (const Case k : {Case{1, 1, 8}, Case{2, 3, 16}, Case{3, 1, 16}, Case{3, 3, 8}, Case{37, 3, 8}, Case{37, 1, 16}}) {
     const int h = 2200 / (k.w * k.channels * k.bits / 8) + 2;  // three segments of 1 KiB or so

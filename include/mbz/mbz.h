@@ -118,8 +118,9 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *   byte_profile  1, 5 or 7: the mixer profile for bytes  the level's
  *                 (since 0.9; 1: files mbz 0.3-0.8 read;
  *                 7 since 0.11: structure contexts)
- *   image_profile 3 or 6: the mixer profile for images    the level's
- *                 (since 0.10; 3: files mbz 0.4-0.9 read)
+ *   image_profile 3, 6 or 9: the mixer profile for images the level's
+ *                 (since 0.10; 3: files mbz 0.4-0.9 read,
+ *                 6: files mbz 0.10-0.12 read; 9 since 0.13)
  *   audio_profile 4 or 8: the mixer profile for audio     the level's
  *                 (since 0.12; 4: files mbz 0.5-0.11 read)
  *   device        auto, cpu, cuda                         auto

@@ -125,11 +125,15 @@ struct Options {
   // profile of mbz 0.3-0.8 (files they read; fastest). Audio and image
   // payloads keep their own profiles.
   int byte_profile = 7;
-  // The mixer profile for images (compress only; since 0.10.0): 6, fourteen
-  // predictors a pixel with least squares and layered mixing (the default;
-  // about 6% smaller photos than 3, at a third of its speed), or 3, the
-  // profile of mbz 0.4-0.9. Audio keeps profile 3 or 4.
-  int image_profile = 6;
+  // The mixer profile for images (compress only; since 0.10.0): 9, profile 6
+  // plus texture contexts of the pixels, APMs by the predictors' expected
+  // residuals and a ninth weight set (the default since 0.13.0; about 1.5%
+  // smaller photos than 6, at two thirds of its speed); 6, fourteen
+  // predictors a pixel with least squares and layered mixing (the default of
+  // mbz 0.10-0.12, files they read; about 6% smaller photos than 3, at a
+  // third of its speed); or 3, the profile of mbz 0.4-0.9. Audio keeps its
+  // own profiles.
+  int image_profile = 9;
   // The mixer profile for audio rebuilt into its signal (compress only;
   // since 0.12.0): 8, profile 4 plus a least-squares cascade per channel
   // and weight sets chosen by the best predictor (about 3% smaller, at half

@@ -19,13 +19,13 @@ constexpr uint32_t KiB = 1024, MiB = 1024 * KiB;
 //                                 level  model  segment size  byte, image, audio profile
 constexpr std::array<Level, 9> kLevels{{{1, false, 1 * MiB, 1, 3, 4},
                                         {2, false, 2 * MiB, 1, 3, 4},
-                                        {3, false, 4 * MiB, 7, 6, 8},
-                                        {4, false, 8 * MiB, 7, 6, 8},
-                                        {5, false, 16 * MiB, 7, 6, 8},
-                                        {6, true, 1 * MiB, 7, 6, 8},
-                                        {7, true, 2 * MiB, 7, 6, 8},
-                                        {8, true, 4 * MiB, 7, 6, 8},
-                                        {9, true, 8 * MiB, 7, 6, 8}}};
+                                        {3, false, 4 * MiB, 7, 9, 8},
+                                        {4, false, 8 * MiB, 7, 9, 8},
+                                        {5, false, 16 * MiB, 7, 9, 8},
+                                        {6, true, 1 * MiB, 7, 9, 8},
+                                        {7, true, 2 * MiB, 7, 9, 8},
+                                        {8, true, 4 * MiB, 7, 9, 8},
+                                        {9, true, 8 * MiB, 7, 9, 8}}};
 }  // namespace
 
 const Level& level(int n) {

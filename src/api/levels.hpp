@@ -29,7 +29,7 @@ struct Level {
   bool text_model;        // the neural model for bytes (else the mixer alone)
   uint32_t segment_size;  // bytes
   int byte_profile;       // the mixer profile for bytes (Options::byte_profile): 1 or 7 (5 only when asked for)
-  int image_profile;      // the mixer profile for images (Options::image_profile): 3 or 6
+  int image_profile;      // the mixer profile for images (Options::image_profile): 3 or 9 (6 only when asked for)
   int audio_profile;      // the mixer profile for audio (Options::audio_profile): 4 or 8
 };
 

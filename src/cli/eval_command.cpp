@@ -28,7 +28,7 @@ struct EvalArgs {
   std::string adapter = "auto", raw_pcm, raw_image, layout;
   uint32_t segment_size = 1u << 20;
   int byte_profile = 7;
-  int image_profile = 6;
+  int image_profile = 9;
   int audio_profile = 8;
   int threads = 1;
   bool coded = false, force_model = false, no_mix = false, media = false, merge = false, quiet = false, share = false;
@@ -164,7 +164,7 @@ int eval_main(std::vector<std::string> words) {
   app.add_option("--segment-size", segment_size, "Bytes per segment, as compression codes them (default 1M)");
   app.add_option("--byte-profile", a.byte_profile, "Mixer profile for bytes, as compression codes them: 7 (default), 5 or 1")
       ->check(CLI::IsMember({1, 5, 7}));
-  app.add_option("--image-profile", a.image_profile, "Mixer profile for images, as compression codes them: 6 (default), 9 or 3")
+  app.add_option("--image-profile", a.image_profile, "Mixer profile for images, as compression codes them: 9 (default), 6 or 3")
       ->check(CLI::IsMember({3, 6, 9}));
   app.add_option("--audio-profile", a.audio_profile, "Mixer profile for audio, as compression codes them: 8 (default) or 4")
       ->check(CLI::IsMember({4, 8}));
