@@ -2,7 +2,7 @@
 """A second .mbz decoder, written from docs/FORMAT.md alone.
 
 Why it exists: docs/FORMAT.md says it specifies the format -- the container
-and the context mixer of mixed segments (method 3, profiles 1-8) -- precisely
+and the context mixer of mixed segments (method 3, profiles 1-9) -- precisely
 enough for a second implementation. This file is that second implementation,
 written from the document's text and nothing else (not from src/mix/), and
 the CTest `spec_decoder` runs it on the golden files with mixed segments
@@ -21,7 +21,7 @@ What it decodes:
     and checked, not applied), each block's check and its segment's XXH64,
     the end marker, and the footer's count, size, whole-content XXH64 and
     check; several frames back to back;
-  * segments of method 0 (stored) and 3 (mixed, profiles 1-8) in frames
+  * segments of method 0 (stored) and 3 (mixed, profiles 1-9) in frames
     without a model (`mbz -m none`: model name `none`, SHA-256 all zero),
     where the model's input is even odds (ones = 1, total = 2) at every
     decision;
@@ -61,14 +61,17 @@ Pure Python 3 standard library; clarity first, speed second: 10,000 to
 25,000 decisions (bits) a second, so a 1 KiB segment takes 0.3 s (profile 1)
 to 1 s (profile 4); profile 5 runs at about 7,000 (1.2 s a KiB), profile 6
 at about 3,200 (2.5 s a KiB), profile 7 at three quarters of profile 5's
-speed (1.6 s a KiB), profile 8 at 2,800 to 3,800 (2.1 to 2.9 s a KiB).
+speed (1.6 s a KiB), profile 8 at 2,800 to 3,800 (2.1 to 2.9 s a KiB),
+profile 9 at about 2,600 (3.1 s a KiB, 0.7 times profile 6's speed).
 
 Profile 6 (images of MED residuals, FORMAT.md "Profile 6") is written in
 profile6.py beside this file, on this file's primitives; profile 7 (bytes
 with structure contexts, "Profile 7") in profile7.py, on Profile5Mixer;
 profile 8 (audio with a least-squares cascade, "Profile 8") in profile8.py,
 on Mixer and NumericModel through their hooks (mixer_state, numeric_model,
-mix, train_mix; PREDICTORS, SCALE_SHIFT, more_state).
+mix, train_mix; PREDICTORS, SCALE_SHIFT, more_state); profile 9 (images with
+texture contexts, "Profile 9") in profile9.py, on profile6.py's
+Profile6Mixer and Profile6Numeric through theirs.
 
 Profile 5's predictor is also checked on its own, decision by decision,
 against probability vectors from the encoder: p5_vectors.py (beside this
@@ -548,7 +551,7 @@ class RangeDecoder:
 # "Mixed segments (method 3)": the profile byte, shape and value format
 # =============================================================================
 
-SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13}  # what follows the profile byte
+SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13, 9: 13}  # what follows the profile byte
 MAX_STRIDE = 1024
 
 VF_BYTES_MASK = 0x07   # bits 0-2: bytes per sample (1..3)
@@ -604,10 +607,10 @@ def read_mixed_header(coded):
             raise corrupt(f"value format 0x{vf:02X}: reserved bits set")
         if (vf & VF_MED) and row == 0:
             raise corrupt("MED residuals without rows")
-        if profile in (3, 6) and vf & VF_SIGNAL:
+        if profile in (3, 6, 9) and vf & VF_SIGNAL:
             raise corrupt(f"value format bit 5 under profile {profile}")
-        if profile == 6 and not vf & VF_MED:
-            raise corrupt("profile 6 needs bit 6 of the value format (MED residuals)")
+        if profile in (6, 9) and not vf & VF_MED:
+            raise corrupt(f"profile {profile} needs bit 6 of the value format (MED residuals)")
         if profile in (4, 8) and not (vf & VF_SIGNAL and vf & VF_SIGNED and row == 0):
             raise corrupt(f"profile {profile} needs bits 5 and 7 of the value format and row 0 ({shape})")
     return profile, shape, coded[header_len:]
@@ -1751,6 +1754,15 @@ def profile8_mixer(shape, n):
     return Profile8Mixer(shape, n)
 
 
+def profile9_mixer(shape, n):
+    """[Profile 9: images with texture contexts] The mixer of a profile-9
+    segment, from profile9.py (beside this file), profile6.py's mixer with
+    the texture contexts."""
+    sys.modules.setdefault("decode_mixed", sys.modules[__name__])
+    from profile9 import Profile9Mixer
+    return Profile9Mixer(shape, n)
+
+
 def decode_mixed_segment(coded, n, tables=None, trace=None):
     """[Coding a segment] decode_segment. tables: the model's n cumulative
     tables of the segment, one per byte (a frame with a model); None in a
@@ -1763,6 +1775,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
         mixer = profile7_mixer(n)
     elif profile == 8:
         mixer = profile8_mixer(shape, n)
+    elif profile == 9:
+        mixer = profile9_mixer(shape, n)
     else:
         mixer = Profile5Mixer(n) if profile == 5 else Mixer(profile, shape, n)
     decoder = RangeDecoder(stream)
@@ -1790,8 +1804,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
 MAGIC = b"\x89MBZ\r\n\x1a\n"
 FORMAT_VERSIONS = (1, 2)
 # [Header: Required features] version 2: bit p - 1 for mixer profile p
-# (1..12), bits 12..15 reserved; the profiles this decoder knows (1-8).
-KNOWN_FEATURES = 0x00FF
+# (1..12), bits 12..15 reserved; the profiles this decoder knows (1-9).
+KNOWN_FEATURES = 0x01FF
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24
 ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}
@@ -1975,7 +1989,7 @@ class BlockReport:
         kind = METHOD_NAMES[self.method]
         if self.profile is not None:
             kind += f" profile {self.profile}"
-            if self.profile in (2, 3, 4, 6, 8):   # profiles 1, 5 and 7 have no shape
+            if self.profile in (2, 3, 4, 6, 8, 9):   # profiles 1, 5 and 7 have no shape
                 kind += f" ({self.shape})"
         return f"{kind}, {self.raw_length} -> {self.coded_length} bytes"
 

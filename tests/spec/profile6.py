@@ -424,7 +424,12 @@ def as_byte(v):
 class Profile6Mixer:
     """[Profile 6] The mixer of one profile-6 mixed segment: profile 3's byte
     state, tables, match model and numeric model (widened), eight weight
-    sets, a final mixer and three APMs."""
+    sets, a final mixer and three APMs.
+
+    Hooks for a later profile built on this one (profile9.py): mixer_state
+    (the weight sets, final mixer and APMs), numeric_model, inputs (x, 66
+    slots here), mix (p from x: mix_sets, as many sets as set_contexts
+    gives, then refine_apms) and train_mix (what mix used)."""
 
     def __init__(self, shape, n):
         self.shape = shape
@@ -434,13 +439,21 @@ class Profile6Mixer:
         self.c0 = 1
         self.bp = 0
         # [Profile 6: State]
+        self.mixer_state(n)
+        self.T = [dm.HashedCounterTable(bits) for _ in range(dm.NUM_CONTEXTS)]
+        self.match = dm.MatchModel(bits)
+        self.numeric = self.numeric_model(shape)
+        self.base = self.byte_contexts()
+
+    def mixer_state(self, n):
+        """[Profile 6: State] W0..W7, FW and APM0..APM2."""
         self.W = [dm.WeightSets(count, N_INPUTS) for count in SET_COUNTS]
         self.FW = FinalMixer(FINAL_SETS, FINAL_INPUTS, FINAL_BIAS_SLOT, FINAL_INITIAL)
         self.APM0, self.APM1, self.APM2 = (dm.APM(c) for c in APM_CONTEXTS)
-        self.T = [dm.HashedCounterTable(bits) for _ in range(dm.NUM_CONTEXTS)]
-        self.match = dm.MatchModel(bits)
-        self.numeric = Profile6Numeric(shape)
-        self.base = self.byte_contexts()
+
+    def numeric_model(self, shape):
+        """[Profile 6] Profile 3's numeric model, widened."""
+        return Profile6Numeric(shape)
 
     def back(self, k):
         """[Coding a segment: Byte state] back(k)."""
@@ -486,7 +499,14 @@ class Profile6Mixer:
         ]
 
     def predict(self, ones, total):
-        """[Profile 6: predict] predict(ones, total)."""
+        """[Profile 6: predict] predict(ones, total): the inputs, then the
+        mixing."""
+        self.x = self.inputs(ones, total)
+        return self.mix(self.x)
+
+    def inputs(self, ones, total):
+        """[Profile 6: predict] x[0..65]: as "Coding a segment"'s predict,
+        then numeric_inputs()."""
         c0 = self.c0
         c1 = self.back(1)
         hashes = [(c1 << 24) | self.base[0] | c0]
@@ -503,23 +523,37 @@ class Profile6Mixer:
         x[dm.SLOT_MODEL_LINEAR] = div_trunc(pm - 2048, 2)
         x[dm.SLOT_BIAS] = 256
         x[dm.SLOT_NUMERIC:] = self.numeric.inputs()
-        self.x = x
+        return x
 
+    def mix(self, x):
+        """[Profile 6: predict] The eight sets, the final mixer over their
+        stretched outputs and the bias, and three APMs averaged."""
+        r0, r1, r2 = self.refine_apms(self.mix_sets(x))
+        return clamp((r0 + r1 + 2 * r2 + 2) >> 2, 1, 4095)
+
+    def mix_sets(self, x):
+        """[Profile 6: predict] ps[j] of every first-layer set Wj (as many as
+        set_contexts gives), fx with the bias at slot 3, and p_f from the
+        final set FW[k[1]]."""
         self.k = self.set_contexts()
-        self.w = [self.W[j].get(self.k[j]) for j in range(N_SETS)]
+        self.w = [W.get(k) for W, k in zip(self.W, self.k)]
         self.ps = [squash(dm.mixer_dot(w, x)) for w in self.w]
         fx = [stretch(p) for p in self.ps]
         fx.insert(FINAL_BIAS_SLOT, 256)
         self.fx = fx
         self.fw = self.FW.get(self.k[1])
         self.p_f = squash(dm.mixer_dot(self.fw, fx))
+        return self.p_f
 
+    def refine_apms(self, p_f):
+        """[Profile 6: predict] r0, r1, r2: APM0 by c0, APM1 by P0's interval
+        context, APM2 by the weighted predictor's."""
         nm = self.numeric
         d = min(nm.depth, 15)
-        r0 = self.APM0.refine(c0, self.p_f)
-        r1 = self.APM1.refine(d * 64 + nm.qd[0] + 32, self.p_f)
-        r2 = self.APM2.refine(d * 64 + clamp(nm.qd[6] + 32, 0, 63), self.p_f)
-        return clamp((r0 + r1 + 2 * r2 + 2) >> 2, 1, 4095)
+        r0 = self.APM0.refine(self.c0, p_f)
+        r1 = self.APM1.refine(d * 64 + nm.qd[0] + 32, p_f)
+        r2 = self.APM2.refine(d * 64 + clamp(nm.qd[6] + 32, 0, 63), p_f)
+        return r0, r1, r2
 
     def update(self, bit):
         """[Profile 6: update] Train what predict used; the numeric side
@@ -528,10 +562,7 @@ class Profile6Mixer:
             dm.counter_train(slot, bit, dm.LIMIT_CONTEXT)
         if self.match.counter is not None:
             dm.counter_train(self.match.counter, bit, dm.LIMIT_MATCH)
-        train_layers(self, SET_RATES, bit)
-        self.APM0.update(bit)
-        self.APM1.update(bit)
-        self.APM2.update(bit)
+        self.train_mix(bit)
         self.numeric.update(bit)
         self.c0 = 2 * self.c0 + bit
         self.bp += 1
@@ -541,3 +572,11 @@ class Profile6Mixer:
             self.base = self.byte_contexts()
             self.c0 = 1
             self.bp = 0
+
+    def train_mix(self, bit):
+        """[Profile 6: update] The sets at their rates, the final set, the
+        three APMs (what mix used)."""
+        train_layers(self, SET_RATES, bit)
+        self.APM0.update(bit)
+        self.APM1.update(bit)
+        self.APM2.update(bit)
