@@ -24,7 +24,8 @@ uint32_t qg(int32_t d) {
   if (d < 64) return 6;
   return 7;
 }
-// A signed difference in 15 levels, 1..15 (8: zero).
+// A signed difference in 14 levels, 1..14: 8 - qg(d) below zero, 7 + qg(d)
+// from zero up, so -1 and 0 share 7 (as the image lab measured it).
 uint32_t qs(int32_t d) { return d < 0 ? 8 - qg(d) : 7 + qg(d); }
 
 uint32_t clamp8(int32_t v) { return static_cast<uint32_t>(std::clamp(v, 0, 255)); }

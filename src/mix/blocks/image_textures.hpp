@@ -13,8 +13,9 @@
 // Legend of the contexts (k: the slot; id: the hash's tag; W, N, NW, NE, WW,
 // NN the neighbours of the same channel seen as 8 bits; pp, pw, pn the
 // pixel's previous channel and its W and N (0 with one channel); med8 the
-// MED prediction; p6, p13 the pixels P6 and P13 predict; qs a signed
-// difference in 15 levels, qg its size in 8):
+// MED prediction; p6, p13 the pixels P6 and P13 predict; qg a difference's
+// size in 8 levels, qs a signed difference in 14, 1..14, where -1 and 0
+// share 7):
 //   k id   hashes                          k  id   hashes
 //   0 200  W, N                            8  217  te | act << 4, W >> 3, N >> 3
 //   1 203  clamp8(W + N - NW)              9  218  pp, W, N
