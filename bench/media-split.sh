@@ -10,7 +10,7 @@
 # DIR_OR_LIST: a directory (every file in it) or a file listing paths, one
 # a line. Columns: file, bytes, then the compressed bytes of each coder;
 # the last row sums them. Audio: mbz --audio-profile 4 and 8, flac -8,
-# wavpack -hh; images: mbz --image-profile 3 and 6, cjxl -d 0 -e 9.
+# wavpack -hh; images: mbz --image-profile 6 and 9, cjxl -d 0 -e 9.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { echo "usage: $0 audio|image DIR_OR_LIST [OUT.csv]" >&2; exit 2; }
@@ -36,11 +36,11 @@ case $KIND in
       echo "$(mbz_size "$f" --audio-profile 4),$(mbz_size "$f" --audio-profile 8),$(stat -c %s "$W/c.flac"),$(stat -c %s "$W/c.wv")"
     } ;;
   image)
-    header="mbz_p3,mbz_p6,cjxl_e9"
+    header="mbz_p6,mbz_p9,cjxl_e9"
     row() {
       local f=$1
       cjxl -d 0 -e 9 --quiet "$f" "$W/c.jxl" >/dev/null 2>&1
-      echo "$(mbz_size "$f" --image-profile 3),$(mbz_size "$f" --image-profile 6),$(stat -c %s "$W/c.jxl")"
+      echo "$(mbz_size "$f" --image-profile 6),$(mbz_size "$f" --image-profile 9),$(stat -c %s "$W/c.jxl")"
     } ;;
   *) echo "$0: audio or image, not $KIND" >&2; exit 2 ;;
 esac
