@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/le_bytes.hpp"
+#include "common/release_memory.hpp"
 #include "mbz/error.hpp"
 #include "mix/logistic.hpp"
 #include "mix/profile_units.hpp"
@@ -33,17 +34,20 @@ namespace {
 template <class Code>
 void run_known(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape, Code&& code,
                const std::function<void(size_t)>& ready = {}) {
-  ProfileUnit unit = make_unit(profile, size, shape);
-  std::visit([&](auto& mixer) {
-    for (size_t i = 0; i < size; ++i) {
-      if (ready && i % kReadyStep == 0) ready(std::min(size, i + kReadyStep));
-      for (int d = 0; d < 8; ++d) {
-        const int bit = (data[i] >> (7 - d)) & 1;
-        code(i, bit, mixer->predict(paths ? unpack(paths[i * 8 + d]) : kNoModel));
-        mixer->update(bit);
+  {
+    ProfileUnit unit = make_unit(profile, size, shape);
+    std::visit([&](auto& mixer) {
+      for (size_t i = 0; i < size; ++i) {
+        if (ready && i % kReadyStep == 0) ready(std::min(size, i + kReadyStep));
+        for (int d = 0; d < 8; ++d) {
+          const int bit = (data[i] >> (7 - d)) & 1;
+          code(i, bit, mixer->predict(paths ? unpack(paths[i * 8 + d]) : kNoModel));
+          mixer->update(bit);
+        }
       }
-    }
-  }, unit);
+    }, unit);
+  }
+  release_freed_memory();
 }
 
 // The ideal cost of a decision coded with probability p/4096, for every p:
@@ -135,7 +139,11 @@ UnitAhead::UnitAhead(uint8_t profile, size_t segment_len)
     : profile_(byte_profile(profile)),
       segment_len_(segment_len),
       held_(std::make_unique<Held>(Held{make_unit(profile, segment_len, SampleShape{})})) {}
-UnitAhead::~UnitAhead() = default;
+UnitAhead::~UnitAhead() {
+  if (!held_) return;
+  held_.reset();
+  release_freed_memory();
+}
 bool UnitAhead::held() const { return held_ != nullptr; }
 
 MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, ProbabilityTrace* trace, UnitAhead* ahead)
@@ -158,7 +166,10 @@ MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_le
   }
 }
 
-MixedDecoder::~MixedDecoder() = default;
+MixedDecoder::~MixedDecoder() {
+  unit_.reset();
+  release_freed_memory();
+}
 
 template <class Mixer>
 uint8_t MixedDecoder::decode_byte(Mixer& mixer, const uint32_t* cum257) {
