@@ -80,27 +80,6 @@ TEST(Profile6Blocks, LeastSquaresStaysInRangeOnHostileSamples) {
   }
 }
 
-// A w x h PNM (grey or RGB, 8 or 16 bits) of smooth gradients and noise.
-std::vector<uint8_t> gradient_pnm(int w, int h, int channels, int bits, uint32_t seed) {
-  const std::string head = std::string(channels == 3 ? "P6" : "P5") + "\n" + std::to_string(w) + " " + std::to_string(h) +
-                           "\n" + (bits == 16 ? "65535" : "255") + "\n";
-  std::vector<uint8_t> out(head.begin(), head.end());
-  std::mt19937 rng(seed);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x)
-      for (int c = 0; c < channels; ++c) {
-        const uint32_t v = static_cast<uint32_t>(x * 7 + y * 5 + c * 40 + static_cast<int>(rng() % 9)) % 256;
-        if (bits == 16) {
-          const uint32_t v16 = v * 257 + rng() % 64;
-          out.push_back(static_cast<uint8_t>(v16 >> 8));
-          out.push_back(static_cast<uint8_t>(v16));
-        } else {
-          out.push_back(static_cast<uint8_t>(v));
-        }
-      }
-  return out;
-}
-
 // Images one, two and three pixels wide keep a slot a sample (sample_ring.hpp),
 // wider ones a ring; segments of 1 KiB start inside rows and pixels.
 TEST(Profile6, ImagesOfEveryWidthRoundTrip) {
@@ -111,7 +90,7 @@ TEST(Profile6, ImagesOfEveryWidthRoundTrip) {
   struct Case { int w, channels, bits; };
   for (const Case k : {Case{1, 1, 8}, Case{2, 3, 16}, Case{3, 1, 16}, Case{3, 3, 8}, Case{37, 3, 8}, Case{37, 1, 16}}) {
     const int h = 2200 / (k.w * k.channels * k.bits / 8) + 2;  // three segments of 1 KiB or so
-    const auto image = gradient_pnm(k.w, h, k.channels, k.bits, static_cast<uint32_t>(k.w * 10 + k.channels));
+    const auto image = test::gradient_pnm(k.w, h, k.channels, k.bits, static_cast<uint32_t>(k.w * 10 + k.channels));
     const auto packed = compress(image.data(), image.size(), *Model::none(), o);
     FrameHeader hd;
     parse_header(packed.data(), packed.size(), hd, "");

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,28 @@ inline ModelResolver only(std::shared_ptr<const Model> m) {
     if (m->sha256_hex() != sha) throw Error(ErrorCode::unknown_model, "unknown model (sha256 " + sha + ")");
     return m;
   };
+}
+
+// A w x h PNM (grey or RGB, 8 or 16 bits) of smooth gradients and noise
+// (the image profiles' round trips of every width).
+inline std::vector<uint8_t> gradient_pnm(int w, int h, int channels, int bits, uint32_t seed) {
+  const std::string head = std::string(channels == 3 ? "P6" : "P5") + "\n" + std::to_string(w) + " " + std::to_string(h) +
+                           "\n" + (bits == 16 ? "65535" : "255") + "\n";
+  std::vector<uint8_t> out(head.begin(), head.end());
+  std::mt19937 rng(seed);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < channels; ++c) {
+        const uint32_t v = static_cast<uint32_t>(x * 7 + y * 5 + c * 40 + static_cast<int>(rng() % 9)) % 256;
+        if (bits == 16) {
+          const uint32_t v16 = v * 257 + rng() % 64;
+          out.push_back(static_cast<uint8_t>(v16 >> 8));
+          out.push_back(static_cast<uint8_t>(v16));
+        } else {
+          out.push_back(static_cast<uint8_t>(v));
+        }
+      }
+  return out;
 }
 
 }  // namespace mbz::test
