@@ -4,14 +4,19 @@
 //
 //   dump_model_tables -m MODEL.mbzm FILE.mbz OUT.tables
 //
-// OUT.tables: for every mixed (method 3) segment of FILE.mbz, in file order
-// (frame after frame, segment after segment), and for every byte of the
-// segment in order, the table the decoder hands the mixer before that byte:
-// 257 u32le, cum[0] = 0 .. cum[256] = total (docs/EXACTNESS.md §4). Nothing
-// else: no header, no separators; segment k's tables start after those of
-// the mixed segments before it (raw length × 257 × 4 bytes each), and the
-// file ends with the last mixed segment's. Model-coded (method 2), stored and
-// zstd segments add nothing. Every frame must name the model given (its
+// OUT.tables: for every mixed segment of FILE.mbz (method 3, or 4: mixed
+// with a model prefix), in file order (frame after frame, segment after
+// segment), and for every byte of the segment the model drives, in order,
+// the table the decoder hands the mixer before that byte: 257 u32le,
+// cum[0] = 0 .. cum[256] = total (docs/EXACTNESS.md §4). The bytes the
+// model drives: every byte of a method-3 segment; the first `prefix` bytes
+// of a method-4 segment (prefix: the u32le that opens its coded data), none
+// after them, which have even odds as the mixer's input (docs/FORMAT.md
+// "Mixed segments with a model prefix"). Nothing else: no header, no
+// separators; segment k's tables start after those of the mixed segments
+// before it (raw length, or prefix, × 257 × 4 bytes each), and the file ends
+// with the last mixed segment's. Model-coded (method 2), stored and zstd
+// segments add nothing. Every frame must name the model given (its
 // SHA-256).
 //
 // How the tables are made — what model_decode (container/segment_codec.cpp)
@@ -19,9 +24,10 @@
 //   1. every frame's model-coded and mixed segments are decoded by the
 //      library (model_decode, one worker), each checked against its block's
 //      XXH64: these are the bytes the decoder's engine is teacher-forced on;
-//   2. each mixed segment's bytes are stepped through a StepDecoder of
-//      batch 1 on the CPU, taking tables() before push()ing each byte — as
-//      model_decode does for its lockstep batch. A segment's tables do not
+//   2. each mixed segment's bytes (a method-4 segment's first prefix bytes)
+//      are stepped through a StepDecoder of batch 1 on the CPU, taking
+//      tables() before push()ing each byte — as model_decode does for its
+//      lockstep batch. A segment's tables do not
 //      depend on the other segments of model_decode's batch (nor on the
 //      padding that follows a shorter segment): every step of the CPU
 //      backend is row by row (per-row RMSNorm, int8 GEMM rows, per-column
@@ -101,7 +107,7 @@ int main(int argc, char** argv) {
     const Engine engine(model, DeviceKind::cpu, 1);
     const std::vector<uint8_t> file = read_all(argv[3]);
     std::vector<uint8_t> out;
-    size_t pos = 0, frames = 0, mixed = 0, bytes = 0;
+    size_t pos = 0, frames = 0, mixed = 0, prefixed = 0, bytes = 0;
     while (pos < file.size() || frames == 0) {
       FrameHeader h;
       std::vector<Block> blocks;
@@ -114,7 +120,7 @@ int main(int argc, char** argv) {
       std::vector<CodedSegment> segs;
       std::vector<uint64_t> checksums;
       for (const Block& b : blocks)
-        if (b.header.method == Method::model || b.header.method == Method::mixed) {
+        if (b.header.method == Method::model || is_mixed(b.header.method)) {
           segs.push_back({b.header.method, b.coded, b.header.coded_len, b.header.raw_len});
           checksums.push_back(b.header.checksum);
         }
@@ -123,17 +129,24 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < segs.size(); ++i)
         if (xxh64(raw[i].data(), raw[i].size()) != checksums[i])
           throw Error(ErrorCode::checksum_mismatch, "a segment of frame " + std::to_string(frames) + " fails its XXH64");
-      // 2. Each mixed segment's tables along its bytes, batch 1.
+      // 2. Each mixed segment's tables along its bytes (a method-4 segment's
+      //    prefix only), batch 1.
       for (size_t i = 0; i < segs.size(); ++i) {
-        if (segs[i].method != Method::mixed) continue;
+        if (!is_mixed(segs[i].method)) continue;
+        size_t n = raw[i].size();
+        if (segs[i].method == Method::mixed_prefix) {
+          n = read_model_prefix(segs[i].coded, segs[i].coded_len, segs[i].raw_len,
+                                "frame " + std::to_string(frames));
+          ++prefixed;
+        }
         StepDecoder step(engine, 1);
-        for (const uint8_t byte : raw[i]) {
+        for (size_t k = 0; k < n; ++k) {
           const std::vector<uint32_t>& cum = step.tables();
           for (size_t j = 0; j < 257; ++j) put_u32le(out, cum[j]);
-          step.push(&byte);
+          step.push(&raw[i][k]);
         }
         ++mixed;
-        bytes += raw[i].size();
+        bytes += n;
       }
     }
     std::FILE* f = std::fopen(argv[4], "wb");
@@ -141,8 +154,8 @@ int main(int argc, char** argv) {
       std::perror(argv[4]);
       return 1;
     }
-    std::printf("%s: %zu frame%s, %zu mixed segments, %zu bytes: %zu bytes of tables\n", argv[3], frames,
-                frames == 1 ? "" : "s", mixed, bytes, out.size());
+    std::printf("%s: %zu frame%s, %zu mixed segments (%zu with a model prefix), %zu bytes: %zu bytes of tables\n",
+                argv[3], frames, frames == 1 ? "" : "s", mixed, prefixed, bytes, out.size());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dump_model_tables: %s: %s\n", argv[3], e.what());

@@ -23,10 +23,13 @@ for n in 1 2 3 4 5 6 7 8 9; do
   expect "level $n decodes with no option" sh -c "'$MBZ' -d -c t1.mbz | cmp -s - text.txt"
   case $n in 1|2|3|4|5) model=none ;; *) model=text-small-v1 ;; esac
   expect "level $n codes bytes with model $model" listed t1.mbz "Model: *$model\$"
-  size=$(case $n in 1|6) echo 1048576 ;; 2|7) echo 2097152 ;; 3|8) echo 4194304 ;; 4|9) echo 8388608 ;; 5) echo 16777216 ;; esac)
+  size=$(case $n in 1) echo 1048576 ;; 2) echo 2097152 ;; 3) echo 4194304 ;; 4|6|7|8|9) echo 8388608 ;; 5) echo 16777216 ;; esac)
   expect "level $n: segments of up to $size bytes" listed t1.mbz "of up to $size bytes"
   profile=$(case $n in 1|2) echo 1 ;; *) echo 7 ;; esac)
-  expect "level $n codes bytes with mixer profile $profile" listed t1.mbz "needs mixer profile $profile)"
+  # Levels 6-8 run the model over a prefix of each segment (1, 2, 4 MiB): a
+  # stream's frame declares it (its length is not known before the header).
+  prefix=$(case $n in 6|7|8) echo " and the model prefix" ;; esac)
+  expect "level $n codes bytes with mixer profile $profile$prefix" listed t1.mbz "needs mixer profile $profile$prefix)"
   # Audio is coded by the mixer alone at every level (levels.hpp), with
   # profile 4 at levels 1-2 and 8 above.
   "$MBZ" -$n -c speech.wav > s.mbz
@@ -63,14 +66,15 @@ expect "-0 is a usage error" test $rc -eq 2
 
 # --byte-profile overrides the level's; profile 1 is what mbz 0.3-0.8 read.
 "$MBZ" -6 --byte-profile 1 -c text.txt > p1.mbz
-expect "--byte-profile 1 at level 6" listed p1.mbz "needs mixer profile 1)"
+expect "--byte-profile 1 at level 6" listed p1.mbz "needs mixer profile 1 and the model prefix)"
 expect "--byte-profile 1 round trip" sh -c "'$MBZ' -d -c p1.mbz | cmp -s - text.txt"
 "$MBZ" -1 --byte-profile 7 -c text.txt > p7.mbz
 expect "--byte-profile 7 at level 1" listed p7.mbz "needs mixer profile 7)"
 # Profile 5 (what mbz 0.9-0.10 wrote) when asked for, with and without a model.
 for n in 1 6; do
   "$MBZ" -$n --byte-profile 5 -c text.txt > p5.mbz
-  expect "--byte-profile 5 at level $n" listed p5.mbz "needs mixer profile 5)"
+  prefix=$(case $n in 6) echo " and the model prefix" ;; esac)
+  expect "--byte-profile 5 at level $n" listed p5.mbz "needs mixer profile 5$prefix)"
   expect "--byte-profile 5 at level $n: round trip" sh -c "'$MBZ' -d -c p5.mbz | cmp -s - text.txt"
 done
 "$MBZ" --byte-profile 3 -c text.txt >/dev/null 2>err; rc=$?
@@ -98,5 +102,24 @@ expect "--image-profile 6 at level 6" listed i6d.mbz "needs mixer profile 6)"
 expect "--image-profile 6 at level 6 round trip" sh -c "'$MBZ' -d -c i6d.mbz | cmp -s - grey.pgm"
 "$MBZ" --image-profile 5 -c grey.pgm >/dev/null 2>err; rc=$?
 expect "--image-profile 5 is a usage error" test $rc -eq 2
+
+# --model-prefix overrides the level's: all (0) is the model over every
+# byte, what mbz 0.13 wrote and reads; a short prefix gives method-4
+# segments (the model over their first bytes only) that decode the same.
+"$MBZ" -6 --model-prefix all -c text.txt > pa.mbz
+expect "--model-prefix all at level 6" listed pa.mbz "needs mixer profile 7)"
+"$MBZ" -6 --model-prefix 1000 --segment-size 2K -T 2 -c text.txt > pk.mbz
+"$MBZ" -6 --model-prefix 1000 --segment-size 2K -T 1 -c text.txt > pk1.mbz
+expect "--model-prefix 1000: -T 1 == -T 2" cmp -s pk.mbz pk1.mbz
+expect "--model-prefix 1000 round trip" sh -c "'$MBZ' -d -c pk.mbz | cmp -s - text.txt"
+expect "--model-prefix 1000: segments with a model prefix" listed pk.mbz "1 with a model prefix"
+"$MBZ" -4 --segment-size 2K -c text.txt > pm.mbz
+expect "--model-prefix 1000 is smaller than the mixer alone" test "$(wc -c < pk.mbz)" -lt "$(wc -c < pm.mbz)"
+"$MBZ" -6 --model-prefix 1000 -m none -c text.txt > pn.mbz
+expect "--model-prefix without a model: no prefix" listed pn.mbz "needs mixer profile 7)"
+"$MBZ" --model-prefix 17M -c text.txt >/dev/null 2>err; rc=$?
+expect "--model-prefix over 16M is a usage error" test $rc -eq 2
+"$MBZ" --model-prefix x -c text.txt >/dev/null 2>err; rc=$?
+expect "--model-prefix x is a usage error" test $rc -eq 2
 
 report "levels tests"

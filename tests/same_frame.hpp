@@ -1,6 +1,6 @@
 // same_frame.hpp — a frame the encoder writes today against a committed
 // golden one, for the golden-file tests: the same bytes, but for the header
-// fields that format version 2 added.
+// fields that format version 2 added; and a frame with its header edited.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -38,6 +38,18 @@ inline void expect_same_frame(const std::vector<uint8_t>& got, const std::vector
   EXPECT_EQ(std::vector<uint8_t>(got.begin() + static_cast<std::ptrdiff_t>(w_size), got.end()),
             std::vector<uint8_t>(golden.begin() + static_cast<std::ptrdiff_t>(g_size), golden.end()))
       << name << ": segments and footer";
+}
+
+// The frame with its header rewritten by edit(FrameHeader&), with a valid
+// header check: the rest of the bytes as they were.
+template <class Edit>
+std::vector<uint8_t> with_header(const std::vector<uint8_t>& packed, Edit edit) {
+  FrameHeader h;
+  const size_t n = parse_header(packed.data(), packed.size(), h, "");
+  edit(h);
+  auto out = encode_header(h);
+  out.insert(out.end(), packed.begin() + static_cast<std::ptrdiff_t>(n), packed.end());
+  return out;
 }
 
 }  // namespace mbz::test

@@ -4,6 +4,7 @@
 
 #include "container/format.hpp"
 #include "container/segment_decoder.hpp"
+#include "same_frame.hpp"
 #include "test_util.hpp"
 
 namespace mbz {
@@ -63,16 +64,7 @@ TEST(BadInput, NewerFormatVersionIsRefused) {
   EXPECT_EQ(decode_error(packed, test::only(test::golden_model())), ErrorCode::unsupported_version);
 }
 
-// The frame with its header rewritten by edit (a valid header check).
-template <class Edit>
-std::vector<uint8_t> with_header(const std::vector<uint8_t>& packed, Edit edit) {
-  FrameHeader h;
-  const size_t n = parse_header(packed.data(), packed.size(), h, "");
-  edit(h);
-  auto out = encode_header(h);
-  out.insert(out.end(), packed.begin() + static_cast<std::ptrdiff_t>(n), packed.end());
-  return out;
-}
+using test::with_header;
 
 std::string decode_message(const std::vector<uint8_t>& packed) {
   try {

@@ -236,6 +236,22 @@ int main(int argc, char** argv) {
     mbz_params_free(p);
     CHECK(mbz_params_create(&p) == MBZ_OK);
 
+    /* model_prefix (0.14.0): the model over each segment's first bytes, declared by feature bit 12 */
+    CHECK(mbz_params_set(p, "segment_size", "2048") == MBZ_OK && mbz_params_set(p, "force_model", "1") == MBZ_OK);
+    for (int k = 0; k < 2; ++k) {
+      CHECK(mbz_params_set(p, "model_prefix", k ? "1000" : "0") == MBZ_OK);
+      CHECK(mbz_compress_with(m, text, n, p, &zp, &zpn) == MBZ_OK);
+      CHECK(zpn > 12 && ((((unsigned char*)zp)[11] & 0x10) != 0) == (k == 1)); /* features' high byte: bit 12 */
+      CHECK(mbz_decompress_with(m, zp, zpn, NULL, &back, &bn) == MBZ_OK);
+      CHECK(bn == n && memcmp(back, text, n) == 0);
+      mbz_free(back);
+      mbz_free(zp);
+    }
+    CHECK(mbz_params_set(p, "model_prefix", "16777217") == MBZ_ERROR_INVALID_ARGUMENT);
+    CHECK(mbz_params_set(p, "model_prefix", "all") == MBZ_ERROR_INVALID_ARGUMENT);
+    mbz_params_free(p);
+    CHECK(mbz_params_create(&p) == MBZ_OK);
+
     /* bad names and values */
     CHECK(mbz_params_set(p, "no_such_setting", "1") == MBZ_ERROR_INVALID_ARGUMENT);
     CHECK(strstr(mbz_last_error(), "unknown parameter 'no_such_setting'") != NULL);

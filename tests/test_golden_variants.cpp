@@ -39,6 +39,8 @@ namespace {
 //             for 3, 4, 6, 8 and 9 (mix/sample_shape.hpp: 0x80 signed, 0x40 MED,
 //             0x20 delta2, low bits: bytes a sample); stride, row: of its
 //             sample shape (0, 0 for profile 1)
+//   prefix    the model prefix of every segment (method 4, --model-prefix;
+//             mbz 0.14.0); 0: none (method 3)
 //   writes    the current encoder still writes this file from its original
 //   trace     XXH64 of the probabilities of all decisions of all mixed
 //             segments, in frame order, as u16le (mix::trace_hash)
@@ -51,82 +53,85 @@ struct GoldenMixed {
   const char* raw_image;  // Options::raw_image
   uint8_t profile, value_format;
   uint32_t stride, row;
+  uint32_t prefix;
   bool writes;
   uint64_t trace;
 };
 
 // clang-format off
 const GoldenMixed kGoldenMixed[] = {
-  // name                        mbz                                      original                  model   layout        raw image       profile format stride row writes trace
+  // name                        mbz                                      original                  model   layout        raw image       profile format stride row prefix writes trace
   // Model-coded through the mixer (mbz 0.3.0 - 0.5.0). Two are written no more: since 0.4 the
   // encoder codes that image with profile 3, since 0.5 delta2 audio with profile 4.
-  {"tiny_bytes_gpl3",            "v1-mixer-gpl3-4k.mbz",                  "gpl3-4k.txt",            "tiny", "",           "",             1, 0x00,  0,   0, true,  0xd418a02547d52942},
-  {"tiny_sampled_photo",         "v1-mixer-image-photo.mbz",              "photo-32x24.ppm",        "tiny", "",           "",             2, 0x00,  3,  96, false, 0xe4fd00dd5ef550c3},
-  {"tiny_numeric_photo",         "v1-mixer-numeric-photo.mbz",            "photo-32x24.ppm",        "tiny", "",           "",             3, 0xC1,  3,  96, true,  0x7b8a8ab81337654d},
-  {"tiny_numeric_speech",        "v1-mixer-numeric-speech.mbz",           "speech-0.5s.wav",        "tiny", "",           "",             3, 0x82,  2,   0, false, 0x8da585e5e5fbe56b},
-  {"tiny_signal_speech",         "v1-mixer-signal-speech.mbz",            "speech-0.5s.wav",        "tiny", "",           "",             4, 0xA2,  2,   0, true,  0x8f42c47d3b0211ff},
-  {"tiny_signal_stereo16",       "v1-mixer-signal-music-stereo.mbz",      "music-0.1s-stereo.wav",  "tiny", "",           "",             4, 0xA2,  4,   0, true,  0x99d9306cf88da578},
+  {"tiny_bytes_gpl3",            "v1-mixer-gpl3-4k.mbz",                  "gpl3-4k.txt",            "tiny", "",           "",             1, 0x00,  0,   0,    0, true,  0xd418a02547d52942},
+  {"tiny_sampled_photo",         "v1-mixer-image-photo.mbz",              "photo-32x24.ppm",        "tiny", "",           "",             2, 0x00,  3,  96,    0, false, 0xe4fd00dd5ef550c3},
+  {"tiny_numeric_photo",         "v1-mixer-numeric-photo.mbz",            "photo-32x24.ppm",        "tiny", "",           "",             3, 0xC1,  3,  96,    0, true,  0x7b8a8ab81337654d},
+  {"tiny_numeric_speech",        "v1-mixer-numeric-speech.mbz",           "speech-0.5s.wav",        "tiny", "",           "",             3, 0x82,  2,   0,    0, false, 0x8da585e5e5fbe56b},
+  {"tiny_signal_speech",         "v1-mixer-signal-speech.mbz",            "speech-0.5s.wav",        "tiny", "",           "",             4, 0xA2,  2,   0,    0, true,  0x8f42c47d3b0211ff},
+  {"tiny_signal_stereo16",       "v1-mixer-signal-music-stereo.mbz",      "music-0.1s-stereo.wav",  "tiny", "",           "",             4, 0xA2,  4,   0,    0, true,  0x99d9306cf88da578},
   // The mixer alone (mbz 0.7.0): bytes.
-  {"none_bytes_gpl3",            "v1-none-gpl3-4k.mbz",                   "gpl3-4k.txt",            "none", "",           "",             1, 0x00,  0,   0, true,  0x2dae3dc064ffb5cb},
+  {"none_bytes_gpl3",            "v1-none-gpl3-4k.mbz",                   "gpl3-4k.txt",            "none", "",           "",             1, 0x00,  0,   0,    0, true,  0x2dae3dc064ffb5cb},
   // Images: MED residuals of interleaved pixels, grey / RGB / RGBA, 8 and 16 bits.
-  {"none_numeric_photo",         "v1-none-numeric-photo.mbz",             "photo-32x24.ppm",        "none", "",           "",             3, 0xC1,  3,  96, true,  0xfee2e55caa72ee99},
-  {"none_numeric_grey8",         "v1-none-numeric-grey8.mbz",             "grey8-40x40.pgm",        "none", "",           "",             3, 0xC1,  1,  40, true,  0x2e4d3c6dfb1c080d},
-  {"none_numeric_rgba8",         "v1-none-numeric-rgba8.mbz",             "rgba8-24x24.tga",        "none", "",           "",             3, 0xC1,  4,  96, true,  0x241d764e68ca7c7c},
-  {"none_numeric_grey16",        "v1-none-numeric-grey16.mbz",            "grey16-28x28.pgm",       "none", "",           "",             3, 0xC2,  2,  56, true,  0x51ddc6f70faa81c0},
-  {"none_numeric_rgb16",         "v1-none-numeric-rgb16.mbz",             "rgb16-20x20.ppm",        "none", "",           "",             3, 0xC2,  6, 120, true,  0x4d2dcc026113e198},
+  {"none_numeric_photo",         "v1-none-numeric-photo.mbz",             "photo-32x24.ppm",        "none", "",           "",             3, 0xC1,  3,  96,    0, true,  0xfee2e55caa72ee99},
+  {"none_numeric_grey8",         "v1-none-numeric-grey8.mbz",             "grey8-40x40.pgm",        "none", "",           "",             3, 0xC1,  1,  40,    0, true,  0x2e4d3c6dfb1c080d},
+  {"none_numeric_rgba8",         "v1-none-numeric-rgba8.mbz",             "rgba8-24x24.tga",        "none", "",           "",             3, 0xC1,  4,  96,    0, true,  0x241d764e68ca7c7c},
+  {"none_numeric_grey16",        "v1-none-numeric-grey16.mbz",            "grey16-28x28.pgm",       "none", "",           "",             3, 0xC2,  2,  56,    0, true,  0x51ddc6f70faa81c0},
+  {"none_numeric_rgb16",         "v1-none-numeric-rgb16.mbz",             "rgb16-20x20.ppm",        "none", "",           "",             3, 0xC2,  6, 120,    0, true,  0x4d2dcc026113e198},
   // Images without MED: residuals of planes (one sample a frame) or of delta2, and unsigned pixels.
-  {"none_numeric_rgb8_planar",   "v1-none-numeric-rgb8-planar-med.mbz",   "photo-32x24.ppm",        "none", "planar-med", "",             3, 0x81,  1,  32, true,  0x955bd39ab99259ca},
-  {"none_numeric_rgb8_delta2",   "v1-none-numeric-rgb8-delta2.mbz",       "photo-32x24.ppm",        "none", "delta2",     "",             3, 0x81,  3,  96, true,  0xc55c2d250aa69af2},
-  {"none_numeric_rgb8_native",   "v1-none-numeric-rgb8-native.mbz",       "photo-32x24.ppm",        "none", "native",     "",             3, 0x01,  3,  96, true,  0xc20e99be0f8b6edf},
-  {"none_numeric_rgb16_planar",  "v1-none-numeric-rgb16-planar-med.mbz",  "rgb16-20x20.ppm",        "none", "planar-med", "",             3, 0x82,  2,  40, true,  0x60d3ce5d66e6d2cb},
-  {"none_numeric_rgb16_native",  "v1-none-numeric-rgb16-native.mbz",      "rgb16-20x20.ppm",        "none", "native",     "",             3, 0x02,  6, 120, true,  0x28d023edde93cb57},
+  {"none_numeric_rgb8_planar",   "v1-none-numeric-rgb8-planar-med.mbz",   "photo-32x24.ppm",        "none", "planar-med", "",             3, 0x81,  1,  32,    0, true,  0x955bd39ab99259ca},
+  {"none_numeric_rgb8_delta2",   "v1-none-numeric-rgb8-delta2.mbz",       "photo-32x24.ppm",        "none", "delta2",     "",             3, 0x81,  3,  96,    0, true,  0xc55c2d250aa69af2},
+  {"none_numeric_rgb8_native",   "v1-none-numeric-rgb8-native.mbz",       "photo-32x24.ppm",        "none", "native",     "",             3, 0x01,  3,  96,    0, true,  0xc20e99be0f8b6edf},
+  {"none_numeric_rgb16_planar",  "v1-none-numeric-rgb16-planar-med.mbz",  "rgb16-20x20.ppm",        "none", "planar-med", "",             3, 0x82,  2,  40,    0, true,  0x60d3ce5d66e6d2cb},
+  {"none_numeric_rgb16_native",  "v1-none-numeric-rgb16-native.mbz",      "rgb16-20x20.ppm",        "none", "native",     "",             3, 0x02,  6, 120,    0, true,  0x28d023edde93cb57},
   // Images as bytes of samples (little-endian 16-bit pixels kept as stored).
-  {"none_sampled_rgb16le",       "v1-none-sampled-rgb16le-native.mbz",    "rgb16le-20x20.raw",      "none", "native",     "20x20x3:16",   2, 0x00,  6, 120, true,  0xfede6ebe6d67ea02},
+  {"none_sampled_rgb16le",       "v1-none-sampled-rgb16le-native.mbz",    "rgb16le-20x20.raw",      "none", "native",     "20x20x3:16",   2, 0x00,  6, 120,    0, true,  0xfede6ebe6d67ea02},
   // Audio as numbers: samples themselves (msb, native 8-bit) or residuals (med: of the left
   // neighbour), 1 / 2 / 3 channels, 8 / 16 / 24 bits.
-  {"none_numeric_speech8_native","v1-none-numeric-speech8-native.mbz",    "speech-8bit.wav",        "none", "native",     "",             3, 0x01,  1,   0, true,  0xbc080fa201144f86},
-  {"none_numeric_speech8_med",   "v1-none-numeric-speech8-med.mbz",       "speech-8bit.wav",        "none", "med",        "",             3, 0x81,  1,   0, true,  0xb9d6ce4e07deec32},
-  {"none_numeric_speech16",      "v1-none-numeric-speech-msb.mbz",        "speech-0.5s.wav",        "none", "msb",        "",             3, 0x82,  2,   0, true,  0x37566cec95eb0e23},
-  {"none_numeric_stereo16",      "v1-none-numeric-stereo16-msb.mbz",      "music-stereo-16bit.wav", "none", "msb",        "",             3, 0x82,  4,   0, true,  0xa1685cb28532759e},
-  {"none_numeric_stereo24",      "v1-none-numeric-stereo24-msb.mbz",      "music-stereo-24bit.wav", "none", "msb",        "",             3, 0x83,  6,   0, true,  0x672f50e4c68f2e87},
-  {"none_numeric_3ch16",         "v1-none-numeric-3ch16-msb.mbz",         "music-3ch-16bit.wav",    "none", "msb",        "",             3, 0x82,  6,   0, true,  0xb4f4f47edfd7f679},
+  {"none_numeric_speech8_native","v1-none-numeric-speech8-native.mbz",    "speech-8bit.wav",        "none", "native",     "",             3, 0x01,  1,   0,    0, true,  0xbc080fa201144f86},
+  {"none_numeric_speech8_med",   "v1-none-numeric-speech8-med.mbz",       "speech-8bit.wav",        "none", "med",        "",             3, 0x81,  1,   0,    0, true,  0xb9d6ce4e07deec32},
+  {"none_numeric_speech16",      "v1-none-numeric-speech-msb.mbz",        "speech-0.5s.wav",        "none", "msb",        "",             3, 0x82,  2,   0,    0, true,  0x37566cec95eb0e23},
+  {"none_numeric_stereo16",      "v1-none-numeric-stereo16-msb.mbz",      "music-stereo-16bit.wav", "none", "msb",        "",             3, 0x82,  4,   0,    0, true,  0xa1685cb28532759e},
+  {"none_numeric_stereo24",      "v1-none-numeric-stereo24-msb.mbz",      "music-stereo-24bit.wav", "none", "msb",        "",             3, 0x83,  6,   0,    0, true,  0x672f50e4c68f2e87},
+  {"none_numeric_3ch16",         "v1-none-numeric-3ch16-msb.mbz",         "music-3ch-16bit.wav",    "none", "msb",        "",             3, 0x82,  6,   0,    0, true,  0xb4f4f47edfd7f679},
   // Audio as delta2 residuals rebuilt into the signal (the default layout).
-  {"none_signal_speech8",        "v1-none-signal-speech8.mbz",            "speech-8bit.wav",        "none", "",           "",             4, 0xA1,  1,   0, true,  0xe0259d9b2753063d},
-  {"none_signal_speech16",       "v1-none-signal-speech.mbz",             "speech-0.5s.wav",        "none", "",           "",             4, 0xA2,  2,   0, true,  0x90e2055385621932},
-  {"none_signal_stereo24",       "v1-none-signal-stereo24.mbz",           "music-stereo-24bit.wav", "none", "",           "",             4, 0xA3,  6,   0, true,  0xf219dc39c6734743},
-  {"none_signal_3ch16",          "v1-none-signal-3ch16.mbz",              "music-3ch-16bit.wav",    "none", "",           "",             4, 0xA2,  6,   0, true,  0xa4a8945a065c62ac},
+  {"none_signal_speech8",        "v1-none-signal-speech8.mbz",            "speech-8bit.wav",        "none", "",           "",             4, 0xA1,  1,   0,    0, true,  0xe0259d9b2753063d},
+  {"none_signal_speech16",       "v1-none-signal-speech.mbz",             "speech-0.5s.wav",        "none", "",           "",             4, 0xA2,  2,   0,    0, true,  0x90e2055385621932},
+  {"none_signal_stereo24",       "v1-none-signal-stereo24.mbz",           "music-stereo-24bit.wav", "none", "",           "",             4, 0xA3,  6,   0,    0, true,  0xf219dc39c6734743},
+  {"none_signal_3ch16",          "v1-none-signal-3ch16.mbz",              "music-3ch-16bit.wav",    "none", "",           "",             4, 0xA2,  6,   0,    0, true,  0xa4a8945a065c62ac},
   // Audio as bytes of samples (float, and 32-bit integers alike).
-  {"none_sampled_stereo_float",  "v1-none-sampled-stereo-float.mbz",      "music-stereo-float.wav", "none", "",           "",             2, 0x00,  8,   0, true,  0x73b0c3998d0f9a0a},
+  {"none_sampled_stereo_float",  "v1-none-sampled-stereo-float.mbz",      "music-stereo-float.wav", "none", "",           "",             2, 0x00,  8,   0,    0, true,  0x73b0c3998d0f9a0a},
   // Format version 2 (mbz 0.8.0): the same segments under a header that declares their profile.
-  {"v2_none_bytes_gpl3",         "v2-none-gpl3-4k.mbz",                   "gpl3-4k.txt",            "none", "",           "",             1, 0x00,  0,   0, true,  0x2dae3dc064ffb5cb},
-  {"v2_none_signal_speech16",    "v2-none-signal-speech.mbz",             "speech-0.5s.wav",        "none", "",           "",             4, 0xA2,  2,   0, true,  0x90e2055385621932},
+  {"v2_none_bytes_gpl3",         "v2-none-gpl3-4k.mbz",                   "gpl3-4k.txt",            "none", "",           "",             1, 0x00,  0,   0,    0, true,  0x2dae3dc064ffb5cb},
+  {"v2_none_signal_speech16",    "v2-none-signal-speech.mbz",             "speech-0.5s.wav",        "none", "",           "",             4, 0xA2,  2,   0,    0, true,  0x90e2055385621932},
   // Mixer profile 5 (mbz 0.9.0), bytes: two 2 KiB segments, without a model and with the tiny one.
-  {"p5_none_bytes_gpl3",         "v2-none-p5-gpl3-4k.mbz",                "gpl3-4k.txt",            "none", "",           "",             5, 0x00,  0,   0, true,  0x9c2a6ce9a0ffc042},
-  {"p5_tiny_bytes_gpl3",         "v2-mixer-p5-gpl3-4k.mbz",               "gpl3-4k.txt",            "tiny", "",           "",             5, 0x00,  0,   0, true,  0x50eef493aad06aa2},
+  {"p5_none_bytes_gpl3",         "v2-none-p5-gpl3-4k.mbz",                "gpl3-4k.txt",            "none", "",           "",             5, 0x00,  0,   0,    0, true,  0x9c2a6ce9a0ffc042},
+  {"p5_tiny_bytes_gpl3",         "v2-mixer-p5-gpl3-4k.mbz",               "gpl3-4k.txt",            "tiny", "",           "",             5, 0x00,  0,   0,    0, true,  0x50eef493aad06aa2},
   // Mixer profile 6 (mbz 0.10.0), images of MED residuals: grey / RGB / RGBA, 8 and 16 bits, and RGB with the tiny model.
-  {"p6_none_photo",              "v2-none-p6-photo.mbz",                  "photo-32x24.ppm",        "none", "",           "",             6, 0xC1,  3,  96, true,  0x1fa6e3fc86617a16},
-  {"p6_none_grey8",              "v2-none-p6-grey8.mbz",                  "grey8-40x40.pgm",        "none", "",           "",             6, 0xC1,  1,  40, true,  0x592890e0b4af4f66},
-  {"p6_none_rgba8",              "v2-none-p6-rgba8.mbz",                  "rgba8-24x24.tga",        "none", "",           "",             6, 0xC1,  4,  96, true,  0xf89aa8afe72ec433},
-  {"p6_none_grey16",             "v2-none-p6-grey16.mbz",                 "grey16-28x28.pgm",       "none", "",           "",             6, 0xC2,  2,  56, true,  0x5d4f262d97a1b47a},
-  {"p6_none_rgb16",              "v2-none-p6-rgb16.mbz",                  "rgb16-20x20.ppm",        "none", "",           "",             6, 0xC2,  6, 120, true,  0x9ec0c5b27d1aa062},
-  {"p6_tiny_photo",              "v2-mixer-p6-photo.mbz",                 "photo-32x24.ppm",        "tiny", "",           "",             6, 0xC1,  3,  96, true,  0xfbfa738cdbee68a8},
+  {"p6_none_photo",              "v2-none-p6-photo.mbz",                  "photo-32x24.ppm",        "none", "",           "",             6, 0xC1,  3,  96,    0, true,  0x1fa6e3fc86617a16},
+  {"p6_none_grey8",              "v2-none-p6-grey8.mbz",                  "grey8-40x40.pgm",        "none", "",           "",             6, 0xC1,  1,  40,    0, true,  0x592890e0b4af4f66},
+  {"p6_none_rgba8",              "v2-none-p6-rgba8.mbz",                  "rgba8-24x24.tga",        "none", "",           "",             6, 0xC1,  4,  96,    0, true,  0xf89aa8afe72ec433},
+  {"p6_none_grey16",             "v2-none-p6-grey16.mbz",                 "grey16-28x28.pgm",       "none", "",           "",             6, 0xC2,  2,  56,    0, true,  0x5d4f262d97a1b47a},
+  {"p6_none_rgb16",              "v2-none-p6-rgb16.mbz",                  "rgb16-20x20.ppm",        "none", "",           "",             6, 0xC2,  6, 120,    0, true,  0x9ec0c5b27d1aa062},
+  {"p6_tiny_photo",              "v2-mixer-p6-photo.mbz",                 "photo-32x24.ppm",        "tiny", "",           "",             6, 0xC1,  3,  96,    0, true,  0xfbfa738cdbee68a8},
   // Mixer profile 7 (mbz 0.11.0), bytes with structure contexts: as profile 5's two files.
-  {"p7_none_bytes_gpl3",         "v2-none-p7-gpl3-4k.mbz",                "gpl3-4k.txt",            "none", "",           "",             7, 0x00,  0,   0, true,  0x176c79a16e1bf1b8},
-  {"p7_tiny_bytes_gpl3",         "v2-mixer-p7-gpl3-4k.mbz",               "gpl3-4k.txt",            "tiny", "",           "",             7, 0x00,  0,   0, true,  0x39dbdeea809bb3f0},
+  {"p7_none_bytes_gpl3",         "v2-none-p7-gpl3-4k.mbz",                "gpl3-4k.txt",            "none", "",           "",             7, 0x00,  0,   0,    0, true,  0x176c79a16e1bf1b8},
+  {"p7_tiny_bytes_gpl3",         "v2-mixer-p7-gpl3-4k.mbz",               "gpl3-4k.txt",            "tiny", "",           "",             7, 0x00,  0,   0,    0, true,  0x39dbdeea809bb3f0},
+  // The model prefix (mbz 0.14.0): profile 7 with the model's input for each segment's first 700 bytes, even odds after.
+  {"p7_tiny_bytes_prefix",       "v2-mixer-p7-prefix-gpl3-4k.mbz",        "gpl3-4k.txt",            "tiny", "",           "",             7, 0x00,  0,   0,  700, true,  0x6c8757679e92293d},
   // Profile 8 (mbz 0.12.0): audio of delta2 residuals with the least-squares cascade.
-  {"p8_none_speech8",            "v2-none-p8-speech8.mbz",                "speech-8bit.wav",        "none", "",           "",             8, 0xA1,  1,   0, true,  0xcb0eb42a60b4ff53},
-  {"p8_none_speech16",           "v2-none-p8-speech.mbz",                 "speech-0.5s.wav",        "none", "",           "",             8, 0xA2,  2,   0, true,  0x2a8a5148e62bc435},
-  {"p8_none_stereo16",           "v2-none-p8-stereo16.mbz",               "music-stereo-16bit.wav", "none", "",           "",             8, 0xA2,  4,   0, true,  0x00d925d753617b40},
-  {"p8_none_stereo24",           "v2-none-p8-stereo24.mbz",               "music-stereo-24bit.wav", "none", "",           "",             8, 0xA3,  6,   0, true,  0xec3c89847f14b496},
-  {"p8_none_3ch16",              "v2-none-p8-3ch16.mbz",                  "music-3ch-16bit.wav",    "none", "",           "",             8, 0xA2,  6,   0, true,  0xa2a068678fd1dc88},
-  {"p8_tiny_speech16",           "v2-mixer-p8-speech.mbz",                "speech-0.5s.wav",        "tiny", "",           "",             8, 0xA2,  2,   0, true,  0xffe73fe8f592333c},
+  {"p8_none_speech8",            "v2-none-p8-speech8.mbz",                "speech-8bit.wav",        "none", "",           "",             8, 0xA1,  1,   0,    0, true,  0xcb0eb42a60b4ff53},
+  {"p8_none_speech16",           "v2-none-p8-speech.mbz",                 "speech-0.5s.wav",        "none", "",           "",             8, 0xA2,  2,   0,    0, true,  0x2a8a5148e62bc435},
+  {"p8_none_stereo16",           "v2-none-p8-stereo16.mbz",               "music-stereo-16bit.wav", "none", "",           "",             8, 0xA2,  4,   0,    0, true,  0x00d925d753617b40},
+  {"p8_none_stereo24",           "v2-none-p8-stereo24.mbz",               "music-stereo-24bit.wav", "none", "",           "",             8, 0xA3,  6,   0,    0, true,  0xec3c89847f14b496},
+  {"p8_none_3ch16",              "v2-none-p8-3ch16.mbz",                  "music-3ch-16bit.wav",    "none", "",           "",             8, 0xA2,  6,   0,    0, true,  0xa2a068678fd1dc88},
+  {"p8_tiny_speech16",           "v2-mixer-p8-speech.mbz",                "speech-0.5s.wav",        "tiny", "",           "",             8, 0xA2,  2,   0,    0, true,  0xffe73fe8f592333c},
   // Profile 9 (mbz 0.13.0): images with texture contexts, as profile 6's six files.
-  {"p9_none_photo",              "v2-none-p9-photo.mbz",                  "photo-32x24.ppm",        "none", "",           "",             9, 0xC1,  3,  96, true,  0xe480868d81e08c57},
-  {"p9_none_grey8",              "v2-none-p9-grey8.mbz",                  "grey8-40x40.pgm",        "none", "",           "",             9, 0xC1,  1,  40, true,  0x067a2f601c666abf},
-  {"p9_none_rgba8",              "v2-none-p9-rgba8.mbz",                  "rgba8-24x24.tga",        "none", "",           "",             9, 0xC1,  4,  96, true,  0x68ac38bd61c2bf47},
-  {"p9_none_grey16",             "v2-none-p9-grey16.mbz",                 "grey16-28x28.pgm",       "none", "",           "",             9, 0xC2,  2,  56, true,  0xa5b81a609984f08e},
-  {"p9_none_rgb16",              "v2-none-p9-rgb16.mbz",                  "rgb16-20x20.ppm",        "none", "",           "",             9, 0xC2,  6, 120, true,  0x13d41b15f998732c},
-  {"p9_tiny_photo",              "v2-mixer-p9-photo.mbz",                 "photo-32x24.ppm",        "tiny", "",           "",             9, 0xC1,  3,  96, true,  0x441cd47d2d7c3266},
+  {"p9_none_photo",              "v2-none-p9-photo.mbz",                  "photo-32x24.ppm",        "none", "",           "",             9, 0xC1,  3,  96,    0, true,  0xe480868d81e08c57},
+  {"p9_none_grey8",              "v2-none-p9-grey8.mbz",                  "grey8-40x40.pgm",        "none", "",           "",             9, 0xC1,  1,  40,    0, true,  0x067a2f601c666abf},
+  {"p9_none_rgba8",              "v2-none-p9-rgba8.mbz",                  "rgba8-24x24.tga",        "none", "",           "",             9, 0xC1,  4,  96,    0, true,  0x68ac38bd61c2bf47},
+  {"p9_none_grey16",             "v2-none-p9-grey16.mbz",                 "grey16-28x28.pgm",       "none", "",           "",             9, 0xC2,  2,  56,    0, true,  0xa5b81a609984f08e},
+  {"p9_none_rgb16",              "v2-none-p9-rgb16.mbz",                  "rgb16-20x20.ppm",        "none", "",           "",             9, 0xC2,  6, 120,    0, true,  0x13d41b15f998732c},
+  {"p9_tiny_photo",              "v2-mixer-p9-photo.mbz",                 "photo-32x24.ppm",        "tiny", "",           "",             9, 0xC1,  3,  96,    0, true,  0x441cd47d2d7c3266},
 };
 // clang-format on
 
@@ -149,6 +154,7 @@ Options options_of(const GoldenMixed& g) {
   o.image_profile = g.profile == mix::kProfileImage6 || g.profile == mix::kProfileImage9 ? g.profile : mix::kProfileNumeric;  // images: 3 until 0.10
   o.audio_profile = g.profile == mix::kProfileAudio8 ? mix::kProfileAudio8 : mix::kProfileSignal;  // audio: 4 until 0.12
   o.force_model = true;
+  o.model_prefix = g.prefix;  // 0: all (as every file before 0.14)
   o.layout = g.layout;
   o.raw_image = g.raw_image;
   return o;
@@ -171,7 +177,7 @@ std::vector<CodedSegment> coded_segments(const std::vector<uint8_t>& file) {
     if (n == 0) throw Error(ErrorCode::truncated, "golden file is truncated");
     pos += n;
     if (n == 1) return segs;  // the end marker
-    if (b.method == Method::model || b.method == Method::mixed)
+    if (b.method == Method::model || is_mixed(b.method))
       segs.push_back({b.method, file.data() + pos, b.coded_len, b.raw_len});
     pos += b.coded_len;
   }
@@ -202,6 +208,7 @@ std::vector<uint16_t> encoding_trace(const std::vector<uint8_t>& original, const
   plan.byte_profile = static_cast<uint8_t>(o.byte_profile);
   plan.image_profile = static_cast<uint8_t>(o.image_profile);
   plan.audio_profile = static_cast<uint8_t>(o.audio_profile);
+  plan.model_prefix = o.model_prefix;
   const uint8_t* payload = original.data();
   size_t size = original.size();
   if (codecs::flatten(original.data(), original.size(), codecs::adapter_options(o), flat, nullptr)) {
@@ -224,7 +231,7 @@ std::string first_difference(const std::vector<uint16_t>& a, const std::vector<u
   if (k == a.size() && k == b.size()) return "no decision";
   size_t seg = 0, byte = k / 8;
   for (; seg < segs.size(); ++seg) {  // model-coded segments leave no trace
-    const size_t bytes = segs[seg].method == Method::mixed ? segs[seg].raw_len : 0;
+    const size_t bytes = is_mixed(segs[seg].method) ? segs[seg].raw_len : 0;
     if (byte < bytes) break;
     byte -= bytes;
   }
@@ -248,13 +255,16 @@ TEST_P(GoldenMixedFile, IsTheVariantItNames) {
   const size_t header = g.profile == 1 || g.profile == 5 || g.profile == 7 ? 1 : g.profile == 2 ? 13 : 14;  // 1, 5, 7: bytes, no shape; 3, 4, 6: a value format
   for (size_t i = 0; i < segs.size(); ++i) {
     const CodedSegment& s = segs[i];
-    ASSERT_EQ(s.method, Method::mixed) << g.mbz << " segment " << i;
-    ASSERT_GE(s.coded_len, header) << g.mbz << " segment " << i;
-    EXPECT_EQ(s.coded[0], g.profile) << g.mbz << " segment " << i;
-    if (header == 14) EXPECT_EQ(s.coded[13], g.value_format) << g.mbz << " segment " << i;
+    ASSERT_EQ(s.method, g.prefix ? Method::mixed_prefix : Method::mixed) << g.mbz << " segment " << i;
+    const size_t at = g.prefix ? kModelPrefixBytes : 0;  // the mixed data, after a model prefix
+    ASSERT_GE(s.coded_len, at + header) << g.mbz << " segment " << i;
+    if (g.prefix) EXPECT_EQ(load_u32le(s.coded), g.prefix) << g.mbz << " segment " << i;
+    const uint8_t* mixed = s.coded + at;
+    EXPECT_EQ(mixed[0], g.profile) << g.mbz << " segment " << i;
+    if (header == 14) EXPECT_EQ(mixed[13], g.value_format) << g.mbz << " segment " << i;
     if (header > 1) {
-      EXPECT_EQ(load_u32le(s.coded + 1), g.stride) << g.mbz << " segment " << i;
-      EXPECT_EQ(load_u32le(s.coded + 5), g.row) << g.mbz << " segment " << i;
+      EXPECT_EQ(load_u32le(mixed + 1), g.stride) << g.mbz << " segment " << i;
+      EXPECT_EQ(load_u32le(mixed + 5), g.row) << g.mbz << " segment " << i;
     }
   }
 }
@@ -279,8 +289,8 @@ TEST_P(GoldenMixedEncoder, ReencodesWithTheSameTrace) {
   const auto original = test::read_file(golden(g.original));
   ASSERT_FALSE(file.empty()) << g.mbz;
   const Options o = options_of(g);
-  test::expect_same_frame(compress(original.data(), original.size(), *model_of(g), o), file, profile_feature(g.profile),
-                          g.mbz);
+  const uint16_t features = profile_feature(g.profile) | (g.prefix ? kFeatureModelPrefix : 0);
+  test::expect_same_frame(compress(original.data(), original.size(), *model_of(g), o), file, features, g.mbz);
   const std::vector<CodedSegment> segs = coded_segments(file);
   const std::vector<uint16_t> decoded = decoding_trace(segs, engine_of(g));
   const std::vector<uint16_t> encoded = encoding_trace(original, o, engine_of(g));

@@ -111,7 +111,7 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *   name          value                                   default
  *   threads       1..1024 (never changes the output)      1
  *   level         1..9, as mbz -1 .. -9: segment size,    6
- *                 byte and image profiles, and with no model given,
+ *                 mixer profiles, model prefix, and with no model given,
  *                 the mixer alone (1-5) or the default
  *                 model (6-9)
  *   segment_size  bytes, 1024..16777216                   the level's
@@ -123,6 +123,11 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *                 6: files mbz 0.10-0.12 read; 9 since 0.13)
  *   audio_profile 4 or 8: the mixer profile for audio     the level's
  *                 (since 0.12; 4: files mbz 0.5-0.11 read)
+ *   model_prefix  bytes, 0..16777216: with the model, a   the level's
+ *                 segment's first bytes it drives, the
+ *                 mixer alone after them (0: all; since
+ *                 0.14; a prefix shorter than the segment
+ *                 size: files mbz 0.14 and later read)
  *   device        auto, cpu, cuda                         auto
  *   mix           0: the model alone (mbz --no-mix)       1
  *   force_model   1: model-code every segment (tests)     0

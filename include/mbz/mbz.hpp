@@ -107,7 +107,9 @@ std::shared_ptr<const Model> find_model(const std::string& name, const std::stri
  *  apply to both, none changes the compressed bytes except segment_size and mix. */
 struct Options {
   int threads = 1;                 // worker threads (>= 1)
-  uint32_t segment_size = 1u << 20;  // bytes per independently coded segment (compress only; 64 KiB before 0.3.0)
+  // Bytes per independently coded segment (compress only): level 6's 8 MiB
+  // since 0.14.0 (1 MiB in 0.3-0.13, 64 KiB before).
+  uint32_t segment_size = 8u << 20;
   std::string device = "auto";     // "auto", "cpu" or "cuda"
   // Compress: also try coding each segment through the adaptive context mixer
   // over the model (Method::mixed; since 0.3.0), keeping whichever is smaller.
@@ -139,6 +141,14 @@ struct Options {
   // and weight sets chosen by the best predictor (about 3% smaller, at half
   // its speed), or 4, the profile of mbz 0.5-0.11.
   int audio_profile = 8;
+  // How many of a segment's first bytes the neural model drives, with the
+  // context mixer (compress only; since 0.14.0): past them the mixer codes
+  // alone, as with the model `none`, at several times the speed. The model
+  // earns most where the mixer has learnt little (a file's first megabyte);
+  // 0: every byte. A segment longer than this is a mixed segment with a
+  // model prefix (block method 4, docs/FORMAT.md; files mbz 0.14 and later
+  // read); ignored without a model or without mix.
+  uint32_t model_prefix = 1u << 20;
   // Testing and benchmarking: code every segment with the model even where
   // zstd or stored would be smaller (never needed for normal use).
   bool force_model = false;
@@ -168,6 +178,7 @@ struct Stats {
   uint64_t segments_zstd = 0;
   uint64_t segments_model = 0;    // model-coded, plain or through the mixer
   uint64_t segments_mixed = 0;    // of those, through the context mixer (since 0.3.0)
+  uint64_t segments_model_prefix = 0;  // of those, with the model over a prefix only (since 0.14.0)
   double model_ideal_bits = 0;     // ideal code length of model-coded segments (compress)
   uint64_t model_coded_bytes = 0;  // their actual coded size, block headers excluded (compress)
   // Adapter of the (last) frame: 0 bytes, 1 pcm, 2 image, and what it found,
@@ -257,6 +268,7 @@ struct FrameInfo {
   uint64_t compressed_size = 0;
   uint64_t segments_stored = 0, segments_zstd = 0, segments_model = 0;
   uint64_t segments_mixed = 0;  // of segments_model: through the context mixer (since 0.3.0)
+  uint64_t segments_model_prefix = 0;  // of segments_mixed: with the model over a prefix only (since 0.14.0)
   uint64_t checksum = 0;  // XXH64 of the original
   /* The optional features a decoder needs for this frame, as its header
    * declares them: e.g. "mixer profile 4"; "" if none (no mixed segments),

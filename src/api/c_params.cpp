@@ -51,6 +51,7 @@ void set_param(mbz_params& p, const std::string& name, const std::string& value)
   else if (name == "byte_profile") o.byte_profile = std::stoi(one_of(name, value, {"1", "5", "7"})), p.byte_profile_set = true;
   else if (name == "image_profile") o.image_profile = std::stoi(one_of(name, value, {"3", "6", "9"})), p.image_profile_set = true;
   else if (name == "audio_profile") o.audio_profile = one_of(name, value, {"4", "8"}) == "4" ? 4 : 8, p.audio_profile_set = true;
+  else if (name == "model_prefix") o.model_prefix = static_cast<uint32_t>(integer(name, value, 0, 1 << 24)), p.model_prefix_set = true;
   else if (name == "force_model") o.force_model = flag(name, value);
   else if (name == "adapter") o.adapter = one_of(name, value, {"auto", "bytes", "pcm", "image"});
   else if (name == "layout") o.layout = value;
@@ -59,7 +60,7 @@ void set_param(mbz_params& p, const std::string& name, const std::string& value)
   else if (name == "media") o.media = flag(name, value);
   else
     throw Error(ErrorCode::invalid_argument, "mbz_params_set: unknown parameter '" + name +
-                                                 "' (threads, segment_size, level, device, mix, byte_profile, image_profile, audio_profile, "
+                                                 "' (threads, segment_size, level, device, mix, byte_profile, image_profile, audio_profile, model_prefix, "
                                                  "force_model, "
                                                  "adapter, layout, raw_pcm, raw_image, media)");
 }
@@ -73,6 +74,7 @@ CompressSetup compress_setup(const std::shared_ptr<const Model>& m, const mbz_pa
   if (!params.byte_profile_set) s.opts.byte_profile = level(n).byte_profile;
   if (!params.image_profile_set) s.opts.image_profile = level(n).image_profile;
   if (!params.audio_profile_set) s.opts.audio_profile = level(n).audio_profile;
+  if (!params.model_prefix_set) s.opts.model_prefix = level(n).model_prefix;
   if (!m) {
     s.model = level_model(n);
     s.opts.modality_model = level_modality_models(s.opts.mix);

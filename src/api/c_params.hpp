@@ -15,6 +15,7 @@ struct mbz_params {
   bool byte_profile_set = false;   // the same
   bool image_profile_set = false;  // the same
   bool audio_profile_set = false;  // the same
+  bool model_prefix_set = false;   // the same
 };
 
 namespace mbz {

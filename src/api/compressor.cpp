@@ -2,6 +2,7 @@
 // The first kSniffBytes decide the path: an input a modality adapter may take
 // is buffered whole and flattened at finish(); anything else streams as bytes.
 #include <algorithm>
+#include <optional>
 
 #include "codecs/adapter.hpp"
 #include "api/model_impl.hpp"
@@ -37,6 +38,7 @@ struct Compressor::Impl {
   Xxh64Stream whole;
   uint32_t segment_count = 0;
   uint64_t frame_bytes = 0;  // bytes the segments hold (the adapter's payload, or the input)
+  uint32_t model_prefix = 0; // the frame's model prefix: opts.model_prefix where its header declares it, else 0
   mix::SampleShape shape;  // the payload's sample shape, for the mixer (stride 0: bytes)
   Stats st;
   enum class Path { undecided, bytes, whole } path = Path::undecided;
@@ -45,7 +47,10 @@ struct Compressor::Impl {
   Impl(const Model& m, const Options& o) : model(m), opts(o) {}
 
   // Options were checked by the constructor.
-  void start(std::vector<uint8_t>& out, uint8_t adapter = 0, std::vector<uint8_t> side_info = {}) {
+  // content: the frame's content size where it is known before its header
+  // (a whole input, or a short one), else nothing.
+  void start(std::vector<uint8_t>& out, uint8_t adapter = 0, std::vector<uint8_t> side_info = {},
+             std::optional<uint64_t> content = std::nullopt) {
     const Model* coder = &model;
     if (adapter != 0 && opts.modality_model) {
       frame_model = opts.modality_model(codecs::modality_of(adapter));
@@ -63,6 +68,13 @@ struct Compressor::Impl {
     // mixed segment of this frame gets, if the mixer runs.
     if (opts.mix) h.features = profile_feature(mix::profile_of(shape, static_cast<uint8_t>(opts.byte_profile), static_cast<uint8_t>(opts.image_profile),
                                                                   static_cast<uint8_t>(opts.audio_profile)));
+    // And the model prefix, if a segment may be longer than it: a frame no
+    // segment of which can have one (its content known before the header,
+    // and no longer) stays readable by mbz 0.13. A stream's is not known.
+    if (opts.mix && engine && opts.model_prefix != 0 && opts.model_prefix < opts.segment_size &&
+        (!content || *content > opts.model_prefix))
+      h.features |= kFeatureModelPrefix;
+    model_prefix = (h.features & kFeatureModelPrefix) ? opts.model_prefix : 0;
     // A frame that needs no feature stays version 1, which every mbz reads
     // (--no-mix writes files mbz 0.2 reads; docs/FORMAT.md "Header").
     h.version = h.features ? kFrameVersion : 1;
@@ -73,11 +85,12 @@ struct Compressor::Impl {
     pending.reserve(group_bytes);
   }
 
-  // Chooses the path once kSniffBytes are buffered (or at the end of a short input).
-  void decide(std::vector<uint8_t>& out) {
+  // Chooses the path once kSniffBytes are buffered (or at the end of a short
+  // input: all_here, the whole input is in pending).
+  void decide(std::vector<uint8_t>& out, bool all_here) {
     const codecs::AdapterOptions ao = codecs::adapter_options(opts);
     path = codecs::may_adapt(pending.data(), pending.size(), ao) ? Path::whole : Path::bytes;
-    if (path == Path::bytes) start(out);
+    if (path == Path::bytes) start(out, 0, {}, all_here ? std::optional<uint64_t>(pending.size()) : std::nullopt);
   }
 
   // Appends input on the bytes path, coding each full group.
@@ -105,11 +118,11 @@ struct Compressor::Impl {
       shape = flat.shape;
       input.clear();
       input.shrink_to_fit();
-      start(out, flat.adapter, std::move(flat.side_info));
+      start(out, flat.adapter, std::move(flat.side_info), flat.payload.size());
       feed(flat.payload.data(), flat.payload.size(), out);
     } else {
       if (codecs::adapter_requested(ao)) st.adapter_declined = why;
-      start(out);
+      start(out, 0, {}, input.size());
       feed(input.data(), input.size(), out);
     }
     code(pending.size(), out);
@@ -123,7 +136,8 @@ struct Compressor::Impl {
     std::function<void(double)> partial;
     if (opts.progress)
       partial = [&](double f) { opts.progress(st.in_bytes + static_cast<uint64_t>(f * static_cast<double>(n)), st.out_bytes); };
-    const MixPlan plan = mix_plan(opts, shape, frame_bytes);
+    MixPlan plan = mix_plan(opts, shape, frame_bytes);
+    plan.model_prefix = model_prefix;  // none where the header does not declare it
     std::vector<EncodedSegment> enc = encode_segments(engine, segs, opts.threads, opts.mix ? &plan : nullptr, opts.force_model, partial);
     for (size_t i = 0; i < segs.size(); ++i) {
       const EncodedSegment& e = enc[i];
@@ -135,7 +149,7 @@ struct Compressor::Impl {
       else out.insert(out.end(), e.coded.begin(), e.coded.end());
       st.out_bytes += kBlockHeaderSize + b.coded_len;
       count_segment(st, e.method);
-      if (e.method == Method::model || e.method == Method::mixed) {
+      if (e.method == Method::model || is_mixed(e.method)) {
         st.model_ideal_bits += e.ideal_bits;
         st.model_coded_bytes += b.coded_len;
       }
@@ -164,7 +178,7 @@ void Compressor::write(const uint8_t* data, size_t size, std::vector<uint8_t>& o
     data += take;
     size -= take;
     if (c.pending.size() < codecs::kSniffBytes) return;
-    c.decide(out);
+    c.decide(out, false);
     if (c.path == Impl::Path::bytes) {  // code the sniffed bytes with the rest
       std::vector<uint8_t> head = std::move(c.pending);
       c.pending.clear();
@@ -178,7 +192,7 @@ void Compressor::write(const uint8_t* data, size_t size, std::vector<uint8_t>& o
 void Compressor::finish(std::vector<uint8_t>& out) {
   Impl& c = *impl_;
   if (c.finished) throw Error(ErrorCode::invalid_argument, "Compressor::finish called twice");
-  if (c.path == Impl::Path::undecided) c.decide(out);
+  if (c.path == Impl::Path::undecided) c.decide(out, true);
   if (c.path == Impl::Path::whole) c.finish_whole(out);
   else c.code(c.pending.size(), out);
   out.push_back(kEndMarker);

@@ -95,7 +95,7 @@ struct Decompressor::Impl {
     // block header alone (a hostile one, say) must not set up more than a
     // small file's decoding does (its segment's bytes are not here yet).
     const size_t len = first ? first->raw_len : std::min<size_t>(header.segment_size, kSmallSegment);
-    if (text_profile && (!first || first->method == Method::mixed) && len <= kSmallSegment) {
+    if (text_profile && (!first || is_mixed(first->method)) && len <= kSmallSegment) {
       try {
         unit_job = std::async(std::launch::async, [len, text_profile] { return std::make_unique<mix::UnitAhead>(text_profile, len); });
       } catch (const std::system_error&) {  // no thread to spare: the segment sets up its own
@@ -176,8 +176,16 @@ struct Decompressor::Impl {
           if (count == 0) first = s.header;
           break;
         }
-        if (header.version >= 2 && s.header.method == Method::mixed &&
-            (s.header.coded_len == 0 || !(header.features & profile_feature(p[n]))))
+        if (s.header.method == Method::mixed_prefix) {
+          if (header.version < 2 || !(header.features & kFeatureModelPrefix))
+            throw Error(ErrorCode::corrupt, segment_name(count) + ": a model prefix its frame header does not declare (file damaged)");
+          if (no_model) throw Error(ErrorCode::corrupt, segment_name(count) + ": a model prefix in a frame without a model (file damaged)");
+          read_model_prefix(p + n, s.header.coded_len, s.header.raw_len, segment_name(count));
+        }
+        // The profile byte: first of a mixed segment's data, after a model prefix's.
+        const size_t at = s.header.method == Method::mixed_prefix ? kModelPrefixBytes : 0;
+        if (header.version >= 2 && is_mixed(s.header.method) &&
+            (s.header.coded_len <= at || !(header.features & profile_feature(p[n + at]))))
           throw Error(ErrorCode::corrupt, segment_name(count) + ": a mixed segment of a profile its frame header does not declare (file damaged)");
         s.coded.assign(p + n, p + n + s.header.coded_len);
         s.index = count++;
@@ -227,6 +235,7 @@ struct Decompressor::Impl {
         case Method::zstd: raw[i] = zstd_decode(s.coded.data(), s.coded.size(), s.header.raw_len, segment_name(s.index)); break;
         case Method::model:
         case Method::mixed:
+        case Method::mixed_prefix:
           model_segs.push_back({s.header.method, s.coded.data(), s.coded.size(), s.header.raw_len});
           model_idx.push_back(i);
           break;

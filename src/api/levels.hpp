@@ -2,19 +2,21 @@
 // "level" parameter (man/mbz.1,
 // bench/RESULTS.md "Levels").
 //
-// A level picks five things only, all recorded in the file, so any level's
+// A level picks six things only, all recorded in the file, so any level's
 // output decodes with the same command: whether bytes are coded with the
 // neural model or by the context mixer alone (model `none`), the mixer
 // profile for bytes (1, fast; 7, about 10% smaller at a third of the
 // mixer's speed; 5, what mbz 0.9-0.10 wrote), the one for images (3, fast; 6, about 6% smaller at a third of its
 // speed), the one for audio (4, fast; 8, about 3% smaller at less than
-// half its speed), and the segment size (the mixer learns from longer segments;
-// shorter ones decode in parallel). Audio and image payloads are coded by the mixer alone at every
+// half its speed), the segment size (the mixer learns from longer segments;
+// shorter ones decode in parallel), and with the model, how much of each
+// segment it drives (the model prefix: it earns most where the mixer has
+// learnt little, and costs most of the time where it runs). Audio and image payloads are coded by the mixer alone at every
 // level: their numeric profiles measured no gain from the shipped audio and
 // image models on held-out media (bench/RESULTS.md), at a tenth of the speed.
-// -m, --byte-profile, --image-profile, --audio-profile and --segment-size (the
-// C API: a model, "byte_profile", "image_profile", "audio_profile",
-// "segment_size") override what a level sets.
+// -m, --byte-profile, --image-profile, --audio-profile, --segment-size and
+// --model-prefix (the C API: a model, "byte_profile", "image_profile",
+// "audio_profile", "segment_size", "model_prefix") override what a level sets.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,7 @@ struct Level {
   int byte_profile;       // the mixer profile for bytes (Options::byte_profile): 1 or 7 (5 only when asked for)
   int image_profile;      // the mixer profile for images (Options::image_profile): 3 or 9 (6 only when asked for)
   int audio_profile;      // the mixer profile for audio (Options::audio_profile): 4 or 8
+  uint32_t model_prefix;  // with the model: a segment's first bytes it drives (Options::model_prefix; 0: all)
 };
 
 constexpr int kDefaultLevel = 6;

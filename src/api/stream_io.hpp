@@ -67,6 +67,7 @@ void count_segment(Counts& c, Method m) {
   switch (m) {
     case Method::stored: ++c.segments_stored; break;
     case Method::zstd: ++c.segments_zstd; break;
+    case Method::mixed_prefix: ++c.segments_model_prefix; [[fallthrough]];
     case Method::mixed: ++c.segments_mixed; [[fallthrough]];
     case Method::model: ++c.segments_model; break;
   }

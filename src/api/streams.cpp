@@ -79,12 +79,16 @@ void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model
     const auto segs = split_segments(data + start, std::min(group, size - start), opts.segment_size);
     std::vector<std::vector<float>> costs(segs.size());
     if (opts.mix) {
-      const auto paths = engine ? engine->evaluate_paths(segs) : std::vector<std::vector<mix::PackedCounts>>(segs.size());
+      // The model over each segment's model prefix, as compression runs it.
+      std::vector<ByteSpan> modelled;
+      for (const ByteSpan& s : segs) modelled.push_back(ByteSpan{s.data, model_bytes(plan, s.size)});
+      const auto paths = engine ? engine->evaluate_paths(modelled) : std::vector<std::vector<mix::PackedCounts>>(segs.size());
       parallel_for(segs.size(), opts.threads, [&](size_t k, size_t) {
         const uint64_t offset = plan.offset + static_cast<uint64_t>(segs[k].data - data);
         const mix::SampleShape shape = mix::shape_at(plan.payload, offset);
         costs[k] = mix::mixed_costs(segs[k].data, segs[k].size, engine ? paths[k].data() : nullptr,
-                                    mix::profile_of(shape, plan.byte_profile, plan.image_profile, plan.audio_profile), shape);
+                                    mix::profile_of(shape, plan.byte_profile, plan.image_profile, plan.audio_profile), shape,
+                                    modelled[k].size);
       });
     } else {
       const auto codes = engine->evaluate(segs);

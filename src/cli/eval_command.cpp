@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/file_io.hpp"
+#include "api/levels.hpp"
 #include "cli/parse_words.hpp"
 #include "cli/progress.hpp"
 #include "eval/evaluator.hpp"
@@ -26,7 +27,7 @@ struct EvalArgs {
   std::vector<std::string> paths;
   std::string model, device = "auto", format = "table", output, baseline, shard, surprisal;
   std::string adapter = "auto", raw_pcm, raw_image, layout;
-  uint32_t segment_size = 1u << 20;
+  uint32_t segment_size = 0, model_prefix = 0;
   int byte_profile = 7;
   int image_profile = 9;
   int audio_profile = 8;
@@ -70,6 +71,7 @@ int run_eval(const EvalArgs& a) {
   eval::EvalSettings s;
   s.opts.threads = a.threads;
   s.opts.segment_size = a.segment_size;
+  s.opts.model_prefix = a.model_prefix;
   s.opts.byte_profile = a.byte_profile;
   s.opts.image_profile = a.image_profile;
   s.opts.audio_profile = a.audio_profile;
@@ -151,7 +153,9 @@ int run_eval(const EvalArgs& a) {
 
 int eval_main(std::vector<std::string> words) {
   EvalArgs a;
-  std::string segment_size = "1M";
+  // As the default level codes them, unless set.
+  std::string segment_size = std::to_string(level(kDefaultLevel).segment_size);
+  std::string model_prefix = std::to_string(level(kDefaultLevel).model_prefix);
   CLI::App app{"mbz eval: bits per byte of a model on files and datasets"};
   app.footer(
       "PATH is a file, a directory (recursive) or @LIST (one path a line). Unreadable files are reported and skipped.\n"
@@ -161,7 +165,10 @@ int eval_main(std::vector<std::string> words) {
   app.add_option("-m,--model", a.model, "Model file or name; none: the context mixer alone (default: each modality's default model)");
   app.add_option("-T,--threads", a.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 1024));
   app.add_option("--device", a.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  app.add_option("--segment-size", segment_size, "Bytes per segment, as compression codes them (default 1M)");
+  app.add_option("--segment-size", segment_size, "Bytes per segment, as compression codes them (default 8M, level 6's)");
+  app.add_option("--model-prefix", model_prefix,
+                 "Bytes of each segment the model drives, the mixer alone after them, as compression codes them "
+                 "(default 1M, level 6's; all: every byte)");
   app.add_option("--byte-profile", a.byte_profile, "Mixer profile for bytes, as compression codes them: 7 (default), 5 or 1")
       ->check(CLI::IsMember({1, 5, 7}));
   app.add_option("--image-profile", a.image_profile, "Mixer profile for images, as compression codes them: 9 (default), 6 or 3")
@@ -190,6 +197,12 @@ int eval_main(std::vector<std::string> words) {
     a.segment_size = parse_size(segment_size);
   } catch (const std::exception&) {
     std::cerr << "mbz eval: invalid --segment-size '" << segment_size << "'\n";
+    return 2;
+  }
+  try {
+    a.model_prefix = parse_prefix(model_prefix);
+  } catch (const std::exception&) {
+    std::cerr << "mbz eval: invalid --model-prefix '" << model_prefix << "' (a size up to 16M, or all)\n";
     return 2;
   }
   if (a.threads == 0) a.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -36,6 +36,7 @@ struct Args {
   std::string model, device = "auto";
   int level = kDefaultLevel;
   std::string segment_size;  // empty: the level's
+  std::string model_prefix;  // empty: the level's
   int byte_profile = 0;      // 0: the level's
   int image_profile = 0;     // 0: the level's
   int audio_profile = 0;     // 0: the level's
@@ -72,6 +73,7 @@ Options options(const Args& a, Progress* bar) {
   Options o;
   o.threads = a.threads;
   o.segment_size = a.segment_size.empty() ? level(a.level).segment_size : parse_size(a.segment_size);
+  o.model_prefix = a.model_prefix.empty() ? level(a.level).model_prefix : parse_prefix(a.model_prefix);
   o.byte_profile = a.byte_profile ? a.byte_profile : level(a.level).byte_profile;
   o.image_profile = a.image_profile ? a.image_profile : level(a.level).image_profile;
   o.audio_profile = a.audio_profile ? a.audio_profile : level(a.level).audio_profile;
@@ -145,7 +147,9 @@ void process(const Args& a, const std::string& input) {
                     f.compressed_size ? double(f.original_size) / double(f.compressed_size) : 0.0,
                     f.original_size ? 8.0 * double(f.compressed_size) / double(f.original_size) : 0.0);
       std::cout << buf << "  Segments:       " << segs << " of up to " << f.segment_size << " bytes (" << f.segments_model
-                << " model [" << f.segments_mixed << " mixed], " << f.segments_zstd << " zstd, " << f.segments_stored << " stored)\n";
+                << " model [" << f.segments_mixed << " mixed"
+                << (f.segments_model_prefix ? ", " + std::to_string(f.segments_model_prefix) + " with a model prefix" : "")
+                << "], " << f.segments_zstd << " zstd, " << f.segments_stored << " stored)\n";
       std::snprintf(buf, sizeof buf, "  Checksum:       XXH64 %016llx\n", static_cast<unsigned long long>(f.checksum));
       std::cout << buf;
     } while (in.stream().peek() != std::char_traits<char>::eof());
@@ -249,6 +253,9 @@ int run(int argc, char** argv) {
                      std::string(default_model_name()) + " for bytes at levels 6-9)");
   app.add_option("--device", a.device, "Compute device: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--segment-size", a.segment_size, "Bytes per independently coded segment (default: the level's; e.g. 64K, 4M)");
+  app.add_option("--model-prefix", a.model_prefix,
+                 "With the model: how much of each segment it drives, the context mixer alone after that, several times "
+                 "faster (default: the level's; e.g. 1M, or all)");
   app.add_option("--byte-profile", a.byte_profile,
                  "Mixer profile for bytes: 7 (levels 3-9), 5 (a few percent larger text, faster; files mbz 0.9-0.10 "
                  "read) or 1 (levels 1-2: fastest; files mbz 0.3-0.8 read)")
@@ -262,10 +269,16 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({4, 8}));
   for (int n = 1; n <= 9; ++n) {
     const Level& l = level(n);
-    const uint32_t kib = l.segment_size >> 10;
-    const std::string seg = kib >= 1024 ? std::to_string(kib >> 10) + " MiB" : std::to_string(kib) + " KiB";
-    std::string what = std::string(l.text_model ? "bytes through the model" : "no model (the mixer alone)") + ", " + seg +
-                       " segments, profiles " + std::to_string(l.byte_profile) + " (bytes), " +
+    const auto words = [](uint32_t bytes) {
+      const uint32_t kib = bytes >> 10;
+      return kib >= 1024 ? std::to_string(kib >> 10) + " MiB" : std::to_string(kib) + " KiB";
+    };
+    const std::string seg = words(l.segment_size);
+    std::string model = "no model (the mixer alone)";
+    if (l.text_model)
+      model = l.model_prefix ? "bytes through the model for each segment's first " + words(l.model_prefix)
+                             : "bytes through the model";
+    std::string what = model + ", " + seg + " segments, profiles " + std::to_string(l.byte_profile) + " (bytes), " +
                        std::to_string(l.image_profile) + " (images) and " + std::to_string(l.audio_profile) + " (audio)";
     if (n == kDefaultLevel) what += " (the default)";
     std::string names = "-" + std::to_string(n);
@@ -301,6 +314,12 @@ int run(int argc, char** argv) {
     if (!a.segment_size.empty()) parse_size(a.segment_size);
   } catch (const std::exception&) {
     std::cerr << "mbz: invalid --segment-size '" << a.segment_size << "'\n";
+    return 2;
+  }
+  try {
+    if (!a.model_prefix.empty()) parse_prefix(a.model_prefix);
+  } catch (const std::exception&) {
+    std::cerr << "mbz: invalid --model-prefix '" << a.model_prefix << "' (a size up to 16M, or all)\n";
     return 2;
   }
   if (a.files.empty()) {

@@ -37,4 +37,13 @@ inline uint32_t parse_size(const std::string& s) {
   return static_cast<uint32_t>(v);
 }
 
+// --model-prefix: a size up to 16 MiB (the largest segment), or "all" (0:
+// the whole segment); throws std::invalid_argument.
+inline uint32_t parse_prefix(const std::string& s) {
+  if (s == "all") return 0;
+  const uint32_t v = parse_size(s);
+  if (v > (1u << 24)) throw std::invalid_argument("prefix too large");
+  return v;
+}
+
 }  // namespace mbz::cli

@@ -25,6 +25,7 @@ const char* method_name(Method m) {
     case Method::zstd: return "zstd";
     case Method::model: return "model";
     case Method::mixed: return "mixed";
+    case Method::mixed_prefix: return "mixed with a model prefix";
   }
   return "unknown";
 }
@@ -44,11 +45,13 @@ std::string describe_features(uint16_t features) {
   for (int bit = 0; bit < 16; ++bit) {
     if (!(features & (1u << bit))) continue;
     if (bit < kMaxFeatureProfile) profiles += (profiles.empty() ? "" : ", ") + std::to_string(bit + 1);
-    else others += (others.empty() ? "" : ", ") + std::to_string(bit);
+    else if ((1u << bit) == kFeatureModelPrefix) others += (others.empty() ? "" : ", ") + std::string("the model prefix");
   }
   std::string s;
   if (!profiles.empty()) s = (profiles.find(',') == std::string::npos ? "mixer profile " : "mixer profiles ") + profiles;
-  if (!others.empty()) s += (s.empty() ? "" : " and ") + std::string("feature bit") + (others.find(',') == std::string::npos ? " " : "s ") + others;
+  for (int bit = 13; bit < 16; ++bit)
+    if (features & (1u << bit)) others += (others.empty() ? "" : ", ") + std::string("feature bit ") + std::to_string(bit);
+  if (!others.empty()) s += (s.empty() ? "" : " and ") + others;
   return s.empty() ? "nothing" : s;
 }
 
@@ -151,16 +154,25 @@ size_t parse_block_header(const uint8_t* p, size_t n, BlockHeader& b, uint32_t s
   b.raw_len = r.u32();
   b.coded_len = r.u32();
   b.checksum = r.u64();
-  if (method > static_cast<uint8_t>(Method::mixed))
+  if (method > static_cast<uint8_t>(Method::mixed_prefix))
     throw Error(ErrorCode::unsupported_version, prefix(what) + "unknown segment method " + std::to_string(method));
   b.method = static_cast<Method>(method);
   if (b.raw_len == 0 || b.raw_len > segment_size) throw Error(ErrorCode::corrupt, prefix(what) + "invalid segment length");
   if (b.method == Method::stored && b.coded_len != b.raw_len)
     throw Error(ErrorCode::corrupt, prefix(what) + "stored segment with mismatched length");
-  // No symbol costs more than 16 bits, nor a mixed byte more than 8 x 12 bits.
-  const uint64_t bytes_per_byte = b.method == Method::mixed ? 12 : 2;
-  if (b.coded_len > bytes_per_byte * b.raw_len + 16) throw Error(ErrorCode::corrupt, prefix(what) + "invalid coded segment length");
+  // No symbol costs more than 16 bits, nor a mixed byte more than 8 x 12 bits
+  // (a model prefix adds its 4 bytes).
+  const uint64_t bytes_per_byte = is_mixed(b.method) ? 12 : 2;
+  const uint64_t extra = b.method == Method::mixed_prefix ? kModelPrefixBytes : 0;
+  if (b.coded_len > bytes_per_byte * b.raw_len + 16 + extra) throw Error(ErrorCode::corrupt, prefix(what) + "invalid coded segment length");
   return kBlockHeaderSize;
+}
+
+uint32_t read_model_prefix(const uint8_t* coded, size_t coded_len, size_t raw_len, const std::string& what) {
+  if (coded_len < kModelPrefixBytes) throw Error(ErrorCode::corrupt, prefix(what) + "segment's model prefix is truncated");
+  const uint32_t n = load_u32le(coded);
+  if (n == 0 || n >= raw_len) throw Error(ErrorCode::corrupt, prefix(what) + "invalid model prefix " + std::to_string(n));
+  return n;
 }
 
 bool read_block_header(std::istream& in, BlockHeader& b, uint32_t segment_size, const std::string& what) {

@@ -27,10 +27,12 @@ constexpr std::array<uint8_t, 8> kFrameMagic = {0x89, 'M', 'B', 'Z', 0x0D, 0x0A,
 constexpr uint16_t kFrameVersion = 2;
 
 // Required-feature bits of a version-2 header (docs/FORMAT.md "Header"):
-// bit p - 1 for mixer profile p (1..12); bits 12..15 are reserved for
+// bit p - 1 for mixer profile p (1..12); bit 12 for segments of method 4
+// (mixed, the model for a prefix; mbz 0.14); bits 13..15 are reserved for
 // features to come. A decoder refuses a frame with a bit it does not know.
 constexpr int kMaxFeatureProfile = 12;
-constexpr uint16_t kKnownFeatures = 0x01FF;  // mixer profiles 1-9
+constexpr uint16_t kFeatureModelPrefix = 1u << 12;
+constexpr uint16_t kKnownFeatures = 0x01FF | kFeatureModelPrefix;  // mixer profiles 1-9, the model prefix
 // The bit of mixer profile p; 0 for a profile no bit can declare.
 inline uint16_t profile_feature(int profile) {
   return profile >= 1 && profile <= kMaxFeatureProfile ? static_cast<uint16_t>(1u << (profile - 1)) : 0;
@@ -42,8 +44,19 @@ constexpr size_t kBlockHeaderSize = 21;
 constexpr size_t kFooterSize = 24;
 constexpr uint32_t kMaxSegmentSize = 1u << 24;
 
-enum class Method : uint8_t { stored = 0, zstd = 1, model = 2, mixed = 3 };
+// mixed_prefix (mbz 0.14.0): a mixed segment whose first `prefix` bytes
+// have the model's input and the rest even odds, as without a model; its
+// coded data is the prefix (u32le, 1..raw length - 1) and then what a mixed
+// segment's is (docs/FORMAT.md "Mixed segments with a model prefix").
+enum class Method : uint8_t { stored = 0, zstd = 1, model = 2, mixed = 3, mixed_prefix = 4 };
 const char* method_name(Method m);
+// Whether a segment of this method is coded by the context mixer (3 or 4).
+inline bool is_mixed(Method m) { return m == Method::mixed || m == Method::mixed_prefix; }
+// The bytes before a mixed_prefix segment's mixed data: its prefix.
+constexpr size_t kModelPrefixBytes = 4;
+// A mixed_prefix segment's prefix, read from its coded data and checked
+// against its raw length; throws Error(corrupt) naming `what`.
+uint32_t read_model_prefix(const uint8_t* coded, size_t coded_len, size_t raw_len, const std::string& what);
 
 // Adapter ids and their side information: codecs/adapter.hpp.
 

@@ -11,20 +11,28 @@ namespace mbz {
 // How to mix: the payload's sample shape (its phase 0; stride 0: plain
 // bytes), the payload offset of the group's first segment, which with the
 // shape gives each segment's own (mix::shape_at), and the profile for plain
-// bytes (Options::byte_profile; mix::profile_of).
+// bytes (Options::byte_profile; mix::profile_of), and how many of a
+// segment's first bytes have the model's input (Options::model_prefix).
 struct MixPlan {
   mix::SampleShape payload;
   uint64_t offset = 0;
   uint8_t byte_profile = 7;   // mix::kProfileText7, as Options::byte_profile
   uint8_t image_profile = 9;  // mix::kProfileImage9, as Options::image_profile
   uint8_t audio_profile = 8;  // mix::kProfileAudio8, as Options::audio_profile
+  uint32_t model_prefix = 0;  // Options::model_prefix: a segment's bytes with the model's input (0: all)
 };
 
 // The plan for a group of segments coded with these options: the one place
 // the options' byte, image and audio profiles enter a plan.
 inline MixPlan mix_plan(const Options& opts, mix::SampleShape payload = {}, uint64_t offset = 0) {
   return MixPlan{payload, offset, static_cast<uint8_t>(opts.byte_profile), static_cast<uint8_t>(opts.image_profile),
-                 static_cast<uint8_t>(opts.audio_profile)};
+                 static_cast<uint8_t>(opts.audio_profile), opts.model_prefix};
+}
+
+// The bytes of a segment of `size` that have the model's input under plan:
+// all of them, or its model prefix when that is shorter (Method::mixed_prefix).
+inline size_t model_bytes(const MixPlan& plan, size_t size) {
+  return plan.model_prefix != 0 && plan.model_prefix < size ? plan.model_prefix : size;
 }
 
 }  // namespace mbz

@@ -20,6 +20,7 @@ void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector
                   mix::UnitAhead* ahead) {
   for (const CodedSegment& s : segs)
     if (s.method != Method::mixed) throw Error(ErrorCode::corrupt, "a model-coded segment in a frame without a model (file damaged)");
+  // (A model prefix needs a model too: Method::mixed_prefix is refused above.)
   out.resize(segs.size());
   if (traces) traces->assign(segs.size(), {});
   size_t total = 0;
@@ -42,8 +43,16 @@ void mixer_decode(const std::vector<CodedSegment>& segs, std::vector<std::vector
 namespace {
 using MixedDecoders = std::vector<std::unique_ptr<mix::MixedDecoder>>;
 
+// A mixed segment's data: after its model prefix, if it has one.
 std::unique_ptr<mix::MixedDecoder> make_mixed(const CodedSegment& s, mix::ProbabilityTrace* trace, mix::UnitAhead* ahead) {
-  return std::make_unique<mix::MixedDecoder>(s.coded, s.coded_len, s.raw_len, trace, ahead);
+  const size_t skip = s.method == Method::mixed_prefix ? kModelPrefixBytes : 0;
+  return std::make_unique<mix::MixedDecoder>(s.coded + skip, s.coded_len - skip, s.raw_len, trace, ahead);
+}
+
+// The bytes of a segment decoded with the model's tables: its model prefix,
+// or all of it.
+size_t model_bytes(const CodedSegment& s) {
+  return s.method == Method::mixed_prefix ? read_model_prefix(s.coded, s.coded_len, s.raw_len, "segment") : s.raw_len;
 }
 
 // model_decode with mixed[i] set for every mixed segment i, or empty (each worker sets up its own).
@@ -56,12 +65,15 @@ void decode_prepared(const Engine& engine, const std::vector<CodedSegment>& segs
   parallel_for(workers, static_cast<int>(workers), [&](size_t w, size_t) {
     std::vector<size_t> mine;
     for (size_t i = w; i < segs.size(); i += workers) mine.push_back(i);
-    size_t longest = 0;
+    size_t longest = 0, modelled = 0;  // the longest segment, and model prefix (or model-coded segment)
+    std::vector<size_t> prefix(mine.size());
     std::vector<std::unique_ptr<RangeDecoder>> plain(mine.size());
     std::vector<std::unique_ptr<mix::MixedDecoder>> mixed(mine.size());
     for (size_t b = 0; b < mine.size(); ++b) {
       const CodedSegment& s = segs[mine[b]];
-      if (s.method == Method::mixed)
+      prefix[b] = model_bytes(s);
+      modelled = std::max(modelled, prefix[b]);
+      if (is_mixed(s.method))
         mixed[b] = prepared.empty() ? make_mixed(s, traces ? &(*traces)[mine[b]] : nullptr, mine[b] == 0 ? ahead : nullptr)
                                     : std::move(prepared[mine[b]]);
       else
@@ -69,17 +81,20 @@ void decode_prepared(const Engine& engine, const std::vector<CodedSegment>& segs
       out[mine[b]].resize(s.raw_len);
       longest = std::max(longest, s.raw_len);
     }
-    StepDecoder step(engine, static_cast<int>(mine.size()), longest);
+    // The model steps while a segment still needs its tables; past every
+    // model prefix the mixers go on alone (null: kNoModel).
+    StepDecoder step(engine, static_cast<int>(mine.size()), modelled);
     std::vector<uint8_t> bytes(mine.size(), 0);
     for (size_t pos = 0; pos < longest; ++pos) {
-      const std::vector<uint32_t>& cum = step.tables();
+      const bool stepping = pos < modelled;
+      const std::vector<uint32_t>* cum = stepping ? &step.tables() : nullptr;
       for (size_t b = 0; b < mine.size(); ++b) {
         if (pos >= segs[mine[b]].raw_len) { bytes[b] = 0; continue; }  // finished: feed padding
-        const uint32_t* table = &cum[b * 257];
+        const uint32_t* table = pos < prefix[b] ? &(*cum)[b * 257] : nullptr;
         bytes[b] = mixed[b] ? mixed[b]->decode(table) : static_cast<uint8_t>(plain[b]->decode(table));
         out[mine[b]][pos] = bytes[b];
       }
-      step.push(bytes.data());
+      if (stepping && pos + 1 < modelled) step.push(bytes.data());
       if (progress && w == 0 && pos % 1024 == 1023) progress(static_cast<double>(pos + 1) / static_cast<double>(longest));
     }
   });
@@ -103,7 +118,7 @@ void model_decode(const std::function<const Engine&()>& load, const std::vector<
   auto make_all = [&] {
     try {
       for (size_t i = 0; i < segs.size(); ++i)
-        if (segs[i].method == Method::mixed) mixed[i] = make_mixed(segs[i], traces ? &(*traces)[i] : nullptr, i == 0 ? ahead : nullptr);
+        if (is_mixed(segs[i].method)) mixed[i] = make_mixed(segs[i], traces ? &(*traces)[i] : nullptr, i == 0 ? ahead : nullptr);
     } catch (...) {
       made_error = std::current_exception();
     }

@@ -11,6 +11,7 @@
 
 #include "coder/range_coder.hpp"
 #include "common/aside_task.hpp"
+#include "common/le_bytes.hpp"
 #include "common/parallel_for.hpp"
 #include "container/method_choice.hpp"
 #include "container/zstd_segment.hpp"
@@ -127,11 +128,21 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     }
     // Mixed first (it streams), then the plain model once every path is final;
     // the same choice as trying them in the other order (ties go to the plain
-    // model, which a forced mixed coding then replaces).
+    // model, which a forced mixed coding then replaces). With a model prefix
+    // shorter than the segment the model has no paths past it: no plain model.
+    const size_t modelled = model_bytes(*plan, s.size);
     std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), profile, shape, &mixed_bits,
-                                                   [&](size_t n) { ready.wait(i, n, help); }, trace);
-    ready.wait(i, s.size, help);
+                                                   [&](size_t n) { ready.wait(i, n, help); }, trace, modelled);
+    ready.wait(i, modelled, help);
     choice.consider(Method::zstd, zstd.get(), 0, false);
+    if (modelled < s.size) {
+      ByteWriter prefixed;
+      prefixed.u32(static_cast<uint32_t>(modelled));
+      prefixed.bytes(mixed.data(), mixed.size());
+      choice.consider(Method::mixed_prefix, std::move(prefixed.data()), mixed_bits, force_model);
+      if (trace && e.method != Method::mixed_prefix) trace->p.clear();
+      return;
+    }
     choice.consider(Method::model, range_encode(codes_from_paths(s, paths[i].data()), &bits), bits, false);
     choice.consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
     if (trace && e.method != Method::mixed) trace->p.clear();
@@ -156,15 +167,20 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
   ForcingHelp help;
   std::thread forcing;
   std::exception_ptr forcing_error;
+  // The model runs over each segment's model prefix only (all of it without one).
+  std::vector<ByteSpan> modelled;
   if (engine && plan) {
     paths.resize(segments.size());
-    for (size_t i = 0; i < segments.size(); ++i) paths[i].resize(segments[i].size * 8);
+    for (size_t i = 0; i < segments.size(); ++i) {
+      modelled.push_back(ByteSpan{segments[i].data, model_bytes(*plan, segments[i].size)});
+      paths[i].resize(modelled[i].size * 8);
+    }
     const int model_threads = compute_threads();
     forcing = std::thread([&, model_threads] {
       try {
         set_compute_threads(model_threads);
         engine->evaluate_paths_into(
-            segments, paths, progress, [&](size_t s, size_t begin, size_t end) { ready.done(s, begin, end); }, &help);
+            modelled, paths, progress, [&](size_t s, size_t begin, size_t end) { ready.done(s, begin, end); }, &help);
       } catch (...) {
         forcing_error = std::current_exception();
         ready.fail();

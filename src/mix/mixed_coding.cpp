@@ -31,20 +31,28 @@ NodeCounts node_counts(const uint32_t* cum, uint32_t c0) {
 namespace {
 // Runs the segment's unit over a known segment, calling code(i, bit, p1) for
 // every decision: one loop a unit, no indirect call a decision.
+// paths covers bytes [0, model_len); the rest, or all without paths, get kNoModel.
 template <class Code>
-void run_known(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape, Code&& code,
-               const std::function<void(size_t)>& ready = {}) {
+void run_known(const uint8_t* data, size_t size, const PackedCounts* paths, size_t model_len, uint8_t profile, SampleShape shape,
+               Code&& code, const std::function<void(size_t)>& ready = {}) {
   {
     ProfileUnit unit = make_unit(profile, size, shape);
+    const size_t modelled = paths ? std::min(size, model_len) : 0;
     std::visit([&](auto& mixer) {
-      for (size_t i = 0; i < size; ++i) {
-        if (ready && i % kReadyStep == 0) ready(std::min(size, i + kReadyStep));
+      for (size_t i = 0; i < modelled; ++i) {
+        if (ready && i % kReadyStep == 0) ready(std::min(modelled, i + kReadyStep));
         for (int d = 0; d < 8; ++d) {
           const int bit = (data[i] >> (7 - d)) & 1;
-          code(i, bit, mixer->predict(paths ? unpack(paths[i * 8 + d]) : kNoModel));
+          code(i, bit, mixer->predict(unpack(paths[i * 8 + d])));
           mixer->update(bit);
         }
       }
+      for (size_t i = modelled; i < size; ++i)
+        for (int d = 0; d < 8; ++d) {
+          const int bit = (data[i] >> (7 - d)) & 1;
+          code(i, bit, mixer->predict(kNoModel));
+          mixer->update(bit);
+        }
     }, unit);
   }
   release_freed_memory();
@@ -72,10 +80,11 @@ uint8_t profile_of(const SampleShape& s, uint8_t byte_profile, uint8_t image_pro
 }
 
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
-                                  double* ideal, const std::function<void(size_t)>& ready, ProbabilityTrace* trace) {
+                                  double* ideal, const std::function<void(size_t)>& ready, ProbabilityTrace* trace,
+                                  size_t model_len) {
   RangeEncoder enc;
   double bits = 0;
-  run_known(data, size, paths, profile, shape, [&](size_t, int bit, int p1) {
+  run_known(data, size, paths, model_len, profile, shape, [&](size_t, int bit, int p1) {
     const uint32_t zero = static_cast<uint32_t>(kProbOne - p1);
     if (bit)
       enc.encode(zero, static_cast<uint32_t>(p1), kProbOne);
@@ -95,9 +104,10 @@ std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const Packed
   return out;
 }
 
-std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape) {
+std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
+                               size_t model_len) {
   std::vector<double> bits(size, 0.0);
-  run_known(data, size, paths, profile, shape, [&](size_t i, int bit, int p1) { bits[i] += bit_cost(bit, p1); });
+  run_known(data, size, paths, model_len, profile, shape, [&](size_t i, int bit, int p1) { bits[i] += bit_cost(bit, p1); });
   return std::vector<float>(bits.begin(), bits.end());
 }
 

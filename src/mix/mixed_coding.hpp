@@ -50,8 +50,13 @@ inline bool image_fits_profile6(const SampleShape& s) { return (s.value_format &
 // audio of delta2 residuals gets audio_profile, kProfileSignal or kProfileAudio8.
 uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image_profile, uint8_t audio_profile);
 
+// model_len's default: paths (if any) covers the whole segment.
+constexpr size_t kWholeSegment = SIZE_MAX;
+
 // paths: 8 NodeCounts per byte (the engine's tables along each byte's path);
-// null: no model (kNoModel for every decision).
+// null: no model (kNoModel for every decision). model_len: the bytes paths
+// covers, the segment's first (a model prefix, method 4); the decisions of
+// later bytes get kNoModel, as without a model.
 // Returns the coded bytes; ideal_bits, if set, gets the ideal code length.
 // profile: the unit that codes it (profile_of); shape: where the samples are
 // (stride 0: plain bytes, profile 1 or 5; a value format: profile 3, or 4
@@ -61,11 +66,12 @@ uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image
 // trace, if set, gets every decision's probability (testing).
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
                                   double* ideal_bits, const std::function<void(size_t)>& ready = {},
-                                  ProbabilityTrace* trace = nullptr);
+                                  ProbabilityTrace* trace = nullptr, size_t model_len = kWholeSegment);
 constexpr size_t kReadyStep = 4096;
 
 // The ideal cost in bits of every byte under the mixer (what mixed_encode codes).
-std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape);
+std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
+                               size_t model_len = kWholeSegment);
 
 // A byte profile's unit set up before its segment is here. A decoder that has
 // read a frame header and waits on a pipe for the first segment (the

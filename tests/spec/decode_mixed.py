@@ -2,11 +2,11 @@
 """A second .mbz decoder, written from docs/FORMAT.md alone.
 
 Why it exists: docs/FORMAT.md says it specifies the format -- the container
-and the context mixer of mixed segments (method 3, profiles 1-9) -- precisely
+and the context mixer of mixed segments (methods 3 and 4, profiles 1-9) -- precisely
 enough for a second implementation. This file is that second implementation,
 written from the document's text and nothing else (not from src/mix/), and
 the CTest `spec_decoder` runs it on the golden files with mixed segments
-(tests/golden/v*-none-*.mbz, and v1-mixer-*.mbz given the model's tables),
+(tests/golden/v*-none-*.mbz, and v*-mixer-*.mbz given the model's tables),
 comparing each file's probability trace with the one
 tests/test_golden_variants.cpp pins. If the document and the encoder drift
 apart, that test fails. Every function's docstring opens with the FORMAT.md
@@ -28,10 +28,16 @@ What it decodes:
   * mixed segments in frames that name a model, given the model's tables
     (--tables FILE, see ModelTables): this decoder runs the mixer, not the
     model, and takes each decision's (ones, total) from the byte's
-    cumulative table by the document's node-count formula (node_counts).
-A zstd (1) or model (2) segment, or a mixed segment in a frame that names a
-model when no tables are given, is not covered: the decoder stops there with
-a message saying so (exit status 2).
+    cumulative table by the document's node-count formula (node_counts);
+  * mixed segments with a model prefix (method 4, mbz 0.14.0, "Mixed
+    segments with a model prefix"; read_model_prefix) in version-2 frames
+    that name a model and set required-feature bit 12, given the model's
+    tables of each segment's first `prefix` bytes only (--tables holds no
+    more for such a segment: the bytes past the prefix get even odds, as
+    without a model).
+A zstd (1) or model (2) segment, or a mixed segment (method 3 or 4) in a
+frame that names a model when no tables are given, is not covered: the
+decoder stops there with a message saying so (exit status 2).
 
 The probability trace: every decision's p (what predict returns, 1..4095),
 over all mixed segments of a file in frame order; --trace prints its hash,
@@ -50,7 +56,8 @@ Usage:
 One line per file on stdout (OK) or stderr (FAILED, with the reason).
 -o OUT writes the decoded content of the (single) file, only if every check
 passed. --tables TABLES: the model's tables of the (single) file's mixed
-segments (tests/dump_model_tables.cpp writes them from the engine). --trace
+segments, every byte of a method-3 segment and the prefix's bytes of a
+method-4 one (tests/dump_model_tables.cpp writes them from the engine). --trace
 adds a line `FILE: trace <16 hex digits> (N decisions)` after the OK line.
 -v adds a line per segment.
 Exit status: 0 every file decoded and verified; 1 a checksum mismatch, a
@@ -102,8 +109,8 @@ class FormatError(Exception):
 
 class NotCovered(Exception):
     """A valid frame that needs what this decoder does not implement (zstd,
-    the model itself for method 2, or the model's tables for method 3 when
-    --tables gives none)."""
+    the model itself for method 2, or the model's tables for method 3 or 4
+    when --tables gives none)."""
 
 
 class TablesError(Exception):
@@ -1764,10 +1771,21 @@ def profile9_mixer(shape, n):
 
 
 def decode_mixed_segment(coded, n, tables=None, trace=None):
-    """[Coding a segment] decode_segment. tables: the model's n cumulative
-    tables of the segment, one per byte (a frame with a model); None in a
-    frame without a model. trace, if a list: every decision's p is appended.
-    Returns (profile, shape, the n raw bytes)."""
+    """[Coding a segment] decode_segment. coded: a mixed segment's coded data
+    (the profile byte onwards). tables: the model's cumulative tables of the
+    segment's first len(tables) bytes, one per byte: all n of a method-3
+    segment in a frame with a model, or the first `prefix` of a method-4
+    segment ([Mixed segments with a model prefix (method 4)]: "the model's
+    input to the mixer is the model's tables for the decisions of bytes
+    0 .. prefix - 1 only"); None in a frame without a model. The bytes past
+    them get even odds (ones = 1, total = 2), as without a model, and
+    nothing else changes at that byte: the mixer, the range decoder and the
+    table sizes (from n, the segment's raw length) carry on. trace, if a
+    list: every decision's p is appended. Returns (profile, shape, the n raw
+    bytes)."""
+    model_bytes = len(tables) if tables is not None else 0
+    if model_bytes > n:
+        raise TablesError(f"{model_bytes} tables for a segment of {n} bytes")
     profile, shape, stream = read_mixed_header(coded)
     if profile == 6:
         mixer = profile6_mixer(shape, n)
@@ -1782,7 +1800,7 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
     decoder = RangeDecoder(stream)
     record = trace.append if trace is not None else (lambda p: None)
     for i in range(n):
-        cum = tables[i] if tables is not None else None
+        cum = tables[i] if i < model_bytes else None
         for _ in range(8):   # one decision per bit, most significant first
             if cum is None:
                 ones, total = NO_MODEL_ONES, NO_MODEL_TOTAL
@@ -1804,16 +1822,20 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
 MAGIC = b"\x89MBZ\r\n\x1a\n"
 FORMAT_VERSIONS = (1, 2)
 # [Header: Required features] version 2: bit p - 1 for mixer profile p
-# (1..12), bits 12..15 reserved; the profiles this decoder knows (1-9).
-KNOWN_FEATURES = 0x01FF
+# (1..12), bit 12 the model prefix (method 4, mbz 0.14.0), bits 13..15
+# reserved; the bits this decoder knows: profiles 1-9 and the model prefix
+# ("every mask within 0x11FF").
+FEATURE_MODEL_PREFIX = 1 << 12
+KNOWN_FEATURES = 0x01FF | FEATURE_MODEL_PREFIX
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24
 ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}
 NO_MODEL_NAME = b"none"
 NO_MODEL_SHA256 = bytes(32)
 
-METHOD_STORED, METHOD_ZSTD, METHOD_MODEL, METHOD_MIXED = 0, 1, 2, 3
-METHOD_NAMES = {0: "stored", 1: "zstd", 2: "model", 3: "mixed"}
+METHOD_STORED, METHOD_ZSTD, METHOD_MODEL, METHOD_MIXED, METHOD_MIXED_PREFIX = 0, 1, 2, 3, 4
+METHOD_NAMES = {0: "stored", 1: "zstd", 2: "model", 3: "mixed", 4: "mixed with a model prefix"}
+MODEL_PREFIX_BYTES = 4    # [Mixed segments with a model prefix (method 4)] the u32le prefix
 END_MARKER = 0xFF
 BLOCK_HEADER_BYTES = 17   # method, raw length, coded length, checksum; then the block check
 
@@ -1848,9 +1870,12 @@ class ModelTables:
     model: this decoder does not run the model ("Range coder (method 2)":
     tables come from the model per docs/EXACTNESS.md §4), so they are read
     from a file (--tables; tests/dump_model_tables.cpp writes it from the
-    engine). The file holds, for every mixed segment in file order and every
-    byte of it in order, the byte's cumulative table: 257 u32le, cum[0] = 0
-    .. cum[256] = total; nothing else."""
+    engine). The file holds, for every mixed segment (method 3 or 4) in file
+    order and every byte of it the model drives, in order, the byte's
+    cumulative table: 257 u32le, cum[0] = 0 .. cum[256] = total; nothing
+    else. The bytes the model drives: all of a method-3 segment's; the first
+    `prefix` of a method-4 segment's ("Mixed segments with a model prefix":
+    a decoder runs the model over the prefix only), none past them."""
 
     ENTRIES = 257
     TABLE_BYTES = 4 * ENTRIES
@@ -1863,7 +1888,8 @@ class ModelTables:
         self.unpack = struct.Struct(f"<{self.ENTRIES}I").unpack_from
 
     def segment(self, n):
-        """The next n tables (the next mixed segment's, n its raw length)."""
+        """The next n tables: the next mixed segment's, n its raw length
+        (method 3) or its prefix (method 4)."""
         end = self.pos + n * self.TABLE_BYTES
         if end > len(self.data):
             raise TablesError(f"the tables end inside a mixed segment (at byte offset {self.pos})")
@@ -1984,6 +2010,7 @@ class BlockReport:
     def __init__(self, method, raw_length, coded_length, profile=None, shape=None):
         self.method, self.raw_length, self.coded_length = method, raw_length, coded_length
         self.profile, self.shape = profile, shape
+        self.prefix = None   # method 4: the bytes the model drove
 
     def __str__(self):
         kind = METHOD_NAMES[self.method]
@@ -1991,7 +2018,52 @@ class BlockReport:
             kind += f" profile {self.profile}"
             if self.profile in (2, 3, 4, 6, 8, 9):   # profiles 1, 5 and 7 have no shape
                 kind += f" ({self.shape})"
+        if self.prefix is not None:
+            kind += f", the model for bytes 0..{self.prefix - 1}"
         return f"{kind}, {self.raw_length} -> {self.coded_length} bytes"
+
+
+def coded_length_bound(method, raw_length):
+    """[Blocks] The coded length's bound for a method (the stored method's
+    "equal to raw length" is checked apart): methods 0-2 2 * raw + 16, mixed
+    12 * raw + 16, mixed with a model prefix 12 * raw + 20 (its 4 prefix
+    bytes more)."""
+    if method == METHOD_MIXED:
+        return 12 * raw_length + 16
+    if method == METHOD_MIXED_PREFIX:
+        return 12 * raw_length + 20
+    return 2 * raw_length + 16
+
+
+def read_model_prefix(header, coded, raw_length, where):
+    """[Mixed segments with a model prefix (method 4)] A method-4 segment's
+    prefix (u32le) and the mixed segment's coded data after it, once the
+    section's rules hold, each `corrupt` if not: the frame is version 2 with
+    bit 12 of its required features set and names a model; the coded data
+    holds the 4 prefix bytes; prefix is 1 .. raw length - 1; the profile
+    byte is there and one the header declares, as for method 3 (what follows
+    the profile byte is read_mixed_header's to check). Returns (prefix, the
+    coded data from the profile byte on). where: the segment, for the
+    messages."""
+    if header.version < 2 or not header.features & FEATURE_MODEL_PREFIX:
+        raise corrupt(f"{where}: a mixed segment with a model prefix in a frame that does not declare "
+                      f"the model prefix (version {header.version}, required features "
+                      f"0x{header.features:04X})")
+    if header.no_model:
+        raise corrupt(f"{where}: a mixed segment with a model prefix in a frame without a model")
+    if len(coded) < MODEL_PREFIX_BYTES:
+        raise corrupt(f"{where}: {len(coded)} bytes of coded data: the 4-byte model prefix is cut short")
+    prefix = int.from_bytes(coded[:MODEL_PREFIX_BYTES], "little")
+    if not 1 <= prefix <= raw_length - 1:
+        raise corrupt(f"{where}: model prefix {prefix} outside 1..{raw_length - 1} "
+                      f"(raw length {raw_length})")
+    mixed = coded[MODEL_PREFIX_BYTES:]
+    if len(mixed) < 1:
+        raise corrupt(f"{where}: no profile byte after the model prefix")
+    if not (1 <= mixed[0] <= 12 and header.features >> (mixed[0] - 1) & 1):
+        raise corrupt(f"{where}: a mixed segment with a model prefix of profile {mixed[0]}, which the "
+                      "header does not declare")
+    return prefix, mixed
 
 
 def read_frame(r, log, tables=None, trace=None):
@@ -2018,7 +2090,7 @@ def read_frame(r, log, tables=None, trace=None):
             raise FormatError("unsupported_version", f"{where}: unknown segment method {method}")
         if not 1 <= raw_length <= header.segment_size:
             raise corrupt(f"{where}: raw length {raw_length} outside 1..{header.segment_size}")
-        bound = 12 * raw_length + 16 if method == METHOD_MIXED else 2 * raw_length + 16
+        bound = coded_length_bound(method, raw_length)
         if coded_length > bound or (method == METHOD_STORED and coded_length != raw_length):
             raise corrupt(f"{where}: coded length {coded_length} for {raw_length} raw bytes "
                           f"({METHOD_NAMES[method]})")
@@ -2036,6 +2108,15 @@ def read_frame(r, log, tables=None, trace=None):
             # A frame with a model: its input comes from the model's tables.
             block.profile, block.shape, raw = decode_mixed_segment(
                 coded, raw_length, tables.segment(raw_length), trace)
+        elif method == METHOD_MIXED_PREFIX:
+            block.prefix, mixed = read_model_prefix(header, coded, raw_length, where)
+            if tables is None:
+                model = header.model_name.decode("utf-8", "replace")
+                raise NotCovered(f"{where} is {METHOD_NAMES[method]}: it needs the tables of model "
+                                 f"'{model}' (--tables), not covered by the spec decoder")
+            # The model's input for the prefix's bytes, even odds after them.
+            block.profile, block.shape, raw = decode_mixed_segment(
+                mixed, raw_length, tables.segment(block.prefix), trace)
         elif method == METHOD_MODEL and header.no_model:
             raise corrupt(f"{where}: a model-coded segment in a frame without a model")
         else:

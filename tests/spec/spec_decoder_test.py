@@ -8,10 +8,11 @@ docs/FORMAT.md alone) against the golden files with mixed segments.
 
 The pins: tests/test_golden_variants.cpp's table kGoldenMixed, one row per
 golden file with mixed segments ({"name", "file.mbz", "original", "model",
-..., trace},), read from that file so the constants live in one place. Its
+..., trace},), read from that file so the constants live in one place (the
+columns between model and trace, prefix among them, are not read). Its
 `model` is `none` (a frame without a model: the mixer's input is even odds)
 or `tiny` (MODEL.mbzm); its `trace` is the XXH64 of every decision's p
-(u16le, all mixed segments in frame order).
+(u16le, all mixed segments, methods 3 and 4, in frame order).
 
 1. Every GOLDEN file must decode with every checksum verified (exit 0) and
    reproduce its row's trace bit for bit (decode_mixed.py --trace); every
@@ -22,7 +23,11 @@ or `tiny` (MODEL.mbzm); its `trace` is the XXH64 of every decision's p
    `MBZ_SPEC_ALL=1 ctest -R spec_decoder`). A file whose row names the model `tiny`
    is decoded with the model's tables (--tables), which HELPER
    (tests/dump_model_tables.cpp, the engine) writes into a temporary
-   directory first: the Python side runs the mixer, not the model. The
+   directory first: the Python side runs the mixer, not the model. For a
+   segment with a model prefix (method 4: v2-mixer-p7-prefix-gpl3-4k.mbz,
+   decoded by default) the tables hold the prefix's bytes only, and the
+   decoder gives the mixer even odds past them, so the pinned trace checks
+   where the model's input stops. The
    files run in parallel, one process each, on up to as many cores as there
    are: the decoder is pure Python and the files take seconds each.
 2. Two damaged copies of the first GOLDEN file without a model (skipped or
@@ -92,8 +97,8 @@ def run_decoder(path, *options):
 
 def first_mixed_stream(data):
     """Offset and length of the range-coded stream of the frame's first
-    mixed segment (after its profile byte and shape), found by walking the
-    block headers ("Blocks") without decoding."""
+    mixed segment (after its model prefix if method 4, its profile byte and
+    shape), found by walking the block headers ("Blocks") without decoding."""
     r = decode_mixed.Reader(data)
     decode_mixed.read_header(r)
     while True:
@@ -106,7 +111,10 @@ def first_mixed_stream(data):
         r.uint(4, "a block header")              # the block check, left as is
         start = r.pos
         r.take(coded_length, "coded data")
-        if method == decode_mixed.METHOD_MIXED:
+        if method in (decode_mixed.METHOD_MIXED, decode_mixed.METHOD_MIXED_PREFIX):
+            if method == decode_mixed.METHOD_MIXED_PREFIX:
+                start += decode_mixed.MODEL_PREFIX_BYTES
+                coded_length -= decode_mixed.MODEL_PREFIX_BYTES
             profile = data[start]
             header = 1 + decode_mixed.SHAPE_BYTES[profile]
             return start + header, coded_length - header
