@@ -7,6 +7,7 @@
 
 #include "container/format.hpp"
 #include "mix/mixed_coding.hpp"
+#include "api/stream_io.hpp"
 #include "test_util.hpp"
 
 namespace mbz {
@@ -74,6 +75,27 @@ TEST(Streaming, OutputAppearsBeforeTheEnd) {
   std::vector<uint8_t> back;
   dec.write(out.data(), out.size() - 30, back);  // everything but the end of the frame
   EXPECT_GT(back.size(), d.size() / 2);
+}
+
+// A group (coded or decoded at once) has a segment for every thread where
+// segments are long, and never more than 128 MiB of them, whatever -T and
+// a header's segment size say.
+TEST(Streaming, GroupsKeepEveryThreadBusyWithinBoundedMemory) {
+  constexpr uint32_t MiB = 1u << 20;
+  EXPECT_EQ(group_segments(1 * MiB, 2), 4u);
+  EXPECT_EQ(group_segments(1 * MiB, 8), 16u);
+  EXPECT_EQ(group_segments(8 * MiB, 1), 2u);
+  EXPECT_EQ(group_segments(8 * MiB, 2), 2u);
+  EXPECT_EQ(group_segments(8 * MiB, 8), 8u);
+  EXPECT_EQ(group_segments(8 * MiB, 64), 16u);
+  EXPECT_EQ(group_segments(16 * MiB, 1024), 8u);
+  for (uint32_t seg : {1024u, 64u << 10, 1 * MiB, 3 * MiB, 8 * MiB, 16 * MiB})
+    for (int threads : {1, 2, 3, 8, 33, 1024}) {
+      const size_t g = group_segments(seg, threads);
+      EXPECT_GE(g, 1u);
+      EXPECT_LE(g * seg, size_t{128} * MiB) << seg << " bytes, -T " << threads;
+      EXPECT_GE(g, std::min<size_t>(static_cast<size_t>(threads), (size_t{128} * MiB) / seg)) << seg << ", -T " << threads;
+    }
 }
 
 TEST(Streaming, FinishOnAnUnfinishedFrameIsTruncated) {

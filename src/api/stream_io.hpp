@@ -54,10 +54,15 @@ inline size_t read_some(std::istream& in, uint8_t* p, size_t n) {
 // Segments per group handed to the engine at once: two per thread keeps
 // every worker busy, and small groups keep memory bounded and the progress
 // bar moving (it advances once per group). Batch size barely changes the
-// engine's speed per byte.
+// engine's speed per byte. A group holds up to 16 MiB of segments, or one
+// segment a thread where segments are longer (8 MiB at the default level
+// since 0.14), up to 128 MiB: a hostile header's segment size cannot make a
+// decoder hold more raw bytes than that, whatever -T says.
 inline size_t group_segments(uint32_t segment_size, int threads) {
-  const size_t by_memory = std::max<size_t>(1, (size_t{16} << 20) / segment_size);
-  return std::min<size_t>(by_memory, std::max<size_t>(4, 2 * static_cast<size_t>(threads)));
+  const size_t t = static_cast<size_t>(std::max(1, threads));
+  const size_t by_memory = std::max<size_t>({1, (size_t{16} << 20) / segment_size,
+                                             std::min(t, (size_t{128} << 20) / segment_size)});
+  return std::min<size_t>(by_memory, std::max<size_t>(4, 2 * t));
 }
 
 // Counts one segment of method m in the segment counts of `c` (Stats or
