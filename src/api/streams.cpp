@@ -80,8 +80,7 @@ void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model
     std::vector<std::vector<float>> costs(segs.size());
     if (opts.mix) {
       // The model over each segment's model prefix, as compression runs it.
-      std::vector<ByteSpan> modelled;
-      for (const ByteSpan& s : segs) modelled.push_back(ByteSpan{s.data, model_bytes(plan, s.size)});
+      const std::vector<ByteSpan> modelled = model_spans(plan, segs);
       const auto paths = engine ? engine->evaluate_paths(modelled) : std::vector<std::vector<mix::PackedCounts>>(segs.size());
       parallel_for(segs.size(), opts.threads, [&](size_t k, size_t) {
         const uint64_t offset = plan.offset + static_cast<uint64_t>(segs[k].data - data);

@@ -267,16 +267,16 @@ int run(int argc, char** argv) {
   app.add_option("--audio-profile", a.audio_profile,
                  "Mixer profile for audio: 8 (levels 3-9) or 4 (levels 1-2: about 2x faster; files mbz 0.5-0.11 read)")
       ->check(CLI::IsMember({4, 8}));
+  const auto size_words = [](uint32_t bytes) {  // "8 MiB", "512 KiB"
+    const uint32_t kib = bytes >> 10;
+    return kib >= 1024 ? std::to_string(kib >> 10) + " MiB" : std::to_string(kib) + " KiB";
+  };
   for (int n = 1; n <= 9; ++n) {
     const Level& l = level(n);
-    const auto words = [](uint32_t bytes) {
-      const uint32_t kib = bytes >> 10;
-      return kib >= 1024 ? std::to_string(kib >> 10) + " MiB" : std::to_string(kib) + " KiB";
-    };
-    const std::string seg = words(l.segment_size);
+    const std::string seg = size_words(l.segment_size);
     std::string model = "no model (the mixer alone)";
     if (l.text_model)
-      model = l.model_prefix ? "bytes through the model for each segment's first " + words(l.model_prefix)
+      model = l.model_prefix ? "bytes through the model for each segment's first " + size_words(l.model_prefix)
                              : "bytes through the model";
     std::string what = model + ", " + seg + " segments, profiles " + std::to_string(l.byte_profile) + " (bytes), " +
                        std::to_string(l.image_profile) + " (images) and " + std::to_string(l.audio_profile) + " (audio)";

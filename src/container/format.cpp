@@ -45,12 +45,11 @@ std::string describe_features(uint16_t features) {
   for (int bit = 0; bit < 16; ++bit) {
     if (!(features & (1u << bit))) continue;
     if (bit < kMaxFeatureProfile) profiles += (profiles.empty() ? "" : ", ") + std::to_string(bit + 1);
-    else if ((1u << bit) == kFeatureModelPrefix) others += (others.empty() ? "" : ", ") + std::string("the model prefix");
+    else others += (others.empty() ? "" : ", ") + ((1u << bit) == kFeatureModelPrefix ? std::string("the model prefix")
+                                                                                      : "feature bit " + std::to_string(bit));
   }
   std::string s;
   if (!profiles.empty()) s = (profiles.find(',') == std::string::npos ? "mixer profile " : "mixer profiles ") + profiles;
-  for (int bit = 13; bit < 16; ++bit)
-    if (features & (1u << bit)) others += (others.empty() ? "" : ", ") + std::string("feature bit ") + std::to_string(bit);
   if (!others.empty()) s += (s.empty() ? "" : " and ") + others;
   return s.empty() ? "nothing" : s;
 }

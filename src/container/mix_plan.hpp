@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
+#include "engine/engine.hpp"
 #include "mbz/mbz.hpp"
 #include "mix/sample_shape.hpp"
 
@@ -33,6 +35,15 @@ inline MixPlan mix_plan(const Options& opts, mix::SampleShape payload = {}, uint
 // all of them, or its model prefix when that is shorter (Method::mixed_prefix).
 inline size_t model_bytes(const MixPlan& plan, size_t size) {
   return plan.model_prefix != 0 && plan.model_prefix < size ? plan.model_prefix : size;
+}
+
+// What the model runs over (teacher forcing) for these segments under plan:
+// each one's first model_bytes.
+inline std::vector<ByteSpan> model_spans(const MixPlan& plan, const std::vector<ByteSpan>& segments) {
+  std::vector<ByteSpan> out;
+  out.reserve(segments.size());
+  for (const ByteSpan& s : segments) out.push_back(ByteSpan{s.data, model_bytes(plan, s.size)});
+  return out;
 }
 
 }  // namespace mbz

@@ -170,11 +170,9 @@ std::vector<EncodedSegment> encode_segments(const Engine* engine, const std::vec
   // The model runs over each segment's model prefix only (all of it without one).
   std::vector<ByteSpan> modelled;
   if (engine && plan) {
+    modelled = model_spans(*plan, segments);
     paths.resize(segments.size());
-    for (size_t i = 0; i < segments.size(); ++i) {
-      modelled.push_back(ByteSpan{segments[i].data, model_bytes(*plan, segments[i].size)});
-      paths[i].resize(modelled[i].size * 8);
-    }
+    for (size_t i = 0; i < segments.size(); ++i) paths[i].resize(modelled[i].size * 8);
     const int model_threads = compute_threads();
     forcing = std::thread([&, model_threads] {
       try {
