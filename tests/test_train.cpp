@@ -133,6 +133,50 @@ TEST(Train, ResumeIsBitIdenticalToOneRun) {
   EXPECT_EQ(first_difference(test::read_file(two / "again.mbzm"), model), "");
 }
 
+TEST(Train, InitStartsANewRunFromAnotherRunsWeights) {
+  // A trained tiny run, and a second run started from its checkpoint with a
+  // learning rate too small to move it: it scores what the first scored,
+  // where a fresh run of the same options scores what random weights do. The
+  // shape is the checkpoint's (the second run asks for another), the step
+  // count and the log start afresh, and resuming the second run reads its own
+  // checkpoint.
+  const test::Scratch a("mbz_train_a", true), b("mbz_train_b", true), c("mbz_train_c", true);
+  const train::TrainResult trained = train::run_training(tiny_run(a, 60));
+  ASSERT_LT(trained.float_bpb, 6.0);
+  const auto second = [&](const test::Scratch& dir, bool init) {
+    auto o = tiny_run(dir, 4);
+    o.lr = 1e-7;
+    o.warmup = 1;
+    o.valid_every = 4;
+    o.shape.g_layers = 3;  // not the checkpoint's 2
+    if (init) o.init = a / "tiny.mbzm.ckpt";
+    return o;
+  };
+  const train::TrainResult from_a = train::run_training(second(b, true));
+  const train::TrainResult fresh = train::run_training(second(c, false));
+  EXPECT_NEAR(from_a.float_bpb, trained.float_bpb, 0.02 * trained.float_bpb);
+  EXPECT_GT(fresh.float_bpb, trained.float_bpb + 1.0);
+  EXPECT_EQ(from_a.steps, 4);
+  const auto model = ModelFile::parse(test::read_file(b / "tiny.mbzm"), "init run");
+  const auto original = ModelFile::parse(test::read_file(a / "tiny.mbzm"), "trained run");
+  EXPECT_EQ(model->config().g_layers, original->config().g_layers);
+  EXPECT_EQ(test::read_file(b / "tiny.mbzm").size(), test::read_file(a / "tiny.mbzm").size());
+  const auto rows = read_csv(b / "tiny.mbzm.csv");
+  ASSERT_EQ(rows.size(), 2u);  // header, 4
+  EXPECT_EQ(rows[1][0], "4");
+
+  // Resumed with more steps, the init run continues from its own step 4.
+  auto more = second(b, true);
+  more.steps = 6;
+  more.resume = true;
+  EXPECT_EQ(train::run_training(more).steps, 6);
+  EXPECT_EQ(read_csv(b / "tiny.mbzm.csv").back()[0], "6");
+
+  auto missing = second(c, false);
+  missing.init = c / "no.ckpt";
+  EXPECT_THROW(train::run_training(missing), Error);
+}
+
 TEST(Train, DataOrderDependsOnlyOnSeedAndStep) {
   const auto corpus = train::ByteCorpus::load({test::data_path("samples")});
   EXPECT_GE(corpus.file_count(), 2u);

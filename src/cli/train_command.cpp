@@ -57,6 +57,9 @@ int train_main(std::vector<std::string> words) {
   app.add_option("--checkpoint", o.checkpoint, "Checkpoint file (default: OUTPUT.ckpt)");
   app.add_option("--checkpoint-every", o.checkpoint_every, "Steps between checkpoints")->check(CLI::PositiveNumber);
   app.add_flag("--resume", o.resume, "Continue from the checkpoint (same data and options)");
+  app.add_option("--init", o.init,
+                 "Start from this checkpoint's weights and shape: a new run (new optimizer, step 0, this command's "
+                 "schedule and seed)");
   app.add_option("--log", o.log_csv, "CSV log (default: OUTPUT.csv; plot it with scripts/plot-training.sh)");
   app.add_option("--export", export_from, "Only export this checkpoint to OUTPUT, no training");
   app.add_flag("-q,--quiet", quiet, "No progress lines");
@@ -73,6 +76,13 @@ int train_main(std::vector<std::string> words) {
       std::cerr << "mbz train: --data is required\n";
       return 2;
     }
+    if (!o.init.empty())
+      for (const char* opt : {"--shape", "--patch", "--global-dim", "--global-layers", "--global-heads", "--window",
+                              "--local-dim", "--local-layers", "--local-heads"})
+        if (app.count(opt)) {
+          std::cerr << "mbz train: " << opt << " with --init: the model's shape is the checkpoint's\n";
+          return 2;
+        }
     o.shape = train::shape_preset(shape);
     ModelConfig& c = o.shape;
     for (auto [value, field] : {std::pair{patch, &c.patch}, {g_dim, &c.g_dim}, {g_layers, &c.g_layers},

@@ -247,18 +247,24 @@ TrainResult run_training(const TrainOptions& o) {
   if (o.cuda && !torch::cuda::is_available())
     throw Error(ErrorCode::device_unavailable, "CUDA requested but not available; use --device cpu");
 
-  // Model and optimizer, fresh or from the checkpoint.
+  // Model and optimizer: fresh, from the run's checkpoint (resuming), or
+  // from another run's weights (init): its shape, weights and activation
+  // ranges, with a new optimizer, step 0 and this run's schedule and data
+  // order. Resuming an init run reads its own checkpoint, which holds the init.
   Checkpoint state;
   torch::serialize::InputArchive ar;
-  if (o.resume) {
-    ar = open_checkpoint(ckpt);
-    state = read_checkpoint_header(ar);
+  const bool from_init = !o.resume && !o.init.empty();
+  if (o.resume || from_init) {
+    ar = open_checkpoint(o.resume ? ckpt : o.init);
+    const Checkpoint from = read_checkpoint_header(ar);
+    if (o.resume) state = from;
+    else state.cfg = from.cfg;
   } else {
     state.cfg = o.shape;
     check_shape(state.cfg);
   }
   MegabyteQat model(state.cfg, o.seed);
-  if (o.resume) {
+  if (o.resume || from_init) {
     torch::serialize::InputArchive mar;
     ar.read("model", mar);
     model->load(mar);

@@ -20,7 +20,8 @@ struct TrainOptions {
   std::string checkpoint;          // checkpoint path (default: OUTPUT.ckpt)
   std::string log_csv;             // CSV log path (default: OUTPUT.csv)
   bool resume = false;             // continue from the checkpoint
-  ModelConfig shape;               // architecture (ignored when resuming)
+  std::string init;                // start a new run from this checkpoint's weights and shape (not its optimizer or step)
+  ModelConfig shape;               // architecture (ignored when resuming or starting from init)
   int64_t steps = 1000;
   int batch = 16;                  // windows per step
   int64_t context = 0;             // bytes per window (default: g_window patches)
