@@ -12,7 +12,14 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 declare -A paq=([text]=1.274 [audio]=2.021 [image]=2.729)
 
-for m in text audio image; do
+# The modalities the CSV has rows for (a manifest of one modality: one panel).
+mods=$(awk -F, 'NR > 1 && $4 > 0 { if (!seen[$2]++) printf "%s ", $2 }' "$CSV")
+[ -n "$mods" ] || { echo "$0: $CSV has no rows" >&2; exit 1; }
+set -- $mods
+panels=$#
+width=$((panels > 1 ? 500 * panels : 1000))  # one panel: room for the title
+
+for m in $mods; do
   # d_kbs bpb "name"; mbz's levels apart (drawn as a line)
   awk -F, -v m="$m" 'NR > 1 && $2 == m {
       bpb = 8 * $5 / $4; c = $4 / $6 / 1000; d = $4 / $7 / 1000
@@ -24,17 +31,17 @@ done
 
 {
   case $SVG in
-    *.png) echo "set terminal pngcairo size 1500,520 font 'sans,10' background '#ffffff'" ;;
-    *) echo "set terminal svg size 1500,520 font 'sans,11' background '#ffffff'" ;;
+    *.png) echo "set terminal pngcairo size $width,520 font 'sans,10' background '#ffffff'" ;;
+    *) echo "set terminal svg size $width,520 font 'sans,11' background '#ffffff'" ;;
   esac
   echo "set output '$SVG'"
-  echo "set multiplot layout 1,3 title 'mbz levels and other codecs on the public corpus: bits per byte against decompression speed (one run, this 2-core machine)'"
+  echo "set multiplot layout 1,$panels title 'mbz levels and other codecs on the public corpus: bits per byte against decompression speed (one run, this 2-core machine)'"
   echo "set logscale x"
   echo "set xlabel 'decompression KB/s (log scale)'"
   echo "set ylabel 'bits per byte (lower is better)'"
   echo "set grid"
   echo "set key off"
-  for m in text audio image; do
+  for m in $mods; do
     echo "set title '$m'"
     echo "set yrange [$(awk -v p="${paq[$m]}" 'BEGIN{print p * 0.9}'):*]"
     echo "set arrow from graph 0, first ${paq[$m]} to graph 1, first ${paq[$m]} nohead dt 2 lc rgb '#888888'"

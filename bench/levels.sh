@@ -92,6 +92,8 @@ for entry in "${codecs[@]}"; do
   for m in text audio image; do
     [[ " $mods " == *" $m "* ]] || continue
     case $m in text) files=("$W/public-text.txt") ;; audio) files=("${audio[@]}") ;; image) files=("${image[@]}") ;; esac
+    [ "$m" != text ] || [ ${#text[@]} -gt 0 ] || continue  # a manifest without this modality: no row
+    [ ${#files[@]} -gt 0 ] || continue
     bytes=0 total=0 cs=0 ds=0
     for f in "${files[@]}"; do
       run_codec "$name" "$f" "$comp" "$decomp" "$check"
