@@ -91,9 +91,9 @@ for entry in "${codecs[@]}"; do
   IFS='|' read -r name mods comp decomp check <<< "$entry"
   for m in text audio image; do
     [[ " $mods " == *" $m "* ]] || continue
-    case $m in text) files=("$W/public-text.txt") ;; audio) files=("${audio[@]}") ;; image) files=("${image[@]}") ;; esac
-    [ "$m" != text ] || [ ${#text[@]} -gt 0 ] || continue  # a manifest without this modality: no row
-    [ ${#files[@]} -gt 0 ] || continue
+    files=()
+    case $m in text) [ ${#text[@]} -eq 0 ] || files=("$W/public-text.txt") ;; audio) files=("${audio[@]}") ;; image) files=("${image[@]}") ;; esac
+    [ ${#files[@]} -gt 0 ] || continue  # a manifest without this modality: no row
     bytes=0 total=0 cs=0 ds=0
     for f in "${files[@]}"; do
       run_codec "$name" "$f" "$comp" "$decomp" "$check"

@@ -253,9 +253,9 @@ TrainResult run_training(const TrainOptions& o) {
   // order. Resuming an init run reads its own checkpoint, which holds the init.
   Checkpoint state;
   torch::serialize::InputArchive ar;
-  const bool from_init = !o.resume && !o.init.empty();
-  if (o.resume || from_init) {
-    ar = open_checkpoint(o.resume ? ckpt : o.init);
+  const std::string start = o.resume ? ckpt : o.init;  // the checkpoint the weights come from, if any
+  if (!start.empty()) {
+    ar = open_checkpoint(start);
     const Checkpoint from = read_checkpoint_header(ar);
     if (o.resume) state = from;
     else state.cfg = from.cfg;
@@ -264,7 +264,7 @@ TrainResult run_training(const TrainOptions& o) {
     check_shape(state.cfg);
   }
   MegabyteQat model(state.cfg, o.seed);
-  if (o.resume || from_init) {
+  if (!start.empty()) {
     torch::serialize::InputArchive mar;
     ar.read("model", mar);
     model->load(mar);
