@@ -82,7 +82,7 @@ TEST(BadInput, UnknownRequiredFeatureIsRefusedAtTheHeader) {
   FrameHeader h;
   parse_header(packed.data(), packed.size(), h, "");
   ASSERT_EQ(h.version, 2);
-  ASSERT_EQ(h.features, profile_feature(7));
+  ASSERT_EQ(h.features, profile_feature(10));
   const auto p12 = with_header(packed, [](FrameHeader& x) { x.features |= profile_feature(12); });
   EXPECT_EQ(decode_error(p12, test::only(test::golden_model())), ErrorCode::unsupported_version);
   EXPECT_NE(decode_message(p12).find("needs mixer profile 12,"), std::string::npos) << decode_message(p12);

@@ -179,11 +179,13 @@ int main(int argc, char** argv) {
     mbz_params_free(p);
     CHECK(mbz_params_create(&p) == MBZ_OK);
     CHECK(mbz_params_set(p, "level", "1") == MBZ_OK && mbz_params_set(p, "force_model", "1") == MBZ_OK);
-    for (int prof = 1; prof <= 7; prof += prof == 1 ? 4 : 2) { /* 1, 5 and 7 (0.11.0) */
-      CHECK(mbz_params_set(p, "byte_profile", prof == 1 ? "1" : prof == 5 ? "5" : "7") == MBZ_OK);
+    static const char* const byte_profiles[] = {"1", "5", "7", "10"}; /* 7 since 0.11.0, 10 since 0.16.0 */
+    for (int k = 0; k < 4; ++k) {
+      const int prof = atoi(byte_profiles[k]);
+      CHECK(mbz_params_set(p, "byte_profile", byte_profiles[k]) == MBZ_OK);
       CHECK(mbz_compress_with(NULL, text, n, p, &zp, &zpn) == MBZ_OK);
-      /* header: magic 8, version 2, features 2 (bit prof-1), name "none", SHA 32, adapter, side info ... */
-      CHECK(zpn > 12 && ((unsigned char*)zp)[10] == (1u << (prof - 1)));
+      /* header: magic 8, version 2, features 2 (u16le, bit prof-1), name "none", SHA 32, adapter, side info ... */
+      CHECK(zpn > 12 && (((unsigned char*)zp)[10] | ((unsigned char*)zp)[11] << 8) == (1u << (prof - 1)));
       CHECK(mbz_decompress_with(NULL, zp, zpn, NULL, &back, &bn) == MBZ_OK);
       CHECK(bn == n && memcmp(back, text, n) == 0);
       mbz_free(back);

@@ -17,6 +17,7 @@
 #include "mix/mixed_coding.hpp"
 #include "mix/profile_units.hpp"
 #include "mix/profiles/profile7_text.hpp"
+#include "mixer_dot_check.hpp"
 #include "test_util.hpp"
 
 namespace mbz {
@@ -62,32 +63,9 @@ TEST(Profile7Blocks, TextStructureFollowsNestingAndLines) {
 }
 
 TEST(Profile7Blocks, MixerDotIsExactAtSixtyTwoInputs) {
-  // The 32-bit halves of mixer_dot equal the 64-bit sum (the p7 lab's dot)
-  // for 62 inputs at the extremes and at random.
-  constexpr int n = mix::Profile7Text::kInputs;
-  static_assert(n == 62);
-  auto reference = [](const int32_t* x, const int32_t* w) {
-    int64_t sum = 0;
-    for (int i = 0; i < n; ++i) sum += int64_t{x[i]} * w[i];
-    return static_cast<int>(std::clamp<int64_t>(sum >> 16, -mix::kStretchMax, mix::kStretchMax));
-  };
-  std::mt19937 rng(62);
-  int32_t x[n], w[n];
-  for (int round = 0; round < 3000; ++round) {
-    for (int i = 0; i < n; ++i) {
-      const int kind = round < 8 ? round : static_cast<int>(rng() % 8);
-      switch (kind % 4) {
-        case 0: x[i] = mix::kStretchMax, w[i] = mix::kWeightMax; break;
-        case 1: x[i] = -mix::kStretchMax, w[i] = mix::kWeightMax; break;
-        case 2: x[i] = mix::kStretchMax, w[i] = -mix::kWeightMax; break;
-        default:
-          x[i] = static_cast<int32_t>(rng() % (2 * mix::kStretchMax + 1)) - mix::kStretchMax;
-          w[i] = static_cast<int32_t>(rng() % (2u * mix::kWeightMax + 1)) - mix::kWeightMax;
-      }
-      if (kind >= 4) w[i] >>= rng() % 24;  // small weights, where the sum is not clamped
-    }
-    ASSERT_EQ(mix::mixer_dot(x, w, n), reference(x, w)) << "round " << round;
-  }
+  // The 32-bit halves of mixer_dot equal the 64-bit sum for 62 inputs.
+  static_assert(mix::Profile7Text::kInputs == 62);
+  test::expect_mixer_dot_exact(mix::Profile7Text::kInputs);
 }
 
 TEST(Profile7Blocks, LongMatchPredictsRepeatsOfTwelveBytes) {

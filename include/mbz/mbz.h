@@ -115,9 +115,10 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *                 the mixer alone (1-5) or the default
  *                 model (6-9)
  *   segment_size  bytes, 1024..16777216                   the level's
- *   byte_profile  1, 5 or 7: the mixer profile for bytes  the level's
- *                 (since 0.9; 1: files mbz 0.3-0.8 read;
- *                 7 since 0.11: structure contexts)
+ *   byte_profile  1, 5, 7 or 10: the mixer profile for    the level's
+ *                 bytes (since 0.9; 1: files mbz 0.3-0.8
+ *                 read; 7 since 0.11: structure contexts;
+ *                 10 since 0.16: four more contexts)
  *   image_profile 3, 6 or 9: the mixer profile for images the level's
  *                 (since 0.10; 3: files mbz 0.4-0.9 read,
  *                 6: files mbz 0.10-0.12 read; 9 since 0.13)

@@ -118,15 +118,18 @@ struct Options {
   // tables per 1 MiB segment in flight) to the model's work. false gives
   // files that mbz 0.2 can read.
   bool mix = true;
-  // The mixer profile for plain bytes (compress only; since 0.9.0): 7 (the
-  // default since 0.11.0), bit histories in nibble slots with layered mixing,
-  // contexts of the text's layout (nesting, line kind, column, field) and a
-  // second match model for long repeats; 5, the same without the layout
-  // contexts and the second match (the default of mbz 0.9-0.10, files they
-  // read; a few percent larger text, about 1.4x faster mixing); or 1, the
-  // profile of mbz 0.3-0.8 (files they read; fastest). Audio and image
+  // The mixer profile for plain bytes (compress only; since 0.9.0): 10 (the
+  // default since 0.16.0), profile 7 with four more contexts, weight sets
+  // that slow down as the segment goes on and tables sized to the segment
+  // (0.5-1% smaller text, about a tenth slower mixing); 7 (the default of
+  // mbz 0.11-0.15, files they read), bit histories in nibble slots with
+  // layered mixing, contexts of the text's layout (nesting, line kind,
+  // column, field) and a second match model for long repeats; 5, the same
+  // without the layout contexts and the second match (the default of mbz
+  // 0.9-0.10; a few percent larger text, about 1.4x faster mixing); or 1,
+  // the profile of mbz 0.3-0.8 (files they read; fastest). Audio and image
   // payloads keep their own profiles.
-  int byte_profile = 7;
+  int byte_profile = 10;
   // The mixer profile for images (compress only; since 0.10.0): 9, profile 6
   // plus texture contexts of the pixels, APMs by the predictors' expected
   // residuals and a ninth weight set (the default since 0.13.0; about 1.5%

@@ -19,8 +19,8 @@ void check_options(const Options& o) {
   if (o.segment_size < 1024 || o.segment_size > kMaxSegmentSize)
     throw Error(ErrorCode::invalid_argument, "segment size must be in [1 KiB, 16 MiB]");
   parse_device(o.device);
-  if (o.byte_profile != mix::kProfileGeneral && o.byte_profile != mix::kProfileText5 && o.byte_profile != mix::kProfileText7)
-    throw Error(ErrorCode::invalid_argument, "byte profile must be 1, 5 or 7");
+  if (o.byte_profile < 1 || o.byte_profile > 255 || !mix::is_byte_profile(static_cast<uint8_t>(o.byte_profile)))
+    throw Error(ErrorCode::invalid_argument, "byte profile must be 1, 5, 7 or 10");
   if (o.image_profile != mix::kProfileNumeric && o.image_profile != mix::kProfileImage6 && o.image_profile != mix::kProfileImage9)
     throw Error(ErrorCode::invalid_argument, "image profile must be 3, 6 or 9");
   if (o.audio_profile != mix::kProfileSignal && o.audio_profile != mix::kProfileAudio8)

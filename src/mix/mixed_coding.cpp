@@ -113,7 +113,7 @@ std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCou
 
 MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len) {
   if (coded_len < 1) throw Error(ErrorCode::corrupt, "mixed segment is empty");
-  if (coded[0] == kProfileGeneral || coded[0] == kProfileText5 || coded[0] == kProfileText7) return Header{SampleShape{}, 1};
+  if (is_byte_profile(coded[0])) return Header{SampleShape{}, 1};
   if (coded[0] != kProfileSampled && coded[0] != kProfileNumeric && coded[0] != kProfileSignal && coded[0] != kProfileImage6 &&
       coded[0] != kProfileAudio8 && coded[0] != kProfileImage9)
     throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(coded[0]));
@@ -139,8 +139,7 @@ struct UnitAhead::Held {
 
 namespace {
 uint8_t byte_profile(uint8_t profile) {
-  if (profile != kProfileGeneral && profile != kProfileText5 && profile != kProfileText7)
-    throw Error(ErrorCode::invalid_argument, "a unit set up ahead is for a byte profile (1, 5 or 7)");
+  if (!is_byte_profile(profile)) throw Error(ErrorCode::invalid_argument, "a unit set up ahead is for a byte profile (1, 5, 7 or 10)");
   return profile;
 }
 }  // namespace

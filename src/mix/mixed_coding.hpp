@@ -32,6 +32,10 @@ constexpr uint8_t kProfileImage6 = 6;  // images of MED residuals: 14 predictors
 constexpr uint8_t kProfileText7 = 7;   // bytes: profile 5 plus structure contexts and a long match model (mbz 0.11)
 constexpr uint8_t kProfileAudio8 = 8;  // audio of delta2 residuals: profile 4 plus a least-squares cascade, sets by the best predictor (mbz 0.12)
 constexpr uint8_t kProfileImage9 = 9;  // images of MED residuals: profile 6 plus texture contexts, APMs by expected residuals, a ninth set (mbz 0.13)
+constexpr uint8_t kProfileText10 = 10; // bytes: profile 7 plus four contexts, rate 20, tables sized to the segment (mbz 0.16)
+
+// The profiles of plain bytes (no shape after the profile byte).
+inline bool is_byte_profile(uint8_t p) { return p == kProfileGeneral || p == kProfileText5 || p == kProfileText7 || p == kProfileText10; }
 
 // The 8 nodes a byte passes through in a cumulative table cum[257]
 // (cum[0] = 0, cum[256] = total), MSB first.
@@ -45,7 +49,7 @@ inline bool image_fits_profile6(const SampleShape& s) { return (s.value_format &
 
 // The profile to write for a segment of this shape (the same for every
 // segment of a payload: it depends on the stride and value format only);
-// plain bytes (stride 0) get byte_profile, kProfileGeneral, kProfileText5 or kProfileText7;
+// plain bytes (stride 0) get byte_profile, kProfileGeneral, kProfileText5, kProfileText7 or kProfileText10;
 // images of MED residuals get image_profile, kProfileNumeric, kProfileImage6 or kProfileImage9;
 // audio of delta2 residuals gets audio_profile, kProfileSignal or kProfileAudio8.
 uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image_profile, uint8_t audio_profile);
@@ -81,7 +85,7 @@ std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCou
 // (same_start in profile_units.hpp); otherwise it is left unused.
 class UnitAhead {
  public:
-  // profile: kProfileGeneral, kProfileText5 or kProfileText7 (plain bytes); segment_len:
+  // profile: a byte profile (is_byte_profile); segment_len:
   // the segment's length, or a guess at it.
   UnitAhead(uint8_t profile, size_t segment_len);
   ~UnitAhead();

@@ -28,6 +28,7 @@
 #include "mix/profiles/profile7_text.hpp"
 #include "mix/profiles/profile8_audio.hpp"
 #include "mix/profiles/profile9_image.hpp"
+#include "mix/profiles/profile10_text.hpp"
 #include "mix/sample_shape.hpp"
 
 namespace mbz::mix {
@@ -36,7 +37,7 @@ using ProfileUnit = std::variant<std::unique_ptr<Profile1General>, std::unique_p
                                  std::unique_ptr<Profile3Numeric>, std::unique_ptr<Profile4Signal>,
                                  std::unique_ptr<Profile5Text>, std::unique_ptr<Profile6Image>,
                                  std::unique_ptr<Profile7Text>, std::unique_ptr<Profile8Audio>,
-                                 std::unique_ptr<Profile9Image>>;
+                                 std::unique_ptr<Profile9Image>, std::unique_ptr<Profile10Text>>;
 
 // A fresh unit for a segment of segment_len bytes; shape must suit the
 // profile (as MixedDecoder::parse checks, and profile_of gives).
@@ -60,6 +61,8 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
       return std::make_unique<Profile8Audio>(segment_len, shape);
     case kProfileImage9:
       return std::make_unique<Profile9Image>(segment_len, shape);
+    case kProfileText10:
+      return std::make_unique<Profile10Text>(segment_len, shape);
     default:
       throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(profile));
   }
@@ -72,12 +75,17 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
 // (docs/FORMAT.md "Profile 5": NT and MT[0..2^b-1]), and nothing else (its
 // history's reserve is capacity, not state): every segment up to 32 KiB
 // starts alike. Profile 7 takes the same two (its long match's table is as
-// large as the match table). The other profiles are compared by length. Pinned by
+// large as the match table). Profile 10 takes its own nibble table's size,
+// the match table's and apm2's (profile10_text.hpp). The other profiles are
+// compared by length. Pinned by
 // tests/test_unit_ahead.cpp, which decodes with units set up for other
 // lengths.
 inline bool same_start(uint8_t profile, size_t a, size_t b) {
   if (profile == kProfileText5 || profile == kProfileText7)
     return nibble_table_bytes(a) == nibble_table_bytes(b) && table_bits(a) == table_bits(b);
+  if (profile == kProfileText10)
+    return p10_nibble_table_bytes(a) == p10_nibble_table_bytes(b) && table_bits(a) == table_bits(b) &&
+           p10_order2_bits(a) == p10_order2_bits(b);
   return a == b;
 }
 

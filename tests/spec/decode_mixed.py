@@ -2,7 +2,7 @@
 """A second .mbz decoder, written from docs/FORMAT.md alone.
 
 Why it exists: docs/FORMAT.md says it specifies the format -- the container
-and the context mixer of mixed segments (methods 3 and 4, profiles 1-9) -- precisely
+and the context mixer of mixed segments (methods 3 and 4, profiles 1-10) -- precisely
 enough for a second implementation. This file is that second implementation,
 written from the document's text and nothing else (not from src/mix/), and
 the CTest `spec_decoder` runs it on the golden files with mixed segments
@@ -21,7 +21,7 @@ What it decodes:
     and checked, not applied), each block's check and its segment's XXH64,
     the end marker, and the footer's count, size, whole-content XXH64 and
     check; several frames back to back;
-  * segments of method 0 (stored) and 3 (mixed, profiles 1-9) in frames
+  * segments of method 0 (stored) and 3 (mixed, profiles 1-10) in frames
     without a model (`mbz -m none`: model name `none`, SHA-256 all zero),
     where the model's input is even odds (ones = 1, total = 2) at every
     decision;
@@ -78,7 +78,9 @@ profile 8 (audio with a least-squares cascade, "Profile 8") in profile8.py,
 on Mixer and NumericModel through their hooks (mixer_state, numeric_model,
 mix, train_mix; PREDICTORS, SCALE_SHIFT, more_state); profile 9 (images with
 texture contexts, "Profile 9") in profile9.py, on profile6.py's
-Profile6Mixer and Profile6Numeric through theirs.
+Profile6Mixer and Profile6Numeric through theirs; profile 10 (bytes with
+more contexts, "Profile 10") in profile10.py, on profile7.py's
+Profile7Mixer and Profile5Mixer's size and rate hooks.
 
 Profile 5's predictor is also checked on its own, decision by decision,
 against probability vectors from the encoder: p5_vectors.py (beside this
@@ -558,7 +560,7 @@ class RangeDecoder:
 # "Mixed segments (method 3)": the profile byte, shape and value format
 # =============================================================================
 
-SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13, 9: 13}  # what follows the profile byte
+SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13, 9: 13, 10: 0}  # what follows the profile byte
 MAX_STRIDE = 1024
 
 VF_BYTES_MASK = 0x07   # bits 0-2: bytes per sample (1..3)
@@ -594,7 +596,7 @@ def read_mixed_header(coded):
     if len(coded) < header_len:
         raise corrupt(f"mixed segment of profile {profile} shorter than its "
                       f"{header_len}-byte header")
-    if profile in (1, 5, 7):   # bytes: no shape
+    if profile in (1, 5, 7, 10):   # bytes: no shape
         return profile, Shape(), coded[header_len:]
 
     stride, row, phase = (int.from_bytes(coded[1 + 4 * i:5 + 4 * i], "little") for i in range(3))
@@ -1469,7 +1471,8 @@ class Profile5Mixer:
 
     Profile 7 (profile7.py) is this mixer with more contexts and inputs: it
     sets `contexts` and `inputs`, places its contexts' inputs (input_of) and
-    adds its own (more_inputs, more_update)."""
+    adds its own (more_inputs, more_update). Profile 10 (profile10.py) is
+    profile 7's with other sizes (nt_lines, order2_bits) and rate."""
 
     contexts = P5_CONTEXTS      # contexts with bit histories
     inputs = P5_INPUTS          # the weight sets' width
@@ -1483,6 +1486,18 @@ class Profile5Mixer:
 
     def more_update(self, bit):
         """Updates of what more_inputs read (none here)."""
+
+    def nt_lines(self, n):
+        """[Profile 5: The nibble table] L."""
+        return p5_nt_lines(n)
+
+    def order2_bits(self, n):
+        """[Profile 5: Contexts] a2's bits: 10 (APM2 has 2^18 contexts)."""
+        return 10
+
+    def rate(self):
+        """[Profile 5: update] The weight sets' rate: 40."""
+        return P5_MIXER_RATE
 
     def __init__(self, n):
         bits = table_bits(n)
@@ -1498,7 +1513,7 @@ class Profile5Mixer:
         self.F2 = bytearray(65536)
         self.F3 = bytearray(65536)
         self.base = [0] * P5_CONTEXTS     # set by begin_byte, which also runs now, for byte 0
-        self.nt_mask = p5_nt_lines(n) - 1
+        self.nt_mask = self.nt_lines(n) - 1
         self.NT = {}          # line index -> 4 slots, each [check, 15 states]; lines made on first use
         self.slot = [None] * self.contexts
         self.SM = [list(P5_SM_INITIAL) for _ in range(self.contexts)]
@@ -1513,7 +1528,8 @@ class Profile5Mixer:
         self.MAPM = APM(65536)
         self.APM0 = APM(256)
         self.APM1 = APM(65536)
-        self.APM2 = APM(1 << 18)
+        self.a2_bits = self.order2_bits(n)
+        self.APM2 = APM(1 << (self.a2_bits + 8))
         self.APM3 = APM(16384)
         self.begin_byte()
 
@@ -1584,7 +1600,7 @@ class Profile5Mixer:
             hash2(word, hash2(c1, hash2(char_class(c2), 116))),
             hash2(word1, hash2(c1, 117)),
         ]
-        self.a2 = hash2(c4 & 0xFFFF, 77) >> 22
+        self.a2 = hash2(c4 & 0xFFFF, 77) >> (32 - self.a2_bits)
         self.find_slots(1)
 
     def predict(self, ones, total):
@@ -1662,8 +1678,9 @@ class Profile5Mixer:
         for j in range(6):
             F[j] = clamp(F[j] + ((self.d[j] * e) >> 14), -P5_FINAL_LIMIT, P5_FINAL_LIMIT)
         x = self.x
+        rate = self.rate()
         for j in range(6):
-            err = ((bit << 12) - self.ps[j]) * P5_MIXER_RATE
+            err = ((bit << 12) - self.ps[j]) * rate
             w = self.w[j]
             w[:] = [clamp(wi + ((xi * err) >> 16), -WEIGHT_LIMIT, WEIGHT_LIMIT) for wi, xi in zip(w, x)]
         for a in (self.MAPM, self.APM0, self.APM1, self.APM2, self.APM3):
@@ -1752,6 +1769,15 @@ def profile7_mixer(n):
     return Profile7Mixer(n)
 
 
+def profile10_mixer(n):
+    """[Profile 10: bytes with more contexts, sized to the segment] The mixer
+    of a profile-10 segment, from profile10.py (beside this file), profile
+    7's mixer widened."""
+    sys.modules.setdefault("decode_mixed", sys.modules[__name__])
+    from profile10 import Profile10Mixer
+    return Profile10Mixer(n)
+
+
 def profile8_mixer(shape, n):
     """[Profile 8: audio with a least-squares cascade] The mixer of a
     profile-8 segment, from profile8.py (beside this file), a Mixer with
@@ -1795,6 +1821,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
         mixer = profile8_mixer(shape, n)
     elif profile == 9:
         mixer = profile9_mixer(shape, n)
+    elif profile == 10:
+        mixer = profile10_mixer(n)
     else:
         mixer = Profile5Mixer(n) if profile == 5 else Mixer(profile, shape, n)
     decoder = RangeDecoder(stream)
@@ -1823,10 +1851,10 @@ MAGIC = b"\x89MBZ\r\n\x1a\n"
 FORMAT_VERSIONS = (1, 2)
 # [Header: Required features] version 2: bit p - 1 for mixer profile p
 # (1..12), bit 12 the model prefix (method 4, mbz 0.14.0), bits 13..15
-# reserved; the bits this decoder knows: profiles 1-9 and the model prefix
-# ("every mask within 0x11FF").
+# reserved; the bits this decoder knows: profiles 1-10 and the model prefix
+# ("every mask within 0x13FF").
 FEATURE_MODEL_PREFIX = 1 << 12
-KNOWN_FEATURES = 0x01FF | FEATURE_MODEL_PREFIX
+KNOWN_FEATURES = 0x03FF | FEATURE_MODEL_PREFIX
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24
 ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}
