@@ -32,7 +32,7 @@ constexpr uint8_t kProfileImage6 = 6;  // images of MED residuals: 14 predictors
 constexpr uint8_t kProfileText7 = 7;   // bytes: profile 5 plus structure contexts and a long match model (mbz 0.11)
 constexpr uint8_t kProfileAudio8 = 8;  // audio of delta2 residuals: profile 4 plus a least-squares cascade, sets by the best predictor (mbz 0.12)
 constexpr uint8_t kProfileImage9 = 9;  // images of MED residuals: profile 6 plus texture contexts, APMs by expected residuals, a ninth set (mbz 0.13)
-constexpr uint8_t kProfileText10 = 10; // bytes: profile 7 plus four contexts, rate 20, tables sized to the segment (mbz 0.16)
+constexpr uint8_t kProfileText10 = 10; // bytes: profile 7 plus four contexts, the sets' rate 40 down to 20, tables sized to the segment (mbz 0.16)
 
 // The profiles of plain bytes (no shape after the profile byte).
 inline bool is_byte_profile(uint8_t p) { return p == kProfileGeneral || p == kProfileText5 || p == kProfileText7 || p == kProfileText10; }

@@ -12,7 +12,7 @@
 // sets learn at profile 7's rate over a segment's first 16 KiB and slow
 // down to half of it from 80 KiB (profile10_text.cpp). Its nibble table has
 // 256 bytes a byte of the segment (profile 7: 64), from 4 MiB to 64 MiB:
-// the same up to 16 KiB and from 256 KiB, four times more between. On
+// profile 7's up to 16 KiB and from 512 KiB, up to four times more between. On
 // held-out text with text-small-v2 (bench/RESULTS.md "Text — mixer profile
 // 10"): 0.6% smaller than profile 7 on 100-300 KB, 0.9% on 64 KB, the same
 // on 4 KB, for about a tenth more of the mixer's time.
@@ -20,8 +20,8 @@
 // Its APMs cost a small segment less to set up: profile 7 writes 27 MiB of
 // them whatever the length; here they are the kernel's zeroed pages alone
 // (offset_probability_map.hpp), and the order-2 APM has 2^(b+8) contexts
-// for the smallest b in 4..10 with 2^(b+8) >= n (profile 7's 2^18 from
-// 256 KiB): 11 MiB for a 10 KB segment.
+// for the smallest b in 4..10 with 2^(b+8) >= n (profile 7's 2^18 past
+// 128 KiB): 10 MiB of APMs for a 10 KB segment.
 //
 // Frozen since mbz 0.16.0. Specified in docs/FORMAT.md "Profile 10". Never
 // edit this file or its new blocks (tests/frozen-units.sha256): a change is
