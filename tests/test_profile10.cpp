@@ -8,23 +8,19 @@
 #include <random>
 #include <string>
 
-#include "common/le_bytes.hpp"
 #include "common/zeroed_pages.hpp"
-#include "container/format.hpp"
 #include "mbz/mbz.hpp"
 #include "mix/blocks/offset_probability_map.hpp"
 #include "mix/blocks/probability_map.hpp"
-#include "mix/blocks/weight_sets.hpp"
 #include "mix/mixed_coding.hpp"
 #include "mix/profile_units.hpp"
 #include "mix/profiles/profile10_text.hpp"
+#include "byte_profile_round_trip.hpp"
 #include "mixer_dot_check.hpp"
 #include "test_util.hpp"
 
 namespace mbz {
 namespace {
-
-std::vector<uint8_t> p10_bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
 
 TEST(Profile10Blocks, ZeroedArrayIsZeroAndWritable) {
   // calloc's sizes, and mappings (their start 2 MiB-aligned, for huge pages).
@@ -87,57 +83,22 @@ TEST(Profile10Blocks, TablesAreSizedByTheSegment) {
   EXPECT_EQ(mix::p10_order2_bits(size_t{16} << 20), 10u);
 }
 
-// A table with separators, columns that repeat and a long line.
-std::string p10_table_text() {
-  std::string out = "id;name;value|note\n";
-  std::mt19937 rng(10);
-  for (int r = 0; r < 300; ++r)
-    out += std::to_string(r) + ";item" + std::to_string(rng() % 50) + ";" + std::to_string(rng() % 1000) + "|ok\n";
-  out += std::string(5000, '-') + "\n";
-  return out;
-}
-
-// The round trip with the tiny model and without, at -T 1 and -T 2 (the
-// same bytes); header and every mixed segment name profile 10.
-void p10_expect_round_trip(const std::vector<uint8_t>& data, uint32_t segment_size, const std::string& what) {
-  for (const bool with_model : {false, true}) {
-    Options o;
-    o.byte_profile = mix::kProfileText10;
-    o.segment_size = segment_size;
-    o.force_model = true;
-    o.threads = 2;
-    const std::shared_ptr<const Model> model = with_model ? test::golden_model() : Model::none();
-    const auto packed = compress(data.data(), data.size(), *model, o);
-    o.threads = 1;
-    EXPECT_EQ(compress(data.data(), data.size(), *model, o), packed) << what << ": -T 1 differs from -T 2";
-    FrameHeader h;
-    size_t at = parse_header(packed.data(), packed.size(), h, "");
-    const std::string where = what + (with_model ? ", tiny model" : ", no model");
-    if (!data.empty()) EXPECT_EQ(h.features, profile_feature(mix::kProfileText10)) << where;
-    while (at < packed.size() && packed[at] != kEndMarker) {
-      if (packed[at] == static_cast<uint8_t>(Method::mixed)) EXPECT_EQ(packed[at + kBlockHeaderSize], mix::kProfileText10) << where;
-      at += kBlockHeaderSize + load_u32le(packed.data() + at + 5);
-    }
-    EXPECT_EQ(decompress(packed.data(), packed.size(), test::only(model), Options{}), data) << where;
-  }
-}
-
 TEST(Profile10, TextOfEveryKindRoundTrips) {
   const auto prose = test::read_file(test::data_path("samples/gpl-3.0.txt"));
   const auto c_source = test::read_file(test::data_path("samples/zstd_streaming_compression.c"));
-  p10_expect_round_trip(std::vector<uint8_t>(prose.begin(), prose.begin() + 12000), 4096, "prose");
-  p10_expect_round_trip(c_source, 1 << 20, "C source");
-  p10_expect_round_trip(p10_bytes(p10_table_text()), 1 << 20, "table");
-  p10_expect_round_trip(test::seeded_bytes(3000, 10), 1024, "random bytes");
-  p10_expect_round_trip(p10_bytes("x"), 1024, "one byte");
-  p10_expect_round_trip({}, 1024, "empty");
+  test::expect_byte_profile_round_trip(mix::kProfileText10, std::vector<uint8_t>(prose.begin(), prose.begin() + 12000), 4096, "prose");
+  test::expect_byte_profile_round_trip(mix::kProfileText10, c_source, 1 << 20, "C source");
+  test::expect_byte_profile_round_trip(mix::kProfileText10, test::bytes_of(test::table_text(10)), 1 << 20, "table");
+  test::expect_byte_profile_round_trip(mix::kProfileText10, test::seeded_bytes(3000, 10), 1024, "random bytes");
+  test::expect_byte_profile_round_trip(mix::kProfileText10, test::bytes_of("x"), 1024, "one byte");
+  test::expect_byte_profile_round_trip(mix::kProfileText10, {}, 1024, "empty");
 }
 
 TEST(Profile10, CodesTextSmallerThanProfile7PastTheFirstSteps) {
   // What the profile is for, without a model: the whole of samples/gpl-3.0.txt
   // (35 KB: the weight sets' rate steps from 40 to 30 and 25, and the nibble
   // table is twice profile 7's) and a table. Measured: -1.6% and -1.4%.
-  std::vector<std::vector<uint8_t>> texts = {test::read_file(test::data_path("samples/gpl-3.0.txt")), p10_bytes(p10_table_text())};
+  std::vector<std::vector<uint8_t>> texts = {test::read_file(test::data_path("samples/gpl-3.0.txt")), test::bytes_of(test::table_text(10))};
   for (const auto& data : texts) {
     double bits7 = 0, bits10 = 0;
     mix::mixed_encode(data.data(), data.size(), nullptr, mix::kProfileText7, mix::SampleShape{}, &bits7);

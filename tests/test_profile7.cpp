@@ -5,18 +5,15 @@
 // nesting, long lines, tables, long repeats, binary bytes, tiny segments).
 #include <gtest/gtest.h>
 
-#include <random>
 #include <string>
 
-#include "common/le_bytes.hpp"
-#include "container/format.hpp"
 #include "mbz/mbz.hpp"
 #include "mix/blocks/long_match.hpp"
 #include "mix/blocks/text_structure.hpp"
-#include "mix/blocks/weight_sets.hpp"
 #include "mix/mixed_coding.hpp"
 #include "mix/profile_units.hpp"
 #include "mix/profiles/profile7_text.hpp"
+#include "byte_profile_round_trip.hpp"
 #include "mixer_dot_check.hpp"
 #include "test_util.hpp"
 
@@ -119,7 +116,6 @@ TEST(Profile7Blocks, LongMatchVerifiesAtMostItsCapAndFollowsOn) {
   }
   EXPECT_EQ(m.length(), mix::LongMatch::kVerifyLen + 1) << "then followed";
 }
-std::vector<uint8_t> p7_bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
 
 // Code with nesting deeper than the openers kept, long lines and indents.
 std::string p7_code_text() {
@@ -134,54 +130,22 @@ std::string p7_code_text() {
   return out;
 }
 
-// A table with separators and a line far longer than any column the contexts keep.
-std::string p7_table_text() {
-  std::string out = "id;name;value|note\n";
-  std::mt19937 rng(7);
-  for (int r = 0; r < 300; ++r)
-    out += std::to_string(r) + ";item" + std::to_string(rng() % 50) + ";" + std::to_string(rng() % 1000) + "|ok\n";
-  out += std::string(5000, '-') + "\n";
-  return out;
-}
-
-// The round trip with the tiny model and without; header and every mixed
-// segment name profile 7.
-void p7_expect_round_trip(const std::vector<uint8_t>& data, uint32_t segment_size, const std::string& what) {
-  for (const bool with_model : {false, true}) {
-    Options o;
-    o.byte_profile = mix::kProfileText7;
-    o.segment_size = segment_size;
-    o.force_model = true;
-    const std::shared_ptr<const Model> model = with_model ? test::golden_model() : Model::none();
-    const auto packed = compress(data.data(), data.size(), *model, o);
-    FrameHeader h;
-    size_t at = parse_header(packed.data(), packed.size(), h, "");
-    const std::string where = what + (with_model ? ", tiny model" : ", no model");
-    if (!data.empty()) EXPECT_EQ(h.features, profile_feature(mix::kProfileText7)) << where;
-    while (at < packed.size() && packed[at] != kEndMarker) {
-      if (packed[at] == static_cast<uint8_t>(Method::mixed)) EXPECT_EQ(packed[at + kBlockHeaderSize], mix::kProfileText7) << where;
-      at += kBlockHeaderSize + load_u32le(packed.data() + at + 5);
-    }
-    EXPECT_EQ(decompress(packed.data(), packed.size(), test::only(model), Options{}), data) << where;
-  }
-}
-
 TEST(Profile7, TextOfEveryKindRoundTrips) {
   const auto prose = test::read_file(test::data_path("samples/gpl-3.0.txt"));
   const auto c_source = test::read_file(test::data_path("samples/zstd_streaming_compression.c"));
-  p7_expect_round_trip(std::vector<uint8_t>(prose.begin(), prose.begin() + 12000), 4096, "prose");
-  p7_expect_round_trip(c_source, 1 << 20, "C source");
-  p7_expect_round_trip(p7_bytes(p7_code_text()), 8192, "deep code");
-  p7_expect_round_trip(p7_bytes(p7_table_text()), 1 << 20, "table");
-  p7_expect_round_trip(test::seeded_bytes(3000, 7), 1024, "random bytes");
-  p7_expect_round_trip(p7_bytes("x"), 1024, "one byte");
-  p7_expect_round_trip({}, 1024, "empty");
+  test::expect_byte_profile_round_trip(mix::kProfileText7, std::vector<uint8_t>(prose.begin(), prose.begin() + 12000), 4096, "prose");
+  test::expect_byte_profile_round_trip(mix::kProfileText7, c_source, 1 << 20, "C source");
+  test::expect_byte_profile_round_trip(mix::kProfileText7, test::bytes_of(p7_code_text()), 8192, "deep code");
+  test::expect_byte_profile_round_trip(mix::kProfileText7, test::bytes_of(test::table_text(7)), 1 << 20, "table");
+  test::expect_byte_profile_round_trip(mix::kProfileText7, test::seeded_bytes(3000, 7), 1024, "random bytes");
+  test::expect_byte_profile_round_trip(mix::kProfileText7, test::bytes_of("x"), 1024, "one byte");
+  test::expect_byte_profile_round_trip(mix::kProfileText7, {}, 1024, "empty");
 }
 
 TEST(Profile7, CodesStructuredTextSmallerThanProfile5) {
   // What the profile is for: nested code and tables, without a model.
-  for (const std::string& text : {p7_code_text(), p7_table_text()}) {
-    const auto data = p7_bytes(text);
+  for (const std::string& text : {p7_code_text(), test::table_text(7)}) {
+    const auto data = test::bytes_of(text);
     double bits5 = 0, bits7 = 0;
     mix::mixed_encode(data.data(), data.size(), nullptr, mix::kProfileText5, mix::SampleShape{}, &bits5);
     mix::mixed_encode(data.data(), data.size(), nullptr, mix::kProfileText7, mix::SampleShape{}, &bits7);
@@ -192,7 +156,7 @@ TEST(Profile7, CodesStructuredTextSmallerThanProfile5) {
 TEST(Profile7, UnitSetUpAheadDecodesAsItsOwn) {
   // Profile 7's tables are sized as profile 5's: a unit set up for another
   // small segment is taken and gives every decision the same probability.
-  const auto data = p7_bytes(p7_code_text().substr(0, 5000));
+  const auto data = test::bytes_of(p7_code_text().substr(0, 5000));
   const auto coded = mix::mixed_encode(data.data(), data.size(), nullptr, mix::kProfileText7, mix::SampleShape{}, nullptr);
   auto decode = [&](mix::UnitAhead* ahead, mix::ProbabilityTrace& trace) {
     mix::MixedDecoder dec(coded.data(), coded.size(), data.size(), &trace, ahead);
