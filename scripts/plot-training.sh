@@ -3,27 +3,35 @@
 # bpb of the float model and, where measured, of the exported integer model,
 # against training bytes seen.
 #
-#   scripts/plot-training.sh OUT.png LOG.csv [LOG2.csv ...]   (needs gnuplot)
+#   scripts/plot-training.sh OUT.png LOG.csv[@MB] [LOG2.csv[@MB] ...]   (needs gnuplot)
+#
+# LOG.csv@MB draws a run started from another's checkpoint (mbz train --init)
+# where that one ended: its bytes seen shifted by MB megabytes.
 set -euo pipefail
 if [ $# -lt 2 ]; then
-  echo "usage: $0 OUT.png LOG.csv [LOG.csv ...]" >&2
+  echo "usage: $0 OUT.png LOG.csv[@MB] [LOG.csv[@MB] ...]" >&2
   exit 2
 fi
 command -v gnuplot >/dev/null || { echo "$0: gnuplot is not installed (apt-get install gnuplot-nox)" >&2; exit 1; }
 out=$1
 shift
-for f in "$@"; do
+for arg in "$@"; do
+  f=${arg%@*}
   [ -r "$f" ] || { echo "$0: cannot read $f" >&2; exit 1; }
   head -1 "$f" | grep -q '^step,bytes,lr,train_bpb,valid_bpb,valid_int_bpb,seconds' ||
     { echo "$0: $f is not an mbz train log" >&2; exit 1; }
 done
 
 plots=""
-for f in "$@"; do
+for arg in "$@"; do
+  f=${arg%@*} shift_mb=0
+  [ "$f" != "$arg" ] && shift_mb=${arg##*@}
+  [[ $shift_mb =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "$0: '$arg': the shift after @ must be a number of MB" >&2; exit 1; }
   name=$(basename "$f" .csv); name=${name%.mbzm}
-  plots+="'$f' using (\$2/1e6):4 with lines lw 1 title '$name train', "
-  plots+="'$f' using (\$2/1e6):(\$5 > 0 ? \$5 : NaN) with linespoints pt 7 ps 0.6 lw 2 title '$name held-out (float)', "
-  plots+="'$f' using (\$2/1e6):(\$6 > 0 ? \$6 : NaN) with points pt 6 ps 1.2 title '$name held-out (exported integer)', "
+  x="(\$2/1e6+$shift_mb)"
+  plots+="'$f' using $x:4 with lines lw 1 title '$name train', "
+  plots+="'$f' using $x:(\$5 > 0 ? \$5 : NaN) with linespoints pt 7 ps 0.6 lw 2 title '$name held-out (float)', "
+  plots+="'$f' using $x:(\$6 > 0 ? \$6 : NaN) with points pt 6 ps 1.2 title '$name held-out (exported integer)', "
 done
 gnuplot <<GNUPLOT
 set terminal png size 1000,620 noenhanced
