@@ -229,6 +229,9 @@ if command -v gnuplot >/dev/null; then
   check "plot the log" 0 bash "$SRC/scripts/plot-training.sh" curve.png t.mbzm.csv
   expect "plot is a PNG" sh -c 'head -c 8 curve.png | od -An -c | grep -q "P   N   G"'
   check "plot rejects a non-log" 1 bash "$SRC/scripts/plot-training.sh" curve2.png orig.txt
+  check "plot a run after another (LOG@MB)" 0 bash "$SRC/scripts/plot-training.sh" curve3.png t.mbzm.csv t.mbzm.csv@0.5
+  expect "the shifted plot is a PNG" sh -c 'head -c 8 curve3.png | od -An -c | grep -q "P   N   G"'
+  check "plot rejects a shift that is no number" 1 bash "$SRC/scripts/plot-training.sh" curve4.png t.mbzm.csv@half
 fi
 
 # Sparse output: decompressing to a file leaves 4 KiB blocks of zeros as
