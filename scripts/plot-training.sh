@@ -8,10 +8,12 @@
 # LOG.csv@MB draws a run started from another's checkpoint (mbz train --init)
 # where that one ended: its bytes seen shifted by MB megabytes. Only a
 # number after the last @ is a shift (a path may hold an @ of its own).
-# log_of ARG / shift_of ARG: the file and the shift (0 without one).
-log_of() { if [[ $1 =~ @([0-9]+([.][0-9]+)?)$ ]]; then echo "${1%@*}"; else echo "$1"; fi; }
-shift_of() { if [[ $1 =~ @([0-9]+([.][0-9]+)?)$ ]]; then echo "${BASH_REMATCH[1]}"; else echo 0; fi; }
 set -euo pipefail
+# split_log ARG: sets f (the log) and shift_mb (0 without a shift).
+split_log() {
+  f=$1 shift_mb=0
+  if [[ $1 =~ @([0-9]+([.][0-9]+)?)$ ]]; then f=${1%@*} shift_mb=${BASH_REMATCH[1]}; fi
+}
 if [ $# -lt 2 ]; then
   echo "usage: $0 OUT.png LOG.csv[@MB] [LOG.csv[@MB] ...]" >&2
   exit 2
@@ -20,7 +22,7 @@ command -v gnuplot >/dev/null || { echo "$0: gnuplot is not installed (apt-get i
 out=$1
 shift
 for arg in "$@"; do
-  f=$(log_of "$arg")
+  split_log "$arg"
   [ -r "$f" ] || { echo "$0: cannot read $f" >&2; exit 1; }
   head -1 "$f" | grep -q '^step,bytes,lr,train_bpb,valid_bpb,valid_int_bpb,seconds' ||
     { echo "$0: $f is not an mbz train log" >&2; exit 1; }
@@ -28,7 +30,7 @@ done
 
 plots=""
 for arg in "$@"; do
-  f=$(log_of "$arg") shift_mb=$(shift_of "$arg")
+  split_log "$arg"
   name=$(basename "$f" .csv); name=${name%.mbzm}
   x="(\$2/1e6+$shift_mb)"
   plots+="'$f' using $x:4 with lines lw 1 title '$name train', "
