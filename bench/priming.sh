@@ -5,13 +5,14 @@
 # with the released coder, no lab code: the coded size of PRIMER + PIECE
 # minus the coded size of PRIMER alone, against PIECE coded alone.
 #
-#   [MBZ=BINARY] bash bench/priming.sh CORPUS [PRIMER_KB] [-- MBZ_OPTION...]
+#   [MBZ=BINARY] [PRIMER=FILE] bash bench/priming.sh CORPUS [PRIMER_KB] [-- MBZ_OPTION...]
 #
 # CORPUS: scripts/build-text-corpus.sh's output. Pieces from its held-out
 # split: 10,240-byte pieces from the end of each file (40 of prose, 40 of
 # code, 8 of structured text) and 102,400-byte pieces from the start of
 # prose and code (4 each). The primer (PRIMER_KB, default 24): the last
-# PRIMER_KB/3 KB of each training file, concatenated. MBZ_OPTIONs go to
+# PRIMER_KB/3 KB of each training file, concatenated; PRIMER=FILE uses
+# that file instead (PRIMER_KB is then ignored). MBZ_OPTIONs go to
 # every compression (e.g. `-- -m none -3`). One thread; prints a table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,11 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 mkdir "$W/small" "$W/large"
 third=$((KB * 1024 / 3))
-for f in prose code structured; do tail -c "$third" "$CORPUS/text/train/$f.txt"; done > "$W/primer"
+if [ -n "${PRIMER:-}" ]; then
+  cp "$PRIMER" "$W/primer"
+else
+  for f in prose code structured; do tail -c "$third" "$CORPUS/text/train/$f.txt"; done > "$W/primer"
+fi
 tail -c 409600 "$CORPUS/text/heldout/prose.txt" | split -b 10240 -d -a 3 - "$W/small/prose."
 tail -c 409600 "$CORPUS/text/heldout/code.txt" | split -b 10240 -d -a 3 - "$W/small/code."
 tail -c 81920 "$CORPUS/text/heldout/structured.txt" | split -b 10240 -d -a 3 - "$W/small/structured."
