@@ -13,7 +13,8 @@
 # prose and code (4 each). The primer (PRIMER_KB, default 24): the last
 # PRIMER_KB/3 KB of each training file, concatenated; PRIMER=FILE uses
 # that file instead (PRIMER_KB is then ignored). MBZ_OPTIONs go to
-# every compression (e.g. `-- -m none -3`). One thread; prints a table.
+# every compression (e.g. `-- -m none -3`). One thread; prints a table;
+# every coded file is decompressed and compared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: $0 CORPUS [PRIMER_KB] [-- MBZ_OPTION...]" >&2; exit 2; }
@@ -41,8 +42,17 @@ tail -c 409600 "$CORPUS/text/heldout/code.txt" | split -b 10240 -d -a 3 - "$W/sm
 tail -c 81920 "$CORPUS/text/heldout/structured.txt" | split -b 10240 -d -a 3 - "$W/small/structured."
 head -c 409600 "$CORPUS/text/heldout/prose.txt" | split -b 102400 -d -a 2 - "$W/large/prose."
 head -c 409600 "$CORPUS/text/heldout/code.txt" | split -b 102400 -d -a 2 - "$W/large/code."
-coded() { "$MBZ" -c -q -T 1 "$@" | wc -c; }
+# The coded size of standard input; each round trip checked (a failure is
+# marked in $W/failed: a command substitution cannot stop the script).
+coded() {
+  cat > "$W/in"
+  "$MBZ" -c -q -T 1 "$@" < "$W/in" > "$W/in.mbz"
+  "$MBZ" -d -c -q "$W/in.mbz" | cmp -s - "$W/in" || echo "round trip failed: $(wc -c < "$W/in") bytes, options: $*" >> "$W/failed"
+  wc -c < "$W/in.mbz"
+}
+failed() { [ ! -s "$W/failed" ] || { cat "$W/failed" >&2; exit 1; }; }
 alone=$(coded "$@" < "$W/primer")
+failed
 echo "primer: $(stat -c %s "$W/primer") bytes (coded alone: $alone); options: ${*:-the defaults}"
 echo
 echo "| pieces | count | bytes | alone | primed | change |"
@@ -57,4 +67,8 @@ for set in small/prose small/code small/structured large/prose large/code; do
   done
   awk -v s="$set" -v n=$n -v r=$raw -v a=$plain -v p=$primed \
     'BEGIN { printf "| %s | %d | %d | %d | %d | %+.2f%% |\n", s, n, r, a, p, (p / a - 1) * 100 }'
+  failed
 done
+echo
+echo "Every round trip checked."
+

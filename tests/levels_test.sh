@@ -15,6 +15,8 @@ listed() { "$MBZ" -l "$1" | grep -q "$2"; }  # listed FILE PATTERN
 head -c 3000 "$SRC/samples/gpl-3.0.txt" > text.txt
 cp "$SRC/tests/golden/speech-0.5s.wav" speech.wav
 cp "$SRC/tests/golden/grey8-40x40.pgm" grey.pgm
+# A sample photograph's first 32,768 pixels as 256 x 128, exactly kSmallImageBytes: profile 9 at levels 3-9.
+{ printf 'P5\n256 128\n255\n'; tail -c +16 "$SRC/samples/photo-umang-gray-320.pgm" | head -c 32768; } > big.pgm
 
 for n in 1 2 3 4 5 6 7 8 9; do
   "$MBZ" -$n -T 1 -c text.txt > t1.mbz && "$MBZ" -$n -T 2 -c text.txt > t2.mbz
@@ -37,11 +39,16 @@ for n in 1 2 3 4 5 6 7 8 9; do
   audio=$(case $n in 1|2) echo 4 ;; *) echo 8 ;; esac)
   expect "level $n codes audio with mixer profile $audio" listed s.mbz "needs mixer profile $audio)"
   expect "level $n: audio round trip" sh -c "'$MBZ' -d -c s.mbz | cmp -s - speech.wav"
-  # Images too, with profile 3 at levels 1-2 and 6 above.
+  # Images too, with profile 3 at levels 1-2 and 9 above; at levels 3-6
+  # an image under 32 KiB of pixels (grey.pgm, 1,600) gets profile 6.
   "$MBZ" -$n -c grey.pgm > g.mbz
+  image=$(case $n in 1|2) echo 3 ;; 3|4|5|6) echo 6 ;; *) echo 9 ;; esac)
+  expect "level $n codes a small image with mixer profile $image" listed g.mbz "needs mixer profile $image)"
+  expect "level $n: small image round trip" sh -c "'$MBZ' -d -c g.mbz | cmp -s - grey.pgm"
+  "$MBZ" -$n -c big.pgm > b.mbz
   image=$(case $n in 1|2) echo 3 ;; *) echo 9 ;; esac)
-  expect "level $n codes images with mixer profile $image" listed g.mbz "needs mixer profile $image)"
-  expect "level $n: image round trip" sh -c "'$MBZ' -d -c g.mbz | cmp -s - grey.pgm"
+  expect "level $n codes a larger image with mixer profile $image" listed b.mbz "needs mixer profile $image)"
+  expect "level $n: larger image round trip" sh -c "'$MBZ' -d -c b.mbz | cmp -s - big.pgm"
 done
 
 "$MBZ" --fast -c text.txt > fast.mbz; "$MBZ" -1 -c text.txt > one.mbz

@@ -40,6 +40,12 @@ const char* cpu_kernel() noexcept;
  *  header lists the features they need; others are still written as 1). */
 constexpr uint16_t kFormatVersion = 2;
 
+/*! kSmallImageBytes : below this many bytes of samples an image is coded with
+ *  mixer profile 6 when Options::image_profile is 0, the default (since
+ *  0.18.0): about where profile 9, whose tables cost a fixed ~45 ms to set
+ *  up, reaches 100 KB/s on this project's 2-core machine. */
+constexpr uint32_t kSmallImageBytes = 32 * 1024;
+
 /*! Model : a loaded, validated model file (since 0.1.0).
  *  Immutable after load; share one instance across threads. */
 class Model {
@@ -137,8 +143,12 @@ struct Options {
   // predictors a pixel with least squares and layered mixing (the default of
   // mbz 0.10-0.12, files they read; about 6% smaller photos than 3, at a
   // third of its speed); or 3, the profile of mbz 0.4-0.9. Audio keeps its
-  // own profiles.
-  int image_profile = 9;
+  // own profiles. 0 (the default since 0.18.0): by the image's size,
+  // 9 for images of kSmallImageBytes or more of samples and 6 for smaller
+  // ones, where profile 9's set-up of its tables is most of its time (a
+  // 64 x 64 photograph codes in two thirds of the time, up to 0.9% larger
+  // than with profile 9; bench/RESULTS.md "Small images").
+  int image_profile = 0;
   // The mixer profile for audio rebuilt into its signal (compress only;
   // since 0.12.0): 8, profile 4 plus a least-squares cascade per channel
   // and weight sets chosen by the best predictor (about 3% smaller, at half

@@ -21,8 +21,9 @@ void check_options(const Options& o) {
   parse_device(o.device);
   if (o.byte_profile < 1 || o.byte_profile > 255 || !mix::is_byte_profile(static_cast<uint8_t>(o.byte_profile)))
     throw Error(ErrorCode::invalid_argument, "byte profile must be 1, 5, 7 or 10");
-  if (o.image_profile != mix::kProfileNumeric && o.image_profile != mix::kProfileImage6 && o.image_profile != mix::kProfileImage9)
-    throw Error(ErrorCode::invalid_argument, "image profile must be 3, 6 or 9");
+  if (o.image_profile != 0 && o.image_profile != mix::kProfileNumeric && o.image_profile != mix::kProfileImage6 &&
+      o.image_profile != mix::kProfileImage9)
+    throw Error(ErrorCode::invalid_argument, "image profile must be 0 (by the image's size), 3, 6 or 9");
   if (o.audio_profile != mix::kProfileSignal && o.audio_profile != mix::kProfileAudio8)
     throw Error(ErrorCode::invalid_argument, "audio profile must be 4 or 8");
   codecs::check_adapter_options(codecs::adapter_options(o));
@@ -64,6 +65,8 @@ struct Compressor::Impl {
     h.adapter = adapter;
     h.side_info = std::move(side_info);
     h.segment_size = opts.segment_size;
+    // The image profile by the payload's size, once for the frame (0: by the size).
+    opts.image_profile = image_profile_for(opts, content ? *content : UINT64_MAX);
     // Declared up front (the header precedes the segments): the profile every
     // mixed segment of this frame gets, if the mixer runs.
     if (opts.mix) h.features = profile_feature(mix::profile_of(shape, static_cast<uint8_t>(opts.byte_profile), static_cast<uint8_t>(opts.image_profile),

@@ -6,8 +6,9 @@
 // output decodes with the same command: whether bytes are coded with the
 // neural model or by the context mixer alone (model `none`), the mixer
 // profile for bytes (1, fast; 10, about 10% smaller at a third of the
-// mixer's speed; 7 and 5, what mbz 0.11-0.15 and 0.9-0.10 wrote), the one for images (3, fast; 6, about 6% smaller at a third of its
-// speed), the one for audio (4, fast; 8, about 3% smaller at less than
+// mixer's speed; 7 and 5, what mbz 0.11-0.15 and 0.9-0.10 wrote), the one for images (3, fast; 9, about 1.5% smaller photos than
+// 6 at two thirds of its speed, 6 itself about 6% smaller than 3 at a third of its speed; 0, 9 but 6 for
+// images under 32 KiB, whose time is mostly profile 9's set-up), the one for audio (4, fast; 8, about 3% smaller at less than
 // half its speed), the segment size (the mixer learns from longer segments;
 // shorter ones decode in parallel), and with the model, how much of each
 // segment it drives (the model prefix: it earns most where the mixer has
@@ -31,7 +32,7 @@ struct Level {
   bool text_model;        // the neural model for bytes (else the mixer alone)
   uint32_t segment_size;  // bytes
   int byte_profile;       // the mixer profile for bytes (Options::byte_profile): 1 or 10 (5 and 7 only when asked for)
-  int image_profile;      // the mixer profile for images (Options::image_profile): 3 or 9 (6 only when asked for)
+  int image_profile;      // the mixer profile for images (Options::image_profile): 3, 9, or 0 (by the size: 6 or 9)
   int audio_profile;      // the mixer profile for audio (Options::audio_profile): 4 or 8
   uint32_t model_prefix;  // with the model: a segment's first bytes it drives (Options::model_prefix; 0: all)
 };

@@ -29,7 +29,7 @@ struct EvalArgs {
   std::string adapter = "auto", raw_pcm, raw_image, layout;
   uint32_t segment_size = 0, model_prefix = 0;
   int byte_profile = 10;
-  int image_profile = 9;
+  int image_profile = 0;  // 0: by the image's size, as the default level
   int audio_profile = 8;
   int threads = 1;
   bool coded = false, force_model = false, no_mix = false, media = false, merge = false, quiet = false, share = false;
@@ -171,7 +171,9 @@ int eval_main(std::vector<std::string> words) {
                  "(default 1M, level 6's; all: every byte)");
   app.add_option("--byte-profile", a.byte_profile, "Mixer profile for bytes, as compression codes them: 10 (default), 7, 5 or 1")
       ->check(CLI::IsMember({1, 5, 7, 10}));
-  app.add_option("--image-profile", a.image_profile, "Mixer profile for images, as compression codes them: 9 (default), 6 or 3")
+  app.add_option("--image-profile", a.image_profile,
+                 "Mixer profile for images, as compression codes them: 9, 6 or 3 (default: the default level's, 9 and 6 "
+                 "for images under 32 KiB)")
       ->check(CLI::IsMember({3, 6, 9}));
   app.add_option("--audio-profile", a.audio_profile, "Mixer profile for audio, as compression codes them: 8 (default) or 4")
       ->check(CLI::IsMember({4, 8}));

@@ -262,8 +262,9 @@ int run(int argc, char** argv) {
                  "mbz 0.3-0.8 read)")
       ->check(CLI::IsMember({1, 5, 7, 10}));
   app.add_option("--image-profile", a.image_profile,
-                 "Mixer profile for images: 9 (levels 3-9), 6 (about 1.5x faster, 1.5% larger photos; files mbz 0.10-0.12 "
-                 "read) or 3 (levels 1-2: about 4x faster; files mbz 0.4-0.9 read)")
+                 "Mixer profile for images: 9 (levels 3-9; levels 3-6 use 6 for images under 32 KiB), 6 (about 1.5x "
+                 "faster, 1.5% larger photos; files mbz 0.10-0.12 read) or 3 (levels 1-2: about 4x faster; files mbz "
+                 "0.4-0.9 read)")
       ->check(CLI::IsMember({3, 6, 9}));
   app.add_option("--audio-profile", a.audio_profile,
                  "Mixer profile for audio: 8 (levels 3-9) or 4 (levels 1-2: about 2x faster; files mbz 0.5-0.11 read)")
@@ -280,7 +281,8 @@ int run(int argc, char** argv) {
       model = l.model_prefix ? "bytes through the model for each segment's first " + size_words(l.model_prefix)
                              : "bytes through the model";
     std::string what = model + ", " + seg + " segments, profiles " + std::to_string(l.byte_profile) + " (bytes), " +
-                       std::to_string(l.image_profile) + " (images) and " + std::to_string(l.audio_profile) + " (audio)";
+                       (l.image_profile ? std::to_string(l.image_profile) + " (images)" : std::string("9 (images; 6 under 32 KiB)")) +
+                       " and " + std::to_string(l.audio_profile) + " (audio)";
     if (n == kDefaultLevel) what += " (the default)";
     std::string names = "-" + std::to_string(n);
     if (n == 1) names += ",--fast";

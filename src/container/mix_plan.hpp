@@ -6,6 +6,7 @@
 
 #include "engine/engine.hpp"
 #include "mbz/mbz.hpp"
+#include "mix/mixed_coding.hpp"
 #include "mix/sample_shape.hpp"
 
 namespace mbz {
@@ -24,10 +25,20 @@ struct MixPlan {
   uint32_t model_prefix = 0;  // Options::model_prefix: a segment's bytes with the model's input (0: all)
 };
 
-// The plan for a group of segments coded with these options: the one place
+// The image profile that options give an image of payload_bytes bytes of
+// samples: Options::image_profile, or where that is 0 (by the size),
+// profile 6 under kSmallImageBytes and 9 from there (an unknown size: 9).
+inline uint8_t image_profile_for(const Options& opts, uint64_t payload_bytes) {
+  if (opts.image_profile != 0) return static_cast<uint8_t>(opts.image_profile);
+  return payload_bytes < kSmallImageBytes ? mix::kProfileImage6 : mix::kProfileImage9;
+}
+
+// The plan for a group of segments coded with these options, of a payload of
+// payload_bytes (for the image profile; unknown: the largest): the one place
 // the options' byte, image and audio profiles enter a plan.
-inline MixPlan mix_plan(const Options& opts, mix::SampleShape payload = {}, uint64_t offset = 0) {
-  return MixPlan{payload, offset, static_cast<uint8_t>(opts.byte_profile), static_cast<uint8_t>(opts.image_profile),
+inline MixPlan mix_plan(const Options& opts, mix::SampleShape payload = {}, uint64_t offset = 0,
+                        uint64_t payload_bytes = UINT64_MAX) {
+  return MixPlan{payload, offset, static_cast<uint8_t>(opts.byte_profile), image_profile_for(opts, payload_bytes),
                  static_cast<uint8_t>(opts.audio_profile), opts.model_prefix};
 }
 
