@@ -173,7 +173,7 @@ int eval_main(std::vector<std::string> words) {
       ->check(CLI::IsMember({1, 5, 7, 10}));
   app.add_option("--image-profile", a.image_profile,
                  "Mixer profile for images, as compression codes them: 9, 6 or 3 (default: the default level's, 9 and 6 "
-                 "for images under 32 KiB)")
+                 "for images under " + std::to_string(kSmallImageBytes >> 10) + " KiB)")
       ->check(CLI::IsMember({3, 6, 9}));
   app.add_option("--audio-profile", a.audio_profile, "Mixer profile for audio, as compression codes them: 8 (default) or 4")
       ->check(CLI::IsMember({4, 8}));
