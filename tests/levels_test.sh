@@ -40,9 +40,9 @@ for n in 1 2 3 4 5 6 7 8 9; do
   expect "level $n codes audio with mixer profile $audio" listed s.mbz "needs mixer profile $audio)"
   expect "level $n: audio round trip" sh -c "'$MBZ' -d -c s.mbz | cmp -s - speech.wav"
   # Images too, with profile 3 at levels 1-2 and 9 above; at levels 3-6
-  # an image under 32 KiB of pixels (grey.pgm, 1,600) gets profile 6.
+  # an image under 32 KiB of pixels (grey.pgm, 1,600) gets profile 11.
   "$MBZ" -$n -c grey.pgm > g.mbz
-  image=$(case $n in 1|2) echo 3 ;; 3|4|5|6) echo 6 ;; *) echo 9 ;; esac)
+  image=$(case $n in 1|2) echo 3 ;; 3|4|5|6) echo 11 ;; *) echo 9 ;; esac)
   expect "level $n codes a small image with mixer profile $image" listed g.mbz "needs mixer profile $image)"
   expect "level $n: small image round trip" sh -c "'$MBZ' -d -c g.mbz | cmp -s - grey.pgm"
   "$MBZ" -$n -c big.pgm > b.mbz
@@ -111,6 +111,10 @@ expect "--image-profile 6 round trip" sh -c "'$MBZ' -d -c i6.mbz | cmp -s - grey
 "$MBZ" -6 --image-profile 6 -c grey.pgm > i6d.mbz
 expect "--image-profile 6 at level 6" listed i6d.mbz "needs mixer profile 6)"
 expect "--image-profile 6 at level 6 round trip" sh -c "'$MBZ' -d -c i6d.mbz | cmp -s - grey.pgm"
+# Profile 11 (mbz 0.20) when named, at any level and size.
+"$MBZ" -8 --image-profile 11 -c big.pgm > i11.mbz
+expect "--image-profile 11 at level 8 on a larger image" listed i11.mbz "needs mixer profile 11)"
+expect "--image-profile 11 round trip" sh -c "'$MBZ' -d -c i11.mbz | cmp -s - big.pgm"
 "$MBZ" --image-profile 5 -c grey.pgm >/dev/null 2>err; rc=$?
 expect "--image-profile 5 is a usage error" test $rc -eq 2
 

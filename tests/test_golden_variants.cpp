@@ -35,8 +35,8 @@ namespace {
 //             raw image) below, by the mbz version in tests/golden/README.md
 //   model     none: Model::none() (-m none); tiny: tiny-golden-v1.mbzm
 //   profile   the profile byte of every segment, all mixed (1 bytes, 2
-//             sampled, 3 numeric, 4 and 8 signal, 5, 7 and 10 bytes, 6 and 9 images); format: its value format byte
-//             for 3, 4, 6, 8 and 9 (mix/sample_shape.hpp: 0x80 signed, 0x40 MED,
+//             sampled, 3 numeric, 4 and 8 signal, 5, 7 and 10 bytes, 6, 9 and 11 images); format: its value format byte
+//             for 3, 4, 6, 8, 9 and 11 (mix/sample_shape.hpp: 0x80 signed, 0x40 MED,
 //             0x20 delta2, low bits: bytes a sample); stride, row: of its
 //             sample shape (0, 0 for profile 1)
 //   prefix    the model prefix of every segment (method 4, --model-prefix;
@@ -132,6 +132,9 @@ const GoldenMixed kGoldenMixed[] = {
   {"p9_none_grey16",             "v2-none-p9-grey16.mbz",                 "grey16-28x28.pgm",       "none", "",           "",             9, 0xC2,  2,  56,    0, true,  0xa5b81a609984f08e},
   {"p9_none_rgb16",              "v2-none-p9-rgb16.mbz",                  "rgb16-20x20.ppm",        "none", "",           "",             9, 0xC2,  6, 120,    0, true,  0x13d41b15f998732c},
   {"p9_tiny_photo",              "v2-mixer-p9-photo.mbz",                 "photo-32x24.ppm",        "tiny", "",           "",             9, 0xC1,  3,  96,    0, true,  0x441cd47d2d7c3266},
+  // Profile 11 (mbz 0.20.0): profile 6 whose weights start from src/mix/data/profile11.prior.
+  {"p11_none_photo",             "v2-none-p11-photo.mbz",                 "photo-32x24.ppm",        "none", "",           "",            11, 0xC1,  3,  96,    0, true,  0xf3004dab4b37f18d},
+  {"p11_none_grey16",            "v2-none-p11-grey16.mbz",                "grey16-28x28.pgm",       "none", "",           "",            11, 0xC2,  2,  56,    0, true,  0x67945ad5f58332ee},
   // Profile 10 (mbz 0.16.0): bytes, profile 7 with four more contexts: as profile 7's two files, and the whole licence in
   // a 34 KiB segment and the rest (the weight sets' rate at its first three steps, a 16 MiB nibble table, apm2 of 2^16 contexts).
   {"p10_none_bytes_gpl3",        "v2-none-p10-gpl3-4k.mbz",               "gpl3-4k.txt",            "none", "",           "",            10, 0x00,  0,   0,    0, true,  0x7be006eb43f9f374},
@@ -157,7 +160,8 @@ Options options_of(const GoldenMixed& g) {
   const bool whole = std::string(g.original) == "gpl3-35k.txt";  // the licence: 34 KiB, then the rest
   o.segment_size = whole ? 34 * 1024 : text ? 2048 : 1024;  // profile 5's, 7's and 10's 4 KiB files: two 2 KiB segments
   o.byte_profile = text ? g.profile : mix::kProfileGeneral;  // bytes: 1 until 0.9
-  o.image_profile = g.profile == mix::kProfileImage6 || g.profile == mix::kProfileImage9 ? g.profile : mix::kProfileNumeric;  // images: 3 until 0.10
+  const bool image = g.profile == mix::kProfileImage6 || g.profile == mix::kProfileImage9 || g.profile == mix::kProfileImage11;
+  o.image_profile = image ? g.profile : mix::kProfileNumeric;  // images: 3 until 0.10
   o.audio_profile = g.profile == mix::kProfileAudio8 ? mix::kProfileAudio8 : mix::kProfileSignal;  // audio: 4 until 0.12
   o.force_model = true;
   o.model_prefix = g.prefix;  // 0: all (as every file before 0.14)

@@ -188,7 +188,7 @@ TEST(Mixer, UnknownProfileAndDamageAreErrors) {
   // An unknown profile: damage in a version-2 frame, whose header declares
   // profile 10 only; in a version-1 frame (no declaration), a newer format.
   auto bad = packed;
-  bad[at] = 11;
+  bad[at] = 12;  // the first profile no mbz knows (11: mbz 0.20)
   try {
     decompress(bad.data(), bad.size(), test::only(m), o);
     FAIL() << "unknown profile accepted";

@@ -82,23 +82,7 @@ TEST(Profile6Blocks, LeastSquaresStaysInRangeOnHostileSamples) {
 
 // Images one, two and three pixels wide keep a slot a sample (sample_ring.hpp),
 // wider ones a ring; segments of 1 KiB start inside rows and pixels.
-TEST(Profile6, ImagesOfEveryWidthRoundTrip) {
-  Options o;
-  o.segment_size = 1024;
-  o.force_model = true;
-  o.image_profile = mix::kProfileImage6;  // the default of mbz 0.10-0.12
-  struct Case { int w, channels, bits; };
-  for (const Case k : {Case{1, 1, 8}, Case{2, 3, 16}, Case{3, 1, 16}, Case{3, 3, 8}, Case{37, 3, 8}, Case{37, 1, 16}}) {
-    const int h = 2200 / (k.w * k.channels * k.bits / 8) + 2;  // three segments of 1 KiB or so
-    const auto image = test::gradient_pnm(k.w, h, k.channels, k.bits, static_cast<uint32_t>(k.w * 10 + k.channels));
-    const auto packed = compress(image.data(), image.size(), *Model::none(), o);
-    FrameHeader hd;
-    parse_header(packed.data(), packed.size(), hd, "");
-    const std::string what = std::to_string(k.w) + " px, " + std::to_string(k.channels) + " ch, " + std::to_string(k.bits) + " bits";
-    EXPECT_EQ(hd.features, profile_feature(mix::kProfileImage6)) << what;
-    EXPECT_EQ(decompress(packed.data(), packed.size(), test::only(Model::none()), Options{}), image) << what;
-  }
-}
+TEST(Profile6, ImagesOfEveryWidthRoundTrip) { test::expect_every_width_round_trips(mix::kProfileImage6); }
 
 }  // namespace
 }  // namespace mbz

@@ -1,5 +1,5 @@
 // The image profile by the image's size (Options::image_profile 0, levels
-// 3-6): profile 6 under kSmallImageBytes of samples, where profile 9's
+// 3-6): profile 11 under kSmallImageBytes of samples, where profile 9's
 // fixed set-up is most of its time, and 9 from there; a profile asked for
 // by number is kept at every size.
 #include <gtest/gtest.h>
@@ -19,11 +19,11 @@ namespace {
 TEST(SmallImages, TheProfileFollowsThePayloadSize) {
   Options o;
   EXPECT_EQ(o.image_profile, 0);  // the default: by the size
-  EXPECT_EQ(image_profile_for(o, 0), mix::kProfileImage6);
-  EXPECT_EQ(image_profile_for(o, kSmallImageBytes - 1), mix::kProfileImage6);
+  EXPECT_EQ(image_profile_for(o, 0), mix::kProfileImage11);
+  EXPECT_EQ(image_profile_for(o, kSmallImageBytes - 1), mix::kProfileImage11);
   EXPECT_EQ(image_profile_for(o, kSmallImageBytes), mix::kProfileImage9);
   EXPECT_EQ(image_profile_for(o, UINT64_MAX), mix::kProfileImage9);  // unknown
-  for (int asked : {3, 6, 9}) {
+  for (int asked : {3, 6, 9, 11}) {
     o.image_profile = asked;
     EXPECT_EQ(image_profile_for(o, 100), asked);
     EXPECT_EQ(image_profile_for(o, uint64_t{1} << 30), asked);
@@ -37,7 +37,7 @@ uint8_t coded_profile(const std::vector<uint8_t>& image, const Options& o) {
   EXPECT_EQ(decompress(packed.data(), packed.size(), test::only(Model::none()), Options{}), image);
   FrameHeader hd;
   parse_header(packed.data(), packed.size(), hd, "");
-  for (uint8_t p : {mix::kProfileImage6, mix::kProfileImage9})
+  for (uint8_t p : {mix::kProfileImage6, mix::kProfileImage9, mix::kProfileImage11})
     if (hd.features == profile_feature(p)) return p;
   return 0;
 }
@@ -50,12 +50,14 @@ TEST(SmallImages, FramesDeclareTheProfileTheirSizeGives) {
   const auto at = test::gradient_pnm(w, rows_at, 1, 8, 7);
   Options o;
   o.force_model = true;  // the mixer, even where zstd would do
-  EXPECT_EQ(coded_profile(under, o), mix::kProfileImage6);
+  EXPECT_EQ(coded_profile(under, o), mix::kProfileImage11);
   EXPECT_EQ(coded_profile(at, o), mix::kProfileImage9);
   o.image_profile = mix::kProfileImage9;
   EXPECT_EQ(coded_profile(under, o), mix::kProfileImage9);
   o.image_profile = mix::kProfileImage6;
   EXPECT_EQ(coded_profile(at, o), mix::kProfileImage6);
+  o.image_profile = mix::kProfileImage11;
+  EXPECT_EQ(coded_profile(at, o), mix::kProfileImage11);
 }
 
 // eval reports what compression writes: the profile by the size, unless one
@@ -73,9 +75,9 @@ TEST(SmallImages, EvalCodesAsCompressionDoes) {
     EXPECT_EQ(r.modality, "image");
     return r.bits;
   };
-  const double by_size = bits(0), p6 = bits(mix::kProfileImage6), p9 = bits(mix::kProfileImage9);
-  EXPECT_EQ(by_size, p6);
-  EXPECT_NE(p6, p9);
+  const double by_size = bits(0), p11 = bits(mix::kProfileImage11), p9 = bits(mix::kProfileImage9);
+  EXPECT_EQ(by_size, p11);
+  EXPECT_NE(p11, p9);
 }
 
 }  // namespace

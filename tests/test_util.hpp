@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "api/model_impl.hpp"
+#include "container/format.hpp"
 #include "mbz/mbz.hpp"
 
 namespace mbz::test {
@@ -105,6 +106,27 @@ inline std::vector<uint8_t> gradient_pnm(int w, int h, int channels, int bits, u
         }
       }
   return out;
+}
+
+// An image profile's round trips on images of every width, channel count and
+// depth (three segments of about 1 KiB each, no model): each frame declares
+// `profile` alone and decodes to its image (test_profile6, 9 and 11).
+inline void expect_every_width_round_trips(uint8_t profile) {
+  Options o;
+  o.segment_size = 1024;
+  o.force_model = true;
+  o.image_profile = profile;
+  struct Case { int w, channels, bits; };
+  for (const Case k : {Case{1, 1, 8}, Case{2, 3, 16}, Case{3, 1, 16}, Case{3, 3, 8}, Case{37, 3, 8}, Case{37, 1, 16}}) {
+    const int h = 2200 / (k.w * k.channels * k.bits / 8) + 2;  // three segments of 1 KiB or so
+    const auto image = gradient_pnm(k.w, h, k.channels, k.bits, static_cast<uint32_t>(k.w * 10 + k.channels));
+    const auto packed = compress(image.data(), image.size(), *Model::none(), o);
+    FrameHeader hd;
+    parse_header(packed.data(), packed.size(), hd, "");
+    const std::string what = std::to_string(k.w) + " px, " + std::to_string(k.channels) + " ch, " + std::to_string(k.bits) + " bits";
+    EXPECT_EQ(hd.features, profile_feature(profile)) << what;
+    EXPECT_EQ(decompress(packed.data(), packed.size(), only(Model::none()), Options{}), image) << what;
+  }
 }
 
 }  // namespace mbz::test

@@ -119,11 +119,11 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *                 bytes (since 0.9; 1: files mbz 0.3-0.8
  *                 read; 7 since 0.11: structure contexts;
  *                 10 since 0.16: four more contexts)
- *   image_profile 3, 6 or 9: the mixer profile for images the level's
- *                 (since 0.10; 3: files mbz 0.4-0.9 read,  (levels 3-6:
- *                 6: files mbz 0.10-0.12 read; 9 since      9, and 6 for
- *                 0.13)                                     images under
- *                                                           32 KiB)
+ *   image_profile 3, 6, 9 or 11: the mixer profile for    the level's
+ *                 images (since 0.10; 3: files mbz 0.4-0.9  (levels 3-6:
+ *                 read, 6: files mbz 0.10-0.12 read; 9      9, and 11 for
+ *                 since 0.13; 11 since 0.20: 6 with a       images under
+ *                 weight prior, for small images)           32 KiB)
  *   audio_profile 4 or 8: the mixer profile for audio     the level's
  *                 (since 0.12; 4: files mbz 0.5-0.11 read)
  *   model_prefix  bytes, 0..16777216: with the model, a   the level's

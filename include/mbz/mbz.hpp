@@ -41,9 +41,10 @@ const char* cpu_kernel() noexcept;
 constexpr uint16_t kFormatVersion = 2;
 
 /*! kSmallImageBytes : below this many bytes of samples an image is coded with
- *  mixer profile 6 when Options::image_profile is 0, the default (since
- *  0.18.0): about where profile 9, whose tables cost a fixed ~45 ms to set
- *  up, reaches 100 KB/s on this project's 2-core machine. */
+ *  mixer profile 11 (profile 6 in 0.18-0.19) when Options::image_profile is
+ *  0, the default (since 0.18.0): about where profile 9, whose tables cost a
+ *  fixed ~45 ms to set up, reaches 100 KB/s on this project's 2-core
+ *  machine. */
 constexpr uint32_t kSmallImageBytes = 32 * 1024;
 
 /*! Model : a loaded, validated model file (since 0.1.0).
@@ -143,11 +144,14 @@ struct Options {
   // predictors a pixel with least squares and layered mixing (the default of
   // mbz 0.10-0.12, files they read; about 6% smaller photos than 3, at a
   // third of its speed); or 3, the profile of mbz 0.4-0.9. Audio keeps its
-  // own profiles. 0 (the default since 0.18.0): by the image's size,
-  // 9 for images of kSmallImageBytes or more of samples and 6 for smaller
-  // ones, where profile 9's set-up of its tables is most of its time (a
-  // 64 x 64 photograph codes in two thirds of the time, up to 0.9% larger
-  // than with profile 9; bench/RESULTS.md "Small images").
+  // own profiles. 11 (since 0.20.0): profile 6 whose weights start from a
+  // prior built from photographs, about 1% smaller than 6 on a 64 x 64
+  // photograph at the same speed (files mbz 0.20 on read). 0 (the default
+  // since 0.18.0): by the image's size, 9 for images of kSmallImageBytes or
+  // more of samples and 11 (6 in 0.18-0.19) for smaller ones, where profile
+  // 9's set-up of its tables is most of its time (a 64 x 64 photograph codes
+  // in two thirds of the time, and about as small as with profile 9;
+  // bench/RESULTS.md "Small images", "Images — profile 11").
   int image_profile = 0;
   // The mixer profile for audio rebuilt into its signal (compress only;
   // since 0.12.0): 8, profile 4 plus a least-squares cascade per channel

@@ -17,7 +17,7 @@ namespace mbz {
 
 namespace {
 constexpr uint32_t KiB = 1024, MiB = 1024 * KiB;
-// Image profile 0: by the image's size, 6 under kSmallImageBytes of samples
+// Image profile 0: by the image's size, 11 under kSmallImageBytes of samples
 // and 9 from there (Options::image_profile): levels 7-9 keep 9 at every size.
 //                                 level  model  segment size  byte, image, audio profile  model prefix
 constexpr std::array<Level, 9> kLevels{{{1, false, 1 * MiB, 1, 3, 4, 0},

@@ -27,10 +27,11 @@ struct MixPlan {
 
 // The image profile that options give an image of payload_bytes bytes of
 // samples: Options::image_profile, or where that is 0 (by the size),
-// profile 6 under kSmallImageBytes and 9 from there (an unknown size: 9).
+// profile 11 under kSmallImageBytes (since 0.20; 6 in 0.18-0.19) and 9 from
+// there (an unknown size: 9).
 inline uint8_t image_profile_for(const Options& opts, uint64_t payload_bytes) {
   if (opts.image_profile != 0) return static_cast<uint8_t>(opts.image_profile);
-  return payload_bytes < kSmallImageBytes ? mix::kProfileImage6 : mix::kProfileImage9;
+  return payload_bytes < kSmallImageBytes ? mix::kProfileImage11 : mix::kProfileImage9;
 }
 
 // The plan for a group of segments coded with these options, of a payload of

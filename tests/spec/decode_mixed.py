@@ -560,7 +560,7 @@ class RangeDecoder:
 # "Mixed segments (method 3)": the profile byte, shape and value format
 # =============================================================================
 
-SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13, 9: 13, 10: 0}  # what follows the profile byte
+SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13, 9: 13, 10: 0, 11: 13}  # what follows the profile byte
 MAX_STRIDE = 1024
 
 VF_BYTES_MASK = 0x07   # bits 0-2: bytes per sample (1..3)
@@ -616,9 +616,9 @@ def read_mixed_header(coded):
             raise corrupt(f"value format 0x{vf:02X}: reserved bits set")
         if (vf & VF_MED) and row == 0:
             raise corrupt("MED residuals without rows")
-        if profile in (3, 6, 9) and vf & VF_SIGNAL:
+        if profile in (3, 6, 9, 11) and vf & VF_SIGNAL:
             raise corrupt(f"value format bit 5 under profile {profile}")
-        if profile in (6, 9) and not vf & VF_MED:
+        if profile in (6, 9, 11) and not vf & VF_MED:
             raise corrupt(f"profile {profile} needs bit 6 of the value format (MED residuals)")
         if profile in (4, 8) and not (vf & VF_SIGNAL and vf & VF_SIGNED and row == 0):
             raise corrupt(f"profile {profile} needs bits 5 and 7 of the value format and row 0 ({shape})")
@@ -1796,6 +1796,15 @@ def profile9_mixer(shape, n):
     return Profile9Mixer(shape, n)
 
 
+def profile11_mixer(shape, n):
+    """[Profile 11: images with a weight prior] The mixer of a profile-11
+    segment, from profile11.py (beside this file), profile6.py's mixer whose
+    weights start from the prior."""
+    sys.modules.setdefault("decode_mixed", sys.modules[__name__])
+    from profile11 import Profile11Mixer
+    return Profile11Mixer(shape, n)
+
+
 def decode_mixed_segment(coded, n, tables=None, trace=None):
     """[Coding a segment] decode_segment. coded: a mixed segment's coded data
     (the profile byte onwards). tables: the model's cumulative tables of the
@@ -1823,6 +1832,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
         mixer = profile9_mixer(shape, n)
     elif profile == 10:
         mixer = profile10_mixer(n)
+    elif profile == 11:
+        mixer = profile11_mixer(shape, n)
     else:
         mixer = Profile5Mixer(n) if profile == 5 else Mixer(profile, shape, n)
     decoder = RangeDecoder(stream)
@@ -1851,10 +1862,10 @@ MAGIC = b"\x89MBZ\r\n\x1a\n"
 FORMAT_VERSIONS = (1, 2)
 # [Header: Required features] version 2: bit p - 1 for mixer profile p
 # (1..12), bit 12 the model prefix (method 4, mbz 0.14.0), bits 13..15
-# reserved; the bits this decoder knows: profiles 1-10 and the model prefix
-# ("every mask within 0x13FF").
+# reserved; the bits this decoder knows: profiles 1-11 and the model prefix
+# ("every mask within 0x17FF").
 FEATURE_MODEL_PREFIX = 1 << 12
-KNOWN_FEATURES = 0x03FF | FEATURE_MODEL_PREFIX
+KNOWN_FEATURES = 0x07FF | FEATURE_MODEL_PREFIX
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24
 ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}

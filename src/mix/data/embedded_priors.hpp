@@ -1,0 +1,15 @@
+// embedded_priors.hpp — the weight priors built into the library (their
+// files in src/mix/data/, read at build time: nothing is loaded at run
+// time). Each is frozen with the profile that reads it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mbz::mix {
+
+// src/mix/data/profile11.prior (weight_prior.hpp's format).
+extern const uint8_t* const kProfile11Prior;
+extern const size_t kProfile11PriorSize;
+
+}  // namespace mbz::mix
