@@ -12,5 +12,5 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 tool=${BUILD_PRIOR:-$here/build/build_prior}
 mapfile -t images < <(LC_ALL=C ls "$corpus"/image/train/*_512.ppm "$corpus"/image/train/*_512.pgm | LC_ALL=C sort)
 [ "${#images[@]}" -eq 26 ] || { echo "build-image-prior.sh: expected 26 training photographs at 512 px, found ${#images[@]}" >&2; exit 1; }
-"$tool" "$out" "${images[@]}"
+"$tool" image "$out" "${images[@]}"
 sha256sum "$out"

@@ -69,7 +69,7 @@ check "--no-mix" 0 "$MBZ" -c -m "$MODEL" --force-model --no-mix --segment-size 1
 cp "$T/out" plain.mbz
 expect "list shows mixed segments" grep -q "3 of up to 1024 bytes (3 model \[3 mixed\], 0 zstd, 0 stored)" <("$MBZ" -l mixed.mbz)
 expect "--no-mix writes none" grep -q "3 of up to 1024 bytes (3 model \[0 mixed\], 0 zstd, 0 stored)" <("$MBZ" -l plain.mbz)
-expect "list shows the features a frame needs" grep -q "Format version: 2 (needs mixer profile 10)" <("$MBZ" -l mixed.mbz)
+expect "list shows the features a frame needs" grep -q "Format version: 2 (needs mixer profile 12)" <("$MBZ" -l mixed.mbz)
 expect "--no-mix needs nothing: version 1, which every mbz reads" grep -qx "  Format version: 1" <("$MBZ" -l plain.mbz)
 expect "mixed is smaller than the model alone" test "$(wc -c < mixed.mbz)" -lt "$(wc -c < plain.mbz)"
 expect "both decode" sh -c '"$1" -dc mixed.mbz | cmp -s - orig.txt && "$1" -dc plain.mbz | cmp -s - orig.txt' _ "$MBZ"
@@ -79,7 +79,7 @@ expect "eval --no-mix is the model alone" test "$("$MBZ" eval -m "$MODEL" --segm
 "$MBZ" -c -m "$MODEL" --force-model --segment-size 1K --byte-profile 5 orig.txt > p5.mbz
 expect "--byte-profile 5 is listed" grep -q "Format version: 2 (needs mixer profile 5)" <("$MBZ" -l p5.mbz)
 expect "--byte-profile 5 decodes" sh -c '"$1" -dc p5.mbz | cmp -s - orig.txt' _ "$MBZ"
-expect "eval --byte-profile 5 is not profile 10" test "$("$MBZ" eval -m "$MODEL" --segment-size 1K --byte-profile 5 --format csv orig.txt | sed -n 2p | cut -d, -f7)" != \
+expect "eval --byte-profile 5 is not profile 12" test "$("$MBZ" eval -m "$MODEL" --segment-size 1K --byte-profile 5 --format csv orig.txt | sed -n 2p | cut -d, -f7)" != \
   "$("$MBZ" eval -m "$MODEL" --segment-size 1K --format csv orig.txt | sed -n 2p | cut -d, -f7)"
 check "eval --byte-profile 6 is a usage error" 2 "$MBZ" eval -m "$MODEL" --byte-profile 6 orig.txt
 

@@ -27,7 +27,7 @@ for n in 1 2 3 4 5 6 7 8 9; do
   expect "level $n codes bytes with model $model" listed t1.mbz "Model: *$model\$"
   size=$(case $n in 1) echo 1048576 ;; 2) echo 2097152 ;; 3) echo 4194304 ;; 4|6|7|8|9) echo 8388608 ;; 5) echo 16777216 ;; esac)
   expect "level $n: segments of up to $size bytes" listed t1.mbz "of up to $size bytes"
-  profile=$(case $n in 1|2) echo 1 ;; *) echo 10 ;; esac)
+  profile=$(case $n in 1|2) echo 1 ;; *) echo 12 ;; esac)
   # Levels 6-8 run the model over a prefix of each segment (1, 2, 4 MiB): a
   # stream's frame declares it (its length is not known before the header).
   prefix=$(case $n in 6|7|8) echo " and the model prefix" ;; esac)
@@ -80,6 +80,10 @@ expect "--byte-profile 7 at level 1" listed p7.mbz "needs mixer profile 7)"
 # Profile 7 (what mbz 0.11-0.15 wrote) at a level with the model.
 "$MBZ" -6 --byte-profile 7 -c text.txt > p76.mbz
 expect "--byte-profile 7 at level 6" listed p76.mbz "needs mixer profile 7 and the model prefix)"
+# Profile 10, the default of mbz 0.16-0.19, when named.
+"$MBZ" -6 --byte-profile 10 -c text.txt > p10.mbz
+expect "--byte-profile 10 at level 6" listed p10.mbz "needs mixer profile 10 and the model prefix)"
+expect "--byte-profile 10 round trip" sh -c "'$MBZ' -d -c p10.mbz | cmp -s - text.txt"
 expect "--byte-profile 7 at level 6: round trip" sh -c "'$MBZ' -d -c p76.mbz | cmp -s - text.txt"
 # Profile 5 (what mbz 0.9-0.10 wrote) when asked for, with and without a model.
 for n in 1 6; do
@@ -122,7 +126,7 @@ expect "--image-profile 5 is a usage error" test $rc -eq 2
 # byte, what mbz 0.13 wrote and reads; a short prefix gives method-4
 # segments (the model over their first bytes only) that decode the same.
 "$MBZ" -6 --model-prefix all -c text.txt > pa.mbz
-expect "--model-prefix all at level 6" listed pa.mbz "needs mixer profile 10)"
+expect "--model-prefix all at level 6" listed pa.mbz "needs mixer profile 12)"
 "$MBZ" -6 --model-prefix 1000 --segment-size 2K -T 2 -c text.txt > pk.mbz
 "$MBZ" -6 --model-prefix 1000 --segment-size 2K -T 1 -c text.txt > pk1.mbz
 expect "--model-prefix 1000: -T 1 == -T 2" cmp -s pk.mbz pk1.mbz
@@ -131,7 +135,7 @@ expect "--model-prefix 1000: segments with a model prefix" listed pk.mbz "1 with
 "$MBZ" -4 --segment-size 2K -c text.txt > pm.mbz
 expect "--model-prefix 1000 is smaller than the mixer alone" test "$(wc -c < pk.mbz)" -lt "$(wc -c < pm.mbz)"
 "$MBZ" -6 --model-prefix 1000 -m none -c text.txt > pn.mbz
-expect "--model-prefix without a model: no prefix" listed pn.mbz "needs mixer profile 10)"
+expect "--model-prefix without a model: no prefix" listed pn.mbz "needs mixer profile 12)"
 "$MBZ" --model-prefix 17M -c text.txt >/dev/null 2>err; rc=$?
 expect "--model-prefix over 16M is a usage error" test $rc -eq 2
 "$MBZ" --model-prefix x -c text.txt >/dev/null 2>err; rc=$?

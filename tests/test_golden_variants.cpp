@@ -35,7 +35,7 @@ namespace {
 //             raw image) below, by the mbz version in tests/golden/README.md
 //   model     none: Model::none() (-m none); tiny: tiny-golden-v1.mbzm
 //   profile   the profile byte of every segment, all mixed (1 bytes, 2
-//             sampled, 3 numeric, 4 and 8 signal, 5, 7 and 10 bytes, 6, 9 and 11 images); format: its value format byte
+//             sampled, 3 numeric, 4 and 8 signal, 5, 7, 10 and 12 bytes, 6, 9 and 11 images); format: its value format byte
 //             for 3, 4, 6, 8, 9 and 11 (mix/sample_shape.hpp: 0x80 signed, 0x40 MED,
 //             0x20 delta2, low bits: bytes a sample); stride, row: of its
 //             sample shape (0, 0 for profile 1)
@@ -132,6 +132,9 @@ const GoldenMixed kGoldenMixed[] = {
   {"p9_none_grey16",             "v2-none-p9-grey16.mbz",                 "grey16-28x28.pgm",       "none", "",           "",             9, 0xC2,  2,  56,    0, true,  0xa5b81a609984f08e},
   {"p9_none_rgb16",              "v2-none-p9-rgb16.mbz",                  "rgb16-20x20.ppm",        "none", "",           "",             9, 0xC2,  6, 120,    0, true,  0x13d41b15f998732c},
   {"p9_tiny_photo",              "v2-mixer-p9-photo.mbz",                 "photo-32x24.ppm",        "tiny", "",           "",             9, 0xC1,  3,  96,    0, true,  0x441cd47d2d7c3266},
+  // Profile 12 (mbz 0.20.0): profile 10 whose weights start from src/mix/data/profile12.prior.
+  {"p12_none_gpl3",              "v2-none-p12-gpl3-4k.mbz",               "gpl3-4k.txt",            "none", "",           "",            12, 0x00,  0,   0,    0, true,  0x33a63cd4b9d42214},
+  {"p12_tiny_gpl3",              "v2-mixer-p12-gpl3-4k.mbz",              "gpl3-4k.txt",            "tiny", "",           "",            12, 0x00,  0,   0,    0, true,  0x1c1986e14d0c6b98},
   // Profile 11 (mbz 0.20.0): profile 6 whose weights start from src/mix/data/profile11.prior.
   {"p11_none_photo",             "v2-none-p11-photo.mbz",                 "photo-32x24.ppm",        "none", "",           "",            11, 0xC1,  3,  96,    0, true,  0xf3004dab4b37f18d},
   {"p11_none_grey16",            "v2-none-p11-grey16.mbz",                "grey16-28x28.pgm",       "none", "",           "",            11, 0xC2,  2,  56,    0, true,  0x67945ad5f58332ee},
@@ -156,9 +159,10 @@ const Engine* engine_of(const GoldenMixed& g) {
 
 Options options_of(const GoldenMixed& g) {
   Options o;
-  const bool text = g.profile == mix::kProfileText5 || g.profile == mix::kProfileText7 || g.profile == mix::kProfileText10;
+  const bool text = g.profile == mix::kProfileText5 || g.profile == mix::kProfileText7 || g.profile == mix::kProfileText10 ||
+                    g.profile == mix::kProfileText12;
   const bool whole = std::string(g.original) == "gpl3-35k.txt";  // the licence: 34 KiB, then the rest
-  o.segment_size = whole ? 34 * 1024 : text ? 2048 : 1024;  // profile 5's, 7's and 10's 4 KiB files: two 2 KiB segments
+  o.segment_size = whole ? 34 * 1024 : text ? 2048 : 1024;  // profile 5's, 7's, 10's and 12's 4 KiB files: two 2 KiB segments
   o.byte_profile = text ? g.profile : mix::kProfileGeneral;  // bytes: 1 until 0.9
   const bool image = g.profile == mix::kProfileImage6 || g.profile == mix::kProfileImage9 || g.profile == mix::kProfileImage11;
   o.image_profile = image ? g.profile : mix::kProfileNumeric;  // images: 3 until 0.10

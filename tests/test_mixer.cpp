@@ -184,11 +184,11 @@ TEST(Mixer, UnknownProfileAndDamageAreErrors) {
   FrameHeader h;
   const size_t at = parse_header(packed.data(), packed.size(), h, "") + kBlockHeaderSize;
   ASSERT_EQ(packed[at - kBlockHeaderSize], static_cast<uint8_t>(Method::mixed));
-  ASSERT_EQ(packed[at], mix::kProfileText10);
+  ASSERT_EQ(packed[at], mix::kProfileText12);
   // An unknown profile: damage in a version-2 frame, whose header declares
-  // profile 10 only; in a version-1 frame (no declaration), a newer format.
+  // profile 12 only; in a version-1 frame (no declaration), a newer format.
   auto bad = packed;
-  bad[at] = 12;  // the first profile no mbz knows (11: mbz 0.20)
+  bad[at] = 13;  // the first profile no mbz knows (11 and 12: mbz 0.20)
   try {
     decompress(bad.data(), bad.size(), test::only(m), o);
     FAIL() << "unknown profile accepted";
@@ -263,7 +263,7 @@ TEST(Mixer, SampledDataUsesItsShapeAndBadShapesAreErrors) {
   EXPECT_EQ(decompress(packed3.data(), packed3.size(), test::only(m), o), ppm);
   // Bytes-only files never carry a shape; the mixer's shapes give different, valid codes.
   const auto plain = compress(ppm.data(), ppm.size(), *m, [&] { Options b = o; b.adapter = "bytes"; return b; }());
-  EXPECT_EQ(plain[parse_header(plain.data(), plain.size(), h, "") + kBlockHeaderSize], mix::kProfileText10);
+  EXPECT_EQ(plain[parse_header(plain.data(), plain.size(), h, "") + kBlockHeaderSize], mix::kProfileText12);
 }
 
 }  // namespace

@@ -1,63 +1,110 @@
-// build_prior: builds profile 11's weight prior (src/mix/data/profile11.prior,
-// docs/FORMAT.md "Weight priors") from photographs of the training split.
+// build_prior: builds a mixer profile's weight prior (docs/FORMAT.md "Weight
+// priors") from files of the training split.
 //
-//   build_prior OUT.prior IMAGE...
+//   build_prior image OUT.prior IMAGE...        profile 11 (src/mix/data/profile11.prior)
+//   build_prior text OUT.prior MODEL.mbzm FILE... profile 12 (src/mix/data/profile12.prior)
 //
-// Each image is flattened as compression flattens it (the image adapter's
-// default layout, MED residuals), coded as one segment by profile 11 with
-// no prior and no model (profile 6's arithmetic, as levels 3-6 code images),
-// and its weights at the end are summed; the prior is their average, the
-// rows that moved. The output depends only on the images and their order:
-// scripts/build-image-prior.sh names them.
+// image: each image is flattened as compression flattens it (the image
+// adapter's default layout, MED residuals) and coded as one segment by
+// profile 11 with no prior and no model (profile 6's arithmetic, as levels
+// 3-6 code images). text: each file is coded as one segment by profile 12
+// with no prior (profile 10's arithmetic) and the model's paths over it
+// (teacher forcing, as levels 6-9 code bytes). The weights each ends with
+// are summed; the prior is their average, the rows that moved. The output
+// depends only on the inputs and their order: scripts/build-image-prior.sh
+// and scripts/build-text-prior.sh name them.
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "codecs/adapter.hpp"
+#include "engine/engine.hpp"
 #include "mbz/error.hpp"
 #include "mix/mixed_coding.hpp"
 #include "mix/node_counts.hpp"
+#include "mix/packed_counts.hpp"
 #include "mix/profiles/profile11_image.hpp"
+#include "mix/profiles/profile12_text.hpp"
 #include "mix/weight_prior_builder.hpp"
+#include "model/model_file.hpp"
+
+namespace {
+using namespace mbz;
+
+std::vector<uint8_t> read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::io, path + ": cannot read");
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), {});
+}
+
+// Runs a unit over every bit of data, the model's counts from paths (8 a
+// byte) or none.
+template <class Unit>
+void run(Unit& unit, const std::vector<uint8_t>& data, const mix::PackedCounts* paths) {
+  for (size_t i = 0; i < data.size(); ++i)
+    for (int d = 0; d < 8; ++d) {
+      unit.predict(paths ? mix::unpack(paths[i * 8 + d]) : mix::kNoModel);
+      unit.update((data[i] >> (7 - d)) & 1);
+    }
+}
+
+std::vector<uint8_t> image_prior(const std::vector<std::string>& images) {
+  mix::WeightPriorSums sums(mix::kProfileImage11, mix::Profile11Image::kInputs, mix::Profile11Image::set_rows(),
+                            mix::Profile11Image::kFinalInputs, 256);
+  std::vector<int32_t> start;  // a fresh unit's weights (the same for every shape)
+  for (const std::string& path : images) {
+    const std::vector<uint8_t> data = read_all(path);
+    codecs::Flattened f;
+    std::string why;
+    if (!codecs::flatten(data.data(), data.size(), codecs::AdapterOptions{}, f, &why) || !mix::image_fits_profile6(f.shape))
+      throw Error(ErrorCode::invalid_argument, path + ": not an image profile 11 codes (" + why + ")");
+    mix::Profile11Image unit(f.payload.size(), f.shape, nullptr);
+    if (start.empty()) start = unit.dense_weights();
+    run(unit, f.payload, nullptr);
+    sums.add(unit.dense_weights());
+    std::fprintf(stderr, "%s: %zu bytes of samples\n", path.c_str(), f.payload.size());
+  }
+  return sums.prior_file(start);
+}
+
+std::vector<uint8_t> text_prior(const std::string& model_path, const std::vector<std::string>& files) {
+  const Engine engine(ModelFile::load(model_path), DeviceKind::cpu, 2);
+  mix::WeightPriorSums sums(mix::kProfileText12, mix::Profile12Text::kInputs, mix::Profile12Text::set_rows(),
+                            mix::Profile12Text::kSets, 256);
+  std::vector<int32_t> start;
+  for (const std::string& path : files) {
+    const std::vector<uint8_t> data = read_all(path);
+    if (data.empty()) throw Error(ErrorCode::invalid_argument, path + ": empty");
+    const auto paths = engine.evaluate_paths({ByteSpan{data.data(), data.size()}});
+    mix::Profile12Text unit(data.size(), mix::SampleShape{}, nullptr);
+    if (start.empty()) start = unit.dense_weights();
+    run(unit, data, paths[0].data());
+    sums.add(unit.dense_weights());
+  }
+  std::fprintf(stderr, "%zu files with %s\n", files.size(), model_path.c_str());
+  return sums.prior_file(start);
+}
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace mbz;
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: build_prior OUT.prior IMAGE...\n");
+  const std::vector<std::string> a(argv + 1, argv + argc);
+  const bool image = a.size() >= 3 && a[0] == "image", text = a.size() >= 4 && a[0] == "text";
+  if (!image && !text) {
+    std::fprintf(stderr, "usage: build_prior image OUT.prior IMAGE...\n       build_prior text OUT.prior MODEL.mbzm FILE...\n");
     return 2;
   }
   try {
-    mix::WeightPriorSums sums(mix::kProfileImage11, mix::Profile11Image::kInputs, mix::Profile11Image::set_rows(),
-                              mix::Profile11Image::kFinalInputs, 256);
-    std::vector<int32_t> start;  // a fresh unit's weights (the same for every shape)
-    for (int a = 2; a < argc; ++a) {
-      std::ifstream in(argv[a], std::ios::binary);
-      const std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), {});
-      if (!in.eof() && !in) throw Error(ErrorCode::io, std::string(argv[a]) + ": cannot read");
-      codecs::Flattened f;
-      std::string why;
-      if (!codecs::flatten(data.data(), data.size(), codecs::AdapterOptions{}, f, &why) || !mix::image_fits_profile6(f.shape))
-        throw Error(ErrorCode::invalid_argument, std::string(argv[a]) + ": not an image profile 11 codes (" + why + ")");
-      mix::Profile11Image unit(f.payload.size(), f.shape, nullptr);
-      if (start.empty()) start = unit.dense_weights();
-      for (uint8_t byte : f.payload)
-        for (int d = 0; d < 8; ++d) {
-          unit.predict(mix::kNoModel);
-          unit.update((byte >> (7 - d)) & 1);
-        }
-      sums.add(unit.dense_weights());
-      std::fprintf(stderr, "%s: %zu bytes of samples\n", argv[a], f.payload.size());
-    }
-    const std::vector<uint8_t> bytes = sums.prior_file(start);
+    const std::vector<uint8_t> bytes = image ? image_prior({a.begin() + 2, a.end()}) : text_prior(a[2], {a.begin() + 3, a.end()});
     mix::WeightPrior prior;
     std::string why;
     if (!mix::parse_weight_prior(bytes.data(), bytes.size(), prior, &why)) throw Error(ErrorCode::internal, why);
-    std::ofstream out(argv[1], std::ios::binary);
+    std::ofstream out(a[1], std::ios::binary);
     out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw Error(ErrorCode::io, std::string(argv[1]) + ": cannot write");
-    std::fprintf(stderr, "%s: %zu images, %zu rows, %zu bytes\n", argv[1], sums.segments(), prior.rows(), bytes.size());
+    if (!out) throw Error(ErrorCode::io, a[1] + ": cannot write");
+    std::fprintf(stderr, "%s: %zu rows, %zu bytes\n", a[1].c_str(), prior.rows(), bytes.size());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "build_prior: %s\n", e.what());
     return 1;

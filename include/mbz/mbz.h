@@ -115,10 +115,11 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *                 the mixer alone (1-5) or the default
  *                 model (6-9)
  *   segment_size  bytes, 1024..16777216                   the level's
- *   byte_profile  1, 5, 7 or 10: the mixer profile for    the level's
- *                 bytes (since 0.9; 1: files mbz 0.3-0.8
+ *   byte_profile  1, 5, 7, 10 or 12: the mixer profile    the level's
+ *                 for bytes (since 0.9; 1: files mbz 0.3-0.8
  *                 read; 7 since 0.11: structure contexts;
- *                 10 since 0.16: four more contexts)
+ *                 10 since 0.16: four more contexts; 12
+ *                 since 0.20: 10 with a weight prior)
  *   image_profile 3, 6, 9 or 11: the mixer profile for    the level's
  *                 images (since 0.10; 3: files mbz 0.4-0.9  (levels 3-6:
  *                 read, 6: files mbz 0.10-0.12 read; 9      9, and 11 for

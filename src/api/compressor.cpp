@@ -20,7 +20,7 @@ void check_options(const Options& o) {
     throw Error(ErrorCode::invalid_argument, "segment size must be in [1 KiB, 16 MiB]");
   parse_device(o.device);
   if (o.byte_profile < 1 || o.byte_profile > 255 || !mix::is_byte_profile(static_cast<uint8_t>(o.byte_profile)))
-    throw Error(ErrorCode::invalid_argument, "byte profile must be 1, 5, 7 or 10");
+    throw Error(ErrorCode::invalid_argument, "byte profile must be 1, 5, 7, 10 or 12");
   if (o.image_profile != 0 && o.image_profile != mix::kProfileNumeric && o.image_profile != mix::kProfileImage6 &&
       o.image_profile != mix::kProfileImage9 && o.image_profile != mix::kProfileImage11)
     throw Error(ErrorCode::invalid_argument, "image profile must be 0 (by the image's size), 3, 6 or 9");

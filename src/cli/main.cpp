@@ -257,10 +257,10 @@ int run(int argc, char** argv) {
                  "With the model: how much of each segment it drives, the context mixer alone after that, several times "
                  "faster (default: the level's; e.g. 1M, or all)");
   app.add_option("--byte-profile", a.byte_profile,
-                 "Mixer profile for bytes: 10 (levels 3-9), 7 (0.5-1% larger text, a tenth faster; files mbz 0.11-0.15 "
-                 "read), 5 (a few percent larger text, faster; files mbz 0.9-0.10 read) or 1 (levels 1-2: fastest; files "
-                 "mbz 0.3-0.8 read)")
-      ->check(CLI::IsMember({1, 5, 7, 10}));
+                 "Mixer profile for bytes: 12 (levels 3-9; 10 whose weights start trained: ~1% smaller small files), 10 "
+                 "(files mbz 0.16-0.19 read), 7 (0.5-1% larger text, a tenth faster; files mbz 0.11-0.15 read), 5 (a few "
+                 "percent larger text, faster; files mbz 0.9-0.10 read) or 1 (levels 1-2: fastest; files mbz 0.3-0.8 read)")
+      ->check(CLI::IsMember({1, 5, 7, 10, 12}));
   const std::string small_image = std::to_string(kSmallImageBytes >> 10) + " KiB";  // where levels 3-6 take profile 11
   app.add_option("--image-profile", a.image_profile,
                  "Mixer profile for images: 9 (levels 3-9; levels 3-6 use 11 for images under " + small_image +

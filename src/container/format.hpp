@@ -32,7 +32,7 @@ constexpr uint16_t kFrameVersion = 2;
 // features to come. A decoder refuses a frame with a bit it does not know.
 constexpr int kMaxFeatureProfile = 12;
 constexpr uint16_t kFeatureModelPrefix = 1u << 12;
-constexpr uint16_t kKnownFeatures = 0x07FF | kFeatureModelPrefix;  // mixer profiles 1-11, the model prefix
+constexpr uint16_t kKnownFeatures = 0x0FFF | kFeatureModelPrefix;  // mixer profiles 1-12, the model prefix
 // The bit of mixer profile p; 0 for a profile no bit can declare.
 inline uint16_t profile_feature(int profile) {
   return profile >= 1 && profile <= kMaxFeatureProfile ? static_cast<uint16_t>(1u << (profile - 1)) : 0;

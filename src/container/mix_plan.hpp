@@ -19,7 +19,7 @@ namespace mbz {
 struct MixPlan {
   mix::SampleShape payload;
   uint64_t offset = 0;
-  uint8_t byte_profile = 10;  // mix::kProfileText10, as Options::byte_profile
+  uint8_t byte_profile = 12;  // mix::kProfileText12, as Options::byte_profile
   uint8_t image_profile = 9;  // mix::kProfileImage9, as Options::image_profile
   uint8_t audio_profile = 8;  // mix::kProfileAudio8, as Options::audio_profile
   uint32_t model_prefix = 0;  // Options::model_prefix: a segment's bytes with the model's input (0: all)

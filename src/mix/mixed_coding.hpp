@@ -34,9 +34,12 @@ constexpr uint8_t kProfileAudio8 = 8;  // audio of delta2 residuals: profile 4 p
 constexpr uint8_t kProfileImage9 = 9;  // images of MED residuals: profile 6 plus texture contexts, APMs by expected residuals, a ninth set (mbz 0.13)
 constexpr uint8_t kProfileText10 = 10; // bytes: profile 7 plus four contexts, the sets' rate 40 down to 20, tables sized to the segment (mbz 0.16)
 constexpr uint8_t kProfileImage11 = 11; // small images of MED residuals: profile 6 whose weights start from a prior (mbz 0.20)
+constexpr uint8_t kProfileText12 = 12;  // bytes with the model: profile 10 whose weights start from a prior (mbz 0.20)
 
 // The profiles of plain bytes (no shape after the profile byte).
-inline bool is_byte_profile(uint8_t p) { return p == kProfileGeneral || p == kProfileText5 || p == kProfileText7 || p == kProfileText10; }
+inline bool is_byte_profile(uint8_t p) {
+  return p == kProfileGeneral || p == kProfileText5 || p == kProfileText7 || p == kProfileText10 || p == kProfileText12;
+}
 
 // The 8 nodes a byte passes through in a cumulative table cum[257]
 // (cum[0] = 0, cum[256] = total), MSB first.
@@ -50,7 +53,7 @@ inline bool image_fits_profile6(const SampleShape& s) { return (s.value_format &
 
 // The profile to write for a segment of this shape (the same for every
 // segment of a payload: it depends on the stride and value format only);
-// plain bytes (stride 0) get byte_profile, kProfileGeneral, kProfileText5, kProfileText7 or kProfileText10;
+// plain bytes (stride 0) get byte_profile, kProfileGeneral, kProfileText5, kProfileText7, kProfileText10 or kProfileText12;
 // images of MED residuals get image_profile, kProfileNumeric, kProfileImage6, kProfileImage9 or kProfileImage11;
 // audio of delta2 residuals gets audio_profile, kProfileSignal or kProfileAudio8.
 uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image_profile, uint8_t audio_profile);

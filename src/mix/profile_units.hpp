@@ -30,6 +30,7 @@
 #include "mix/profiles/profile9_image.hpp"
 #include "mix/profiles/profile10_text.hpp"
 #include "mix/profiles/profile11_image.hpp"
+#include "mix/profiles/profile12_text.hpp"
 #include "mix/sample_shape.hpp"
 
 namespace mbz::mix {
@@ -39,7 +40,7 @@ using ProfileUnit = std::variant<std::unique_ptr<Profile1General>, std::unique_p
                                  std::unique_ptr<Profile5Text>, std::unique_ptr<Profile6Image>,
                                  std::unique_ptr<Profile7Text>, std::unique_ptr<Profile8Audio>,
                                  std::unique_ptr<Profile9Image>, std::unique_ptr<Profile10Text>,
-                                 std::unique_ptr<Profile11Image>>;
+                                 std::unique_ptr<Profile11Image>, std::unique_ptr<Profile12Text>>;
 
 // A fresh unit for a segment of segment_len bytes; shape must suit the
 // profile (as MixedDecoder::parse checks, and profile_of gives).
@@ -67,6 +68,8 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
       return std::make_unique<Profile10Text>(segment_len, shape);
     case kProfileImage11:
       return std::make_unique<Profile11Image>(segment_len, shape);
+    case kProfileText12:
+      return std::make_unique<Profile12Text>(segment_len, shape);
     default:
       throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(profile));
   }
@@ -87,7 +90,7 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
 inline bool same_start(uint8_t profile, size_t a, size_t b) {
   if (profile == kProfileText5 || profile == kProfileText7)
     return nibble_table_bytes(a) == nibble_table_bytes(b) && table_bits(a) == table_bits(b);
-  if (profile == kProfileText10)
+  if (profile == kProfileText10 || profile == kProfileText12)  // 12 sizes its tables as 10
     return p10_nibble_table_bytes(a) == p10_nibble_table_bytes(b) && table_bits(a) == table_bits(b) &&
            p10_order2_bits(a) == p10_order2_bits(b);
   return a == b;

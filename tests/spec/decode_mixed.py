@@ -560,7 +560,7 @@ class RangeDecoder:
 # "Mixed segments (method 3)": the profile byte, shape and value format
 # =============================================================================
 
-SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13, 9: 13, 10: 0, 11: 13}  # what follows the profile byte
+SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13, 9: 13, 10: 0, 11: 13, 12: 0}  # what follows the profile byte
 MAX_STRIDE = 1024
 
 VF_BYTES_MASK = 0x07   # bits 0-2: bytes per sample (1..3)
@@ -596,7 +596,7 @@ def read_mixed_header(coded):
     if len(coded) < header_len:
         raise corrupt(f"mixed segment of profile {profile} shorter than its "
                       f"{header_len}-byte header")
-    if profile in (1, 5, 7, 10):   # bytes: no shape
+    if profile in (1, 5, 7, 10, 12):   # bytes: no shape
         return profile, Shape(), coded[header_len:]
 
     stride, row, phase = (int.from_bytes(coded[1 + 4 * i:5 + 4 * i], "little") for i in range(3))
@@ -1805,6 +1805,15 @@ def profile11_mixer(shape, n):
     return Profile11Mixer(shape, n)
 
 
+def profile12_mixer(n):
+    """[Profile 12: bytes with a weight prior] The mixer of a profile-12
+    segment, from profile12.py (beside this file), profile 10's mixer whose
+    weights start from the prior."""
+    sys.modules.setdefault("decode_mixed", sys.modules[__name__])
+    from profile12 import Profile12Mixer
+    return Profile12Mixer(n)
+
+
 def decode_mixed_segment(coded, n, tables=None, trace=None):
     """[Coding a segment] decode_segment. coded: a mixed segment's coded data
     (the profile byte onwards). tables: the model's cumulative tables of the
@@ -1834,6 +1843,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
         mixer = profile10_mixer(n)
     elif profile == 11:
         mixer = profile11_mixer(shape, n)
+    elif profile == 12:
+        mixer = profile12_mixer(n)
     else:
         mixer = Profile5Mixer(n) if profile == 5 else Mixer(profile, shape, n)
     decoder = RangeDecoder(stream)
@@ -1862,10 +1873,10 @@ MAGIC = b"\x89MBZ\r\n\x1a\n"
 FORMAT_VERSIONS = (1, 2)
 # [Header: Required features] version 2: bit p - 1 for mixer profile p
 # (1..12), bit 12 the model prefix (method 4, mbz 0.14.0), bits 13..15
-# reserved; the bits this decoder knows: profiles 1-11 and the model prefix
-# ("every mask within 0x17FF").
+# reserved; the bits this decoder knows: profiles 1-12 and the model prefix
+# ("every mask within 0x1FFF").
 FEATURE_MODEL_PREFIX = 1 << 12
-KNOWN_FEATURES = 0x07FF | FEATURE_MODEL_PREFIX
+KNOWN_FEATURES = 0x0FFF | FEATURE_MODEL_PREFIX
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24
 ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}

@@ -10,56 +10,25 @@ weights are read from the prior when the segment starts. decode_mixed.py
 builds one for a segment whose profile byte is 11.
 
 As in decode_mixed.py, every docstring opens with the FORMAT.md paragraph
-it implements, as [Profile 11: paragraph] or [Weight priors: paragraph].
+it implements, as [Profile 11: paragraph].
 """
-
-import os
-import struct
 
 import profile6 as p6
 from profile6 import Profile6Mixer
-
-PRIOR_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "mix", "data", "profile11.prior")
-MAGIC = b"MBZPRIOR"
-VERSION = 1
-
-
-def read_prior(path=PRIOR_FILE):
-    """[Weight priors] The file: "MBZPRIOR", u8 version 1, u8 profile, u16 n
-    (inputs), u16 S (sets), u16 F (final inputs), u32 FR (final rows), S x
-    u32 (each set's rows), u32 R, R rows (u16 set, u16 0, u32 row, n x i16,
-    each weight / 4), then FR x F x i32. Returns ({(set, row): weights},
-    the final rows)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:8] != MAGIC or data[8] != VERSION:
-        raise ValueError("weight prior: bad magic or version")
-    profile, n, sets, fin, fin_rows = struct.unpack_from("<BHHHI", data, 9)
-    at = 20
-    set_rows = struct.unpack_from(f"<{sets}I", data, at)
-    at += 4 * sets
-    (rows,) = struct.unpack_from("<I", data, at)
-    at += 4
-    listed = {}
-    for _ in range(rows):
-        s, zero, r = struct.unpack_from("<HHI", data, at)
-        at += 8
-        listed[(s, r)] = [4 * q for q in struct.unpack_from(f"<{n}h", data, at)]
-        at += 2 * n
-    final = [list(struct.unpack_from(f"<{fin}i", data, at + 4 * fin * k)) for k in range(fin_rows)]
-    at += 4 * fin * fin_rows
-    if at != len(data) or profile != 11 or n != p6.N_INPUTS or fin != p6.FINAL_INPUTS or tuple(set_rows) != p6.SET_COUNTS:
-        raise ValueError("weight prior: not profile 11's")
-    return listed, final
-
+from weight_prior import read_prior
 
 _PRIOR = None
 
 
 def prior():
+    """[Profile 11] src/mix/data/profile11.prior, checked against profile 6's
+    shape (66 inputs, its eight sets' rows, 9 final inputs, 256 final rows)."""
     global _PRIOR
     if _PRIOR is None:
-        _PRIOR = read_prior()
+        p = read_prior("profile11.prior")
+        if (p.profile, p.n, tuple(p.set_rows), p.F, p.FR) != (11, p6.N_INPUTS, p6.SET_COUNTS, p6.FINAL_INPUTS, 256):
+            raise ValueError("profile11.prior: not profile 11's shape")
+        _PRIOR = p
     return _PRIOR
 
 
@@ -71,8 +40,8 @@ class Profile11Mixer(Profile6Mixer):
         row the prior lists is W_set[row], and FW[k] is the prior's final row k
         for every k."""
         super().mixer_state(n)
-        listed, final = prior()
-        for (s, r), w in listed.items():
+        p = prior()
+        for (s, r), w in p.rows.items():
             self.W[s].sets[r] = list(w)
-        for k, fw in enumerate(final):
+        for k, fw in enumerate(p.final):
             self.FW.sets[k] = list(fw)

@@ -5,13 +5,15 @@
 #include "mix/data/embedded_priors.hpp"
 
 #include <string>
+#include <vector>
 
 #include "mbz/error.hpp"
 #include "mix/mixed_coding.hpp"
 #include "mix/profiles/profile11_image.hpp"
+#include "mix/profiles/profile12_text.hpp"
 
-#ifndef MBZ_PROFILE11_PRIOR
-#error "MBZ_PROFILE11_PRIOR must name src/mix/data/profile11.prior"
+#if !defined(MBZ_PROFILE11_PRIOR) || !defined(MBZ_PROFILE12_PRIOR)
+#error "MBZ_PROFILE11_PRIOR and MBZ_PROFILE12_PRIOR must name src/mix/data/profile11.prior and profile12.prior"
 #endif
 
 __asm__(".section .rodata\n"
@@ -23,27 +25,53 @@ __asm__(".section .rodata\n"
         ".global mbz_profile11_prior_end\n"
         ".hidden mbz_profile11_prior_end\n"
         "mbz_profile11_prior_end:\n"
+        ".balign 16\n"
+        ".global mbz_profile12_prior_begin\n"
+        ".hidden mbz_profile12_prior_begin\n"
+        "mbz_profile12_prior_begin:\n"
+        ".incbin \"" MBZ_PROFILE12_PRIOR "\"\n"
+        ".global mbz_profile12_prior_end\n"
+        ".hidden mbz_profile12_prior_end\n"
+        "mbz_profile12_prior_end:\n"
         ".previous\n");
 
 extern "C" const uint8_t mbz_profile11_prior_begin[];
 extern "C" const uint8_t mbz_profile11_prior_end[];
+extern "C" const uint8_t mbz_profile12_prior_begin[];
+extern "C" const uint8_t mbz_profile12_prior_end[];
 
 namespace mbz::mix {
 
 const uint8_t* const kProfile11Prior = mbz_profile11_prior_begin;
 const size_t kProfile11PriorSize = static_cast<size_t>(mbz_profile11_prior_end - mbz_profile11_prior_begin);
 
+const uint8_t* const kProfile12Prior = mbz_profile12_prior_begin;
+const size_t kProfile12PriorSize = static_cast<size_t>(mbz_profile12_prior_end - mbz_profile12_prior_begin);
+
+namespace {
+// A built-in prior, parsed and checked against its unit's shape; throws
+// Error(internal) for a library whose prior does not fit (a build error).
+WeightPrior checked(const uint8_t* data, size_t size, uint8_t profile, uint32_t inputs, uint32_t final_inputs,
+                    const std::vector<uint32_t>& set_rows) {
+  WeightPrior p;
+  std::string why;
+  const std::string name = "profile " + std::to_string(profile) + "'s ";
+  if (!parse_weight_prior(data, size, p, &why)) throw Error(ErrorCode::internal, name + why);
+  if (p.profile != profile || p.inputs != inputs || p.final_inputs != final_inputs || p.final_rows != 256 || p.set_rows != set_rows)
+    throw Error(ErrorCode::internal, name + "prior does not fit the unit");
+  return p;
+}
+}  // namespace
+
 const WeightPrior& profile11_prior() {
-  static const WeightPrior prior = [] {
-    WeightPrior p;
-    std::string why;
-    if (!parse_weight_prior(kProfile11Prior, kProfile11PriorSize, p, &why)) throw Error(ErrorCode::internal, "profile 11's " + why);
-    const bool fits = p.profile == kProfileImage11 && p.inputs == Profile11Image::kInputs &&
-                      p.final_inputs == Profile11Image::kFinalInputs && p.final_rows == 256 &&
-                      p.set_rows == Profile11Image::set_rows();
-    if (!fits) throw Error(ErrorCode::internal, "profile 11's prior does not fit the unit");
-    return p;
-  }();
+  static const WeightPrior prior = checked(kProfile11Prior, kProfile11PriorSize, kProfileImage11, Profile11Image::kInputs,
+                                           Profile11Image::kFinalInputs, Profile11Image::set_rows());
+  return prior;
+}
+
+const WeightPrior& profile12_prior() {
+  static const WeightPrior prior = checked(kProfile12Prior, kProfile12PriorSize, kProfileText12, Profile12Text::kInputs,
+                                           Profile12Text::kSets, Profile12Text::set_rows());
   return prior;
 }
 

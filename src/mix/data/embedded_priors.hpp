@@ -11,5 +11,8 @@ namespace mbz::mix {
 // src/mix/data/profile11.prior (weight_prior.hpp's format).
 extern const uint8_t* const kProfile11Prior;
 extern const size_t kProfile11PriorSize;
+// src/mix/data/profile12.prior.
+extern const uint8_t* const kProfile12Prior;
+extern const size_t kProfile12PriorSize;
 
 }  // namespace mbz::mix

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds profile 12's weight prior (src/mix/data/profile12.prior) from the
+# text corpus's training split (scripts/build-text-corpus.sh): the first
+# 3 MiB (3,145,728 bytes) of each file (prose, code, structured) cut into pieces of
+# 10,240 bytes, every 4th piece (the first, fifth, ...), 231 pieces in all,
+# each coded alone through profile 10's arithmetic with MODEL's paths
+# (default models/text-small-v4.mbzm, the default text model of mbz
+# 0.19-0.20). The same corpus, model and build give the same file, byte for
+# byte; its SHA-256 is pinned in tests/frozen-units.sha256 and
+# docs/FORMAT.md.
+#   bash scripts/build-text-prior.sh CORPUS [OUT [MODEL]]
+set -euo pipefail
+corpus=${1:?usage: build-text-prior.sh CORPUS [OUT [MODEL]]}
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=${2:-$here/src/mix/data/profile12.prior}
+model=${3:-$here/models/text-small-v4.mbzm}
+tool=${BUILD_PRIOR:-$here/build/build_prior}
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+pieces=()
+for f in prose code structured; do
+  [ -f "$corpus/text/train/$f.txt" ] || { echo "build-text-prior.sh: $corpus/text/train/$f.txt missing" >&2; exit 1; }
+  head -c 3145728 "$corpus/text/train/$f.txt" | split -b 10240 -d -a 3 - "$W/$f."
+  for p in "$W/$f".*; do
+    n=${p##*.}
+    [ $((10#$n % 4)) -eq 0 ] && [ "$(stat -c %s "$p")" -eq 10240 ] && pieces+=("$p")
+  done
+done
+[ "${#pieces[@]}" -eq 231 ] || { echo "build-text-prior.sh: expected 231 pieces, cut ${#pieces[@]}" >&2; exit 1; }
+"$tool" text "$out" "$model" "${pieces[@]}"
+sha256sum "$out"
