@@ -2,18 +2,14 @@
 #include "mix/weight_prior_builder.hpp"
 
 #include <cstdint>
-#include <string>
 #include <utility>
 
+#include "common/le_bytes.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz::mix {
 
 namespace {
-void put(std::vector<uint8_t>& out, uint64_t v, int k) {
-  for (int i = 0; i < k; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-
 int64_t rounded(int64_t s, int64_t d) { return s >= 0 ? (s + d / 2) / d : -((-s + d / 2) / d); }
 }  // namespace
 
@@ -39,7 +35,7 @@ std::vector<uint8_t> WeightPriorSums::prior_file(const std::vector<int32_t>& sta
   if (start.size() != sum_.size() || count_ == 0) throw Error(ErrorCode::internal, "weight prior: nothing to average");
   const int64_t c = static_cast<int64_t>(count_);
   auto avg = [&](size_t k) { return rounded(sum_[k], c); };
-  std::vector<uint8_t> rows;  // the listed rows, as the file holds them
+  ByteWriter rows;  // the listed rows, as the file holds them
   uint32_t listed = 0;
   size_t at = 0;
   for (size_t set = 0; set < shape_.set_rows.size(); ++set)
@@ -51,28 +47,28 @@ std::vector<uint8_t> WeightPriorSums::prior_file(const std::vector<int32_t>& sta
         moved |= q[i] * kRowWeightStep != start[at + i];
       }
       if (!moved) continue;
-      put(rows, set, 2);
-      put(rows, 0, 2);
-      put(rows, row, 4);
+      rows.u16(static_cast<uint16_t>(set));
+      rows.u16(0);
+      rows.u32(row);
       for (int64_t v : q) {
         if (v < INT16_MIN || v > INT16_MAX) throw Error(ErrorCode::internal, "weight prior: a set's weight out of the stored range");
-        put(rows, static_cast<uint16_t>(static_cast<int16_t>(v)), 2);
+        rows.u16(static_cast<uint16_t>(static_cast<int16_t>(v)));
       }
       ++listed;
     }
-  const std::string magic = "MBZPRIOR";
-  std::vector<uint8_t> out(magic.begin(), magic.end());
-  put(out, 1, 1);  // version
-  put(out, shape_.profile, 1);
-  put(out, shape_.inputs, 2);
-  put(out, shape_.set_rows.size(), 2);
-  put(out, shape_.final_inputs, 2);
-  put(out, shape_.final_rows, 4);
-  for (uint32_t n : shape_.set_rows) put(out, n, 4);
-  put(out, listed, 4);
-  out.insert(out.end(), rows.begin(), rows.end());
-  for (; at < sum_.size(); ++at) put(out, static_cast<uint32_t>(static_cast<int32_t>(avg(at))), 4);
-  return out;
+  ByteWriter out;
+  out.bytes("MBZPRIOR", 8);
+  out.u8(1);  // version
+  out.u8(shape_.profile);
+  out.u16(static_cast<uint16_t>(shape_.inputs));
+  out.u16(static_cast<uint16_t>(shape_.set_rows.size()));
+  out.u16(static_cast<uint16_t>(shape_.final_inputs));
+  out.u32(shape_.final_rows);
+  for (uint32_t n : shape_.set_rows) out.u32(n);
+  out.u32(listed);
+  out.bytes(rows.data().data(), rows.size());
+  for (; at < sum_.size(); ++at) out.i32(static_cast<int32_t>(avg(at)));
+  return std::move(out.data());
 }
 
 }  // namespace mbz::mix
