@@ -23,7 +23,7 @@ void check_options(const Options& o) {
     throw Error(ErrorCode::invalid_argument, "byte profile must be 1, 5, 7, 10 or 12");
   if (o.image_profile != 0 && o.image_profile != mix::kProfileNumeric && o.image_profile != mix::kProfileImage6 &&
       o.image_profile != mix::kProfileImage9 && o.image_profile != mix::kProfileImage11)
-    throw Error(ErrorCode::invalid_argument, "image profile must be 0 (by the image's size), 3, 6 or 9");
+    throw Error(ErrorCode::invalid_argument, "image profile must be 0 (by the image's size), 3, 6, 9 or 11");
   if (o.audio_profile != mix::kProfileSignal && o.audio_profile != mix::kProfileAudio8)
     throw Error(ErrorCode::invalid_argument, "audio profile must be 4 or 8");
   codecs::check_adapter_options(codecs::adapter_options(o));
