@@ -15,7 +15,7 @@ listed() { "$MBZ" -l "$1" | grep -q "$2"; }  # listed FILE PATTERN
 head -c 3000 "$SRC/samples/gpl-3.0.txt" > text.txt
 cp "$SRC/tests/golden/speech-0.5s.wav" speech.wav
 cp "$SRC/tests/golden/grey8-40x40.pgm" grey.pgm
-# A sample photograph's first 32,768 pixels as 256 x 128, exactly kSmallImageBytes: profile 9 at levels 3-9.
+# A sample photograph's first 32,768 pixels as 256 x 128, exactly kSmallImageBytes: profile 13 at levels 3-9.
 { printf 'P5\n256 128\n255\n'; tail -c +16 "$SRC/samples/photo-umang-gray-320.pgm" | head -c 32768; } > big.pgm
 
 for n in 1 2 3 4 5 6 7 8 9; do
@@ -39,14 +39,14 @@ for n in 1 2 3 4 5 6 7 8 9; do
   audio=$(case $n in 1|2) echo 4 ;; *) echo 8 ;; esac)
   expect "level $n codes audio with mixer profile $audio" listed s.mbz "needs mixer profile $audio)"
   expect "level $n: audio round trip" sh -c "'$MBZ' -d -c s.mbz | cmp -s - speech.wav"
-  # Images too, with profile 3 at levels 1-2 and 9 above; at levels 3-6
+  # Images too, with profile 3 at levels 1-2 and 13 above; at levels 3-6
   # an image under 32 KiB of pixels (grey.pgm, 1,600) gets profile 11.
   "$MBZ" -$n -c grey.pgm > g.mbz
-  image=$(case $n in 1|2) echo 3 ;; 3|4|5|6) echo 11 ;; *) echo 9 ;; esac)
+  image=$(case $n in 1|2) echo 3 ;; 3|4|5|6) echo 11 ;; *) echo 13 ;; esac)
   expect "level $n codes a small image with mixer profile $image" listed g.mbz "needs mixer profile $image)"
   expect "level $n: small image round trip" sh -c "'$MBZ' -d -c g.mbz | cmp -s - grey.pgm"
   "$MBZ" -$n -c big.pgm > b.mbz
-  image=$(case $n in 1|2) echo 3 ;; *) echo 9 ;; esac)
+  image=$(case $n in 1|2) echo 3 ;; *) echo 13 ;; esac)
   expect "level $n codes a larger image with mixer profile $image" listed b.mbz "needs mixer profile $image)"
   expect "level $n: larger image round trip" sh -c "'$MBZ' -d -c b.mbz | cmp -s - big.pgm"
 done
@@ -119,6 +119,10 @@ expect "--image-profile 6 at level 6 round trip" sh -c "'$MBZ' -d -c i6d.mbz | c
 "$MBZ" -8 --image-profile 11 -c big.pgm > i11.mbz
 expect "--image-profile 11 at level 8 on a larger image" listed i11.mbz "needs mixer profile 11)"
 expect "--image-profile 11 round trip" sh -c "'$MBZ' -d -c i11.mbz | cmp -s - big.pgm"
+# Profile 9 (what mbz 0.13-0.20 wrote for larger images) when named.
+"$MBZ" -6 --image-profile 9 -c big.pgm > i9.mbz
+expect "--image-profile 9 at level 6 on a larger image" listed i9.mbz "needs mixer profile 9)"
+expect "--image-profile 9 round trip" sh -c "'$MBZ' -d -c i9.mbz | cmp -s - big.pgm"
 "$MBZ" --image-profile 5 -c grey.pgm >/dev/null 2>err; rc=$?
 expect "--image-profile 5 is a usage error" test $rc -eq 2
 

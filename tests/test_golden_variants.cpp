@@ -138,6 +138,9 @@ const GoldenMixed kGoldenMixed[] = {
   // Profile 11 (mbz 0.20.0): profile 6 whose weights start from src/mix/data/profile11.prior.
   {"p11_none_photo",             "v2-none-p11-photo.mbz",                 "photo-32x24.ppm",        "none", "",           "",            11, 0xC1,  3,  96,    0, true,  0xf3004dab4b37f18d},
   {"p11_none_grey16",            "v2-none-p11-grey16.mbz",                "grey16-28x28.pgm",       "none", "",           "",            11, 0xC2,  2,  56,    0, true,  0x67945ad5f58332ee},
+  // Profile 13 (mbz 0.21.0): profile 9 whose weights start from src/mix/data/profile13.prior.
+  {"p13_none_photo",             "v2-none-p13-photo.mbz",                 "photo-32x24.ppm",        "none", "",           "",            13, 0xC1,  3,  96,    0, true,  0x6a4040fdb8c8a99f},
+  {"p13_none_grey16",            "v2-none-p13-grey16.mbz",                "grey16-28x28.pgm",       "none", "",           "",            13, 0xC2,  2,  56,    0, true,  0x92abb6cb9c90e84f},
   // Profile 10 (mbz 0.16.0): bytes, profile 7 with four more contexts: as profile 7's two files, and the whole licence in
   // a 34 KiB segment and the rest (the weight sets' rate at its first three steps, a 16 MiB nibble table, apm2 of 2^16 contexts).
   {"p10_none_bytes_gpl3",        "v2-none-p10-gpl3-4k.mbz",               "gpl3-4k.txt",            "none", "",           "",            10, 0x00,  0,   0,    0, true,  0x7be006eb43f9f374},
@@ -164,7 +167,8 @@ Options options_of(const GoldenMixed& g) {
   const bool whole = std::string(g.original) == "gpl3-35k.txt";  // the licence: 34 KiB, then the rest
   o.segment_size = whole ? 34 * 1024 : text ? 2048 : 1024;  // profile 5's, 7's, 10's and 12's 4 KiB files: two 2 KiB segments
   o.byte_profile = text ? g.profile : mix::kProfileGeneral;  // bytes: 1 until 0.9
-  const bool image = g.profile == mix::kProfileImage6 || g.profile == mix::kProfileImage9 || g.profile == mix::kProfileImage11;
+  const bool image = g.profile == mix::kProfileImage6 || g.profile == mix::kProfileImage9 || g.profile == mix::kProfileImage11 ||
+                     g.profile == mix::kProfileImage13;
   o.image_profile = image ? g.profile : mix::kProfileNumeric;  // images: 3 until 0.10
   o.audio_profile = g.profile == mix::kProfileAudio8 ? mix::kProfileAudio8 : mix::kProfileSignal;  // audio: 4 until 0.12
   o.force_model = true;

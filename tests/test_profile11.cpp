@@ -31,23 +31,6 @@ Options profile11_options(uint32_t segment_size) {
   return o;
 }
 
-// A 64 x 64 crop at (x, y) of samples/photo-life-384.ppm (a held-out
-// photograph: not one the prior was built from).
-std::vector<uint8_t> photo_crop(int x, int y) {
-  const auto ppm = test::read_file(test::data_path("samples/photo-life-384.ppm"));
-  int w = 0, h = 0, max = 0, n = 0;
-  EXPECT_EQ(std::sscanf(reinterpret_cast<const char*>(ppm.data()), "P6 %d %d %d%n", &w, &h, &max, &n), 3);
-  const size_t start = static_cast<size_t>(n) + 1;
-  EXPECT_EQ(ppm.size(), start + static_cast<size_t>(w) * h * 3);
-  const std::string head = "P6\n64 64\n255\n";
-  std::vector<uint8_t> crop(head.begin(), head.end());
-  for (int r = 0; r < 64; ++r) {
-    const auto row = ppm.begin() + static_cast<std::ptrdiff_t>(start + (static_cast<size_t>(y + r) * w + x) * 3);
-    crop.insert(crop.end(), row, row + 64 * 3);
-  }
-  return crop;
-}
-
 // The library's prior is the file in the tree, and fits the unit.
 TEST(Profile11, CarriesThePriorFile) {
   const auto file = test::read_file(test::data_path("src/mix/data/profile11.prior"));
@@ -134,7 +117,7 @@ TEST(Profile11, ImagesOfEveryWidthRoundTrip) { test::expect_every_width_round_tr
 TEST(Profile11, SmallerThanProfile6OnSmallPhotographs) {
   size_t p11 = 0, p6 = 0;
   for (const auto& at : {std::pair{40, 40}, std::pair{160, 200}, std::pair{300, 100}}) {
-    const auto crop = photo_crop(at.first, at.second);
+    const auto crop = test::photo_crop(at.first, at.second, 64);
     Options o = profile11_options(1 << 20);
     p11 += compress(crop.data(), crop.size(), *Model::none(), o).size();
     o.image_profile = mix::kProfileImage6;

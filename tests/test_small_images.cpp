@@ -21,9 +21,9 @@ TEST(SmallImages, TheProfileFollowsThePayloadSize) {
   EXPECT_EQ(o.image_profile, 0);  // the default: by the size
   EXPECT_EQ(image_profile_for(o, 0), mix::kProfileImage11);
   EXPECT_EQ(image_profile_for(o, kSmallImageBytes - 1), mix::kProfileImage11);
-  EXPECT_EQ(image_profile_for(o, kSmallImageBytes), mix::kProfileImage9);
-  EXPECT_EQ(image_profile_for(o, UINT64_MAX), mix::kProfileImage9);  // unknown
-  for (int asked : {3, 6, 9, 11}) {
+  EXPECT_EQ(image_profile_for(o, kSmallImageBytes), mix::kProfileImage13);
+  EXPECT_EQ(image_profile_for(o, UINT64_MAX), mix::kProfileImage13);  // unknown
+  for (int asked : {3, 6, 9, 11, 13}) {
     o.image_profile = asked;
     EXPECT_EQ(image_profile_for(o, 100), asked);
     EXPECT_EQ(image_profile_for(o, uint64_t{1} << 30), asked);
@@ -37,7 +37,7 @@ uint8_t coded_profile(const std::vector<uint8_t>& image, const Options& o) {
   EXPECT_EQ(decompress(packed.data(), packed.size(), test::only(Model::none()), Options{}), image);
   FrameHeader hd;
   parse_header(packed.data(), packed.size(), hd, "");
-  for (uint8_t p : {mix::kProfileImage6, mix::kProfileImage9, mix::kProfileImage11})
+  for (uint8_t p : {mix::kProfileImage6, mix::kProfileImage9, mix::kProfileImage11, mix::kProfileImage13})
     if (hd.features == profile_feature(p)) return p;
   return 0;
 }
@@ -51,9 +51,12 @@ TEST(SmallImages, FramesDeclareTheProfileTheirSizeGives) {
   Options o;
   o.force_model = true;  // the mixer, even where zstd would do
   EXPECT_EQ(coded_profile(under, o), mix::kProfileImage11);
-  EXPECT_EQ(coded_profile(at, o), mix::kProfileImage9);
+  EXPECT_EQ(coded_profile(at, o), mix::kProfileImage13);
   o.image_profile = mix::kProfileImage9;
   EXPECT_EQ(coded_profile(under, o), mix::kProfileImage9);
+  EXPECT_EQ(coded_profile(at, o), mix::kProfileImage9);
+  o.image_profile = mix::kProfileImage13;
+  EXPECT_EQ(coded_profile(under, o), mix::kProfileImage13);
   o.image_profile = mix::kProfileImage6;
   EXPECT_EQ(coded_profile(at, o), mix::kProfileImage6);
   o.image_profile = mix::kProfileImage11;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -110,7 +111,7 @@ inline std::vector<uint8_t> gradient_pnm(int w, int h, int channels, int bits, u
 
 // An image profile's round trips on images of every width, channel count and
 // depth (three segments of about 1 KiB each, no model): each frame declares
-// `profile` alone and decodes to its image (test_profile6, 9 and 11).
+// `profile` alone and decodes to its image (test_profile6, 9, 11 and 13).
 inline void expect_every_width_round_trips(uint8_t profile) {
   Options o;
   o.segment_size = 1024;
@@ -127,6 +128,23 @@ inline void expect_every_width_round_trips(uint8_t profile) {
     EXPECT_EQ(hd.features, profile_feature(profile)) << what;
     EXPECT_EQ(decompress(packed.data(), packed.size(), only(Model::none()), Options{}), image) << what;
   }
+}
+
+// A side x side crop at (x, y) of samples/photo-life-384.ppm, as a PPM: a
+// held-out photograph, not one a prior was built from (test_profile11, 13).
+inline std::vector<uint8_t> photo_crop(int x, int y, int side) {
+  const auto ppm = read_file(data_path("samples/photo-life-384.ppm"));
+  int w = 0, h = 0, max = 0, n = 0;
+  EXPECT_EQ(std::sscanf(reinterpret_cast<const char*>(ppm.data()), "P6 %d %d %d%n", &w, &h, &max, &n), 3);
+  const size_t start = static_cast<size_t>(n) + 1;
+  EXPECT_EQ(ppm.size(), start + static_cast<size_t>(w) * h * 3);
+  const std::string head = "P6\n" + std::to_string(side) + " " + std::to_string(side) + "\n255\n";
+  std::vector<uint8_t> crop(head.begin(), head.end());
+  for (int r = 0; r < side; ++r) {
+    const auto row = ppm.begin() + static_cast<std::ptrdiff_t>(start + (static_cast<size_t>(y + r) * w + x) * 3);
+    crop.insert(crop.end(), row, row + side * 3);
+  }
+  return crop;
 }
 
 }  // namespace mbz::test

@@ -2,12 +2,13 @@
 // priors") from files of the training split.
 //
 //   build_prior image OUT.prior IMAGE...        profile 11 (src/mix/data/profile11.prior)
+//   build_prior image13 OUT.prior IMAGE...      profile 13 (src/mix/data/profile13.prior)
 //   build_prior text OUT.prior MODEL.mbzm FILE... profile 12 (src/mix/data/profile12.prior)
 //
-// image: each image is flattened as compression flattens it (the image
-// adapter's default layout, MED residuals) and coded as one segment by
-// profile 11 with no prior and no model (profile 6's arithmetic, as levels
-// 3-6 code images). text: each file is coded as one segment by profile 12
+// image, image13: each image is flattened as compression flattens it (the
+// image adapter's default layout, MED residuals) and coded as one segment by
+// profile 11 (13) with no prior and no model: profile 6's (9's) arithmetic,
+// as the levels code images. text: each file is coded as one segment by profile 12
 // with no prior (profile 10's arithmetic) and the model's paths over it
 // (teacher forcing, as levels 6-9 code bytes). The weights each ends with
 // are summed; the prior is their average, the rows that moved. The output
@@ -28,6 +29,7 @@
 #include "mix/packed_counts.hpp"
 #include "mix/profiles/profile11_image.hpp"
 #include "mix/profiles/profile12_text.hpp"
+#include "mix/profiles/profile13_image.hpp"
 #include "mix/weight_prior_builder.hpp"
 #include "model/model_file.hpp"
 
@@ -51,23 +53,27 @@ void run(Unit& unit, const std::vector<uint8_t>& data, const mix::PackedCounts* 
     }
 }
 
-std::vector<uint8_t> image_prior(const std::vector<std::string>& images) {
-  mix::WeightPriorSums sums(mix::kProfileImage11, mix::Profile11Image::kInputs, mix::Profile11Image::set_rows(),
-                            mix::Profile11Image::kFinalInputs, 256);
+template <class Unit>
+std::vector<uint8_t> image_prior(uint8_t profile, const std::vector<std::string>& images) {
+  mix::WeightPriorSums sums(profile, Unit::kInputs, Unit::set_rows(), Unit::kFinalInputs, 256);
   std::vector<int32_t> start;  // a fresh unit's weights (the same for every shape)
   for (const std::string& path : images) {
     const std::vector<uint8_t> data = read_all(path);
     codecs::Flattened f;
     std::string why;
     if (!codecs::flatten(data.data(), data.size(), codecs::AdapterOptions{}, f, &why) || !mix::image_fits_profile6(f.shape))
-      throw Error(ErrorCode::invalid_argument, path + ": not an image profile 11 codes (" + why + ")");
-    mix::Profile11Image unit(f.payload.size(), f.shape, nullptr);
+      throw Error(ErrorCode::invalid_argument, path + ": not an image profile " + std::to_string(profile) + " codes (" + why + ")");
+    Unit unit(f.payload.size(), f.shape, nullptr);
     if (start.empty()) start = unit.dense_weights();
     run(unit, f.payload, nullptr);
     sums.add(unit.dense_weights());
     std::fprintf(stderr, "%s: %zu bytes of samples\n", path.c_str(), f.payload.size());
   }
-  return sums.prior_file(start);
+  if (profile == mix::kProfileImage11) return sums.prior_file(start);  // built before clamping was allowed: none is
+  size_t clamped = 0;
+  std::vector<uint8_t> file = sums.prior_file(start, &clamped);
+  std::fprintf(stderr, "%zu weights clamped to the stored range\n", clamped);
+  return file;
 }
 
 std::vector<uint8_t> text_prior(const std::string& model_path, const std::vector<std::string>& files) {
@@ -91,13 +97,18 @@ std::vector<uint8_t> text_prior(const std::string& model_path, const std::vector
 
 int main(int argc, char** argv) {
   const std::vector<std::string> a(argv + 1, argv + argc);
-  const bool image = a.size() >= 3 && a[0] == "image", text = a.size() >= 4 && a[0] == "text";
+  const bool image = a.size() >= 3 && (a[0] == "image" || a[0] == "image13"), text = a.size() >= 4 && a[0] == "text";
   if (!image && !text) {
-    std::fprintf(stderr, "usage: build_prior image OUT.prior IMAGE...\n       build_prior text OUT.prior MODEL.mbzm FILE...\n");
+    std::fprintf(stderr,
+                 "usage: build_prior image OUT.prior IMAGE...\n       build_prior image13 OUT.prior IMAGE...\n"
+                 "       build_prior text OUT.prior MODEL.mbzm FILE...\n");
     return 2;
   }
   try {
-    const std::vector<uint8_t> bytes = image ? image_prior({a.begin() + 2, a.end()}) : text_prior(a[2], {a.begin() + 3, a.end()});
+    const std::vector<std::string> inputs(a.begin() + 2, a.end());
+    const std::vector<uint8_t> bytes = text              ? text_prior(a[2], {a.begin() + 3, a.end()})
+                                       : a[0] == "image" ? image_prior<mix::Profile11Image>(mix::kProfileImage11, inputs)
+                                                         : image_prior<mix::Profile13Image>(mix::kProfileImage13, inputs);
     mix::WeightPrior prior;
     std::string why;
     if (!mix::parse_weight_prior(bytes.data(), bytes.size(), prior, &why)) throw Error(ErrorCode::internal, why);

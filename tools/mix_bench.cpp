@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
     for (size_t k = 0; k < segs.size(); ++k) {
       double bits = 0;
       coded[k] = mbz::mix::mixed_encode(payload.data() + segs[k].offset, segs[k].size, segs[k].paths.data(),
-                                        mbz::mix::profile_of(segs[k].shape, byte_profile, mbz::mix::kProfileImage9, audio_profile), segs[k].shape, &bits);
+                                        mbz::mix::profile_of(segs[k].shape, byte_profile, mbz::mix::kProfileImage13, audio_profile), segs[k].shape, &bits);
       ideal_bits += bits;
     }
     best_enc = std::min(best_enc, cpu_seconds() - t0);

@@ -120,11 +120,13 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *                 read; 7 since 0.11: structure contexts;
  *                 10 since 0.16: four more contexts; 12
  *                 since 0.20: 10 with a weight prior)
- *   image_profile 3, 6, 9 or 11: the mixer profile for    the level's
- *                 images (since 0.10; 3: files mbz 0.4-0.9  (levels 3-6:
- *                 read, 6: files mbz 0.10-0.12 read; 9      9, and 11 for
- *                 since 0.13; 11 since 0.20: 6 with a       images under
- *                 weight prior, for small images)           32 KiB)
+ *   image_profile 3, 6, 9, 11 or 13: the mixer profile    the level's
+ *                 for images (since 0.10; 3: files mbz      (levels 3-6:
+ *                 0.4-0.9 read, 6: files mbz 0.10-0.12      13, and 11 for
+ *                 read; 9 since 0.13: files mbz 0.13-0.20   images under
+ *                 read; 11 since 0.20: 6 with a weight      32 KiB)
+ *                 prior, for small images; 13 since 0.21:
+ *                 9 with a weight prior)
  *   audio_profile 4 or 8: the mixer profile for audio     the level's
  *                 (since 0.12; 4: files mbz 0.5-0.11 read)
  *   model_prefix  bytes, 0..16777216: with the model, a   the level's

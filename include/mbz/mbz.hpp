@@ -140,18 +140,21 @@ struct Options {
   // the profile of mbz 0.3-0.8 (files they read; fastest). Audio and image
   // payloads keep their own profiles.
   int byte_profile = 12;
-  // The mixer profile for images (compress only; since 0.10.0): 9, profile 6
-  // plus texture contexts of the pixels, APMs by the predictors' expected
-  // residuals and a ninth weight set (the default since 0.13.0; about 1.5%
-  // smaller photos than 6, at two thirds of its speed); 6, fourteen
+  // The mixer profile for images (compress only; since 0.10.0): 13 (since
+  // 0.21.0), profile 9 whose weights start from a prior built from
+  // photographs (0.1-0.5% smaller than 9 at its speed; files mbz 0.21 on
+  // read); 9, profile 6 plus texture contexts of the pixels, APMs by the
+  // predictors' expected residuals and a ninth weight set (the default of
+  // 0.13-0.20, files they read; about 1.5% smaller photos than 6, at two
+  // thirds of its speed); 6, fourteen
   // predictors a pixel with least squares and layered mixing (the default of
   // mbz 0.10-0.12, files they read; about 6% smaller photos than 3, at a
   // third of its speed); or 3, the profile of mbz 0.4-0.9. Audio keeps its
   // own profiles. 11 (since 0.20.0): profile 6 whose weights start from a
   // prior built from photographs, about 1% smaller than 6 on a 64 x 64
   // photograph at the same speed (files mbz 0.20 on read). 0 (the default
-  // since 0.18.0): by the image's size, 9 for images of kSmallImageBytes or
-  // more of samples and 11 (6 in 0.18-0.19) for smaller ones, where profile
+  // since 0.18.0): by the image's size, 13 (9 in 0.18-0.20) for images of
+  // kSmallImageBytes or more of samples and 11 (6 in 0.18-0.19) for smaller ones, where profile
   // 9's set-up of its tables is most of its time (a 64 x 64 photograph codes
   // in two thirds of the time, and about as small as with profile 9;
   // bench/RESULTS.md "Small images", "Images — profile 11").

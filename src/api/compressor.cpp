@@ -22,8 +22,8 @@ void check_options(const Options& o) {
   if (o.byte_profile < 1 || o.byte_profile > 255 || !mix::is_byte_profile(static_cast<uint8_t>(o.byte_profile)))
     throw Error(ErrorCode::invalid_argument, "byte profile must be 1, 5, 7, 10 or 12");
   if (o.image_profile != 0 && o.image_profile != mix::kProfileNumeric && o.image_profile != mix::kProfileImage6 &&
-      o.image_profile != mix::kProfileImage9 && o.image_profile != mix::kProfileImage11)
-    throw Error(ErrorCode::invalid_argument, "image profile must be 0 (by the image's size), 3, 6, 9 or 11");
+      o.image_profile != mix::kProfileImage9 && o.image_profile != mix::kProfileImage11 && o.image_profile != mix::kProfileImage13)
+    throw Error(ErrorCode::invalid_argument, "image profile must be 0 (by the image's size), 3, 6, 9, 11 or 13");
   if (o.audio_profile != mix::kProfileSignal && o.audio_profile != mix::kProfileAudio8)
     throw Error(ErrorCode::invalid_argument, "audio profile must be 4 or 8");
   codecs::check_adapter_options(codecs::adapter_options(o));

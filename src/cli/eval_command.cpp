@@ -172,9 +172,9 @@ int eval_main(std::vector<std::string> words) {
   app.add_option("--byte-profile", a.byte_profile, "Mixer profile for bytes, as compression codes them: 12 (default), 10, 7, 5 or 1")
       ->check(CLI::IsMember({1, 5, 7, 10, 12}));
   app.add_option("--image-profile", a.image_profile,
-                 "Mixer profile for images, as compression codes them: 9, 11, 6 or 3 (default: the default level's, 9 and 11 "
+                 "Mixer profile for images, as compression codes them: 13, 9, 11, 6 or 3 (default: the default level's, 13 and 11 "
                  "for images under " + std::to_string(kSmallImageBytes >> 10) + " KiB)")
-      ->check(CLI::IsMember({3, 6, 9, 11}));
+      ->check(CLI::IsMember({3, 6, 9, 11, 13}));
   app.add_option("--audio-profile", a.audio_profile, "Mixer profile for audio, as compression codes them: 8 (default) or 4")
       ->check(CLI::IsMember({4, 8}));
   app.add_option("--adapter", a.adapter, "auto, bytes, pcm or image")->check(CLI::IsMember({"auto", "bytes", "pcm", "image"}));

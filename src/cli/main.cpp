@@ -263,11 +263,12 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({1, 5, 7, 10, 12}));
   const std::string small_image = std::to_string(kSmallImageBytes >> 10) + " KiB";  // where levels 3-6 take profile 11
   app.add_option("--image-profile", a.image_profile,
-                 "Mixer profile for images: 9 (levels 3-9; levels 3-6 use 11 for images under " + small_image +
-                     "), 11 (6 with weights that start trained: small images ~1% smaller; files mbz 0.20 on read), 6 "
-                     "(about 1.5x faster, 1.5% larger photos; files mbz 0.10-0.12 read) or 3 (levels 1-2: about 4x "
-                     "faster; files mbz 0.4-0.9 read)")
-      ->check(CLI::IsMember({3, 6, 9, 11}));
+                 "Mixer profile for images: 13 (levels 3-9; levels 3-6 use 11 for images under " + small_image +
+                     "; 9 with weights that start trained, 0.1-0.5% smaller; files mbz 0.21 on read), 9 (files mbz "
+                     "0.13-0.20 read), 11 (6 with weights that start trained: small images ~1% smaller; files mbz 0.20 "
+                     "on read), 6 (about 1.5x faster, 1.5% larger photos; files mbz 0.10-0.12 read) or 3 (levels 1-2: "
+                     "about 4x faster; files mbz 0.4-0.9 read)")
+      ->check(CLI::IsMember({3, 6, 9, 11, 13}));
   app.add_option("--audio-profile", a.audio_profile,
                  "Mixer profile for audio: 8 (levels 3-9) or 4 (levels 1-2: about 2x faster; files mbz 0.5-0.11 read)")
       ->check(CLI::IsMember({4, 8}));
@@ -283,7 +284,7 @@ int run(int argc, char** argv) {
       model = l.model_prefix ? "bytes through the model for each segment's first " + size_words(l.model_prefix)
                              : "bytes through the model";
     std::string what = model + ", " + seg + " segments, profiles " + std::to_string(l.byte_profile) + " (bytes), " +
-                       (l.image_profile ? std::to_string(l.image_profile) + " (images)" : "9 (images; 11 under " + small_image + ")") +
+                       (l.image_profile ? std::to_string(l.image_profile) + " (images)" : "13 (images; 11 under " + small_image + ")") +
                        " and " + std::to_string(l.audio_profile) + " (audio)";
     if (n == kDefaultLevel) what += " (the default)";
     std::string names = "-" + std::to_string(n);

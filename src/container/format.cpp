@@ -44,7 +44,8 @@ std::string describe_features(uint16_t features) {
   std::string profiles, others;
   for (int bit = 0; bit < 16; ++bit) {
     if (!(features & (1u << bit))) continue;
-    if (bit < kMaxFeatureProfile) profiles += (profiles.empty() ? "" : ", ") + std::to_string(bit + 1);
+    if (bit < 12) profiles += (profiles.empty() ? "" : ", ") + std::to_string(bit + 1);
+    else if ((1u << bit) == kFeatureProfile13) profiles += (profiles.empty() ? "" : ", ") + std::string("13");
     else others += (others.empty() ? "" : ", ") + ((1u << bit) == kFeatureModelPrefix ? std::string("the model prefix")
                                                                                       : "feature bit " + std::to_string(bit));
   }

@@ -20,18 +20,18 @@ struct MixPlan {
   mix::SampleShape payload;
   uint64_t offset = 0;
   uint8_t byte_profile = 12;  // mix::kProfileText12, as Options::byte_profile
-  uint8_t image_profile = 9;  // mix::kProfileImage9, as Options::image_profile
+  uint8_t image_profile = 13;  // mix::kProfileImage13, as Options::image_profile
   uint8_t audio_profile = 8;  // mix::kProfileAudio8, as Options::audio_profile
   uint32_t model_prefix = 0;  // Options::model_prefix: a segment's bytes with the model's input (0: all)
 };
 
 // The image profile that options give an image of payload_bytes bytes of
 // samples: Options::image_profile, or where that is 0 (by the size),
-// profile 11 under kSmallImageBytes (since 0.20; 6 in 0.18-0.19) and 9 from
-// there (an unknown size: 9).
+// profile 11 under kSmallImageBytes (since 0.20; 6 in 0.18-0.19) and 13 from
+// there (since 0.21; 9 in 0.13-0.20; an unknown size: 13).
 inline uint8_t image_profile_for(const Options& opts, uint64_t payload_bytes) {
   if (opts.image_profile != 0) return static_cast<uint8_t>(opts.image_profile);
-  return payload_bytes < kSmallImageBytes ? mix::kProfileImage11 : mix::kProfileImage9;
+  return payload_bytes < kSmallImageBytes ? mix::kProfileImage11 : mix::kProfileImage13;
 }
 
 // The plan for a group of segments coded with these options, of a payload of

@@ -115,7 +115,8 @@ MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len)
   if (coded_len < 1) throw Error(ErrorCode::corrupt, "mixed segment is empty");
   if (is_byte_profile(coded[0])) return Header{SampleShape{}, 1};
   if (coded[0] != kProfileSampled && coded[0] != kProfileNumeric && coded[0] != kProfileSignal && coded[0] != kProfileImage6 &&
-      coded[0] != kProfileAudio8 && coded[0] != kProfileImage9 && coded[0] != kProfileImage11)
+      coded[0] != kProfileAudio8 && coded[0] != kProfileImage9 && coded[0] != kProfileImage11 &&
+      coded[0] != kProfileImage13)
     throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(coded[0]));
   const size_t header = coded[0] == kProfileSampled ? 13 : 14;
   if (coded_len < header) throw Error(ErrorCode::corrupt, "mixed segment header is truncated");
@@ -128,7 +129,8 @@ MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len)
     throw Error(ErrorCode::corrupt, "mixed segment has an invalid sample shape");
   if (header == 14 && (!value_format_ok(shape) || ((shape.value_format & kValueDelta2) != 0) != (coded[0] == kProfileSignal || coded[0] == kProfileAudio8)))
     throw Error(ErrorCode::corrupt, "mixed segment has an invalid value format");
-  if ((coded[0] == kProfileImage6 || coded[0] == kProfileImage9 || coded[0] == kProfileImage11) && !image_fits_profile6(shape))
+  if ((coded[0] == kProfileImage6 || coded[0] == kProfileImage9 || coded[0] == kProfileImage11 || coded[0] == kProfileImage13) &&
+      !image_fits_profile6(shape))
     throw Error(ErrorCode::corrupt, "mixed segment of profile " + std::to_string(coded[0]) + " is not of an image's MED residuals");
   return Header{shape, header};
 }

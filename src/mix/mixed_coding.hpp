@@ -35,6 +35,7 @@ constexpr uint8_t kProfileImage9 = 9;  // images of MED residuals: profile 6 plu
 constexpr uint8_t kProfileText10 = 10; // bytes: profile 7 plus four contexts, the sets' rate 40 down to 20, tables sized to the segment (mbz 0.16)
 constexpr uint8_t kProfileImage11 = 11; // small images of MED residuals: profile 6 whose weights start from a prior (mbz 0.20)
 constexpr uint8_t kProfileText12 = 12;  // bytes with the model: profile 10 whose weights start from a prior (mbz 0.20)
+constexpr uint8_t kProfileImage13 = 13; // images of MED residuals: profile 9 whose weights start from a prior (mbz 0.21)
 
 // The profiles of plain bytes (no shape after the profile byte).
 inline bool is_byte_profile(uint8_t p) {
@@ -54,7 +55,7 @@ inline bool image_fits_profile6(const SampleShape& s) { return (s.value_format &
 // The profile to write for a segment of this shape (the same for every
 // segment of a payload: it depends on the stride and value format only);
 // plain bytes (stride 0) get byte_profile, kProfileGeneral, kProfileText5, kProfileText7, kProfileText10 or kProfileText12;
-// images of MED residuals get image_profile, kProfileNumeric, kProfileImage6, kProfileImage9 or kProfileImage11;
+// images of MED residuals get image_profile, kProfileNumeric, kProfileImage6, kProfileImage9, kProfileImage11 or kProfileImage13;
 // audio of delta2 residuals gets audio_profile, kProfileSignal or kProfileAudio8.
 uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image_profile, uint8_t audio_profile);
 

@@ -31,6 +31,7 @@
 #include "mix/profiles/profile10_text.hpp"
 #include "mix/profiles/profile11_image.hpp"
 #include "mix/profiles/profile12_text.hpp"
+#include "mix/profiles/profile13_image.hpp"
 #include "mix/sample_shape.hpp"
 
 namespace mbz::mix {
@@ -40,7 +41,8 @@ using ProfileUnit = std::variant<std::unique_ptr<Profile1General>, std::unique_p
                                  std::unique_ptr<Profile5Text>, std::unique_ptr<Profile6Image>,
                                  std::unique_ptr<Profile7Text>, std::unique_ptr<Profile8Audio>,
                                  std::unique_ptr<Profile9Image>, std::unique_ptr<Profile10Text>,
-                                 std::unique_ptr<Profile11Image>, std::unique_ptr<Profile12Text>>;
+                                 std::unique_ptr<Profile11Image>, std::unique_ptr<Profile12Text>,
+                                 std::unique_ptr<Profile13Image>>;
 
 // A fresh unit for a segment of segment_len bytes; shape must suit the
 // profile (as MixedDecoder::parse checks, and profile_of gives).
@@ -70,6 +72,8 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
       return std::make_unique<Profile11Image>(segment_len, shape);
     case kProfileText12:
       return std::make_unique<Profile12Text>(segment_len, shape);
+    case kProfileImage13:
+      return std::make_unique<Profile13Image>(segment_len, shape);
     default:
       throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(profile));
   }

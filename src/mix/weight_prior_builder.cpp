@@ -31,12 +31,13 @@ void WeightPriorSums::add(const std::vector<int32_t>& dense) {
   ++count_;
 }
 
-std::vector<uint8_t> WeightPriorSums::prior_file(const std::vector<int32_t>& start) const {
+std::vector<uint8_t> WeightPriorSums::prior_file(const std::vector<int32_t>& start, size_t* clamped) const {
   if (start.size() != sum_.size() || count_ == 0) throw Error(ErrorCode::internal, "weight prior: nothing to average");
   const int64_t c = static_cast<int64_t>(count_);
   auto avg = [&](size_t k) { return rounded(sum_[k], c); };
   ByteWriter rows;  // the listed rows, as the file holds them
   uint32_t listed = 0;
+  if (clamped) *clamped = 0;
   size_t at = 0;
   for (size_t set = 0; set < shape_.set_rows.size(); ++set)
     for (uint32_t row = 0; row < shape_.set_rows[set]; ++row, at += shape_.inputs) {
@@ -44,6 +45,7 @@ std::vector<uint8_t> WeightPriorSums::prior_file(const std::vector<int32_t>& sta
       bool moved = false;
       for (uint32_t i = 0; i < shape_.inputs; ++i) {
         q[i] = rounded(avg(at + i), kRowWeightStep);
+        if (clamped && (q[i] < INT16_MIN || q[i] > INT16_MAX)) q[i] = q[i] < 0 ? INT16_MIN : INT16_MAX, ++*clamped;
         moved |= q[i] * kRowWeightStep != start[at + i];
       }
       if (!moved) continue;

@@ -1,7 +1,7 @@
 // weight_prior_builder.hpp — the building side of weight priors
 // (mix/blocks/weight_prior.hpp, docs/FORMAT.md "Weight priors"): sums of a
 // unit's weights over many segments, and their average as a prior's file.
-// tools/build_prior.cpp builds profile 11's with it.
+// tools/build_prior.cpp builds profiles 11's, 12's and 13's with it.
 #pragma once
 
 #include <cstddef>
@@ -25,9 +25,13 @@ class WeightPriorSums {
   // zero; a set's weights then to a multiple of kRowWeightStep, the same
   // way), listing the rows whose weights so averaged differ from `start`
   // (the dense weights of a fresh unit with no prior). Throws
-  // Error(internal) when nothing was added, or a set's weight leaves the
-  // 16 bits of quarters it is stored in.
-  std::vector<uint8_t> prior_file(const std::vector<int32_t>& start) const;
+  // Error(internal) when nothing was added. A set's weight that leaves the
+  // 16 bits of quarters it is stored in (|w| > 131,068, 2.0 in the sets'
+  // 16.16) throws too, unless `clamped` is given: then it is stored as the
+  // nearest end of the range and counted there (profile 9's sets end a few
+  // photographs with a weight or two past it; a prior is a start, and the
+  // unit's own rate moves such a weight on within a few hundred decisions).
+  std::vector<uint8_t> prior_file(const std::vector<int32_t>& start, size_t* clamped = nullptr) const;
   size_t segments() const { return count_; }
 
  private:

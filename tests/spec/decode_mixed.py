@@ -2,7 +2,7 @@
 """A second .mbz decoder, written from docs/FORMAT.md alone.
 
 Why it exists: docs/FORMAT.md says it specifies the format -- the container
-and the context mixer of mixed segments (methods 3 and 4, profiles 1-10) -- precisely
+and the context mixer of mixed segments (methods 3 and 4, profiles 1-13) -- precisely
 enough for a second implementation. This file is that second implementation,
 written from the document's text and nothing else (not from src/mix/), and
 the CTest `spec_decoder` runs it on the golden files with mixed segments
@@ -21,7 +21,7 @@ What it decodes:
     and checked, not applied), each block's check and its segment's XXH64,
     the end marker, and the footer's count, size, whole-content XXH64 and
     check; several frames back to back;
-  * segments of method 0 (stored) and 3 (mixed, profiles 1-10) in frames
+  * segments of method 0 (stored) and 3 (mixed, profiles 1-13) in frames
     without a model (`mbz -m none`: model name `none`, SHA-256 all zero),
     where the model's input is even odds (ones = 1, total = 2) at every
     decision;
@@ -560,7 +560,7 @@ class RangeDecoder:
 # "Mixed segments (method 3)": the profile byte, shape and value format
 # =============================================================================
 
-SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13, 9: 13, 10: 0, 11: 13, 12: 0}  # what follows the profile byte
+SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13, 9: 13, 10: 0, 11: 13, 12: 0, 13: 13}  # what follows the profile byte
 MAX_STRIDE = 1024
 
 VF_BYTES_MASK = 0x07   # bits 0-2: bytes per sample (1..3)
@@ -616,9 +616,9 @@ def read_mixed_header(coded):
             raise corrupt(f"value format 0x{vf:02X}: reserved bits set")
         if (vf & VF_MED) and row == 0:
             raise corrupt("MED residuals without rows")
-        if profile in (3, 6, 9, 11) and vf & VF_SIGNAL:
+        if profile in (3, 6, 9, 11, 13) and vf & VF_SIGNAL:
             raise corrupt(f"value format bit 5 under profile {profile}")
-        if profile in (6, 9, 11) and not vf & VF_MED:
+        if profile in (6, 9, 11, 13) and not vf & VF_MED:
             raise corrupt(f"profile {profile} needs bit 6 of the value format (MED residuals)")
         if profile in (4, 8) and not (vf & VF_SIGNAL and vf & VF_SIGNED and row == 0):
             raise corrupt(f"profile {profile} needs bits 5 and 7 of the value format and row 0 ({shape})")
@@ -1814,6 +1814,15 @@ def profile12_mixer(n):
     return Profile12Mixer(n)
 
 
+def profile13_mixer(shape, n):
+    """[Profile 13: profile 9 with a weight prior] The mixer of a profile-13
+    segment, from profile13.py (beside this file), profile9.py's mixer whose
+    weights start from the prior."""
+    sys.modules.setdefault("decode_mixed", sys.modules[__name__])
+    from profile13 import Profile13Mixer
+    return Profile13Mixer(shape, n)
+
+
 def decode_mixed_segment(coded, n, tables=None, trace=None):
     """[Coding a segment] decode_segment. coded: a mixed segment's coded data
     (the profile byte onwards). tables: the model's cumulative tables of the
@@ -1845,6 +1854,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
         mixer = profile11_mixer(shape, n)
     elif profile == 12:
         mixer = profile12_mixer(n)
+    elif profile == 13:
+        mixer = profile13_mixer(shape, n)
     else:
         mixer = Profile5Mixer(n) if profile == 5 else Mixer(profile, shape, n)
     decoder = RangeDecoder(stream)
@@ -1872,11 +1883,20 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
 MAGIC = b"\x89MBZ\r\n\x1a\n"
 FORMAT_VERSIONS = (1, 2)
 # [Header: Required features] version 2: bit p - 1 for mixer profile p
-# (1..12), bit 12 the model prefix (method 4, mbz 0.14.0), bits 13..15
-# reserved; the bits this decoder knows: profiles 1-12 and the model prefix
-# ("every mask within 0x1FFF").
+# (1..12), bit 12 the model prefix (method 4, mbz 0.14.0), bit 13 mixer
+# profile 13 (mbz 0.21.0), bits 14 and 15 reserved; the bits this decoder
+# knows: profiles 1-13 and the model prefix ("every mask within 0x3FFF").
 FEATURE_MODEL_PREFIX = 1 << 12
-KNOWN_FEATURES = 0x0FFF | FEATURE_MODEL_PREFIX
+FEATURE_PROFILE_13 = 1 << 13
+KNOWN_FEATURES = 0x0FFF | FEATURE_MODEL_PREFIX | FEATURE_PROFILE_13
+
+
+def profile_feature(profile):
+    """[Header: Required features] The bit that declares mixer profile
+    `profile` (1..13); 0 for any other byte, which no header can declare."""
+    if profile == 13:
+        return FEATURE_PROFILE_13
+    return 1 << (profile - 1) if 1 <= profile <= 12 else 0
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24
 ADAPTERS = {0: "bytes", 1: "pcm", 2: "image"}
@@ -2110,7 +2130,7 @@ def read_model_prefix(header, coded, raw_length, where):
     mixed = coded[MODEL_PREFIX_BYTES:]
     if len(mixed) < 1:
         raise corrupt(f"{where}: no profile byte after the model prefix")
-    if not (1 <= mixed[0] <= 12 and header.features >> (mixed[0] - 1) & 1):
+    if not header.features & profile_feature(mixed[0]):
         raise corrupt(f"{where}: a mixed segment with a model prefix of profile {mixed[0]}, which the "
                       "header does not declare")
     return prefix, mixed
@@ -2150,7 +2170,7 @@ def read_frame(r, log, tables=None, trace=None):
         if method == METHOD_STORED:
             raw = coded
         elif (method == METHOD_MIXED and header.version >= 2
-              and not (coded and 1 <= coded[0] <= 12 and header.features >> (coded[0] - 1) & 1)):
+              and not (coded and header.features & profile_feature(coded[0]))):
             raise corrupt(f"{where}: a mixed segment of a profile the header does not declare")
         elif method == METHOD_MIXED and header.no_model:
             block.profile, block.shape, raw = decode_mixed_segment(coded, raw_length, None, trace)

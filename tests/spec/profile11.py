@@ -15,21 +15,7 @@ it implements, as [Profile 11: paragraph].
 
 import profile6 as p6
 from profile6 import Profile6Mixer
-from weight_prior import read_prior
-
-_PRIOR = None
-
-
-def prior():
-    """[Profile 11] src/mix/data/profile11.prior, checked against profile 6's
-    shape (66 inputs, its eight sets' rows, 9 final inputs, 256 final rows)."""
-    global _PRIOR
-    if _PRIOR is None:
-        p = read_prior("profile11.prior")
-        if (p.profile, p.n, tuple(p.set_rows), p.F, p.FR) != (11, p6.N_INPUTS, p6.SET_COUNTS, p6.FINAL_INPUTS, 256):
-            raise ValueError("profile11.prior: not profile 11's shape")
-        _PRIOR = p
-    return _PRIOR
+from weight_prior import checked_prior, start_from_prior
 
 
 class Profile11Mixer(Profile6Mixer):
@@ -40,8 +26,4 @@ class Profile11Mixer(Profile6Mixer):
         row the prior lists is W_set[row], and FW[k] is the prior's final row k
         for every k."""
         super().mixer_state(n)
-        p = prior()
-        for (s, r), w in p.rows.items():
-            self.W[s].sets[r] = list(w)
-        for k, fw in enumerate(p.final):
-            self.FW.sets[k] = list(fw)
+        start_from_prior(self.W, self.FW.sets, checked_prior(11, p6.N_INPUTS, p6.SET_COUNTS, p6.FINAL_INPUTS))

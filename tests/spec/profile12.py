@@ -16,22 +16,7 @@ it implements, as [Profile 12: paragraph].
 import decode_mixed as dm
 import profile10 as p10
 from profile10 import Profile10Mixer
-from weight_prior import read_prior
-
-_PRIOR = None
-
-
-def prior():
-    """[Profile 12] src/mix/data/profile12.prior, checked against profile
-    10's shape (70 inputs, its six sets' rows, 6 final inputs, 256 final
-    rows)."""
-    global _PRIOR
-    if _PRIOR is None:
-        p = read_prior("profile12.prior")
-        if (p.profile, p.n, tuple(p.set_rows), p.F, p.FR) != (12, p10.INPUTS, tuple(dm.P5_SETS), 6, 256):
-            raise ValueError("profile12.prior: not profile 12's shape")
-        _PRIOR = p
-    return _PRIOR
+from weight_prior import checked_prior, start_from_prior
 
 
 class Profile12Mixer(Profile10Mixer):
@@ -41,8 +26,4 @@ class Profile12Mixer(Profile10Mixer):
         """[Profile 12: State] Profile 10's; then each row the prior lists is
         W_set[row], and F[k] is the prior's final row k for every k."""
         super().__init__(n)
-        p = prior()
-        for (s, r), w in p.rows.items():
-            self.W[s].sets[r] = list(w)
-        for k, fw in enumerate(p.final):
-            self.F[k] = list(fw)
+        start_from_prior(self.W, self.F, checked_prior(12, p10.INPUTS, dm.P5_SETS, 6))

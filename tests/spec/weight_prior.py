@@ -1,6 +1,7 @@
 """Weight priors of the spec decoder, written from docs/FORMAT.md "Weight
 priors" alone: the file a profile's weight sets and final mixer start from
-(profile 11's, profile11.py; profile 12's, profile12.py)."""
+(profile 11's, profile11.py; profile 12's, profile12.py; profile 13's,
+profile13.py)."""
 
 import os
 import struct
@@ -47,3 +48,30 @@ def read_prior(name):
     if at != len(data):
         raise ValueError(f"{name}: {len(data) - at} bytes after its end")
     return p
+
+
+_LOADED = {}
+
+
+def checked_prior(profile, n, set_rows, F):
+    """[Weight priors] src/mix/data/profile<profile>.prior, read once and
+    checked against its profile's shape: n inputs, each set's rows, F final
+    inputs, 256 final rows ("A decoder checks the header against the
+    profile")."""
+    if profile not in _LOADED:
+        name = f"profile{profile}.prior"
+        p = read_prior(name)
+        if (p.profile, p.n, tuple(p.set_rows), p.F, p.FR) != (profile, n, tuple(set_rows), F, 256):
+            raise ValueError(f"{name}: not profile {profile}'s shape")
+        _LOADED[profile] = p
+    return _LOADED[profile]
+
+
+def start_from_prior(sets, final_rows, p):
+    """[Weight priors] Each row the prior lists replaces that row of its
+    first-layer set (sets[s].sets[r]); every final row k is the prior's
+    final row k (final_rows[k])."""
+    for (s, r), weights in p.rows.items():
+        sets[s].sets[r] = list(weights)
+    for k, fw in enumerate(p.final):
+        final_rows[k] = list(fw)

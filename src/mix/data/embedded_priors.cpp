@@ -11,9 +11,10 @@
 #include "mix/mixed_coding.hpp"
 #include "mix/profiles/profile11_image.hpp"
 #include "mix/profiles/profile12_text.hpp"
+#include "mix/profiles/profile13_image.hpp"
 
-#if !defined(MBZ_PROFILE11_PRIOR) || !defined(MBZ_PROFILE12_PRIOR)
-#error "MBZ_PROFILE11_PRIOR and MBZ_PROFILE12_PRIOR must name src/mix/data/profile11.prior and profile12.prior"
+#if !defined(MBZ_PROFILE11_PRIOR) || !defined(MBZ_PROFILE12_PRIOR) || !defined(MBZ_PROFILE13_PRIOR)
+#error "MBZ_PROFILE11_PRIOR, MBZ_PROFILE12_PRIOR and MBZ_PROFILE13_PRIOR must name src/mix/data/profile11.prior, profile12.prior and profile13.prior"
 #endif
 
 __asm__(".section .rodata\n"
@@ -33,12 +34,22 @@ __asm__(".section .rodata\n"
         ".global mbz_profile12_prior_end\n"
         ".hidden mbz_profile12_prior_end\n"
         "mbz_profile12_prior_end:\n"
+        ".balign 16\n"
+        ".global mbz_profile13_prior_begin\n"
+        ".hidden mbz_profile13_prior_begin\n"
+        "mbz_profile13_prior_begin:\n"
+        ".incbin \"" MBZ_PROFILE13_PRIOR "\"\n"
+        ".global mbz_profile13_prior_end\n"
+        ".hidden mbz_profile13_prior_end\n"
+        "mbz_profile13_prior_end:\n"
         ".previous\n");
 
 extern "C" const uint8_t mbz_profile11_prior_begin[];
 extern "C" const uint8_t mbz_profile11_prior_end[];
 extern "C" const uint8_t mbz_profile12_prior_begin[];
 extern "C" const uint8_t mbz_profile12_prior_end[];
+extern "C" const uint8_t mbz_profile13_prior_begin[];
+extern "C" const uint8_t mbz_profile13_prior_end[];
 
 namespace mbz::mix {
 
@@ -47,6 +58,9 @@ const size_t kProfile11PriorSize = static_cast<size_t>(mbz_profile11_prior_end -
 
 const uint8_t* const kProfile12Prior = mbz_profile12_prior_begin;
 const size_t kProfile12PriorSize = static_cast<size_t>(mbz_profile12_prior_end - mbz_profile12_prior_begin);
+
+const uint8_t* const kProfile13Prior = mbz_profile13_prior_begin;
+const size_t kProfile13PriorSize = static_cast<size_t>(mbz_profile13_prior_end - mbz_profile13_prior_begin);
 
 namespace {
 // A built-in prior, parsed and checked against its unit's shape; throws
@@ -72,6 +86,12 @@ const WeightPrior& profile11_prior() {
 const WeightPrior& profile12_prior() {
   static const WeightPrior prior = checked(kProfile12Prior, kProfile12PriorSize, kProfileText12, Profile12Text::kInputs,
                                            Profile12Text::kSets, Profile12Text::set_rows());
+  return prior;
+}
+
+const WeightPrior& profile13_prior() {
+  static const WeightPrior prior = checked(kProfile13Prior, kProfile13PriorSize, kProfileImage13, Profile13Image::kInputs,
+                                           Profile13Image::kFinalInputs, Profile13Image::set_rows());
   return prior;
 }
 

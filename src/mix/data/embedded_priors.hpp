@@ -14,5 +14,8 @@ extern const size_t kProfile11PriorSize;
 // src/mix/data/profile12.prior.
 extern const uint8_t* const kProfile12Prior;
 extern const size_t kProfile12PriorSize;
+// src/mix/data/profile13.prior.
+extern const uint8_t* const kProfile13Prior;
+extern const size_t kProfile13PriorSize;
 
 }  // namespace mbz::mix
