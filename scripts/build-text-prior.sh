@@ -5,14 +5,18 @@
 # 10,240 bytes, every 4th piece (the first, fifth, ...), 231 pieces in all,
 # each coded alone through profile 10's arithmetic with MODEL's paths
 # (default models/text-small-v4.mbzm, the default text model of mbz
-# 0.19-0.20). The same corpus, model and build give the same file, byte for
-# byte; its SHA-256 is pinned in tests/frozen-units.sha256 and
-# docs/FORMAT.md.
-#   bash scripts/build-text-prior.sh CORPUS [OUT [MODEL]]
+# 0.19-0.20); or, with --profile 14, profile 14's
+# (src/mix/data/profile14.prior) from the same pieces coded without a model.
+# The same corpus, model and build give the same file, byte for byte; its
+# SHA-256 is pinned in tests/frozen-units.sha256 and docs/FORMAT.md.
+#   bash scripts/build-text-prior.sh [--profile 12|14] CORPUS [OUT [MODEL]]
 set -euo pipefail
-corpus=${1:?usage: build-text-prior.sh CORPUS [OUT [MODEL]]}
+profile=12
+if [ "${1:-}" = --profile ]; then profile=${2:?--profile 12 or 14}; shift 2; fi
+[ "$profile" = 12 ] || [ "$profile" = 14 ] || { echo "build-text-prior.sh: --profile 12 or 14, not $profile" >&2; exit 2; }
+corpus=${1:?usage: build-text-prior.sh [--profile 12|14] CORPUS [OUT [MODEL]]}
 here=$(cd "$(dirname "$0")/.." && pwd)
-out=${2:-$here/src/mix/data/profile12.prior}
+out=${2:-$here/src/mix/data/profile$profile.prior}
 model=${3:-$here/models/text-small-v4.mbzm}
 tool=${BUILD_PRIOR:-$here/build/build_prior}
 W=$(mktemp -d)
@@ -27,5 +31,5 @@ for f in prose code structured; do
   done
 done
 [ "${#pieces[@]}" -eq 231 ] || { echo "build-text-prior.sh: expected 231 pieces, cut ${#pieces[@]}" >&2; exit 1; }
-"$tool" text "$out" "$model" "${pieces[@]}"
+if [ "$profile" = 12 ]; then "$tool" text "$out" "$model" "${pieces[@]}"; else "$tool" text-none "$out" "${pieces[@]}"; fi
 sha256sum "$out"

@@ -27,7 +27,7 @@ for n in 1 2 3 4 5 6 7 8 9; do
   expect "level $n codes bytes with model $model" listed t1.mbz "Model: *$model\$"
   size=$(case $n in 1) echo 1048576 ;; 2) echo 2097152 ;; 3) echo 4194304 ;; 4|6|7|8|9) echo 8388608 ;; 5) echo 16777216 ;; esac)
   expect "level $n: segments of up to $size bytes" listed t1.mbz "of up to $size bytes"
-  profile=$(case $n in 1|2) echo 1 ;; *) echo 12 ;; esac)
+  profile=$(case $n in 1|2) echo 1 ;; 3|4|5) echo 14 ;; *) echo 12 ;; esac)  # 3-5: no model, 14
   # Levels 6-8 run the model over a prefix of each segment (1, 2, 4 MiB): a
   # stream's frame declares it (its length is not known before the header).
   prefix=$(case $n in 6|7|8) echo " and the model prefix" ;; esac)
@@ -62,6 +62,7 @@ expect "--segment-size overrides the level's" listed seg.mbz "3 of up to 1024 by
 expect "--segment-size keeps the level's model" listed seg.mbz "Model: *none\$"
 "$MBZ" -9 -m none -c text.txt > nm.mbz
 expect "-m none overrides the level's model" listed nm.mbz "Model: *none\$"
+expect "-m none at level 9 codes bytes with profile 14, as levels 3-5" listed nm.mbz "needs mixer profile 14)"
 expect "-m none file decodes without a model path" sh -c "MBZ_MODEL_PATH=/nonexistent '$MBZ' -d -c nm.mbz | cmp -s - text.txt"
 "$MBZ" -m audio-small-v1 -c speech.wav > sm.mbz
 expect "-m MODEL still codes audio with that model" listed sm.mbz "Model: *audio-small-v1\$"
@@ -85,6 +86,14 @@ expect "--byte-profile 7 at level 6" listed p76.mbz "needs mixer profile 7 and t
 expect "--byte-profile 10 at level 6" listed p10.mbz "needs mixer profile 10 and the model prefix)"
 expect "--byte-profile 10 round trip" sh -c "'$MBZ' -d -c p10.mbz | cmp -s - text.txt"
 expect "--byte-profile 7 at level 6: round trip" sh -c "'$MBZ' -d -c p76.mbz | cmp -s - text.txt"
+# Profile 12 and 14 when named, each with and without the model.
+for p in 12 14; do
+  for n in 4 6; do
+    "$MBZ" -$n --byte-profile $p --model-prefix all -c text.txt > p$p.mbz
+    expect "--byte-profile $p at level $n" listed p$p.mbz "needs mixer profile $p)"
+    expect "--byte-profile $p at level $n: round trip" sh -c "'$MBZ' -d -c p$p.mbz | cmp -s - text.txt"
+  done
+done
 # Profile 5 (what mbz 0.9-0.10 wrote) when asked for, with and without a model.
 for n in 1 6; do
   "$MBZ" -$n --byte-profile 5 -c text.txt > p5.mbz
@@ -139,7 +148,7 @@ expect "--model-prefix 1000: segments with a model prefix" listed pk.mbz "1 with
 "$MBZ" -4 --segment-size 2K -c text.txt > pm.mbz
 expect "--model-prefix 1000 is smaller than the mixer alone" test "$(wc -c < pk.mbz)" -lt "$(wc -c < pm.mbz)"
 "$MBZ" -6 --model-prefix 1000 -m none -c text.txt > pn.mbz
-expect "--model-prefix without a model: no prefix" listed pn.mbz "needs mixer profile 12)"
+expect "--model-prefix without a model: no prefix" listed pn.mbz "needs mixer profile 14)"
 "$MBZ" --model-prefix 17M -c text.txt >/dev/null 2>err; rc=$?
 expect "--model-prefix over 16M is a usage error" test $rc -eq 2
 "$MBZ" --model-prefix x -c text.txt >/dev/null 2>err; rc=$?

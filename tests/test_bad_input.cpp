@@ -83,18 +83,18 @@ TEST(BadInput, UnknownRequiredFeatureIsRefusedAtTheHeader) {
   parse_header(packed.data(), packed.size(), h, "");
   ASSERT_EQ(h.version, 2);
   ASSERT_EQ(h.features, profile_feature(12));
-  // Every profile bit (1..13) is known since 0.21: a frame from a later mbz
-  // sets one of the reserved bits, 14 or 15.
-  const auto bit14 = with_header(packed, [](FrameHeader& x) { x.features |= 1u << 14; });
-  EXPECT_EQ(decode_error(bit14, test::only(test::golden_model())), ErrorCode::unsupported_version);
-  EXPECT_NE(decode_message(bit14).find("needs feature bit 14,"), std::string::npos) << decode_message(bit14);
+  // Every profile bit (1..14) is known since 0.21: a frame from a later mbz
+  // sets the reserved bit, 15.
+  const auto bit15 = with_header(packed, [](FrameHeader& x) { x.features |= 1u << 15; });
+  EXPECT_EQ(decode_error(bit15, test::only(test::golden_model())), ErrorCode::unsupported_version);
+  EXPECT_NE(decode_message(bit15).find("needs feature bit 15,"), std::string::npos) << decode_message(bit15);
   // The header alone is enough to refuse it.
   const size_t header_size = parse_header(packed.data(), packed.size(), h, "");  // the same length
   Decompressor d(test::only(test::golden_model()), Options{});
   std::vector<uint8_t> out;
   try {
-    d.write(bit14.data(), header_size, out);
-    FAIL() << "a header needing feature bit 14 was accepted";
+    d.write(bit15.data(), header_size, out);
+    FAIL() << "a header needing feature bit 15 was accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::unsupported_version);
   }

@@ -140,6 +140,8 @@ const GoldenMixed kGoldenMixed[] = {
   {"p11_none_grey16",            "v2-none-p11-grey16.mbz",                "grey16-28x28.pgm",       "none", "",           "",            11, 0xC2,  2,  56,    0, true,  0x67945ad5f58332ee},
   // Profile 13 (mbz 0.21.0): profile 9 whose weights start from src/mix/data/profile13.prior.
   {"p13_none_photo",             "v2-none-p13-photo.mbz",                 "photo-32x24.ppm",        "none", "",           "",            13, 0xC1,  3,  96,    0, true,  0x6a4040fdb8c8a99f},
+  // Profile 14 (mbz 0.21.0): profile 12's unit started from src/mix/data/profile14.prior (built without a model).
+  {"p14_none_gpl3",              "v2-none-p14-gpl3-4k.mbz",               "gpl3-4k.txt",            "none", "",           "",            14, 0x00,  0,   0,    0, true,  0xa993b1963e9470d0},
   {"p13_none_grey16",            "v2-none-p13-grey16.mbz",                "grey16-28x28.pgm",       "none", "",           "",            13, 0xC2,  2,  56,    0, true,  0x92abb6cb9c90e84f},
   // Profile 10 (mbz 0.16.0): bytes, profile 7 with four more contexts: as profile 7's two files, and the whole licence in
   // a 34 KiB segment and the rest (the weight sets' rate at its first three steps, a 16 MiB nibble table, apm2 of 2^16 contexts).
@@ -163,9 +165,9 @@ const Engine* engine_of(const GoldenMixed& g) {
 Options options_of(const GoldenMixed& g) {
   Options o;
   const bool text = g.profile == mix::kProfileText5 || g.profile == mix::kProfileText7 || g.profile == mix::kProfileText10 ||
-                    g.profile == mix::kProfileText12;
+                    g.profile == mix::kProfileText12 || g.profile == mix::kProfileText14;
   const bool whole = std::string(g.original) == "gpl3-35k.txt";  // the licence: 34 KiB, then the rest
-  o.segment_size = whole ? 34 * 1024 : text ? 2048 : 1024;  // profile 5's, 7's, 10's and 12's 4 KiB files: two 2 KiB segments
+  o.segment_size = whole ? 34 * 1024 : text ? 2048 : 1024;  // profile 5's, 7's, 10's, 12's and 14's 4 KiB files: two 2 KiB segments
   o.byte_profile = text ? g.profile : mix::kProfileGeneral;  // bytes: 1 until 0.9
   const bool image = g.profile == mix::kProfileImage6 || g.profile == mix::kProfileImage9 || g.profile == mix::kProfileImage11 ||
                      g.profile == mix::kProfileImage13;

@@ -188,7 +188,7 @@ TEST(Mixer, UnknownProfileAndDamageAreErrors) {
   // An unknown profile: damage in a version-2 frame, whose header declares
   // profile 12 only; in a version-1 frame (no declaration), a newer format.
   auto bad = packed;
-  bad[at] = 14;  // the first profile no mbz knows (13: mbz 0.21)
+  bad[at] = 15;  // the first profile no mbz knows (13 and 14: mbz 0.21)
   try {
     decompress(bad.data(), bad.size(), test::only(m), o);
     FAIL() << "unknown profile accepted";

@@ -4,13 +4,15 @@
 //   build_prior image OUT.prior IMAGE...        profile 11 (src/mix/data/profile11.prior)
 //   build_prior image13 OUT.prior IMAGE...      profile 13 (src/mix/data/profile13.prior)
 //   build_prior text OUT.prior MODEL.mbzm FILE... profile 12 (src/mix/data/profile12.prior)
+//   build_prior text-none OUT.prior FILE...     profile 14 (src/mix/data/profile14.prior)
 //
 // image, image13: each image is flattened as compression flattens it (the
 // image adapter's default layout, MED residuals) and coded as one segment by
 // profile 11 (13) with no prior and no model: profile 6's (9's) arithmetic,
 // as the levels code images. text: each file is coded as one segment by profile 12
 // with no prior (profile 10's arithmetic) and the model's paths over it
-// (teacher forcing, as levels 6-9 code bytes). The weights each ends with
+// (teacher forcing, as levels 6-9 code bytes); text-none: the same without
+// a model (as levels 3-5 code bytes). The weights each ends with
 // are summed; the prior is their average, the rows that moved. The output
 // depends only on the inputs and their order: scripts/build-image-prior.sh
 // and scripts/build-text-prior.sh name them.
@@ -76,37 +78,43 @@ std::vector<uint8_t> image_prior(uint8_t profile, const std::vector<std::string>
   return file;
 }
 
+// model_path: the model whose paths the unit gets (profile 12's prior), or
+// empty for none (profile 14's).
 std::vector<uint8_t> text_prior(const std::string& model_path, const std::vector<std::string>& files) {
-  const Engine engine(ModelFile::load(model_path), DeviceKind::cpu, 2);
-  mix::WeightPriorSums sums(mix::kProfileText12, mix::Profile12Text::kInputs, mix::Profile12Text::set_rows(),
-                            mix::Profile12Text::kSets, 256);
+  std::unique_ptr<Engine> engine;
+  if (!model_path.empty()) engine = std::make_unique<Engine>(ModelFile::load(model_path), DeviceKind::cpu, 2);
+  mix::WeightPriorSums sums(engine ? mix::kProfileText12 : mix::kProfileText14, mix::Profile12Text::kInputs,
+                            mix::Profile12Text::set_rows(), mix::Profile12Text::kSets, 256);
   std::vector<int32_t> start;
   for (const std::string& path : files) {
     const std::vector<uint8_t> data = read_all(path);
     if (data.empty()) throw Error(ErrorCode::invalid_argument, path + ": empty");
-    const auto paths = engine.evaluate_paths({ByteSpan{data.data(), data.size()}});
+    std::vector<std::vector<mix::PackedCounts>> paths;
+    if (engine) paths = engine->evaluate_paths({ByteSpan{data.data(), data.size()}});
     mix::Profile12Text unit(data.size(), mix::SampleShape{}, nullptr);
     if (start.empty()) start = unit.dense_weights();
-    run(unit, data, paths[0].data());
+    run(unit, data, engine ? paths[0].data() : nullptr);
     sums.add(unit.dense_weights());
   }
-  std::fprintf(stderr, "%zu files with %s\n", files.size(), model_path.c_str());
+  std::fprintf(stderr, "%zu files with %s\n", files.size(), engine ? model_path.c_str() : "no model");
   return sums.prior_file(start);
 }
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::vector<std::string> a(argv + 1, argv + argc);
-  const bool image = a.size() >= 3 && (a[0] == "image" || a[0] == "image13"), text = a.size() >= 4 && a[0] == "text";
-  if (!image && !text) {
+  const bool image = a.size() >= 3 && (a[0] == "image" || a[0] == "image13"), text = a.size() >= 4 && a[0] == "text",
+             text_none = a.size() >= 3 && a[0] == "text-none";
+  if (!image && !text && !text_none) {
     std::fprintf(stderr,
                  "usage: build_prior image OUT.prior IMAGE...\n       build_prior image13 OUT.prior IMAGE...\n"
-                 "       build_prior text OUT.prior MODEL.mbzm FILE...\n");
+                 "       build_prior text OUT.prior MODEL.mbzm FILE...\n       build_prior text-none OUT.prior FILE...\n");
     return 2;
   }
   try {
     const std::vector<std::string> inputs(a.begin() + 2, a.end());
     const std::vector<uint8_t> bytes = text              ? text_prior(a[2], {a.begin() + 3, a.end()})
+                                       : text_none       ? text_prior("", inputs)
                                        : a[0] == "image" ? image_prior<mix::Profile11Image>(mix::kProfileImage11, inputs)
                                                          : image_prior<mix::Profile13Image>(mix::kProfileImage13, inputs);
     mix::WeightPrior prior;

@@ -115,11 +115,14 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *                 the mixer alone (1-5) or the default
  *                 model (6-9)
  *   segment_size  bytes, 1024..16777216                   the level's
- *   byte_profile  1, 5, 7, 10 or 12: the mixer profile    the level's
- *                 for bytes (since 0.9; 1: files mbz 0.3-0.8
- *                 read; 7 since 0.11: structure contexts;
- *                 10 since 0.16: four more contexts; 12
- *                 since 0.20: 10 with a weight prior)
+ *   byte_profile  0, 1, 5, 7, 10, 12 or 14: the mixer     the level's
+ *                 profile for bytes (since 0.9; 1: files     (levels 3-9:
+ *                 mbz 0.3-0.8 read; 7 since 0.11:            0, by the
+ *                 structure contexts; 10 since 0.16: four    model: 12 with
+ *                 more contexts; 12 since 0.20: 10 with a    one, 14
+ *                 weight prior; 14 since 0.21: the same      without)
+ *                 without a model; 0 since 0.21: 12 or 14
+ *                 by the model)
  *   image_profile 3, 6, 9, 11 or 13: the mixer profile    the level's
  *                 for images (since 0.10; 3: files mbz      (levels 3-6:
  *                 0.4-0.9 read, 6: files mbz 0.10-0.12      13, and 11 for

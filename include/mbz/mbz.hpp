@@ -125,10 +125,14 @@ struct Options {
   // tables per 1 MiB segment in flight) to the model's work. false gives
   // files that mbz 0.2 can read.
   bool mix = true;
-  // The mixer profile for plain bytes (compress only; since 0.9.0): 12 (the
-  // default since 0.20.0), profile 10 whose weight sets and final mixer
-  // start from a prior built from text (about 1% smaller 10 KB files, 0.2%
-  // at 100 KB, the same speed; files mbz 0.20 on read); 10 (the default of
+  // The mixer profile for plain bytes (compress only; since 0.9.0): 0 (the
+  // default since 0.21.0), by the model: 12 with one, 14 without; 12 (the
+  // default of 0.20.0, files it reads), profile 10 whose weight sets and
+  // final mixer start from a prior built from text coded with the default
+  // model (about 1% smaller 10 KB files, 0.2% at 100 KB, the same speed);
+  // 14 (since 0.21.0), the same unit whose prior was built from text coded
+  // without a model (what the mixer alone learns: about 1.5% smaller 10 KB
+  // files than 12 without a model; files mbz 0.21 on read); 10 (the default of
   // mbz 0.16-0.19, files they read), profile 7 with four more contexts, weight sets
   // that slow down as the segment goes on and tables sized to the segment
   // (0.5-1% smaller text, about a tenth slower mixing); 7 (the default of
@@ -139,7 +143,7 @@ struct Options {
   // 0.9-0.10; a few percent larger text, about 1.4x faster mixing); or 1,
   // the profile of mbz 0.3-0.8 (files they read; fastest). Audio and image
   // payloads keep their own profiles.
-  int byte_profile = 12;
+  int byte_profile = 0;
   // The mixer profile for images (compress only; since 0.10.0): 13 (since
   // 0.21.0), profile 9 whose weights start from a prior built from
   // photographs (0.1-0.5% smaller than 9 at its speed; files mbz 0.21 on

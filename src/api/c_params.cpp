@@ -48,7 +48,7 @@ void set_param(mbz_params& p, const std::string& name, const std::string& value)
   else if (name == "level") p.level = static_cast<int>(integer(name, value, 1, 9));
   else if (name == "device") o.device = one_of(name, value, {"auto", "cpu", "cuda"});
   else if (name == "mix") o.mix = flag(name, value);
-  else if (name == "byte_profile") o.byte_profile = std::stoi(one_of(name, value, {"1", "5", "7", "10", "12"})), p.byte_profile_set = true;
+  else if (name == "byte_profile") o.byte_profile = std::stoi(one_of(name, value, {"0", "1", "5", "7", "10", "12", "14"})), p.byte_profile_set = true;
   else if (name == "image_profile") o.image_profile = std::stoi(one_of(name, value, {"3", "6", "9", "11", "13"})), p.image_profile_set = true;
   else if (name == "audio_profile") o.audio_profile = one_of(name, value, {"4", "8"}) == "4" ? 4 : 8, p.audio_profile_set = true;
   else if (name == "model_prefix") o.model_prefix = static_cast<uint32_t>(integer(name, value, 0, 1 << 24)), p.model_prefix_set = true;

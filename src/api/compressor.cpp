@@ -19,8 +19,8 @@ void check_options(const Options& o) {
   if (o.segment_size < 1024 || o.segment_size > kMaxSegmentSize)
     throw Error(ErrorCode::invalid_argument, "segment size must be in [1 KiB, 16 MiB]");
   parse_device(o.device);
-  if (o.byte_profile < 1 || o.byte_profile > 255 || !mix::is_byte_profile(static_cast<uint8_t>(o.byte_profile)))
-    throw Error(ErrorCode::invalid_argument, "byte profile must be 1, 5, 7, 10 or 12");
+  if (o.byte_profile != 0 && (o.byte_profile < 1 || o.byte_profile > 255 || !mix::is_byte_profile(static_cast<uint8_t>(o.byte_profile))))
+    throw Error(ErrorCode::invalid_argument, "byte profile must be 0 (by the model), 1, 5, 7, 10, 12 or 14");
   if (o.image_profile != 0 && o.image_profile != mix::kProfileNumeric && o.image_profile != mix::kProfileImage6 &&
       o.image_profile != mix::kProfileImage9 && o.image_profile != mix::kProfileImage11 && o.image_profile != mix::kProfileImage13)
     throw Error(ErrorCode::invalid_argument, "image profile must be 0 (by the image's size), 3, 6, 9, 11 or 13");
@@ -67,6 +67,8 @@ struct Compressor::Impl {
     h.segment_size = opts.segment_size;
     // The image profile by the payload's size, once for the frame (0: by the size).
     opts.image_profile = image_profile_for(opts, content ? *content : UINT64_MAX);
+    // And the byte profile by the model (0: 12 with one, 14 without).
+    opts.byte_profile = byte_profile_for(opts, engine != nullptr);
     // Declared up front (the header precedes the segments): the profile every
     // mixed segment of this frame gets, if the mixer runs.
     if (opts.mix) h.features = profile_feature(mix::profile_of(shape, static_cast<uint8_t>(opts.byte_profile), static_cast<uint8_t>(opts.image_profile),
@@ -139,7 +141,7 @@ struct Compressor::Impl {
     std::function<void(double)> partial;
     if (opts.progress)
       partial = [&](double f) { opts.progress(st.in_bytes + static_cast<uint64_t>(f * static_cast<double>(n)), st.out_bytes); };
-    MixPlan plan = mix_plan(opts, shape, frame_bytes);
+    MixPlan plan = mix_plan(opts, engine != nullptr, shape, frame_bytes);
     plan.model_prefix = model_prefix;  // none where the header does not declare it
     std::vector<EncodedSegment> enc = encode_segments(engine, segs, opts.threads, opts.mix ? &plan : nullptr, opts.force_model, partial);
     for (size_t i = 0; i < segs.size(); ++i) {

@@ -87,9 +87,9 @@ struct Decompressor::Impl {
     if (state != State::blocks || count != 0 || prepared) return;
     prepared = true;
     constexpr size_t kSmallSegment = size_t{32} << 10;
-    uint8_t text_profile = 0;  // 5, 7, 10 or 12, the one the frame's bytes need; 0: none
+    uint8_t text_profile = 0;  // 5, 7, 10, 12 or 14, the one the frame's bytes need; 0: none
     if (header.adapter == 0 && header.version >= 2)
-      for (const uint8_t p : {mix::kProfileText5, mix::kProfileText7, mix::kProfileText10, mix::kProfileText12})
+      for (const uint8_t p : {mix::kProfileText5, mix::kProfileText7, mix::kProfileText10, mix::kProfileText12, mix::kProfileText14})
         if (header.features & profile_feature(p)) text_profile = p;
     // Small segments only: a unit's tables grow with its segment, and a
     // block header alone (a hostile one, say) must not set up more than a

@@ -19,16 +19,17 @@ namespace {
 constexpr uint32_t KiB = 1024, MiB = 1024 * KiB;
 // Image profile 0: by the image's size, 11 under kSmallImageBytes of samples
 // and 13 from there (Options::image_profile): levels 7-9 take 13 at every size.
+// Byte profile 0: by the model, 12 with one and 14 without (Options::byte_profile).
 //                                 level  model  segment size  byte, image, audio profile  model prefix
 constexpr std::array<Level, 9> kLevels{{{1, false, 1 * MiB, 1, 3, 4, 0},
                                         {2, false, 2 * MiB, 1, 3, 4, 0},
-                                        {3, false, 4 * MiB, 12, 0, 8, 0},
-                                        {4, false, 8 * MiB, 12, 0, 8, 0},
-                                        {5, false, 16 * MiB, 12, 0, 8, 0},
-                                        {6, true, 8 * MiB, 12, 0, 8, 1 * MiB},
-                                        {7, true, 8 * MiB, 12, 13, 8, 2 * MiB},
-                                        {8, true, 8 * MiB, 12, 13, 8, 4 * MiB},
-                                        {9, true, 8 * MiB, 12, 13, 8, 0}}};
+                                        {3, false, 4 * MiB, 0, 0, 8, 0},
+                                        {4, false, 8 * MiB, 0, 0, 8, 0},
+                                        {5, false, 16 * MiB, 0, 0, 8, 0},
+                                        {6, true, 8 * MiB, 0, 0, 8, 1 * MiB},
+                                        {7, true, 8 * MiB, 0, 13, 8, 2 * MiB},
+                                        {8, true, 8 * MiB, 0, 13, 8, 4 * MiB},
+                                        {9, true, 8 * MiB, 0, 13, 8, 0}}};
 }  // namespace
 
 const Level& level(int n) {

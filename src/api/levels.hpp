@@ -31,7 +31,7 @@ struct Level {
   int number;             // 1..9
   bool text_model;        // the neural model for bytes (else the mixer alone)
   uint32_t segment_size;  // bytes
-  int byte_profile;       // the mixer profile for bytes (Options::byte_profile): 1 or 12 (5, 7 and 10 only when asked for)
+  int byte_profile;       // the mixer profile for bytes (Options::byte_profile): 1, or 0 (by the model: 12 or 14; 5, 7, 10 only when asked for)
   int image_profile;      // the mixer profile for images (Options::image_profile): 3, 13, or 0 (by the size: 11 or 13)
   int audio_profile;      // the mixer profile for audio (Options::audio_profile): 4 or 8
   uint32_t model_prefix;  // with the model: a segment's first bytes it drives (Options::model_prefix; 0: all)

@@ -101,14 +101,14 @@ void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model
 
 double evaluate(const uint8_t* data, size_t size, const Model& model, const Options& opts) {
   double bits = 0;
-  for_each_segment_costs(data, size, model, opts, mix_plan(opts), [&](size_t, const std::vector<float>& costs) {
+  for_each_segment_costs(data, size, model, opts, mix_plan(opts, !model.is_none()), [&](size_t, const std::vector<float>& costs) {
     for (float c : costs) bits += c;
   });
   return bits;
 }
 
 std::vector<float> evaluate_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts) {
-  return payload_costs(data, size, model, opts, mix_plan(opts));
+  return payload_costs(data, size, model, opts, mix_plan(opts, !model.is_none()));
 }
 
 std::vector<float> payload_costs(const uint8_t* data, size_t size, const Model& model, const Options& opts,

@@ -28,7 +28,7 @@ struct EvalArgs {
   std::string model, device = "auto", format = "table", output, baseline, shard, surprisal;
   std::string adapter = "auto", raw_pcm, raw_image, layout;
   uint32_t segment_size = 0, model_prefix = 0;
-  int byte_profile = 12;
+  int byte_profile = 0;  // 0: by the model, as the default level
   int image_profile = 0;  // 0: by the image's size, as the default level
   int audio_profile = 8;
   int threads = 1;
@@ -169,8 +169,10 @@ int eval_main(std::vector<std::string> words) {
   app.add_option("--model-prefix", model_prefix,
                  "Bytes of each segment the model drives, the mixer alone after them, as compression codes them "
                  "(default 1M, level 6's; all: every byte)");
-  app.add_option("--byte-profile", a.byte_profile, "Mixer profile for bytes, as compression codes them: 12 (default), 10, 7, 5 or 1")
-      ->check(CLI::IsMember({1, 5, 7, 10, 12}));
+  app.add_option("--byte-profile", a.byte_profile,
+                 "Mixer profile for bytes, as compression codes them: 12, 14, 10, 7, 5 or 1 (default: the default level's, 12 "
+                 "with the model and 14 without)")
+      ->check(CLI::IsMember({1, 5, 7, 10, 12, 14}));
   app.add_option("--image-profile", a.image_profile,
                  "Mixer profile for images, as compression codes them: 13, 9, 11, 6 or 3 (default: the default level's, 13 and 11 "
                  "for images under " + std::to_string(kSmallImageBytes >> 10) + " KiB)")

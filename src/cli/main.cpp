@@ -257,10 +257,12 @@ int run(int argc, char** argv) {
                  "With the model: how much of each segment it drives, the context mixer alone after that, several times "
                  "faster (default: the level's; e.g. 1M, or all)");
   app.add_option("--byte-profile", a.byte_profile,
-                 "Mixer profile for bytes: 12 (levels 3-9; 10 whose weights start trained: ~1% smaller small files), 10 "
-                 "(files mbz 0.16-0.19 read), 7 (0.5-1% larger text, a tenth faster; files mbz 0.11-0.15 read), 5 (a few "
-                 "percent larger text, faster; files mbz 0.9-0.10 read) or 1 (levels 1-2: fastest; files mbz 0.3-0.8 read)")
-      ->check(CLI::IsMember({1, 5, 7, 10, 12}));
+                 "Mixer profile for bytes: 12 (levels 3-9 with the model; 10 whose weights start trained: ~1% smaller "
+                 "small files; files mbz 0.20 on read), 14 (levels 3-9 without the model, as -m none; the same trained "
+                 "without a model; files mbz 0.21 on read), 10 (files mbz 0.16-0.19 read), 7 (0.5-1% larger text, a tenth "
+                 "faster; files mbz 0.11-0.15 read), 5 (a few percent larger text, faster; files mbz 0.9-0.10 read) or 1 "
+                 "(levels 1-2: fastest; files mbz 0.3-0.8 read)")
+      ->check(CLI::IsMember({1, 5, 7, 10, 12, 14}));
   const std::string small_image = std::to_string(kSmallImageBytes >> 10) + " KiB";  // where levels 3-6 take profile 11
   app.add_option("--image-profile", a.image_profile,
                  "Mixer profile for images: 13 (levels 3-9; levels 3-6 use 11 for images under " + small_image +
@@ -283,7 +285,9 @@ int run(int argc, char** argv) {
     if (l.text_model)
       model = l.model_prefix ? "bytes through the model for each segment's first " + size_words(l.model_prefix)
                              : "bytes through the model";
-    std::string what = model + ", " + seg + " segments, profiles " + std::to_string(l.byte_profile) + " (bytes), " +
+    const std::string bytes = l.byte_profile ? std::to_string(l.byte_profile) + " (bytes)"
+                              : l.text_model ? "12 (bytes; 14 with -m none)" : "14 (bytes)";
+    std::string what = model + ", " + seg + " segments, profiles " + bytes + ", " +
                        (l.image_profile ? std::to_string(l.image_profile) + " (images)" : "13 (images; 11 under " + small_image + ")") +
                        " and " + std::to_string(l.audio_profile) + " (audio)";
     if (n == kDefaultLevel) what += " (the default)";

@@ -45,7 +45,7 @@ std::string describe_features(uint16_t features) {
   for (int bit = 0; bit < 16; ++bit) {
     if (!(features & (1u << bit))) continue;
     if (bit < 12) profiles += (profiles.empty() ? "" : ", ") + std::to_string(bit + 1);
-    else if ((1u << bit) == kFeatureProfile13) profiles += (profiles.empty() ? "" : ", ") + std::string("13");
+    else if (bit == 13 || bit == 14) profiles += (profiles.empty() ? "" : ", ") + std::to_string(bit);
     else others += (others.empty() ? "" : ", ") + ((1u << bit) == kFeatureModelPrefix ? std::string("the model prefix")
                                                                                       : "feature bit " + std::to_string(bit));
   }

@@ -29,16 +29,17 @@ constexpr uint16_t kFrameVersion = 2;
 // Required-feature bits of a version-2 header (docs/FORMAT.md "Header"):
 // bit p - 1 for mixer profile p (1..12); bit 12 for segments of method 4
 // (mixed, the model for a prefix; mbz 0.14); bit 13 for mixer profile 13
-// (mbz 0.21: bit 12 was taken); bits 14 and 15 are reserved for features to
-// come. A decoder refuses a frame with a bit it does not know.
+// and bit 14 for profile 14 (mbz 0.21: bit 12 was taken); bit 15 is
+// reserved for features to come. A decoder refuses a frame with a bit it
+// does not know.
 constexpr uint16_t kFeatureModelPrefix = 1u << 12;
-constexpr uint16_t kFeatureProfile13 = 1u << 13;
-constexpr uint16_t kKnownFeatures = 0x0FFF | kFeatureModelPrefix | kFeatureProfile13;  // mixer profiles 1-13, the model prefix
-// The bit of mixer profile p; 0 for a profile no bit can declare.
+// The bit of mixer profile p: p - 1 for 1..12, p for 13 and 14; 0 for a
+// profile no bit can declare.
 inline uint16_t profile_feature(int profile) {
-  if (profile == 13) return kFeatureProfile13;
+  if (profile == 13 || profile == 14) return static_cast<uint16_t>(1u << profile);
   return profile >= 1 && profile <= 12 ? static_cast<uint16_t>(1u << (profile - 1)) : 0;
 }
+constexpr uint16_t kKnownFeatures = 0x0FFF | kFeatureModelPrefix | (1u << 13) | (1u << 14);  // mixer profiles 1-14, the model prefix
 // "mixer profiles 1, 4" for the bits set (for messages and listings).
 std::string describe_features(uint16_t features);
 constexpr uint8_t kEndMarker = 0xFF;

@@ -19,7 +19,7 @@ namespace mbz {
 struct MixPlan {
   mix::SampleShape payload;
   uint64_t offset = 0;
-  uint8_t byte_profile = 12;  // mix::kProfileText12, as Options::byte_profile
+  uint8_t byte_profile = 12;  // mix::kProfileText12 or 14, as Options::byte_profile resolved by byte_profile_for
   uint8_t image_profile = 13;  // mix::kProfileImage13, as Options::image_profile
   uint8_t audio_profile = 8;  // mix::kProfileAudio8, as Options::audio_profile
   uint32_t model_prefix = 0;  // Options::model_prefix: a segment's bytes with the model's input (0: all)
@@ -34,12 +34,22 @@ inline uint8_t image_profile_for(const Options& opts, uint64_t payload_bytes) {
   return payload_bytes < kSmallImageBytes ? mix::kProfileImage11 : mix::kProfileImage13;
 }
 
-// The plan for a group of segments coded with these options, of a payload of
-// payload_bytes (for the image profile; unknown: the largest): the one place
-// the options' byte, image and audio profiles enter a plan.
-inline MixPlan mix_plan(const Options& opts, mix::SampleShape payload = {}, uint64_t offset = 0,
+// The byte profile that options give a frame coded with or without the
+// model: Options::byte_profile, or where that is 0 (by the model, the
+// default since 0.21), profile 12 with the model and 14 without: the same
+// unit, its weights started from a prior built the way it will be used.
+inline uint8_t byte_profile_for(const Options& opts, bool with_model) {
+  if (opts.byte_profile != 0) return static_cast<uint8_t>(opts.byte_profile);
+  return with_model ? mix::kProfileText12 : mix::kProfileText14;
+}
+
+// The plan for a group of segments coded with these options, with or
+// without the model, of a payload of payload_bytes (for the image profile;
+// unknown: the largest): the one place the options' byte, image and audio
+// profiles enter a plan.
+inline MixPlan mix_plan(const Options& opts, bool with_model, mix::SampleShape payload = {}, uint64_t offset = 0,
                         uint64_t payload_bytes = UINT64_MAX) {
-  return MixPlan{payload, offset, static_cast<uint8_t>(opts.byte_profile), image_profile_for(opts, payload_bytes),
+  return MixPlan{payload, offset, byte_profile_for(opts, with_model), image_profile_for(opts, payload_bytes),
                  static_cast<uint8_t>(opts.audio_profile), opts.model_prefix};
 }
 

@@ -86,7 +86,7 @@ FileRecord Evaluator::run(const std::string& path, size_t index, const std::func
       double bits = 0;
       for (size_t at = 0; at < payload.size(); at += chunk) {
         const auto part = payload_costs(payload.data() + at, std::min(chunk, payload.size() - at), coder, opts,
-                                        mix_plan(opts, flat.shape, at, payload.size()));
+                                        mix_plan(opts, !coder.is_none(), flat.shape, at, payload.size()));
         for (float c : part) bits += c;
         if (keep) keep->insert(keep->end(), part.begin(), part.end());
         if (progress) progress((static_cast<uint64_t>(pass) * payload.size() + at + part.size()) / passes);

@@ -141,7 +141,7 @@ struct UnitAhead::Held {
 
 namespace {
 uint8_t byte_profile(uint8_t profile) {
-  if (!is_byte_profile(profile)) throw Error(ErrorCode::invalid_argument, "a unit set up ahead is for a byte profile (1, 5, 7, 10 or 12)");
+  if (!is_byte_profile(profile)) throw Error(ErrorCode::invalid_argument, "a unit set up ahead is for a byte profile (1, 5, 7, 10, 12 or 14)");
   return profile;
 }
 }  // namespace

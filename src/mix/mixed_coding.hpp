@@ -36,10 +36,12 @@ constexpr uint8_t kProfileText10 = 10; // bytes: profile 7 plus four contexts, t
 constexpr uint8_t kProfileImage11 = 11; // small images of MED residuals: profile 6 whose weights start from a prior (mbz 0.20)
 constexpr uint8_t kProfileText12 = 12;  // bytes with the model: profile 10 whose weights start from a prior (mbz 0.20)
 constexpr uint8_t kProfileImage13 = 13; // images of MED residuals: profile 9 whose weights start from a prior (mbz 0.21)
+constexpr uint8_t kProfileText14 = 14;  // bytes without the model: profile 12's unit, its prior built without the model (mbz 0.21)
 
 // The profiles of plain bytes (no shape after the profile byte).
 inline bool is_byte_profile(uint8_t p) {
-  return p == kProfileGeneral || p == kProfileText5 || p == kProfileText7 || p == kProfileText10 || p == kProfileText12;
+  return p == kProfileGeneral || p == kProfileText5 || p == kProfileText7 || p == kProfileText10 || p == kProfileText12 ||
+         p == kProfileText14;
 }
 
 // The 8 nodes a byte passes through in a cumulative table cum[257]
@@ -54,7 +56,8 @@ inline bool image_fits_profile6(const SampleShape& s) { return (s.value_format &
 
 // The profile to write for a segment of this shape (the same for every
 // segment of a payload: it depends on the stride and value format only);
-// plain bytes (stride 0) get byte_profile, kProfileGeneral, kProfileText5, kProfileText7, kProfileText10 or kProfileText12;
+// plain bytes (stride 0) get byte_profile, kProfileGeneral, kProfileText5, kProfileText7, kProfileText10, kProfileText12
+// or kProfileText14;
 // images of MED residuals get image_profile, kProfileNumeric, kProfileImage6, kProfileImage9, kProfileImage11 or kProfileImage13;
 // audio of delta2 residuals gets audio_profile, kProfileSignal or kProfileAudio8.
 uint8_t profile_of(const SampleShape& shape, uint8_t byte_profile, uint8_t image_profile, uint8_t audio_profile);

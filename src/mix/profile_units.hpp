@@ -1,7 +1,9 @@
 // profile_units.hpp — the dispatch of mixed segments: a profile byte -> the
 // frozen unit that implements it (src/mix/profiles/, docs/FORMAT.md "Mixed
-// segments"). A new profile is a new unit and a new alternative here; the
-// units themselves are never edited (tests/frozen-units.sha256).
+// segments"). A new profile is a new unit and a new alternative here, or an
+// existing unit started from a new frozen prior (profile 14: profile 12's
+// unit and profile14.prior); the units themselves are never edited
+// (tests/frozen-units.sha256).
 //
 // Every unit has the same interface: Unit(segment_len, shape),
 // predict(NodeCounts) -> P(1) in [1, 4095], update(bit). Callers visit the
@@ -18,6 +20,7 @@
 #include "mbz/error.hpp"
 #include "mix/blocks/counter_tables.hpp"
 #include "mix/blocks/nibble_table.hpp"
+#include "mix/data/embedded_priors.hpp"
 #include "mix/mixed_coding.hpp"
 #include "mix/profiles/profile1_general.hpp"
 #include "mix/profiles/profile2_sampled.hpp"
@@ -74,6 +77,8 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
       return std::make_unique<Profile12Text>(segment_len, shape);
     case kProfileImage13:
       return std::make_unique<Profile13Image>(segment_len, shape);
+    case kProfileText14:  // profile 12's unit (frozen) with profile 14's prior
+      return std::make_unique<Profile12Text>(segment_len, shape, &profile14_prior());
     default:
       throw Error(ErrorCode::unsupported_version, "unknown mixer profile " + std::to_string(profile));
   }
@@ -94,7 +99,7 @@ inline ProfileUnit make_unit(uint8_t profile, size_t segment_len, SampleShape sh
 inline bool same_start(uint8_t profile, size_t a, size_t b) {
   if (profile == kProfileText5 || profile == kProfileText7)
     return nibble_table_bytes(a) == nibble_table_bytes(b) && table_bits(a) == table_bits(b);
-  if (profile == kProfileText10 || profile == kProfileText12)  // 12 sizes its tables as 10
+  if (profile == kProfileText10 || profile == kProfileText12 || profile == kProfileText14)  // 12 and 14 size their tables as 10
     return p10_nibble_table_bytes(a) == p10_nibble_table_bytes(b) && table_bits(a) == table_bits(b) &&
            p10_order2_bits(a) == p10_order2_bits(b);
   return a == b;

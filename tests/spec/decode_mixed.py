@@ -2,7 +2,7 @@
 """A second .mbz decoder, written from docs/FORMAT.md alone.
 
 Why it exists: docs/FORMAT.md says it specifies the format -- the container
-and the context mixer of mixed segments (methods 3 and 4, profiles 1-13) -- precisely
+and the context mixer of mixed segments (methods 3 and 4, profiles 1-14) -- precisely
 enough for a second implementation. This file is that second implementation,
 written from the document's text and nothing else (not from src/mix/), and
 the CTest `spec_decoder` runs it on the golden files with mixed segments
@@ -21,7 +21,7 @@ What it decodes:
     and checked, not applied), each block's check and its segment's XXH64,
     the end marker, and the footer's count, size, whole-content XXH64 and
     check; several frames back to back;
-  * segments of method 0 (stored) and 3 (mixed, profiles 1-13) in frames
+  * segments of method 0 (stored) and 3 (mixed, profiles 1-14) in frames
     without a model (`mbz -m none`: model name `none`, SHA-256 all zero),
     where the model's input is even odds (ones = 1, total = 2) at every
     decision;
@@ -560,7 +560,7 @@ class RangeDecoder:
 # "Mixed segments (method 3)": the profile byte, shape and value format
 # =============================================================================
 
-SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13, 9: 13, 10: 0, 11: 13, 12: 0, 13: 13}  # what follows the profile byte
+SHAPE_BYTES = {1: 0, 2: 12, 3: 13, 4: 13, 5: 0, 6: 13, 7: 0, 8: 13, 9: 13, 10: 0, 11: 13, 12: 0, 13: 13, 14: 0}  # what follows the profile byte
 MAX_STRIDE = 1024
 
 VF_BYTES_MASK = 0x07   # bits 0-2: bytes per sample (1..3)
@@ -596,7 +596,7 @@ def read_mixed_header(coded):
     if len(coded) < header_len:
         raise corrupt(f"mixed segment of profile {profile} shorter than its "
                       f"{header_len}-byte header")
-    if profile in (1, 5, 7, 10, 12):   # bytes: no shape
+    if profile in (1, 5, 7, 10, 12, 14):   # bytes: no shape
         return profile, Shape(), coded[header_len:]
 
     stride, row, phase = (int.from_bytes(coded[1 + 4 * i:5 + 4 * i], "little") for i in range(3))
@@ -1814,6 +1814,15 @@ def profile12_mixer(n):
     return Profile12Mixer(n)
 
 
+def profile14_mixer(n):
+    """[Profile 14: profile 12 with a prior built without the model] The
+    mixer of a profile-14 segment, from profile14.py (beside this file),
+    profile 10's mixer whose weights start from profile 14's prior."""
+    sys.modules.setdefault("decode_mixed", sys.modules[__name__])
+    from profile14 import Profile14Mixer
+    return Profile14Mixer(n)
+
+
 def profile13_mixer(shape, n):
     """[Profile 13: profile 9 with a weight prior] The mixer of a profile-13
     segment, from profile13.py (beside this file), profile9.py's mixer whose
@@ -1856,6 +1865,8 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
         mixer = profile12_mixer(n)
     elif profile == 13:
         mixer = profile13_mixer(shape, n)
+    elif profile == 14:
+        mixer = profile14_mixer(n)
     else:
         mixer = Profile5Mixer(n) if profile == 5 else Mixer(profile, shape, n)
     decoder = RangeDecoder(stream)
@@ -1883,19 +1894,18 @@ def decode_mixed_segment(coded, n, tables=None, trace=None):
 MAGIC = b"\x89MBZ\r\n\x1a\n"
 FORMAT_VERSIONS = (1, 2)
 # [Header: Required features] version 2: bit p - 1 for mixer profile p
-# (1..12), bit 12 the model prefix (method 4, mbz 0.14.0), bit 13 mixer
-# profile 13 (mbz 0.21.0), bits 14 and 15 reserved; the bits this decoder
-# knows: profiles 1-13 and the model prefix ("every mask within 0x3FFF").
+# (1..12), bit 12 the model prefix (method 4, mbz 0.14.0), bit p for mixer
+# profiles 13 and 14 (mbz 0.21.0), bit 15 reserved; the bits this decoder
+# knows: profiles 1-14 and the model prefix ("every mask within 0x7FFF").
 FEATURE_MODEL_PREFIX = 1 << 12
-FEATURE_PROFILE_13 = 1 << 13
-KNOWN_FEATURES = 0x0FFF | FEATURE_MODEL_PREFIX | FEATURE_PROFILE_13
+KNOWN_FEATURES = 0x0FFF | FEATURE_MODEL_PREFIX | 1 << 13 | 1 << 14
 
 
 def profile_feature(profile):
     """[Header: Required features] The bit that declares mixer profile
-    `profile` (1..13); 0 for any other byte, which no header can declare."""
-    if profile == 13:
-        return FEATURE_PROFILE_13
+    `profile` (1..14); 0 for any other byte, which no header can declare."""
+    if profile in (13, 14):
+        return 1 << profile
     return 1 << (profile - 1) if 1 <= profile <= 12 else 0
 MAX_SIDE_INFO = 1 << 20
 MAX_SEGMENT_SIZE = 1 << 24

@@ -13,8 +13,9 @@
 #include "mix/profiles/profile12_text.hpp"
 #include "mix/profiles/profile13_image.hpp"
 
-#if !defined(MBZ_PROFILE11_PRIOR) || !defined(MBZ_PROFILE12_PRIOR) || !defined(MBZ_PROFILE13_PRIOR)
-#error "MBZ_PROFILE11_PRIOR, MBZ_PROFILE12_PRIOR and MBZ_PROFILE13_PRIOR must name src/mix/data/profile11.prior, profile12.prior and profile13.prior"
+#if !defined(MBZ_PROFILE11_PRIOR) || !defined(MBZ_PROFILE12_PRIOR) || !defined(MBZ_PROFILE13_PRIOR) || \
+    !defined(MBZ_PROFILE14_PRIOR)
+#error "MBZ_PROFILE11_PRIOR ... MBZ_PROFILE14_PRIOR must name src/mix/data/profile11.prior ... profile14.prior"
 #endif
 
 __asm__(".section .rodata\n"
@@ -42,6 +43,14 @@ __asm__(".section .rodata\n"
         ".global mbz_profile13_prior_end\n"
         ".hidden mbz_profile13_prior_end\n"
         "mbz_profile13_prior_end:\n"
+        ".balign 16\n"
+        ".global mbz_profile14_prior_begin\n"
+        ".hidden mbz_profile14_prior_begin\n"
+        "mbz_profile14_prior_begin:\n"
+        ".incbin \"" MBZ_PROFILE14_PRIOR "\"\n"
+        ".global mbz_profile14_prior_end\n"
+        ".hidden mbz_profile14_prior_end\n"
+        "mbz_profile14_prior_end:\n"
         ".previous\n");
 
 extern "C" const uint8_t mbz_profile11_prior_begin[];
@@ -50,6 +59,8 @@ extern "C" const uint8_t mbz_profile12_prior_begin[];
 extern "C" const uint8_t mbz_profile12_prior_end[];
 extern "C" const uint8_t mbz_profile13_prior_begin[];
 extern "C" const uint8_t mbz_profile13_prior_end[];
+extern "C" const uint8_t mbz_profile14_prior_begin[];
+extern "C" const uint8_t mbz_profile14_prior_end[];
 
 namespace mbz::mix {
 
@@ -61,6 +72,9 @@ const size_t kProfile12PriorSize = static_cast<size_t>(mbz_profile12_prior_end -
 
 const uint8_t* const kProfile13Prior = mbz_profile13_prior_begin;
 const size_t kProfile13PriorSize = static_cast<size_t>(mbz_profile13_prior_end - mbz_profile13_prior_begin);
+
+const uint8_t* const kProfile14Prior = mbz_profile14_prior_begin;
+const size_t kProfile14PriorSize = static_cast<size_t>(mbz_profile14_prior_end - mbz_profile14_prior_begin);
 
 namespace {
 // A built-in prior, parsed and checked against its unit's shape; throws
@@ -92,6 +106,12 @@ const WeightPrior& profile12_prior() {
 const WeightPrior& profile13_prior() {
   static const WeightPrior prior = checked(kProfile13Prior, kProfile13PriorSize, kProfileImage13, Profile13Image::kInputs,
                                            Profile13Image::kFinalInputs, Profile13Image::set_rows());
+  return prior;
+}
+
+const WeightPrior& profile14_prior() {
+  static const WeightPrior prior = checked(kProfile14Prior, kProfile14PriorSize, kProfileText14, Profile12Text::kInputs,
+                                           Profile12Text::kSets, Profile12Text::set_rows());
   return prior;
 }
 
