@@ -179,13 +179,14 @@ int main(int argc, char** argv) {
     mbz_params_free(p);
     CHECK(mbz_params_create(&p) == MBZ_OK);
     CHECK(mbz_params_set(p, "level", "1") == MBZ_OK && mbz_params_set(p, "force_model", "1") == MBZ_OK);
-    static const char* const byte_profiles[] = {"1", "5", "7", "10"}; /* 7 since 0.11.0, 10 since 0.16.0 */
-    for (int k = 0; k < 4; ++k) {
-      const int prof = atoi(byte_profiles[k]);
+    /* 7 since 0.11.0, 10 since 0.16.0, 12 since 0.20.0, 14 and 0 (by the model: 14 without one) since 0.21.0 */
+    static const char* const byte_profiles[] = {"1", "5", "7", "10", "12", "14", "0"};
+    for (int k = 0; k < 7; ++k) {
+      const int prof = atoi(byte_profiles[k]) ? atoi(byte_profiles[k]) : 14;
       CHECK(mbz_params_set(p, "byte_profile", byte_profiles[k]) == MBZ_OK);
       CHECK(mbz_compress_with(NULL, text, n, p, &zp, &zpn) == MBZ_OK);
-      /* header: magic 8, version 2, features 2 (u16le, bit prof-1), name "none", SHA 32, adapter, side info ... */
-      CHECK(zpn > 12 && (((unsigned char*)zp)[10] | ((unsigned char*)zp)[11] << 8) == (1u << (prof - 1)));
+      /* header: magic 8, version 2, features 2 (u16le: bit prof-1, bit prof for 13 and 14), name "none", SHA 32, ... */
+      CHECK(zpn > 12 && (((unsigned char*)zp)[10] | ((unsigned char*)zp)[11] << 8) == (prof == 14 ? 1u << 14 : 1u << (prof - 1)));
       CHECK(mbz_decompress_with(NULL, zp, zpn, NULL, &back, &bn) == MBZ_OK);
       CHECK(bn == n && memcmp(back, text, n) == 0);
       mbz_free(back);
@@ -194,7 +195,7 @@ int main(int argc, char** argv) {
     CHECK(mbz_params_set(p, "byte_profile", "2") == MBZ_ERROR_INVALID_ARGUMENT);
     CHECK(mbz_params_set(p, "byte_profile", "6") == MBZ_ERROR_INVALID_ARGUMENT); /* an image profile */
 
-    /* image_profile (0.10.0): 3 writes the image profile of mbz 0.4-0.9, 6 that of 0.10-0.12, 9 the new one (levels 3-9) */
+    /* image_profile (0.10.0): 3 writes the image profile of mbz 0.4-0.9, 6 that of 0.10-0.12, 9 that of 0.13-0.20 */
     {
       unsigned char pgm[13 + 32 * 32];
       memcpy(pgm, "P5\n32 32\n255\n", 13);

@@ -85,11 +85,12 @@ TEST(Profile13, ImagesOfEveryWidthRoundTrip) { test::expect_every_width_round_tr
 
 // What it is for: photographs a prior still helps, from a few thousand
 // pixels to a few hundred thousand. Three 128 x 128 crops of a held-out
-// photograph, each coded alone (held-out 128 px crops: 0.5% smaller than
-// profile 9; bench/RESULTS.md "Images — profile 13").
+// photograph, each coded alone. Measured 2026-12-04: 0.34% smaller than
+// profile 9 (92,291 against 92,610 bytes; held-out 128 px crops of the
+// media corpus: 0.5%; bench/RESULTS.md "Images — profile 13").
 TEST(Profile13, SmallerThanProfile9OnHeldOutPhotographs) {
   size_t p13 = 0, p9 = 0;
-  for (const auto& at : {std::pair{0, 0}, std::pair{200, 100}, std::pair{100, 250}}) {
+  for (const auto& at : {std::pair{0, 0}, std::pair{200, 100}, std::pair{120, 128}}) {
     const auto crop = test::photo_crop(at.first, at.second, 128);
     Options o;
     o.force_model = true;

@@ -130,14 +130,20 @@ inline void expect_every_width_round_trips(uint8_t profile) {
   }
 }
 
-// A side x side crop at (x, y) of samples/photo-life-384.ppm, as a PPM: a
-// held-out photograph, not one a prior was built from (test_profile11, 13).
+// A side x side crop at (x, y) of samples/photo-life-384.ppm (384 x 256), as
+// a PPM: a held-out photograph, not one a prior was built from
+// (test_profile11, 13). A crop that does not fit in it is a test's error:
+// it fails the test and gives an empty image.
 inline std::vector<uint8_t> photo_crop(int x, int y, int side) {
   const auto ppm = read_file(data_path("samples/photo-life-384.ppm"));
   int w = 0, h = 0, max = 0, n = 0;
   EXPECT_EQ(std::sscanf(reinterpret_cast<const char*>(ppm.data()), "P6 %d %d %d%n", &w, &h, &max, &n), 3);
   const size_t start = static_cast<size_t>(n) + 1;
   EXPECT_EQ(ppm.size(), start + static_cast<size_t>(w) * h * 3);
+  if (x < 0 || y < 0 || side < 1 || x + side > w || y + side > h || ppm.size() != start + static_cast<size_t>(w) * h * 3) {
+    ADD_FAILURE() << "crop " << side << " at (" << x << ", " << y << ") is not inside the " << w << " x " << h << " photograph";
+    return {};
+  }
   const std::string head = "P6\n" + std::to_string(side) + " " + std::to_string(side) + "\n255\n";
   std::vector<uint8_t> crop(head.begin(), head.end());
   for (int r = 0; r < side; ++r) {

@@ -5,7 +5,7 @@
 // The file goes through the modality adapters as the compressor flattens it
 // (src/api/compressor.cpp): the payload is cut into segments of the default
 // segment size, each coded with the SampleShape the compressor would give it
-// (audio profile 8, or 4 as asked; images profile 9; plain bytes as asked). The engine is
+// (audio profile 8, or 4 as asked; images profile 13; plain bytes as asked). The engine is
 // replaced by a fixed stand-in, an order-0 byte frequency table rebuilt every
 // kRefresh bytes from the bytes before (piecewise static, so its 257-entry
 // cumulative tables can be built once before timing and read by the decoder

@@ -131,7 +131,7 @@ struct Options {
   // final mixer start from a prior built from text coded with the default
   // model (about 1% smaller 10 KB files, 0.2% at 100 KB, the same speed);
   // 14 (since 0.21.0), the same unit whose prior was built from text coded
-  // without a model (what the mixer alone learns: about 1.5% smaller 10 KB
+  // without a model (what the mixer alone learns: about 1% smaller 10 KB
   // files than 12 without a model; files mbz 0.21 on read); 10 (the default of
   // mbz 0.16-0.19, files they read), profile 7 with four more contexts, weight sets
   // that slow down as the segment goes on and tables sized to the segment

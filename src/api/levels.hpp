@@ -5,10 +5,11 @@
 // A level picks six things only, all recorded in the file, so any level's
 // output decodes with the same command: whether bytes are coded with the
 // neural model or by the context mixer alone (model `none`), the mixer
-// profile for bytes (1, fast; 10, about 10% smaller at a third of the
-// mixer's speed; 7 and 5, what mbz 0.11-0.15 and 0.9-0.10 wrote), the one for images (3, fast; 9, about 1.5% smaller photos than
-// 6 at two thirds of its speed, 6 itself about 6% smaller than 3 at a third of its speed; 0, 9 but 11 (6
-// with a weight prior) for images under 32 KiB, whose time is mostly profile 9's set-up), the one for audio (4, fast; 8, about 3% smaller at less than
+// profile for bytes (1, fast; 0, by the model: 12 with it and 14 without,
+// profile 10 started from a prior, about 10% smaller than 1 at a third of the
+// mixer's speed; 10, 7 and 5, what mbz 0.16-0.19, 0.11-0.15 and 0.9-0.10 wrote), the one for images (3, fast; 13, profile 9
+// with a weight prior, about 1.5% smaller photos than 6 at two thirds of its speed, 6 itself about 6% smaller than 3 at a
+// third of its speed; 0, 13 but 11 (6 with a weight prior) for images under 32 KiB, whose time is mostly profile 13's set-up), the one for audio (4, fast; 8, about 3% smaller at less than
 // half its speed), the segment size (the mixer learns from longer segments;
 // shorter ones decode in parallel), and with the model, how much of each
 // segment it drives (the model prefix: it earns most where the mixer has

@@ -1,7 +1,7 @@
 // weight_prior_builder.hpp — the building side of weight priors
 // (mix/blocks/weight_prior.hpp, docs/FORMAT.md "Weight priors"): sums of a
 // unit's weights over many segments, and their average as a prior's file.
-// tools/build_prior.cpp builds profiles 11's, 12's and 13's with it.
+// tools/build_prior.cpp builds profiles 11's to 14's with it.
 #pragma once
 
 #include <cstddef>

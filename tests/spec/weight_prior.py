@@ -1,7 +1,7 @@
 """Weight priors of the spec decoder, written from docs/FORMAT.md "Weight
 priors" alone: the file a profile's weight sets and final mixer start from
 (profile 11's, profile11.py; profile 12's, profile12.py; profile 13's,
-profile13.py)."""
+profile13.py; profile 14's, profile14.py)."""
 
 import os
 import struct
