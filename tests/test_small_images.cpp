@@ -54,8 +54,6 @@ TEST(SmallImages, FramesDeclareTheProfileTheirSizeGives) {
   EXPECT_EQ(coded_profile(at, o), mix::kProfileImage13);
   o.image_profile = mix::kProfileImage9;
   EXPECT_EQ(coded_profile(under, o), mix::kProfileImage9);
-  o.image_profile = mix::kProfileImage13;
-  EXPECT_EQ(coded_profile(under, o), mix::kProfileImage13);
   o.image_profile = mix::kProfileImage6;
   EXPECT_EQ(coded_profile(at, o), mix::kProfileImage6);
   o.image_profile = mix::kProfileImage11;

@@ -130,6 +130,24 @@ inline void expect_every_width_round_trips(uint8_t profile) {
   }
 }
 
+// Whether this build runs under AddressSanitizer or ThreadSanitizer (the
+// suite's second and third trees, scripts/test.sh): a test that measures a
+// ratio, not memory or threads, runs in the release tree only, where it
+// takes a tenth of the time.
+constexpr bool under_sanitizer() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  return true;
+#else
+  return false;
+#endif
+#else
+  return false;
+#endif
+}
+
 // A side x side crop at (x, y) of samples/photo-life-384.ppm (384 x 256), as
 // a PPM: a held-out photograph, not one a prior was built from
 // (test_profile11, 13). A crop that does not fit in it is a test's error:
