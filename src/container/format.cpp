@@ -42,12 +42,16 @@ void read_exact(std::istream& in, uint8_t* dst, size_t n, const std::string& wha
 
 std::string describe_features(uint16_t features) {
   std::string profiles, others;
+  uint16_t rest = features;  // the bits no profile declares
+  for (int p = 1; p <= kMaxFeatureProfile; ++p)
+    if (features & profile_feature(p)) {
+      profiles += (profiles.empty() ? "" : ", ") + std::to_string(p);
+      rest = static_cast<uint16_t>(rest & ~profile_feature(p));
+    }
   for (int bit = 0; bit < 16; ++bit) {
-    if (!(features & (1u << bit))) continue;
-    if (bit < 12) profiles += (profiles.empty() ? "" : ", ") + std::to_string(bit + 1);
-    else if (bit == 13 || bit == 14) profiles += (profiles.empty() ? "" : ", ") + std::to_string(bit);
-    else others += (others.empty() ? "" : ", ") + ((1u << bit) == kFeatureModelPrefix ? std::string("the model prefix")
-                                                                                      : "feature bit " + std::to_string(bit));
+    if (!(rest & (1u << bit))) continue;
+    others += (others.empty() ? "" : ", ") + ((1u << bit) == kFeatureModelPrefix ? std::string("the model prefix")
+                                                                                 : "feature bit " + std::to_string(bit));
   }
   std::string s;
   if (!profiles.empty()) s = (profiles.find(',') == std::string::npos ? "mixer profile " : "mixer profiles ") + profiles;

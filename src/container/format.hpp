@@ -33,13 +33,14 @@ constexpr uint16_t kFrameVersion = 2;
 // reserved for features to come. A decoder refuses a frame with a bit it
 // does not know.
 constexpr uint16_t kFeatureModelPrefix = 1u << 12;
+constexpr int kMaxFeatureProfile = 14;  // the highest profile a bit declares
 // The bit of mixer profile p: p - 1 for 1..12, p for 13 and 14; 0 for a
 // profile no bit can declare.
-inline uint16_t profile_feature(int profile) {
+constexpr uint16_t profile_feature(int profile) {
   if (profile == 13 || profile == 14) return static_cast<uint16_t>(1u << profile);
   return profile >= 1 && profile <= 12 ? static_cast<uint16_t>(1u << (profile - 1)) : 0;
 }
-constexpr uint16_t kKnownFeatures = 0x0FFF | kFeatureModelPrefix | (1u << 13) | (1u << 14);  // mixer profiles 1-14, the model prefix
+constexpr uint16_t kKnownFeatures = 0x0FFF | kFeatureModelPrefix | profile_feature(13) | profile_feature(14);  // mixer profiles 1-14, the model prefix
 // "mixer profiles 1, 4" for the bits set (for messages and listings).
 std::string describe_features(uint16_t features);
 constexpr uint8_t kEndMarker = 0xFF;

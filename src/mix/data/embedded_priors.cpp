@@ -1,7 +1,7 @@
 // The prior files' bytes, assembled into the object from the files
 // themselves (.incbin), so the table in the library is the file the tests
 // pin (tests/frozen-units.sha256), and the units' priors parsed from them.
-// MBZ_PROFILE11_PRIOR: the file's path, from CMakeLists.txt.
+// MBZ_PROFILE<N>_PRIOR: each file's path, from CMakeLists.txt.
 #include "mix/data/embedded_priors.hpp"
 
 #include <string>
@@ -18,63 +18,31 @@
 #error "MBZ_PROFILE11_PRIOR ... MBZ_PROFILE14_PRIOR must name src/mix/data/profile11.prior ... profile14.prior"
 #endif
 
-__asm__(".section .rodata\n"
-        ".balign 16\n"
-        ".global mbz_profile11_prior_begin\n"
-        ".hidden mbz_profile11_prior_begin\n"
-        "mbz_profile11_prior_begin:\n"
-        ".incbin \"" MBZ_PROFILE11_PRIOR "\"\n"
-        ".global mbz_profile11_prior_end\n"
-        ".hidden mbz_profile11_prior_end\n"
-        "mbz_profile11_prior_end:\n"
-        ".balign 16\n"
-        ".global mbz_profile12_prior_begin\n"
-        ".hidden mbz_profile12_prior_begin\n"
-        "mbz_profile12_prior_begin:\n"
-        ".incbin \"" MBZ_PROFILE12_PRIOR "\"\n"
-        ".global mbz_profile12_prior_end\n"
-        ".hidden mbz_profile12_prior_end\n"
-        "mbz_profile12_prior_end:\n"
-        ".balign 16\n"
-        ".global mbz_profile13_prior_begin\n"
-        ".hidden mbz_profile13_prior_begin\n"
-        "mbz_profile13_prior_begin:\n"
-        ".incbin \"" MBZ_PROFILE13_PRIOR "\"\n"
-        ".global mbz_profile13_prior_end\n"
-        ".hidden mbz_profile13_prior_end\n"
-        "mbz_profile13_prior_end:\n"
-        ".balign 16\n"
-        ".global mbz_profile14_prior_begin\n"
-        ".hidden mbz_profile14_prior_begin\n"
-        "mbz_profile14_prior_begin:\n"
-        ".incbin \"" MBZ_PROFILE14_PRIOR "\"\n"
-        ".global mbz_profile14_prior_end\n"
-        ".hidden mbz_profile14_prior_end\n"
-        "mbz_profile14_prior_end:\n"
-        ".previous\n");
+// One prior: its bytes in .rodata between the symbols
+// mbz_profile<N>_prior_begin and _end, which only this object sees.
+#define MBZ_EMBED_PRIOR(N, PATH)                                    \
+  __asm__(".section .rodata\n"                                      \
+          ".balign 16\n"                                            \
+          ".global mbz_profile" #N "_prior_begin\n"                 \
+          ".hidden mbz_profile" #N "_prior_begin\n"                 \
+          "mbz_profile" #N "_prior_begin:\n"                        \
+          ".incbin \"" PATH "\"\n"                                  \
+          ".global mbz_profile" #N "_prior_end\n"                   \
+          ".hidden mbz_profile" #N "_prior_end\n"                   \
+          "mbz_profile" #N "_prior_end:\n"                          \
+          ".previous\n");                                           \
+  extern "C" const uint8_t mbz_profile##N##_prior_begin[];          \
+  extern "C" const uint8_t mbz_profile##N##_prior_end[];            \
+  const uint8_t* const mbz::mix::kProfile##N##Prior = mbz_profile##N##_prior_begin; \
+  const size_t mbz::mix::kProfile##N##PriorSize =                   \
+      static_cast<size_t>(mbz_profile##N##_prior_end - mbz_profile##N##_prior_begin);
 
-extern "C" const uint8_t mbz_profile11_prior_begin[];
-extern "C" const uint8_t mbz_profile11_prior_end[];
-extern "C" const uint8_t mbz_profile12_prior_begin[];
-extern "C" const uint8_t mbz_profile12_prior_end[];
-extern "C" const uint8_t mbz_profile13_prior_begin[];
-extern "C" const uint8_t mbz_profile13_prior_end[];
-extern "C" const uint8_t mbz_profile14_prior_begin[];
-extern "C" const uint8_t mbz_profile14_prior_end[];
+MBZ_EMBED_PRIOR(11, MBZ_PROFILE11_PRIOR)
+MBZ_EMBED_PRIOR(12, MBZ_PROFILE12_PRIOR)
+MBZ_EMBED_PRIOR(13, MBZ_PROFILE13_PRIOR)
+MBZ_EMBED_PRIOR(14, MBZ_PROFILE14_PRIOR)
 
 namespace mbz::mix {
-
-const uint8_t* const kProfile11Prior = mbz_profile11_prior_begin;
-const size_t kProfile11PriorSize = static_cast<size_t>(mbz_profile11_prior_end - mbz_profile11_prior_begin);
-
-const uint8_t* const kProfile12Prior = mbz_profile12_prior_begin;
-const size_t kProfile12PriorSize = static_cast<size_t>(mbz_profile12_prior_end - mbz_profile12_prior_begin);
-
-const uint8_t* const kProfile13Prior = mbz_profile13_prior_begin;
-const size_t kProfile13PriorSize = static_cast<size_t>(mbz_profile13_prior_end - mbz_profile13_prior_begin);
-
-const uint8_t* const kProfile14Prior = mbz_profile14_prior_begin;
-const size_t kProfile14PriorSize = static_cast<size_t>(mbz_profile14_prior_end - mbz_profile14_prior_begin);
 
 namespace {
 // A built-in prior, parsed and checked against its unit's shape; throws
