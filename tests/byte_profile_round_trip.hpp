@@ -43,8 +43,11 @@ inline void expect_byte_profile_round_trip(uint8_t profile, const std::vector<ui
     o.threads = 2;
     const std::shared_ptr<const Model> model = with_model ? golden_model() : Model::none();
     const auto packed = compress(data.data(), data.size(), *model, o);
+    // -T 1 == -T 2 is the release tree's to check: under a sanitizer, a
+    // second coding adds time and no memory or thread check.
     o.threads = 1;
-    EXPECT_EQ(compress(data.data(), data.size(), *model, o), packed) << what << ": -T 1 differs from -T 2";
+    if (!under_sanitizer())
+      EXPECT_EQ(compress(data.data(), data.size(), *model, o), packed) << what << ": -T 1 differs from -T 2";
     FrameHeader h;
     size_t at = parse_header(packed.data(), packed.size(), h, "");
     const std::string where = what + (with_model ? ", tiny model" : ", no model");

@@ -156,6 +156,7 @@ TEST(Profile8, AudioOfEveryLayoutRoundTrips) {
 // 2.0% smaller here (the whole 3 s sample 2.5%; held-out recordings 3.4%,
 // bench/RESULTS.md): the fit and the long filter learn for a while.
 TEST(Profile8, SmallerThanProfile4OnMusic) {
+  if (test::under_sanitizer()) GTEST_SKIP() << "a ratio, measured in the release tree";
   auto wav = test::read_file(test::data_path("samples/music-44k-stereo.wav"));
   ASSERT_GT(wav.size(), 100000u);
   std::vector<int32_t> samples;

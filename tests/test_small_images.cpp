@@ -34,7 +34,11 @@ TEST(SmallImages, TheProfileFollowsThePayloadSize) {
 // of the limit: one pixel row under it, and exactly at it.
 uint8_t coded_profile(const std::vector<uint8_t>& image, const Options& o) {
   const auto packed = compress(image.data(), image.size(), *Model::none(), o);
-  EXPECT_EQ(decompress(packed.data(), packed.size(), test::only(Model::none()), Options{}), image);
+  // Decoded in the release tree; under a sanitizer the profiles' decoders
+  // are the round-trip tests' and the fuzz targets' to check (a 32 KiB image
+  // through profile 13 takes seconds there).
+  if (!test::under_sanitizer())
+    EXPECT_EQ(decompress(packed.data(), packed.size(), test::only(Model::none()), Options{}), image);
   FrameHeader hd;
   parse_header(packed.data(), packed.size(), hd, "");
   for (uint8_t p : {mix::kProfileImage6, mix::kProfileImage9, mix::kProfileImage11, mix::kProfileImage13})
