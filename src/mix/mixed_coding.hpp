@@ -79,7 +79,11 @@ constexpr size_t kWholeSegment = SIZE_MAX;
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
                                   double* ideal_bits, const std::function<void(size_t)>& ready = {},
                                   ProbabilityTrace* trace = nullptr, size_t model_len = kWholeSegment);
-constexpr size_t kReadyStep = 4096;
+// The teacher forcing finishes its local model in groups of 64 patches (512
+// bytes): asking for as much at a time, the mixer starts on a small file's
+// first bytes a group after the model does, not 4 KiB after (a 10 KB text
+// compresses 7% sooner; the mixer then trails the model instead of waiting).
+constexpr size_t kReadyStep = 512;
 
 // The ideal cost in bits of every byte under the mixer (what mixed_encode codes).
 std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
