@@ -73,18 +73,18 @@ TEST(ModelPrefix, RoundTripsAtEveryPrefix) {
     Options o = prefix_options(8192, prefix);
     o.threads = 2;
     const auto two = compress(d.data(), d.size(), *test::golden_model(), o);
-    o.threads = 1;  // the same bytes: checked in the release tree (a sanitizer adds no check to a second coding)
-    const auto one = test::under_sanitizer() ? two : compress(d.data(), d.size(), *test::golden_model(), o);
-    EXPECT_EQ(one, two) << "prefix " << prefix;
+    o.threads = 1;  // the same bytes: the release tree's check (under a sanitizer a second coding checks no memory)
+    if (!test::under_sanitizer())
+      EXPECT_EQ(compress(d.data(), d.size(), *test::golden_model(), o), two) << "prefix " << prefix;
     Options dec;
     dec.threads = 2;
     EXPECT_EQ(decompress(two.data(), two.size(), test::only(test::golden_model()), dec), d) << "prefix " << prefix;
-    const auto bs = blocks(one);
+    const auto bs = blocks(two);
     ASSERT_EQ(bs.size(), 3u);
     for (const Block& b : bs)
       EXPECT_EQ(b.h.method, prefix != 0 && prefix < b.h.raw_len ? Method::mixed_prefix : Method::mixed)
           << "prefix " << prefix << ", segment of " << b.h.raw_len;
-    EXPECT_EQ((features_of(one) & kFeatureModelPrefix) != 0, prefix != 0 && prefix < 8192) << "prefix " << prefix;
+    EXPECT_EQ((features_of(two) & kFeatureModelPrefix) != 0, prefix != 0 && prefix < 8192) << "prefix " << prefix;
   }
 }
 
