@@ -40,7 +40,13 @@ constexpr uint16_t profile_feature(int profile) {
   if (profile == 13 || profile == 14) return static_cast<uint16_t>(1u << profile);
   return profile >= 1 && profile <= 12 ? static_cast<uint16_t>(1u << (profile - 1)) : 0;
 }
-constexpr uint16_t kKnownFeatures = 0x0FFF | kFeatureModelPrefix | profile_feature(13) | profile_feature(14);  // mixer profiles 1-14, the model prefix
+// The bits of every profile a bit declares, 1..kMaxFeatureProfile.
+constexpr uint16_t profile_features() {
+  uint16_t bits = 0;
+  for (int p = 1; p <= kMaxFeatureProfile; ++p) bits = static_cast<uint16_t>(bits | profile_feature(p));
+  return bits;
+}
+constexpr uint16_t kKnownFeatures = profile_features() | kFeatureModelPrefix;  // mixer profiles 1-14, the model prefix
 // "mixer profiles 1, 4" for the bits set (for messages and listings).
 std::string describe_features(uint16_t features);
 constexpr uint8_t kEndMarker = 0xFF;
