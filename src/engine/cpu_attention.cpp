@@ -56,26 +56,23 @@ void weights_plain(const AttentionRule& a, const float* s, int n, int64_t* e, fl
   for (int i = 0; i < n; ++i) p[i] = static_cast<float>(std::floor((static_cast<double>(e[i]) * a.one + half) / den));
 }
 
-// av[r] += sum_t p[r][t] * v_t over `count` value rows.
-void values_plain(const float* p, int p_stride, int rows, const int8_t* v, int v_stride, int dh, int count, float* av,
-                  int av_stride) {
+// av[r] += sum_t p[r][t] * v(slot0 + t) over `count` slots (HeadRing's
+// value layout: quads of four slots side by side, q_stride bytes apart).
+void values_plain(const float* p, int p_stride, int rows, const int8_t* v, int q_stride, int64_t slot0, int dh, int count,
+                  float* av, int av_stride) {
   for (int r = 0; r < rows; ++r) {
     float* out = av + static_cast<size_t>(r) * av_stride;
     const float* pr = p + static_cast<size_t>(r) * p_stride;
     for (int t = 0; t < count; ++t) {
       if (pr[t] == 0.0f) continue;
-      const int8_t* row = v + static_cast<size_t>(t) * v_stride;
-      for (int j = 0; j < dh; ++j) out[j] += pr[t] * static_cast<float>(row[j]);
+      const int64_t slot = slot0 + t;
+      const int8_t* column0 = v + static_cast<size_t>(slot / 4) * q_stride + slot % 4;  // component j at column0[4 * j]
+      for (int j = 0; j < dh; ++j) out[j] += pr[t] * static_cast<float>(column0[4 * j]);
     }
   }
 }
 
 // ---------------------------------------------------------------- AVX-512
-
-// 16 int8 values, widened to float32.
-MBZ_AVX512 inline __m512 widen16(__mmask16 m, const int8_t* p) {
-  return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p)));
-}
 
 // R queries times NV vectors of 16 keys in one pass over keys [t0, t0 +
 // 16 NV) (the last vector may be partial): R * NV independent accumulators
@@ -176,57 +173,97 @@ MBZ_AVX512 void weights_avx512(const AttentionRule& a, const float* s,
   }
 }
 
-// R queries times C vectors of 16 value columns (columns [j0, j0 + 16 C),
-// the last vector may be partial); for one or two queries the keys are split
-// into U interleaved partial sums (more independent chains), added at the
-// end: exact integers, so the split changes nothing.
-template <int R, int C>
-MBZ_AVX512 void values_pass(const float* p, int p_stride, const int8_t* v, int v_stride, int dh, int j0, int count, float* av,
-                            int av_stride) {
-  constexpr int U = R <= 2 ? 2 : 1;
-  __mmask16 m[C];
-  for (int c = 0; c < C; ++c) m[c] = tail16(dh - j0 - 16 * c);
-  __m512 acc[U][R][C];
-  for (int u = 0; u < U; ++u)
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < C; ++c) acc[u][r][c] = _mm512_setzero_ps();
-  int t = 0;
-  for (; t + U <= count; t += U)
-    for (int u = 0; u < U; ++u) {
-      const int8_t* row = v + static_cast<size_t>(t + u) * v_stride + j0;
-      __m512 x[C];
-      for (int c = 0; c < C; ++c) x[c] = widen16(m[c], row + 16 * c);
-      for (int r = 0; r < R; ++r) {
-        const __m512 pt = _mm512_set1_ps(p[static_cast<size_t>(r) * p_stride + t + u]);
-        for (int c = 0; c < C; ++c) acc[u][r][c] = _mm512_fmadd_ps(pt, x[c], acc[u][r][c]);
-      }
-    }
-  for (; t < count; ++t) {
-    const int8_t* row = v + static_cast<size_t>(t) * v_stride + j0;
-    for (int r = 0; r < R; ++r) {
-      const __m512 pt = _mm512_set1_ps(p[static_cast<size_t>(r) * p_stride + t]);
-      for (int c = 0; c < C; ++c) acc[0][r][c] = _mm512_fmadd_ps(pt, widen16(m[c], row + 16 * c), acc[0][r][c]);
+// The weights of one run of slots as bytes for vpdpbusd: for each row r,
+// hi = p >> 8 and lo = p & 255 (p = 256 hi + lo), slot s of the run at byte
+// (s - quad start) of pb[r][0] (hi) and pb[r][1] (lo), each 4 * nq bytes;
+// the `lead` slots of the first quad before the run and those of the last
+// quad after it weigh 0. Returns false (pb unusable) when some p is 2^16,
+// which no byte pair holds (only with attn_prob_bits 16, a single key taking
+// all the weight).
+MBZ_AVX512 bool weight_bytes(const float* p, int p_stride, int rows, int lead, int count, int nq, uint8_t* pb) {
+  const int half = 4 * nq;
+  const __m512i low = _mm512_set1_epi32(255), top = _mm512_set1_epi32(65535);
+  __mmask16 over = 0;
+  for (int r = 0; r < rows; ++r) {
+    const float* pr = p + static_cast<size_t>(r) * p_stride;  // byte b of the row holds pr[b - lead]
+    uint8_t* hi = pb + static_cast<size_t>(r) * 2 * half;
+    uint8_t* lo = hi + half;
+    for (int b = 0; b < half; b += 16) {
+      // Lanes of slots in the run: b + i in [lead, lead + count); the others
+      // read nothing and store 0. The first vector's run starts at lane
+      // lead (an expanding load), the others' at lane 0.
+      const __mmask16 in = static_cast<__mmask16>(tail16(lead + count - b) & ~tail16(lead - b));
+      const __mmask16 out = tail16(half - b);
+      const __m512 f = b >= lead ? _mm512_maskz_loadu_ps(in, pr + (b - lead)) : _mm512_maskz_expandloadu_ps(in, pr);
+      const __m512i x = _mm512_cvttps_epi32(f);
+      over |= _mm512_mask_cmpgt_epi32_mask(in, x, top);
+      _mm512_mask_cvtepi32_storeu_epi8(hi + b, out, _mm512_srli_epi32(x, 8));
+      _mm512_mask_cvtepi32_storeu_epi8(lo + b, out, _mm512_and_si512(x, low));
     }
   }
+  return over == 0;
+}
+
+// R queries times C vectors of 16 value columns (columns [j0, j0 + 16 C),
+// the last vector may be partial) over nq quads of slots: each vpdpbusd adds
+// four slots' weight bytes (unsigned, the same for every column) times their
+// values (signed) for 16 columns; the high and low bytes sum apart, as exact
+// int32 (|sum| <= 256 * 128 * T), and meet at the end: 256 hi + lo = sum p·v,
+// an integer below 2^24, as the plain loop's floats. The loops over R and C
+// are unrolled before GCC places the 2 R C accumulators (up to 16): left
+// rolled, it kept them in memory and stored each at every quad.
+template <int R, int C>
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) void values_pass(
+    const uint8_t* pb, int nq, const int8_t* v, int q_stride, int dh, int j0, float* av, int av_stride) {
+  const size_t half = static_cast<size_t>(4) * nq;
+  __mmask16 m[C];
+#pragma GCC unroll 4
+  for (int c = 0; c < C; ++c) m[c] = tail16(dh - j0 - 16 * c);
+  __m512i hi[R][C], lo[R][C];
+#pragma GCC unroll 4
   for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) hi[r][c] = lo[r][c] = _mm512_setzero_si512();
+  for (int g = 0; g < nq; ++g) {
+    const int8_t* quad = v + static_cast<size_t>(g) * q_stride + static_cast<size_t>(j0) * 4;
+    __m512i x[C];
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) x[c] = _mm512_maskz_loadu_epi32(m[c], quad + 64 * c);
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+      int32_t h, l;
+      std::memcpy(&h, pb + static_cast<size_t>(r) * 2 * half + 4 * g, 4);
+      std::memcpy(&l, pb + static_cast<size_t>(r) * 2 * half + half + 4 * g, 4);
+      const __m512i hb = _mm512_set1_epi32(h), lb = _mm512_set1_epi32(l);
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c) {
+        hi[r][c] = _mm512_dpbusd_epi32(hi[r][c], hb, x[c]);
+        lo[r][c] = _mm512_dpbusd_epi32(lo[r][c], lb, x[c]);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
     for (int c = 0; c < C; ++c) {
       float* out = av + static_cast<size_t>(r) * av_stride + j0 + 16 * c;
-      __m512 sum = _mm512_maskz_loadu_ps(m[c], out);
-      for (int u = 0; u < U; ++u) sum = _mm512_add_ps(sum, acc[u][r][c]);
-      _mm512_mask_storeu_ps(out, m[c], sum);
+      const __m512i sum = _mm512_add_epi32(_mm512_slli_epi32(hi[r][c], 8), lo[r][c]);
+      _mm512_mask_storeu_ps(out, m[c], _mm512_add_ps(_mm512_maskz_loadu_ps(m[c], out), _mm512_cvtepi32_ps(sum)));
     }
 }
 
-// Passes of 64 columns, the last with only the vectors its columns fill (a
-// head of 32 columns, the text model's local one, took two empty ones).
+// Passes of 16 CMAX columns (64 for one or two queries, 32 for more: two
+// accumulators per query and vector must stay in registers), the last with
+// only the vectors its columns fill.
 template <int R>
-void values_avx512(const float* p, int p_stride, const int8_t* v, int v_stride, int dh, int count, float* av, int av_stride) {
-  for (int j0 = 0; j0 < dh; j0 += 64) {
-    switch (std::min(4, (dh - j0 + 15) / 16)) {
-      case 4: values_pass<R, 4>(p, p_stride, v, v_stride, dh, j0, count, av, av_stride); break;
-      case 3: values_pass<R, 3>(p, p_stride, v, v_stride, dh, j0, count, av, av_stride); break;
-      case 2: values_pass<R, 2>(p, p_stride, v, v_stride, dh, j0, count, av, av_stride); break;
-      default: values_pass<R, 1>(p, p_stride, v, v_stride, dh, j0, count, av, av_stride); break;
+void values_vnni(const uint8_t* pb, int nq, const int8_t* v, int q_stride, int dh, float* av, int av_stride) {
+  constexpr int CMAX = R <= 2 ? 4 : 2;
+  for (int j0 = 0; j0 < dh; j0 += 16 * CMAX) {
+    switch (std::min(CMAX, (dh - j0 + 15) / 16)) {
+      case 4: values_pass<R, (CMAX >= 4 ? 4 : 1)>(pb, nq, v, q_stride, dh, j0, av, av_stride); break;
+      case 3: values_pass<R, (CMAX >= 3 ? 3 : 1)>(pb, nq, v, q_stride, dh, j0, av, av_stride); break;
+      case 2: values_pass<R, 2>(pb, nq, v, q_stride, dh, j0, av, av_stride); break;
+      default: values_pass<R, 1>(pb, nq, v, q_stride, dh, j0, av, av_stride); break;
     }
   }
 }
@@ -248,12 +285,35 @@ struct Scores {
 };
 template <int R>
 struct Values {
-  static void run(const float* p, int ps, const int8_t* v, int vs, int dh, int count, float* av, int avs) {
-    values_avx512<R>(p, ps, v, vs, dh, count, av, avs);
+  static void run(const uint8_t* pb, int nq, const int8_t* v, int qs, int dh, float* av, int avs) {
+    values_vnni<R>(pb, nq, v, qs, dh, av, avs);
   }
 };
 
+// av += the values of slots [slot0, slot0 + count) weighted by p: the VNNI
+// form over the quads the slots touch, else (or when a weight is 2^16) the
+// plain loop.
+void values_run(bool wide, const float* p, int p_stride, int rows, const HeadRing& ring, int64_t slot0, int dh, int count,
+                float* av, int av_stride, AttentionScratch& sc) {
+  const int lead = static_cast<int>(slot0 % 4), nq = (lead + count + 3) / 4;
+  if (wide) {
+    const size_t need = static_cast<size_t>(rows) * 2 * 4 * nq;
+    if (sc.pb.size() < need) sc.pb.resize(need);
+    if (weight_bytes(p, p_stride, rows, lead, count, nq, sc.pb.data())) {
+      const int8_t* v = ring.v + static_cast<size_t>(slot0 / 4) * ring.v_stride;
+      by_rows<Values>(rows, static_cast<const uint8_t*>(sc.pb.data()), nq, v, ring.v_stride, dh, av, av_stride);
+      return;
+    }
+  }
+  values_plain(p, p_stride, rows, ring.v, ring.v_stride, slot0, dh, count, av, av_stride);
+}
+
 }  // namespace
+
+void attend_values(kernels::Isa isa, const float* p, int p_stride, int rows, const HeadRing& ring, int64_t slot0, int dh,
+                   int count, float* av, int av_stride, AttentionScratch& scratch) {
+  values_run(kernels::wide_vectors(isa), p, p_stride, rows, ring, slot0, dh, count, av, av_stride, scratch);
+}
 
 void attend_block(kernels::Isa isa, const AttentionRule& a, const HeadRing& ring, int dh, const int8_t* q, int q_stride,
                   int rows, int64_t p0, float* av, int av_stride, AttentionScratch& sc) {
@@ -300,14 +360,8 @@ void attend_block(kernels::Isa isa, const AttentionRule& a, const HeadRing& ring
       weights_plain(a, s + static_cast<size_t>(r) * stride + o, n, sc.work.data(), pr + o);
   }
   for (int r = 0; r < rows; ++r) std::fill(av + static_cast<size_t>(r) * av_stride, av + static_cast<size_t>(r) * av_stride + dh, 0.0f);
-  for (int r = 0, done = 0; r < 2; done += runs.count[r], ++r) {
-    if (runs.count[r] == 0) continue;
-    const int8_t* v = ring.v + static_cast<size_t>(runs.slot[r]) * ring.v_stride;
-    if (wide)
-      by_rows<Values>(rows, p + done, stride, v, ring.v_stride, dh, runs.count[r], av, av_stride);
-    else
-      values_plain(p + done, stride, rows, v, ring.v_stride, dh, runs.count[r], av, av_stride);
-  }
+  for (int r = 0, done = 0; r < 2; done += runs.count[r], ++r)
+    if (runs.count[r] > 0) values_run(wide, p + done, stride, rows, ring, runs.slot[r], dh, runs.count[r], av, av_stride, sc);
 }
 
 }  // namespace mbz

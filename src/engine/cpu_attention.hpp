@@ -2,9 +2,11 @@
 // block of up to 4 consecutive queries of one head (docs/EXACTNESS.md §4).
 //
 // Keys and values are int8 in a ring (cpu_stack.hpp). q·k is an integer dot
-// product (VNNI with the AVX-512 kernels); sum p·v widens the values to
-// float32 and sums with float multiply-adds whose partial sums are integers
-// below 2^24: both exact in any order. A block of R queries shares one pass over
+// product (VNNI with the AVX-512 kernels); so is sum p·v there, each weight
+// p <= 2^16 split into a high and a low byte (256 hi·v + lo·v, the values of
+// four keys side by side); the plain form widens the values to float32 and
+// sums with float multiply-adds whose partial sums are integers below 2^24:
+// all exact in any order. A block of R queries shares one pass over
 // the keys (the union of their windows), which is what makes teacher forcing
 // fast; a decoding step is a block of 1.
 //
@@ -34,8 +36,8 @@ struct AttentionRule {
 // One head's keys and values for one sequence.
 struct HeadRing {
   const uint8_t* kt;    // [ceil(dh/4), cap, 4]: k + 128, component j of slot s at kt[(j/4)*cap*4 + s*4 + j%4]
-  const int8_t* v;      // value of slot s at v[s * v_stride + 0..dh)
-  int v_stride;
+  const int8_t* v;      // [ceil(cap/4), dh, 4]: component j of slot s at v[(s/4)*v_stride + j*4 + s%4]
+  int v_stride;         // bytes from one quad of slots to the next (dh * 4)
   int cap;
 };
 
@@ -43,11 +45,19 @@ struct AttentionScratch {
   std::vector<float> scores, probs;  // [R, W + R]
   std::vector<int64_t> work;         // [W]
   std::vector<int8_t> q4;            // [R, ceil(dh/4)*4]: the queries, zero-padded
+  std::vector<uint8_t> pb;           // [R, 2, 4 * quads]: the weights' high and low bytes, quad-aligned
 };
 
 // av[r][0, dh) = attention output (exact integers, as floats) of the query q[r]
 // (q + r * q_stride, dh int8) at position p0 + r, for r < R <= kQueryBlock.
 void attend_block(kernels::Isa isa, const AttentionRule& rule, const HeadRing& ring, int dh, const int8_t* q, int q_stride,
                   int rows, int64_t p0, float* av, int av_stride, AttentionScratch& scratch);
+
+// The value pass alone (for the tests that pin its forms to each other):
+// av[r][0, dh) += sum_t p[r][t] * v(slot0 + t) over t < count, slots
+// [slot0, slot0 + count) within the ring (no wrap), p[r][t] integers in
+// [0, 2^16] as floats; the form is the one attend_block uses with isa.
+void attend_values(kernels::Isa isa, const float* p, int p_stride, int rows, const HeadRing& ring, int64_t slot0, int dh,
+                   int count, float* av, int av_stride, AttentionScratch& scratch);
 
 }  // namespace mbz

@@ -82,7 +82,7 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
       const size_t row0 = static_cast<size_t>(seq) * c + c0;
       for (int h = 0; h < s.heads; ++h) {
         rule.slope = l.slopes[h];
-        const HeadRing ring{st.keys(layer, seq, h), st.values(layer, seq, 0) + h * dh, d, st.cap()};
+        const HeadRing ring{st.keys(layer, seq, h), st.values(layer, seq, h), 4 * dh, st.cap()};
         attend_block(m.isa, rule, ring, dh, qkv + row0 * 3 * d + h * dh, 3 * d, rows, pos0 + c0, av + h * dh, d,
                      sc.attention);
       }
@@ -94,28 +94,37 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
 }  // namespace
 
 StackState::StackState(const CpuStack& stack, int sequences, int cap)
-    : s_(sequences), cap_(cap), d_(stack.d), h_(stack.heads), dh_(stack.dh), dh4_((stack.dh + 3) / 4) {
-  const size_t rows = stack.layers.size() * static_cast<size_t>(sequences) * cap;
-  k_.assign(rows * h_ * dh4_ * 4, 0x80);
-  v_.assign(rows * stack.d, 0);
+    : s_(sequences), cap_(cap), cap4_((cap + 3) / 4 * 4), h_(stack.heads), dh_(stack.dh), dh4_((stack.dh + 3) / 4) {
+  const size_t rings = stack.layers.size() * static_cast<size_t>(sequences) * h_;
+  k_.assign(rings * dh4_ * 4 * cap, 0x80);
+  v_.assign(rings * dh_ * (cap4_ / 4), 0);
 }
 
+// Both loops are vectorized (clones for AVX-512 and AVX2): dh is a local, so
+// the byte stores cannot be taken to change it.
+MBZ_VECTOR_CLONES
 void StackState::store(int layer, int seq, int64_t pos, const int8_t* k, const int8_t* v) {
   const int64_t slot = pos % cap_;
   const size_t g_stride = static_cast<size_t>(cap_) * 4;
+  const int dh = dh_;
   for (int h = 0; h < h_; ++h) {
     uint8_t* kt = keys(layer, seq, h) + slot * 4;
-    const int8_t* kh = k + h * dh_;
+    const int8_t* kh = k + h * dh;
     int j = 0;
-    for (; j + 4 <= dh_; j += 4) {  // four components at once, each + 128 (a flip of the sign bit)
+    for (; j + 4 <= dh; j += 4) {  // four components at once, each + 128 (a flip of the sign bit)
       uint32_t quad;
       std::memcpy(&quad, kh + j, 4);
       quad ^= 0x80808080u;
       std::memcpy(kt + (j / 4) * g_stride, &quad, 4);
     }
-    for (; j < dh_; ++j) kt[(j / 4) * g_stride + j % 4] = static_cast<uint8_t>(kh[j] + 128);
+    for (; j < dh; ++j) kt[(j / 4) * g_stride + j % 4] = static_cast<uint8_t>(kh[j] + 128);
+    // Byte slot % 4 of the quad's word j is component j (little-endian words).
+    uint32_t* __restrict words = v_.data() + value_words(layer, seq, h) + static_cast<size_t>(slot / 4) * dh;
+    const int8_t* __restrict vh = v + h * dh;
+    const int shift = static_cast<int>(slot % 4) * 8;
+    const uint32_t keep = ~(0xFFu << shift);
+    for (j = 0; j < dh; ++j) words[j] = (words[j] & keep) | (uint32_t{static_cast<uint8_t>(vh[j])} << shift);
   }
-  std::copy_n(v, d_, values(layer, seq, slot));
 }
 
 MBZ_VECTOR_CLONES

@@ -16,11 +16,14 @@ namespace mbz {
 
 // Keys and values of every layer for S sequences: position p of sequence s
 // lives in slot p % cap; cap >= W - 1 + C for every call with C positions.
-// They are stored as int8 (a quarter of the cache a float ring needs) and
-// widened to float32 as attention reads them: its multiply-adds are exact
-// because every partial sum is an integer below 2^24 (docs/EXACTNESS.md §2).
-// Keys are transposed per head, so the scores of consecutive keys are one
-// contiguous vector loop.
+// They are stored as int8 (a quarter of the cache a float ring needs); the
+// attention's integer dot products read them as they are, its plain form
+// widens them to float32 (exact: every partial sum is an integer below 2^24,
+// docs/EXACTNESS.md §2). Both are transposed per head for the VNNI dot
+// products: the scores of consecutive keys are one contiguous vector loop,
+// and so are the weighted values of four slots side by side.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "StackState's value words hold slot s % 4 in byte s % 4");
+
 class StackState {
  public:
   StackState(const CpuStack& stack, int sequences, int cap);
@@ -32,16 +35,23 @@ class StackState {
   uint8_t* keys(int layer, int seq, int head) {
     return k_.data() + ((static_cast<size_t>(layer) * s_ + seq) * h_ + head) * dh4_ * 4 * cap_;
   }
-  // Value row of a slot: values(layer, seq, slot)[0, D).
-  int8_t* values(int layer, int seq, int64_t slot) {
-    return v_.data() + ((static_cast<size_t>(layer) * s_ + seq) * cap_ + static_cast<size_t>(slot)) * d_;
+  // Values of head h, the same components of four slots side by side:
+  // component j of the value in slot s at values(layer, seq, h)[(s / 4) *
+  // dh * 4 + j * 4 + s % 4] (HeadRing); the slots past cap, up to a whole
+  // quad, hold 0.
+  const int8_t* values(int layer, int seq, int head) const {
+    return reinterpret_cast<const int8_t*>(v_.data() + value_words(layer, seq, head));
   }
   void store(int layer, int seq, int64_t pos, const int8_t* k, const int8_t* v);
 
  private:
-  int s_, cap_, d_, h_, dh_, dh4_;
+  size_t value_words(int layer, int seq, int head) const {  // the first word of a head's values in v_
+    return ((static_cast<size_t>(layer) * s_ + seq) * h_ + head) * dh_ * (cap4_ / 4);
+  }
+
+  int s_, cap_, cap4_, h_, dh_, dh4_;  // cap4_: cap rounded up to whole quads
   std::vector<uint8_t> k_;  // [L, S, H, ceil(dh / 4), cap, 4]
-  std::vector<int8_t> v_;  // [L, S, cap, D]
+  std::vector<uint32_t> v_;  // [L, S, H, cap4 / 4, dh]: four slots' bytes per word, slot s % 4 in byte s % 4
 };
 
 // Runs the stack on x [S*C, D] (row s*C + c is sequence s at position pos0 + c),
