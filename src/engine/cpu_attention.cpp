@@ -57,17 +57,23 @@ void weights_plain(const AttentionRule& a, const float* s, int n, int64_t* e, fl
 }
 
 // av[r] += sum_t p[r][t] * v(slot0 + t) over `count` slots (HeadRing's
-// value layout: quads of four slots side by side, q_stride bytes apart).
+// value layout: quads of four slots side by side, q_stride bytes apart),
+// a quad at a time: its four weights (0 for slots outside the run) times
+// the four values of each component, which lie side by side.
 void values_plain(const float* p, int p_stride, int rows, const int8_t* v, int q_stride, int64_t slot0, int dh, int count,
                   float* av, int av_stride) {
+  const int lead = static_cast<int>(slot0 % 4);
   for (int r = 0; r < rows; ++r) {
     float* out = av + static_cast<size_t>(r) * av_stride;
     const float* pr = p + static_cast<size_t>(r) * p_stride;
-    for (int t = 0; t < count; ++t) {
-      if (pr[t] == 0.0f) continue;
-      const int64_t slot = slot0 + t;
-      const int8_t* column0 = v + static_cast<size_t>(slot / 4) * q_stride + slot % 4;  // component j at column0[4 * j]
-      for (int j = 0; j < dh; ++j) out[j] += pr[t] * static_cast<float>(column0[4 * j]);
+    for (int b = 0; b < lead + count; b += 4) {  // b: the quad's first slot, counted from slot0 - lead
+      float w[4];
+      for (int i = 0; i < 4; ++i) w[i] = b + i >= lead && b + i < lead + count ? pr[b + i - lead] : 0.0f;
+      if (w[0] == 0.0f && w[1] == 0.0f && w[2] == 0.0f && w[3] == 0.0f) continue;
+      const int8_t* quad = v + static_cast<size_t>((slot0 - lead + b) / 4) * q_stride;  // component j at quad[4 j + i]
+      for (int j = 0; j < dh; ++j)
+        out[j] += w[0] * static_cast<float>(quad[4 * j]) + w[1] * static_cast<float>(quad[4 * j + 1]) +
+                  w[2] * static_cast<float>(quad[4 * j + 2]) + w[3] * static_cast<float>(quad[4 * j + 3]);
     }
   }
 }
