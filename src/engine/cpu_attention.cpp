@@ -86,29 +86,39 @@ void values_plain(const float* p, int p_stride, int rows, const int8_t* v, int q
 // order of these exact sums gives the same integers. Each vpdpbusd adds four
 // components of 16 keys (k + 128, unsigned) times the same four of a query
 // (signed); 128 * sum(q) comes off at the end. Every sum is an integer below
-// 2^31, exact.
+// 2^31, exact. The loops over R and NV are unrolled before GCC places the
+// accumulators: left rolled, it kept them in memory and stored each at
+// every group.
 template <int R, int NV>
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) void scores_pass(
     const int8_t* q4, int dh4, const int32_t* qsum, const uint8_t* kt, int g_stride, int t0, int count, float* s,
     int s_stride) {
   __mmask16 m[NV];
+#pragma GCC unroll 8
   for (int v = 0; v < NV; ++v) m[v] = tail16(count - t0 - 16 * v);
   __m512i acc[R][NV];
+#pragma GCC unroll 4
   for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_si512();
   for (int g = 0; g < dh4; ++g) {
     const uint8_t* group = kt + static_cast<size_t>(g) * g_stride + static_cast<size_t>(t0) * 4;
     __m512i k[NV];
+#pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) k[v] = _mm512_maskz_loadu_epi32(m[v], group + 64 * v);
+#pragma GCC unroll 4
     for (int r = 0; r < R; ++r) {
       int32_t quad;
       std::memcpy(&quad, q4 + static_cast<size_t>(r) * dh4 * 4 + 4 * g, 4);
       const __m512i qb = _mm512_set1_epi32(quad);
+#pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], k[v], qb);
     }
   }
+#pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
     const __m512i off = _mm512_set1_epi32(128 * qsum[r]);
+#pragma GCC unroll 8
     for (int v = 0; v < NV; ++v)
       _mm512_mask_storeu_ps(s + static_cast<size_t>(r) * s_stride + t0 + 16 * v, m[v],
                             _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][v], off)));
