@@ -129,6 +129,16 @@ struct SegmentWork {
   std::unique_ptr<StackState> global;
 };
 
+// A thread's buffers for the local model's groups (run_local).
+struct LocalBuffers {
+  std::vector<int32_t> x;      // [rows, Dl]
+  std::vector<uint32_t> freq;  // [rows, 256]
+};
+LocalBuffers& local_buffers() {
+  thread_local LocalBuffers b;
+  return b;
+}
+
 struct LocalWork {
   size_t segment;
   int64_t first, count;                       // patches
@@ -290,18 +300,24 @@ class TeacherForcing {
     const int64_t p = m_.cfg.patch, dl = m_.cfg.l_dim, n = job.count;
     const ByteSpan seg = segs_[job.segment].bytes;
     const int rows = static_cast<int>(n * p);
-    std::vector<int32_t> x(static_cast<size_t>(rows) * dl);
+    // Per-thread buffers, grown and never shrunk: a fresh vector of every
+    // group's tables (512 KiB for 64 patches) cost a page-faulted, zeroed
+    // mapping each time, and every entry is written before it is read.
+    LocalBuffers& b = local_buffers();
+    if (b.x.size() < static_cast<size_t>(rows) * dl) b.x.resize(static_cast<size_t>(rows) * dl);
+    if (b.freq.size() < static_cast<size_t>(rows) * 256) b.freq.resize(static_cast<size_t>(rows) * 256);
+    int32_t* x = b.x.data();
+    uint32_t* freq = b.freq.data();
     for (int64_t k = 0; k < n; ++k)
       for (int64_t j = 0; j < p; ++j) {
         const size_t at = static_cast<size_t>((job.first + k) * p + j);
         const int prev = j == 0 ? 256 : (at - 1 < seg.size ? seg.data[at - 1] : 0);
         const int32_t* cond = job.cond->data() + ((job.first + k - job.cond_first) * p + j) * dl;
-        local_input(m_, prev, cond, &x[static_cast<size_t>(k * p + j) * dl]);
+        local_input(m_, prev, cond, x + static_cast<size_t>(k * p + j) * dl);
       }
     StackState state(m_.local, static_cast<int>(n), static_cast<int>(p));
-    stack_forward(m_, m_.local, state, x.data(), static_cast<int>(n), static_cast<int>(p), 0);
-    std::vector<uint32_t> freq(static_cast<size_t>(rows) * 256);
-    byte_tables(m_, x.data(), rows, freq.data());
+    stack_forward(m_, m_.local, state, x, static_cast<int>(n), static_cast<int>(p), 0);
+    byte_tables(m_, x, rows, freq);
     const size_t begin = static_cast<size_t>(job.first * p), end = std::min(seg.size, static_cast<size_t>((job.first + n) * p));
     for (size_t i = begin; i < end; ++i) sink_(job.segment, i, &freq[(i - begin) * 256]);
     if (done_range_ && end > begin) done_range_(job.segment, begin, end);

@@ -15,15 +15,19 @@ inline int64_t rq_plain(int32_t acc, const Multipliers& m, int j, int64_t lo, in
   return std::clamp<int64_t>((int64_t(acc) * m.mant[j] + m.round[j]) >> m.shift[j], lo, hi);
 }
 
-// 16 columns: clamp(floor(acc * m + 1/2), lo, hi) as int32 (acc * m + 1/2 is exact).
+// 16 columns: clamp(floor(acc * m + 1/2), lo, hi) as int32 (acc * m + 1/2 is
+// exact). The clamp comes first and the floor with the conversion (rounding
+// toward -inf): lo and hi are integers, so clamp and floor commute.
 inline MBZ_AVX512 __m512i rq16(__m512i acc, const double* m, __mmask16 mask, __m512d lo, __m512d hi) {
   const __m512d half = _mm512_set1_pd(0.5);
   const __m512d m0 = _mm512_maskz_loadu_pd(__mmask8(mask), m), m1 = _mm512_maskz_loadu_pd(__mmask8(mask >> 8), m + 8);
   __m512d v0 = _mm512_fmadd_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(acc)), m0, half);
   __m512d v1 = _mm512_fmadd_pd(_mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1)), m1, half);
-  v0 = _mm512_min_pd(_mm512_max_pd(_mm512_roundscale_pd(v0, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC), lo), hi);
-  v1 = _mm512_min_pd(_mm512_max_pd(_mm512_roundscale_pd(v1, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC), lo), hi);
-  return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtpd_epi32(v0)), _mm512_cvtpd_epi32(v1), 1);
+  v0 = _mm512_min_pd(_mm512_max_pd(v0, lo), hi);
+  v1 = _mm512_min_pd(_mm512_max_pd(v1, lo), hi);
+  constexpr int kFloor = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
+  return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvt_roundpd_epi32(v0, kFloor)), _mm512_cvt_roundpd_epi32(v1, kFloor),
+                            1);
 }
 
 template <class Emit>

@@ -43,26 +43,39 @@ Scratch& scratch_of_thread() {
   return s;
 }
 
-// AVX-512 forms of the two hottest element-wise loops (the compiler keeps
-// neither in registers on its own); the plain loops below are their
-// fallback and compute the same exact values.
-// One row of RMSNorm's output: clamp(floor(a_j / den), -127, 127) with
-// a_j = nq2 * x_j + add, 8 lanes at a time; guess from the reciprocal, then
-// exact corrections (every product below 2^53).
-MBZ_AVX512 void norm_row_avx512(const int32_t* x, int d, double nq2, double add, double den,
-                                                        int8_t* out) {
-  const __m512d vn = _mm512_set1_pd(nq2), va = _mm512_set1_pd(add), vd = _mm512_set1_pd(den),
-                vi = _mm512_set1_pd(1.0 / den), one = _mm512_set1_pd(1.0), lo = _mm512_set1_pd(-127.0),
-                hi = _mm512_set1_pd(127.0);
-  int j = 0;
-  for (; j < d; j += 8) {
-    const __mmask8 mask = tail8(d - j);
-    const __m512d a = _mm512_fmadd_pd(vn, _mm512_cvtepi32_pd(_mm256_maskz_loadu_epi32(mask, x + j)), va);
-    __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(a, vi), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    q = _mm512_mask_sub_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(q, vd), a, _CMP_GT_OQ), q, one);
-    q = _mm512_mask_add_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(_mm512_add_pd(q, one), vd), a, _CMP_LE_OQ), q, one);
-    q = _mm512_min_pd(_mm512_max_pd(q, lo), hi);
-    _mm_mask_storeu_epi8(out + j, mask, _mm512_cvtepi32_epi8(_mm512_castsi256_si512(_mm512_cvtpd_epi32(q))));
+// AVX-512 form of RMSNorm for one row of width d, |x| <= kResidualMax (every
+// caller's rows are residuals, clamped): the plain loop below is its
+// fallback and computes the same exact values.
+// Sum of squares: vpmuldq squares the even and the odd int32 lanes into
+// int64 lanes (x^2 < 2^30, the sum below 2^43), exact.
+// Output clamp(floor(a / den), -127, 127), a = 2 NQ x + r, den = 2r, 16
+// lanes in float32, exact because every value is an integer below 2^24:
+// r <= 32767 (ms <= 32767^2), so den <= 65534 and |a| <= 254 * 32767 +
+// 32767 < 2^23 (the fma rounds once, an exact integer). a is first clamped
+// to [-127 den, 128 den - 1], which leaves floor(a / den) clamped to
+// [-127, 127] as it was; the guess floor(a * (1/den)) is within one of the
+// quotient (|a / den| <= 128, relative error ~2^-23) and is corrected by one
+// with exact comparisons (|q| <= 129, so |q * den| < 2^24).
+MBZ_AVX512 void norm_row_avx512(const int32_t* x, int d, int64_t norm_scale, int8_t* out) {
+  __m512i sq = _mm512_setzero_si512();
+  for (int j = 0; j < d; j += 16) {
+    const __m512i v = _mm512_maskz_loadu_epi32(tail16(d - j), x + j), odd = _mm512_srli_epi64(v, 32);
+    sq = _mm512_add_epi64(sq, _mm512_add_epi64(_mm512_mul_epi32(v, v), _mm512_mul_epi32(odd, odd)));
+  }
+  const int64_t root = std::max<int64_t>(1, isqrt(_mm512_reduce_add_epi64(sq) / d));
+  const float den = static_cast<float>(2 * root);
+  const __m512 vn = _mm512_set1_ps(static_cast<float>(2 * norm_scale)), va = _mm512_set1_ps(static_cast<float>(root)),
+               vd = _mm512_set1_ps(den), vi = _mm512_set1_ps(1.0f / den), one = _mm512_set1_ps(1.0f),
+               lo = _mm512_set1_ps(static_cast<float>(-127 * 2 * root)),
+               hi = _mm512_set1_ps(static_cast<float>(128 * 2 * root - 1));
+  for (int j = 0; j < d; j += 16) {
+    const __mmask16 mask = tail16(d - j);
+    __m512 a = _mm512_fmadd_ps(vn, _mm512_cvtepi32_ps(_mm512_maskz_loadu_epi32(mask, x + j)), va);
+    a = _mm512_min_ps(_mm512_max_ps(a, lo), hi);
+    __m512 q = _mm512_roundscale_ps(_mm512_mul_ps(a, vi), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    q = _mm512_mask_sub_ps(q, _mm512_cmp_ps_mask(_mm512_mul_ps(q, vd), a, _CMP_GT_OQ), q, one);
+    q = _mm512_mask_add_ps(q, _mm512_cmp_ps_mask(_mm512_mul_ps(_mm512_add_ps(q, one), vd), a, _CMP_LE_OQ), q, one);
+    _mm_mask_storeu_epi8(out + j, mask, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(q)));
   }
 }
 
@@ -129,8 +142,14 @@ void StackState::store(int layer, int seq, int64_t pos, const int8_t* k, const i
 
 MBZ_VECTOR_CLONES
 void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h, kernels::Isa isa) {
+  const bool wide = kernels::wide_vectors(isa);
   for (int r = 0; r < rows; ++r) {
     const int32_t* row = x + static_cast<size_t>(r) * d;
+    int8_t* out = h + static_cast<size_t>(r) * d;
+    if (wide) {
+      norm_row_avx512(row, d, norm_scale, out);
+      continue;
+    }
     int64_t ss = 0;
     for (int j = 0; j < d; ++j) ss += int64_t(row[j]) * row[j];
     const int64_t root = std::max<int64_t>(1, isqrt(ss / d));
@@ -138,11 +157,6 @@ void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h, 
     // by exact integer comparisons (all values below 2^53).
     const double den = static_cast<double>(2 * root), inv = 1.0 / den;
     const double nq2 = static_cast<double>(2 * norm_scale), add = static_cast<double>(root);
-    int8_t* out = h + static_cast<size_t>(r) * d;
-    if (kernels::wide_vectors(isa)) {
-      norm_row_avx512(row, d, nq2, add, den, out);
-      continue;
-    }
     for (int j = 0; j < d; ++j) {
       const double a = nq2 * static_cast<double>(row[j]) + add;
       double q = std::floor(a * inv);

@@ -66,7 +66,8 @@ void stack_layers(const CpuModel& m, const CpuStack& s, StackState& st, int32_t*
                   int first_layer, int end_layer);
 
 // Integer RMSNorm of rows x [R, D] into int8 h [R, D] (isa: the model's kernel,
-// which also picks the element-wise form).
+// which also picks the element-wise form). |x| <= kResidualMax, as every row
+// the engine norms (residuals, clamped; the AVX-512 form relies on it).
 void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h, kernels::Isa isa);
 
 // Byte frequency tables from final local states x [R, Dl]: freq [R, 256],
