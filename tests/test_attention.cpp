@@ -126,7 +126,7 @@ TEST(Attention, BlockFormsAgree) {
   std::mt19937 rng(9);
   AttentionScratch scratch_plain, scratch_wide;
   for (int dh : {32, 64, 20})
-    for (int window : {1, 5, 16, 61})
+    for (int window : {1, 5, 8, 9, 16, 61})
       for (int rows = 1; rows <= kQueryBlock; ++rows)
         for (int trial = 0; trial < 8; ++trial) {
           const int cap = window - 1 + rows + static_cast<int>(rng() % 7);

@@ -189,6 +189,49 @@ MBZ_AVX512 void weights_avx512(const AttentionRule& a, const float* s,
   }
 }
 
+// weights_avx512 for R rows (queries) of at most 8 keys each (a local
+// model's window, or a sequence's first positions): row r's keys are
+// s[r][o_r, o_r + n_r), its weights go to p[r][o_r, o_r + n_r). The same
+// arithmetic lane for lane, each row one vector held in registers, and the
+// R rows' chains (reduction, gather, division) written side by side so they
+// overlap: the one-vector calls had been one long chain each.
+template <int R>
+MBZ_AVX512 void weights_few(const AttentionRule& a, const float* s, float* p, int stride, const int* o, const int* n) {
+  const __m512i mant = _mm512_set1_epi64(a.mant), round = _mm512_set1_epi64(a.round),
+                slope = _mm512_set1_epi64(a.slope), step = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
+                cap = _mm512_set1_epi64(a.lut_len - 1);
+  const __m128i shift = _mm_cvtsi32_si128(a.shift);
+  __mmask8 m[R];
+  __m512i e[R];
+  double total[R];
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    m[r] = tail8(n[r]);
+    const __m512i dot = _mm512_cvttps_epi64(_mm256_maskz_loadu_ps(m[r], s + static_cast<size_t>(r) * stride + o[r]));
+    const __m512i dist = _mm512_sub_epi64(_mm512_set1_epi64(n[r] - 1), step);
+    e[r] = _mm512_sub_epi64(_mm512_sra_epi64(_mm512_add_epi64(_mm512_mullo_epi64(dot, mant), round), shift),
+                            _mm512_mullo_epi64(slope, dist));
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    const __m512i vtop = _mm512_set1_epi64(_mm512_mask_reduce_max_epi64(m[r], e[r]));
+    e[r] = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m[r], _mm512_min_epi64(_mm512_sub_epi64(vtop, e[r]), cap),
+                                       a.lut, 8);
+    total[r] = static_cast<double>(_mm512_reduce_add_epi64(e[r]));
+  }
+  const __m512d one = _mm512_set1_pd(a.one), unit = _mm512_set1_pd(1.0);
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    const __m512d half = _mm512_set1_pd(total[r]), den = _mm512_set1_pd(2.0 * total[r]),
+                  inv = _mm512_set1_pd(1.0 / (2.0 * total[r]));
+    const __m512d num = _mm512_fmadd_pd(_mm512_cvtepi64_pd(e[r]), one, half);
+    __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(num, inv), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    q = _mm512_mask_sub_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(q, den), num, _CMP_GT_OQ), q, unit);
+    q = _mm512_mask_add_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(_mm512_add_pd(q, unit), den), num, _CMP_LE_OQ), q, unit);
+    _mm256_mask_storeu_ps(p + static_cast<size_t>(r) * stride + o[r], m[r], _mm512_cvtpd_ps(q));
+  }
+}
+
 // The weights of one run of slots as bytes for vpdpbusd: for each row r,
 // hi = p >> 8 and lo = p & 255 (p = 256 hi + lo), slot s of the run at byte
 // (s - quad start) of pb[r][0] (hi) and pb[r][1] (lo), each 4 * nq bytes;
@@ -364,16 +407,30 @@ void attend_block(kernels::Isa isa, const AttentionRule& a, const HeadRing& ring
     else
       scores_plain(q, q_stride, rows, kt, g_stride, dh, runs.count[r], s + done, stride);
   }
+  int o[kQueryBlock], n[kQueryBlock], widest = 0;
   for (int r = 0; r < rows; ++r) {
     const int64_t pos = p0 + r, first = std::max<int64_t>(0, pos - a.window + 1);
-    const int o = static_cast<int>(first - kf), n = static_cast<int>(pos - first + 1);
+    o[r] = static_cast<int>(first - kf), n[r] = static_cast<int>(pos - first + 1);
+    widest = std::max(widest, n[r]);
     float* pr = p + static_cast<size_t>(r) * stride;
-    std::fill(pr, pr + o, 0.0f);  // keys out of this query's window weigh 0
-    std::fill(pr + o + n, pr + t_count, 0.0f);
-    if (wide)
-      weights_avx512(a, s + static_cast<size_t>(r) * stride + o, n, sc.work.data(), pr + o);
-    else
-      weights_plain(a, s + static_cast<size_t>(r) * stride + o, n, sc.work.data(), pr + o);
+    std::fill(pr, pr + o[r], 0.0f);  // keys out of this query's window weigh 0
+    std::fill(pr + o[r] + n[r], pr + t_count, 0.0f);
+  }
+  if (wide && widest <= 8) {
+    switch (rows) {
+      case 4: weights_few<4>(a, s, p, stride, o, n); break;
+      case 3: weights_few<3>(a, s, p, stride, o, n); break;
+      case 2: weights_few<2>(a, s, p, stride, o, n); break;
+      default: weights_few<1>(a, s, p, stride, o, n); break;
+    }
+  } else {
+    for (int r = 0; r < rows; ++r) {
+      const size_t at = static_cast<size_t>(r) * stride + o[r];
+      if (wide)
+        weights_avx512(a, s + at, n[r], sc.work.data(), p + at);
+      else
+        weights_plain(a, s + at, n[r], sc.work.data(), p + at);
+    }
   }
   for (int r = 0; r < rows; ++r) std::fill(av + static_cast<size_t>(r) * av_stride, av + static_cast<size_t>(r) * av_stride + dh, 0.0f);
   for (int r = 0, done = 0; r < 2; done += runs.count[r], ++r)
