@@ -148,19 +148,34 @@ void scores_vnni(const int8_t* q4, int dh4, const int32_t* qsum, const uint8_t* 
   if (t0 < count) scores_tail<R, NV>((count - t0 + 15) / 16, q4, dh4, qsum, kt, g_stride, t0, count, s, s_stride);
 }
 
+// The scaled logits of up to 8 keys: ((q·k) * mant + round) >> shift, less
+// the ALiBi slope times each key's distance from the query (the first lane's
+// is `dist`, the next ones one less each), in int64 as weights_plain's.
+struct LogitRule {
+  __m512i mant, round, slope, step;
+  __m128i shift;
+  MBZ_AVX512 explicit LogitRule(const AttentionRule& a)
+      : mant(_mm512_set1_epi64(a.mant)),
+        round(_mm512_set1_epi64(a.round)),
+        slope(_mm512_set1_epi64(a.slope)),
+        step(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0)),
+        shift(_mm_cvtsi32_si128(a.shift)) {}
+  MBZ_AVX512 __m512i logits(const float* s, __mmask8 m, int64_t dist) const {
+    const __m512i dot = _mm512_cvttps_epi64(_mm256_maskz_loadu_ps(m, s));
+    const __m512i d = _mm512_sub_epi64(_mm512_set1_epi64(dist), step);
+    return _mm512_sub_epi64(_mm512_sra_epi64(_mm512_add_epi64(_mm512_mullo_epi64(dot, mant), round), shift),
+                            _mm512_mullo_epi64(slope, d));
+  }
+};
+
 MBZ_AVX512 void weights_avx512(const AttentionRule& a, const float* s,
                                                                                   int n, int64_t* e, float* p) {
-  const __m512i mant = _mm512_set1_epi64(a.mant), round = _mm512_set1_epi64(a.round),
-                slope = _mm512_set1_epi64(a.slope), step = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
-                cap = _mm512_set1_epi64(a.lut_len - 1);
-  const __m128i shift = _mm_cvtsi32_si128(a.shift);
+  const LogitRule rule(a);
+  const __m512i cap = _mm512_set1_epi64(a.lut_len - 1);
   __m512i top = _mm512_set1_epi64(INT64_MIN);
   for (int i = 0; i < n; i += 8) {
     const __mmask8 m = tail8(n - i);
-    const __m512i dot = _mm512_cvttps_epi64(_mm256_maskz_loadu_ps(m, s + i));
-    const __m512i dist = _mm512_sub_epi64(_mm512_set1_epi64(n - 1 - i), step);
-    const __m512i v = _mm512_sub_epi64(_mm512_sra_epi64(_mm512_add_epi64(_mm512_mullo_epi64(dot, mant), round), shift),
-                                       _mm512_mullo_epi64(slope, dist));
+    const __m512i v = rule.logits(s + i, m, n - 1 - i);
     _mm512_mask_storeu_epi64(e + i, m, v);
     top = _mm512_mask_max_epi64(top, m, top, v);
   }
@@ -177,15 +192,11 @@ MBZ_AVX512 void weights_avx512(const AttentionRule& a, const float* s,
   // reciprocal, corrected by one with exact comparisons (q * den < 2^53).
   const double total = static_cast<double>(_mm512_reduce_add_epi64(sum));
   const __m512d one = _mm512_set1_pd(a.one), half = _mm512_set1_pd(total), den = _mm512_set1_pd(2.0 * total),
-                inv = _mm512_set1_pd(1.0 / (2.0 * total)), unit = _mm512_set1_pd(1.0);
+                inv = _mm512_set1_pd(1.0 / (2.0 * total));
   for (int i = 0; i < n; i += 8) {
     const __mmask8 m = tail8(n - i);
     const __m512d ex = _mm512_cvtepi64_pd(_mm512_maskz_loadu_epi64(m, e + i));
-    const __m512d num = _mm512_fmadd_pd(ex, one, half);
-    __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(num, inv), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    q = _mm512_mask_sub_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(q, den), num, _CMP_GT_OQ), q, unit);
-    q = _mm512_mask_add_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(_mm512_add_pd(q, unit), den), num, _CMP_LE_OQ), q, unit);
-    _mm256_mask_storeu_ps(p + i, m, _mm512_cvtpd_ps(q));
+    _mm256_mask_storeu_ps(p + i, m, _mm512_cvtpd_ps(floor_quotient(_mm512_fmadd_pd(ex, one, half), den, inv)));
   }
 }
 
@@ -197,20 +208,15 @@ MBZ_AVX512 void weights_avx512(const AttentionRule& a, const float* s,
 // overlap: the one-vector calls had been one long chain each.
 template <int R>
 MBZ_AVX512 void weights_few(const AttentionRule& a, const float* s, float* p, int stride, const int* o, const int* n) {
-  const __m512i mant = _mm512_set1_epi64(a.mant), round = _mm512_set1_epi64(a.round),
-                slope = _mm512_set1_epi64(a.slope), step = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
-                cap = _mm512_set1_epi64(a.lut_len - 1);
-  const __m128i shift = _mm_cvtsi32_si128(a.shift);
+  const LogitRule rule(a);
+  const __m512i cap = _mm512_set1_epi64(a.lut_len - 1);
   __mmask8 m[R];
   __m512i e[R];
   double total[R];
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
     m[r] = tail8(n[r]);
-    const __m512i dot = _mm512_cvttps_epi64(_mm256_maskz_loadu_ps(m[r], s + static_cast<size_t>(r) * stride + o[r]));
-    const __m512i dist = _mm512_sub_epi64(_mm512_set1_epi64(n[r] - 1), step);
-    e[r] = _mm512_sub_epi64(_mm512_sra_epi64(_mm512_add_epi64(_mm512_mullo_epi64(dot, mant), round), shift),
-                            _mm512_mullo_epi64(slope, dist));
+    e[r] = rule.logits(s + static_cast<size_t>(r) * stride + o[r], m[r], n[r] - 1);
   }
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
@@ -219,15 +225,12 @@ MBZ_AVX512 void weights_few(const AttentionRule& a, const float* s, float* p, in
                                        a.lut, 8);
     total[r] = static_cast<double>(_mm512_reduce_add_epi64(e[r]));
   }
-  const __m512d one = _mm512_set1_pd(a.one), unit = _mm512_set1_pd(1.0);
+  const __m512d one = _mm512_set1_pd(a.one);
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
     const __m512d half = _mm512_set1_pd(total[r]), den = _mm512_set1_pd(2.0 * total[r]),
                   inv = _mm512_set1_pd(1.0 / (2.0 * total[r]));
-    const __m512d num = _mm512_fmadd_pd(_mm512_cvtepi64_pd(e[r]), one, half);
-    __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(num, inv), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    q = _mm512_mask_sub_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(q, den), num, _CMP_GT_OQ), q, unit);
-    q = _mm512_mask_add_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(_mm512_add_pd(q, unit), den), num, _CMP_LE_OQ), q, unit);
+    const __m512d q = floor_quotient(_mm512_fmadd_pd(_mm512_cvtepi64_pd(e[r]), one, half), den, inv);
     _mm256_mask_storeu_ps(p + static_cast<size_t>(r) * stride + o[r], m[r], _mm512_cvtpd_ps(q));
   }
 }

@@ -65,17 +65,14 @@ MBZ_AVX512 void norm_row_avx512(const int32_t* x, int d, int64_t norm_scale, int
   const int64_t root = std::max<int64_t>(1, isqrt(_mm512_reduce_add_epi64(sq) / d));
   const float den = static_cast<float>(2 * root);
   const __m512 vn = _mm512_set1_ps(static_cast<float>(2 * norm_scale)), va = _mm512_set1_ps(static_cast<float>(root)),
-               vd = _mm512_set1_ps(den), vi = _mm512_set1_ps(1.0f / den), one = _mm512_set1_ps(1.0f),
+               vd = _mm512_set1_ps(den), vi = _mm512_set1_ps(1.0f / den),
                lo = _mm512_set1_ps(static_cast<float>(-127 * 2 * root)),
                hi = _mm512_set1_ps(static_cast<float>(128 * 2 * root - 1));
   for (int j = 0; j < d; j += 16) {
     const __mmask16 mask = tail16(d - j);
     __m512 a = _mm512_fmadd_ps(vn, _mm512_cvtepi32_ps(_mm512_maskz_loadu_epi32(mask, x + j)), va);
     a = _mm512_min_ps(_mm512_max_ps(a, lo), hi);
-    __m512 q = _mm512_roundscale_ps(_mm512_mul_ps(a, vi), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    q = _mm512_mask_sub_ps(q, _mm512_cmp_ps_mask(_mm512_mul_ps(q, vd), a, _CMP_GT_OQ), q, one);
-    q = _mm512_mask_add_ps(q, _mm512_cmp_ps_mask(_mm512_mul_ps(_mm512_add_ps(q, one), vd), a, _CMP_LE_OQ), q, one);
-    _mm_mask_storeu_epi8(out + j, mask, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(q)));
+    _mm_mask_storeu_epi8(out + j, mask, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(floor_quotient(a, vd, vi))));
   }
 }
 
@@ -221,13 +218,9 @@ MBZ_AVX512 void byte_table_avx512(const int32_t* l,
     sum = _mm512_add_epi64(sum, e[b]);
   }
   const double total = static_cast<double>(_mm512_reduce_add_epi64(sum));
-  const __m512d den = _mm512_set1_pd(total), inv = _mm512_set1_pd(1.0 / total), vs = _mm512_set1_pd(scale),
-                unit = _mm512_set1_pd(1.0);
+  const __m512d den = _mm512_set1_pd(total), inv = _mm512_set1_pd(1.0 / total), vs = _mm512_set1_pd(scale);
   for (int b = 0; b < 32; ++b) {
-    const __m512d num = _mm512_mul_pd(_mm512_cvtepi64_pd(e[b]), vs);
-    __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(num, inv), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    q = _mm512_mask_sub_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(q, den), num, _CMP_GT_OQ), q, unit);
-    q = _mm512_mask_add_pd(q, _mm512_cmp_pd_mask(_mm512_mul_pd(_mm512_add_pd(q, unit), den), num, _CMP_LE_OQ), q, unit);
+    const __m512d q = floor_quotient(_mm512_mul_pd(_mm512_cvtepi64_pd(e[b]), vs), den, inv);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * b),
                         _mm256_add_epi32(_mm512_cvtpd_epi32(q), _mm256_set1_epi32(1)));
   }
