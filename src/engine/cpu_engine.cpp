@@ -23,6 +23,7 @@
 #include "engine/cpu_requant.hpp"
 #include "engine/cpu_stack.hpp"
 #include "engine/engine.hpp"
+#include "engine/scratch.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz {
@@ -304,10 +305,8 @@ class TeacherForcing {
     // group's tables (512 KiB for 64 patches) cost a page-faulted, zeroed
     // mapping each time, and every entry is written before it is read.
     LocalBuffers& b = local_buffers();
-    if (b.x.size() < static_cast<size_t>(rows) * dl) b.x.resize(static_cast<size_t>(rows) * dl);
-    if (b.freq.size() < static_cast<size_t>(rows) * 256) b.freq.resize(static_cast<size_t>(rows) * 256);
-    int32_t* x = b.x.data();
-    uint32_t* freq = b.freq.data();
+    int32_t* x = scratch(b.x, static_cast<size_t>(rows) * dl);
+    uint32_t* freq = scratch(b.freq, static_cast<size_t>(rows) * 256);
     for (int64_t k = 0; k < n; ++k)
       for (int64_t j = 0; j < p; ++j) {
         const size_t at = static_cast<size_t>((job.first + k) * p + j);

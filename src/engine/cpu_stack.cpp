@@ -15,6 +15,7 @@
 #include "engine/cpu_requant.hpp"
 #include "engine/int_ops.hpp"
 #include "engine/kernels/gemm_s8.hpp"
+#include "engine/scratch.hpp"
 
 namespace mbz {
 
@@ -23,12 +24,6 @@ namespace mbz {
 namespace {
 
 constexpr int32_t kR = kResidualMax;
-
-template <class T>
-T* scratch(std::vector<T>& buf, size_t n) {
-  if (buf.size() < n) buf.resize(n);
-  return buf.data();
-}
 
 // Per-thread work buffers of stack_forward (grown, never shrunk).
 struct Scratch {
