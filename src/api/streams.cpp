@@ -82,12 +82,14 @@ void for_each_segment_costs(const uint8_t* data, size_t size, const Model& model
       // The model over each segment's model prefix, as compression runs it.
       const std::vector<ByteSpan> modelled = model_spans(plan, segs);
       const auto paths = engine ? engine->evaluate_paths(modelled) : std::vector<std::vector<mix::PackedCounts>>(segs.size());
+      // A core the segments leave idle runs a staged profile's front (mixed_coding.hpp).
+      const bool spare_core = segs.size() < static_cast<size_t>(std::max(1, opts.threads));
       parallel_for(segs.size(), opts.threads, [&](size_t k, size_t) {
         const uint64_t offset = plan.offset + static_cast<uint64_t>(segs[k].data - data);
         const mix::SampleShape shape = mix::shape_at(plan.payload, offset);
         costs[k] = mix::mixed_costs(segs[k].data, segs[k].size, engine ? paths[k].data() : nullptr,
                                     mix::profile_of(shape, plan.byte_profile, plan.image_profile, plan.audio_profile), shape,
-                                    modelled[k].size);
+                                    modelled[k].size, spare_core);
       });
     } else {
       const auto codes = engine->evaluate(segs);

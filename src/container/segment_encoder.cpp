@@ -101,7 +101,8 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
   // A core the segments leave idle codes zstd beside the segment's other
   // codings (a lone segment at -T 2: 2-4% of its time); the choice is made
   // in the same order as before, so the output is the same.
-  const bool zstd_aside = segments.size() < static_cast<size_t>(std::max(1, threads)) && (model || plan);
+  const bool spare_core = segments.size() < static_cast<size_t>(std::max(1, threads));
+  const bool zstd_aside = spare_core && (model || plan);
   parallel_for(segments.size(), threads, [&](size_t i, size_t) {
     const ByteSpan s = segments[i];
     EncodedSegment& e = out[i];
@@ -120,7 +121,10 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     double mixed_bits = 0;
     mix::ProbabilityTrace* trace = traces ? &(*traces)[i] : nullptr;
     if (!model) {  // the mixer alone (model `none`)
-      std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, nullptr, profile, shape, &mixed_bits, {}, trace);
+      // Without a model's forcing beside it, the spare core runs a staged
+      // profile's front (mixed_coding.hpp): the same bytes.
+      std::vector<uint8_t> mixed =
+          mix::mixed_encode(s.data, s.size, nullptr, profile, shape, &mixed_bits, {}, trace, mix::kWholeSegment, spare_core);
       choice.consider(Method::zstd, zstd.get(), 0, false);
       choice.consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
       if (trace && e.method != Method::mixed) trace->p.clear();

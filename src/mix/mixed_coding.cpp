@@ -10,6 +10,9 @@
 #include "mbz/error.hpp"
 #include "mix/logistic.hpp"
 #include "mix/profile_units.hpp"
+#include "mix/staged/profile13_stages.hpp"
+#include "mix/staged/profile8_stages.hpp"
+#include "mix/staged/staged_run.hpp"
 
 namespace mbz::mix {
 
@@ -32,12 +35,28 @@ namespace {
 // Runs the segment's unit over a known segment, calling code(i, bit, p1) for
 // every decision: one loop a unit, no indirect call a decision.
 // paths covers bytes [0, model_len); the rest, or all without paths, get kNoModel.
+// staged: a core is spare, so a profile cut in two stages (src/mix/staged/)
+// runs its front there; the same decisions (staged_run.hpp). Not while
+// paths may still be arriving (ready): the front would outrun them.
 template <class Code>
 void run_known(const uint8_t* data, size_t size, const PackedCounts* paths, size_t model_len, uint8_t profile, SampleShape shape,
-               Code&& code, const std::function<void(size_t)>& ready = {}) {
+               Code&& code, const std::function<void(size_t)>& ready = {}, bool staged = false) {
+  const size_t modelled = paths ? std::min(size, model_len) : 0;
+  if (staged && !ready && (profile == kProfileImage13 || profile == kProfileAudio8)) {
+    if (profile == kProfileImage13) {
+      p13::Front front(size, shape);
+      p13::Back back(size, shape);
+      run_staged<p13::Front, p13::Back, p13::Decision>(front, back, data, size, paths, modelled, code);
+    } else {
+      p8::Front front(size, shape);
+      p8::Back back(size);
+      run_staged<p8::Front, p8::Back, p8::Decision>(front, back, data, size, paths, modelled, code);
+    }
+    release_freed_memory();
+    return;
+  }
   {
     ProfileUnit unit = make_unit(profile, size, shape);
-    const size_t modelled = paths ? std::min(size, model_len) : 0;
     std::visit([&](auto& mixer) {
       for (size_t i = 0; i < modelled; ++i) {
         if (ready && i % kReadyStep == 0) ready(std::min(modelled, i + kReadyStep));
@@ -81,7 +100,7 @@ uint8_t profile_of(const SampleShape& s, uint8_t byte_profile, uint8_t image_pro
 
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
                                   double* ideal, const std::function<void(size_t)>& ready, ProbabilityTrace* trace,
-                                  size_t model_len) {
+                                  size_t model_len, bool staged) {
   RangeEncoder enc;
   double bits = 0;
   run_known(data, size, paths, model_len, profile, shape, [&](size_t, int bit, int p1) {
@@ -92,7 +111,7 @@ std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const Packed
       enc.encode(0, zero, kProbOne);
     if (ideal) bits += bit_cost(bit, p1);
     if (trace) trace->add(p1);
-  }, ready);
+  }, ready, staged);
   if (ideal) *ideal = bits;
   std::vector<uint8_t> out{profile};
   if (shape.stride)
@@ -105,9 +124,10 @@ std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const Packed
 }
 
 std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
-                               size_t model_len) {
+                               size_t model_len, bool staged) {
   std::vector<double> bits(size, 0.0);
-  run_known(data, size, paths, model_len, profile, shape, [&](size_t i, int bit, int p1) { bits[i] += bit_cost(bit, p1); });
+  run_known(data, size, paths, model_len, profile, shape, [&](size_t i, int bit, int p1) { bits[i] += bit_cost(bit, p1); }, {},
+            staged);
   return std::vector<float>(bits.begin(), bits.end());
 }
 

@@ -76,9 +76,12 @@ constexpr size_t kWholeSegment = SIZE_MAX;
 // ready, if set, is called with n before the paths of bytes [0, n) are first
 // read, in increasing n (every kReadyStep bytes): paths may still be arriving.
 // trace, if set, gets every decision's probability (testing).
+// staged: a core is free beside the caller's; a profile cut in two stages
+// (src/mix/staged/: 8 and 13) computes its inputs there, one stage ahead of the
+// mixing. The same bytes either way.
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
                                   double* ideal_bits, const std::function<void(size_t)>& ready = {},
-                                  ProbabilityTrace* trace = nullptr, size_t model_len = kWholeSegment);
+                                  ProbabilityTrace* trace = nullptr, size_t model_len = kWholeSegment, bool staged = false);
 // The teacher forcing finishes its local model in groups of 64 patches (512
 // bytes): asking for as much at a time, the mixer starts on a small file's
 // first bytes a group after the model does, not 4 KiB after (a 10 KB text
@@ -87,7 +90,7 @@ constexpr size_t kReadyStep = 512;
 
 // The ideal cost in bits of every byte under the mixer (what mixed_encode codes).
 std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
-                               size_t model_len = kWholeSegment);
+                               size_t model_len = kWholeSegment, bool staged = false);
 
 // A byte profile's unit set up before its segment is here. A decoder that has
 // read a frame header and waits on a pipe for the first segment (the
