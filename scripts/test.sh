@@ -7,7 +7,7 @@
 #     also serves the fuzz targets (tests/fuzz), which then each replay their
 #     regression inputs and fuzz for a few seconds (CTest label `fuzz`);
 #     without them the fuzz targets are skipped with a message;
-#  2. the thread and streaming tests under ThreadSanitizer (build-tsan/, a
+#  2. the thread, streaming and staged-encoder tests under ThreadSanitizer (build-tsan/, a
 #     TSan build of the library and that one test program only), run in the
 #     background from the start, beside the release build and step 1 (log:
 #     build-tsan/stage.log, printed after step 1);
@@ -106,7 +106,7 @@ if [ "${MBZ_SANITIZE:-1}" != "0" ]; then
   fi
 
   if [ -n "$tsan_pid" ]; then
-    echo "== thread and streaming tests under ThreadSanitizer (run beside the stages above since $tsan_start; $(clock))"
+    echo "== thread, streaming and staged-encoder tests under ThreadSanitizer (run beside the stages above since $tsan_start; $(clock))"
     rc=0
     wait "$tsan_pid" || rc=$?
     tsan_pid=""
