@@ -23,7 +23,7 @@ for n in 1 2 3 4 5 6 7 8 9; do
   expect "level $n compresses" test -s t1.mbz
   expect "level $n: -T 1 == -T 2" cmp -s t1.mbz t2.mbz
   expect "level $n decodes with no option" sh -c "'$MBZ' -d -c t1.mbz | cmp -s - text.txt"
-  case $n in 1|2|3|4|5) model=none ;; *) model=text-small-v5 ;; esac
+  case $n in 1|2|3|4|5) model=none ;; *) model=text-small-v6 ;; esac
   expect "level $n codes bytes with model $model" listed t1.mbz "Model: *$model\$"
   size=$(case $n in 1) echo 1048576 ;; 2) echo 2097152 ;; 3) echo 4194304 ;; 4|6|7|8|9) echo 8388608 ;; 5) echo 16777216 ;; esac)
   expect "level $n: segments of up to $size bytes" listed t1.mbz "of up to $size bytes"

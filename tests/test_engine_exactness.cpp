@@ -125,7 +125,7 @@ TEST(Exactness, ShippedModelsEveryKernelEqualsTensorOps) {
   // The shipped models (text, audio, image) on a short text, every kernel
   // forced, teacher forcing and steps, against the libtorch tensor ops.
   const auto seg = text_sample(200);
-  for (const char* name : {"text-small-v1", "text-small-v2", "text-small-v3", "text-small-v4", "text-small-v5", "audio-small-v1", "image-small-v1"}) {
+  for (const char* name : {"text-small-v1", "text-small-v2", "text-small-v3", "text-small-v4", "text-small-v5", "text-small-v6", "audio-small-v1", "image-small-v1"}) {
     const auto file = ModelFile::load(test::data_path(std::string("models/") + name + ".mbzm"));
     const auto reference = reference_tables(file, seg);
     for (Isa isa : supported_isas()) {

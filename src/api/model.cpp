@@ -19,7 +19,7 @@ namespace mbz {
 
 const char* version_string() noexcept { return MBZ_VERSION_STRING; }
 const char* cpu_kernel() noexcept { return kernels::isa_name(kernels::default_isa()); }
-const char* default_model_name() noexcept { return "text-small-v5"; }
+const char* default_model_name() noexcept { return "text-small-v6"; }
 
 std::string default_model_name_for(const std::string& modality) {
   if (modality == "text") return default_model_name();
