@@ -73,7 +73,6 @@ class Handoff {
     std::lock_guard<std::mutex> lock(mu_);
     cv_.notify_all();
   }
-  bool failed() const { return failed_.load(std::memory_order_acquire); }
 
   std::atomic<size_t> written{0};
   std::atomic<size_t> read{0};
