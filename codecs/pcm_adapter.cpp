@@ -4,7 +4,7 @@
 // them with sf_read_raw, and find their byte order by comparing libsndfile's
 // decoded samples with both readings of the raw bytes. Anything that does
 // not check out stays bytes.
-#include <sndfile.h>
+#include "codecs/sndfile_api.hpp"
 
 #include <cstring>
 #include <memory>
@@ -55,7 +55,7 @@ sf_count_t vio_tell(void* u) { return static_cast<MemFile*>(u)->pos; }
 SF_VIRTUAL_IO memory_io() { return SF_VIRTUAL_IO{vio_len, vio_seek, vio_read, vio_write, vio_tell}; }
 
 struct SndfileCloser {
-  void operator()(SNDFILE* f) const { sf_close(f); }
+  void operator()(SNDFILE* f) const { sndfile().close(f); }
 };
 using Sndfile = std::unique_ptr<SNDFILE, SndfileCloser>;
 
@@ -110,10 +110,10 @@ double as_double(const uint8_t* p, int w, bool big_endian) {
 // Does libsndfile's decoding of the first frames match the raw bytes read in this byte order?
 bool order_matches(SNDFILE* f, const SampleGrid& g, const uint8_t* raw, sf_count_t frames, bool big_endian) {
   const size_t n = static_cast<size_t>(frames) * g.channels;
-  sf_seek(f, 0, SEEK_SET);
+  sndfile().seek(f, 0, SEEK_SET);
   if (g.is_float) {
     std::vector<double> ref(n);
-    if (sf_readf_double(f, ref.data(), frames) != frames) return false;
+    if (sndfile().readf_double(f, ref.data(), frames) != frames) return false;
     for (size_t i = 0; i < n; ++i) {
       const double v = as_double(raw + i * g.width, g.width, big_endian);
       if (std::memcmp(&v, &ref[i], sizeof v) != 0 && !(v != v && ref[i] != ref[i])) return false;
@@ -121,7 +121,7 @@ bool order_matches(SNDFILE* f, const SampleGrid& g, const uint8_t* raw, sf_count
     return true;
   }
   std::vector<int32_t> ref(n);
-  if (sf_readf_int(f, ref.data(), frames) != frames) return false;
+  if (sndfile().readf_int(f, ref.data(), frames) != frames) return false;
   for (size_t i = 0; i < n; ++i)
     if (as_sf_int(raw + i * g.width, g.width, big_endian, g.is_unsigned) != ref[i]) return false;
   return true;
@@ -144,7 +144,7 @@ bool decode_samples(SNDFILE* f, const SF_INFO& info, SampleGrid& g, std::vector<
   // (a few hostile bytes can claim 2^36 frames; found by tests/fuzz/fuzz_media).
   out.clear();
   for (sf_count_t done = 0; done < info.frames;) {
-    const sf_count_t got = sf_readf_int(f, buf.data(), std::min<sf_count_t>(4096, info.frames - done));
+    const sf_count_t got = sndfile().readf_int(f, buf.data(), std::min<sf_count_t>(4096, info.frames - done));
     if (got <= 0) return false;
     for (size_t i = 0; i < static_cast<size_t>(got) * info.channels; ++i) {
       const uint32_t v = static_cast<uint32_t>(buf[i]) >> (32 - 8 * g.width);
@@ -192,8 +192,8 @@ bool parse_pcm(const uint8_t* data, size_t n, bool media, Parsed& out, std::stri
   MemFile mf{data, static_cast<sf_count_t>(n), 0, nullptr};
   SF_VIRTUAL_IO io = memory_io();
   SF_INFO info{};
-  Sndfile f(sf_open_virtual(&io, SFM_READ, &info, &mf));
-  if (!f) return fail(why, std::string("libsndfile cannot parse it: ") + sf_strerror(nullptr));
+  Sndfile f(sndfile().open_virtual(&io, SFM_READ, &info, &mf));
+  if (!f) return fail(why, std::string("libsndfile cannot parse it: ") + sndfile().strerror(nullptr));
   const sf_count_t data_offset = mf.pos;  // libsndfile seeks to the samples when it opens a file
   SideInfo& s = out.info;
   if (!container_of(info.format & SF_FORMAT_TYPEMASK, s.container)) return fail(why, "not a PCM container mbz adapts");
@@ -221,8 +221,8 @@ bool parse_pcm(const uint8_t* data, size_t n, bool media, Parsed& out, std::stri
   if (data_offset < 0 || static_cast<uint64_t>(data_offset) + len > n)
     return fail(why, "the sample data runs past the end of the file");
   std::vector<uint8_t> raw(len);
-  sf_seek(f.get(), 0, SEEK_SET);
-  if (len > 0 && (sf_read_raw(f.get(), raw.data(), static_cast<sf_count_t>(len)) != static_cast<sf_count_t>(len) ||
+  sndfile().seek(f.get(), 0, SEEK_SET);
+  if (len > 0 && (sndfile().read_raw(f.get(), raw.data(), static_cast<sf_count_t>(len)) != static_cast<sf_count_t>(len) ||
                   std::memcmp(raw.data(), data + data_offset, len) != 0))
     return fail(why, "could not locate the sample data");
   const sf_count_t probe = std::min<sf_count_t>(info.frames, 4096);
@@ -305,8 +305,8 @@ std::vector<uint8_t> write_flac(const SideInfo& s, const std::vector<uint8_t>& s
   info.channels = static_cast<int>(g.channels);
   const int sub = g.width == 1 ? SF_FORMAT_PCM_S8 : g.width == 2 ? SF_FORMAT_PCM_16 : SF_FORMAT_PCM_24;
   info.format = SF_FORMAT_FLAC | sub;
-  Sndfile f(sf_open_virtual(&io, SFM_WRITE, &info, &mf));
-  if (!f) throw Error(ErrorCode::io, std::string("libsndfile cannot write FLAC: ") + sf_strerror(nullptr));
+  Sndfile f(sndfile().open_virtual(&io, SFM_WRITE, &info, &mf));
+  if (!f) throw Error(ErrorCode::io, std::string("libsndfile cannot write FLAC: ") + sndfile().strerror(nullptr));
   std::vector<int32_t> buf;
   buf.reserve(static_cast<size_t>(4096) * g.channels);
   const size_t count = samples.size() / g.width;
@@ -314,7 +314,7 @@ std::vector<uint8_t> write_flac(const SideInfo& s, const std::vector<uint8_t>& s
     buf.push_back(as_sf_int(samples.data() + i * g.width, g.width, false, false));
     if (buf.size() == buf.capacity() || i + 1 == count) {
       const auto frames = static_cast<sf_count_t>(buf.size() / g.channels);
-      if (sf_writef_int(f.get(), buf.data(), frames) != frames) throw Error(ErrorCode::io, "FLAC encoding failed");
+      if (sndfile().writef_int(f.get(), buf.data(), frames) != frames) throw Error(ErrorCode::io, "FLAC encoding failed");
       buf.clear();
     }
   }

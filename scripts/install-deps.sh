@@ -7,8 +7,8 @@ packages=(
   build-essential cmake pkg-config ccache
   libtorch-dev            # mbz-train, the CUDA plugin and the tests' reference engine (not the codec)
   libopenblas0-openmp     # fast BLAS for libtorch; -openmp honours torch's thread count
-  libcli11-dev libzstd-dev libxxhash-dev libssl-dev
-  libsndfile1-dev libstb-dev   # the pcm and image adapters (codecs/)
+  libcli11-dev libzstd-dev libxxhash-dev
+  libsndfile1-dev libstb-dev   # the pcm and image adapters (codecs/; libsndfile is loaded when audio needs it)
   liblzma-dev                  # mbz eval --baseline xz
   libgtest-dev
   python3                 # CTest spec_decoder: tests/spec/decode_mixed.py, the decoder written from docs/FORMAT.md

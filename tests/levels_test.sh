@@ -18,8 +18,12 @@ cp "$SRC/tests/golden/grey8-40x40.pgm" grey.pgm
 # A sample photograph's first 32,768 pixels as 256 x 128, exactly kSmallImageBytes: profile 13 at levels 3-9.
 { printf 'P5\n256 128\n255\n'; tail -c +16 "$SRC/samples/photo-umang-gray-320.pgm" | head -c 32768; } > big.pgm
 
+# Read from standard input, as a stream: its length is not known before the
+# frame header, which declares the level's own segment size. A file named on
+# the command line declares its length rounded up to a power of two (3000:
+# 4096), and so no model prefix (docs/FORMAT.md "Header").
 for n in 1 2 3 4 5 6 7 8 9; do
-  "$MBZ" -$n -T 1 -c text.txt > t1.mbz && "$MBZ" -$n -T 2 -c text.txt > t2.mbz
+  "$MBZ" -$n -T 1 -c < text.txt > t1.mbz && "$MBZ" -$n -T 2 -c < text.txt > t2.mbz
   expect "level $n compresses" test -s t1.mbz
   expect "level $n: -T 1 == -T 2" cmp -s t1.mbz t2.mbz
   expect "level $n decodes with no option" sh -c "'$MBZ' -d -c t1.mbz | cmp -s - text.txt"
@@ -32,6 +36,11 @@ for n in 1 2 3 4 5 6 7 8 9; do
   # stream's frame declares it (its length is not known before the header).
   prefix=$(case $n in 6|7|8) echo " and the model prefix" ;; esac)
   expect "level $n codes bytes with mixer profile $profile$prefix" listed t1.mbz "needs mixer profile $profile$prefix)"
+  "$MBZ" -$n -T 1 -c text.txt > f1.mbz && "$MBZ" -$n -T 2 -c text.txt > f2.mbz
+  expect "level $n, a named file: -T 1 == -T 2" cmp -s f1.mbz f2.mbz
+  expect "level $n, a named file: segments of up to 4096 bytes" listed f1.mbz "of up to 4096 bytes"
+  expect "level $n, a named file: mixer profile $profile, no model prefix" listed f1.mbz "needs mixer profile $profile)"
+  expect "level $n, a named file: round trip" sh -c "'$MBZ' -d -c f1.mbz | cmp -s - text.txt"
   # Audio is coded by the mixer alone at every level (levels.hpp), with
   # profile 4 at levels 1-2 and 8 above.
   "$MBZ" -$n -c speech.wav > s.mbz
@@ -73,16 +82,16 @@ expect "no model and no mixer: zstd" listed nomix.mbz "0 model \[0 mixed\], 1 zs
 expect "-0 is a usage error" test $rc -eq 2
 
 # --byte-profile overrides the level's; profile 1 is what mbz 0.3-0.8 read.
-"$MBZ" -6 --byte-profile 1 -c text.txt > p1.mbz
+"$MBZ" -6 --byte-profile 1 -c < text.txt > p1.mbz
 expect "--byte-profile 1 at level 6" listed p1.mbz "needs mixer profile 1 and the model prefix)"
 expect "--byte-profile 1 round trip" sh -c "'$MBZ' -d -c p1.mbz | cmp -s - text.txt"
 "$MBZ" -1 --byte-profile 7 -c text.txt > p7.mbz
 expect "--byte-profile 7 at level 1" listed p7.mbz "needs mixer profile 7)"
 # Profile 7 (what mbz 0.11-0.15 wrote) at a level with the model.
-"$MBZ" -6 --byte-profile 7 -c text.txt > p76.mbz
+"$MBZ" -6 --byte-profile 7 -c < text.txt > p76.mbz
 expect "--byte-profile 7 at level 6" listed p76.mbz "needs mixer profile 7 and the model prefix)"
 # Profile 10, the default of mbz 0.16-0.19, when named.
-"$MBZ" -6 --byte-profile 10 -c text.txt > p10.mbz
+"$MBZ" -6 --byte-profile 10 -c < text.txt > p10.mbz
 expect "--byte-profile 10 at level 6" listed p10.mbz "needs mixer profile 10 and the model prefix)"
 expect "--byte-profile 10 round trip" sh -c "'$MBZ' -d -c p10.mbz | cmp -s - text.txt"
 expect "--byte-profile 7 at level 6: round trip" sh -c "'$MBZ' -d -c p76.mbz | cmp -s - text.txt"
@@ -96,7 +105,7 @@ for p in 12 14; do
 done
 # Profile 5 (what mbz 0.9-0.10 wrote) when asked for, with and without a model.
 for n in 1 6; do
-  "$MBZ" -$n --byte-profile 5 -c text.txt > p5.mbz
+  "$MBZ" -$n --byte-profile 5 -c < text.txt > p5.mbz
   prefix=$(case $n in 6) echo " and the model prefix" ;; esac)
   expect "--byte-profile 5 at level $n" listed p5.mbz "needs mixer profile 5$prefix)"
   expect "--byte-profile 5 at level $n: round trip" sh -c "'$MBZ' -d -c p5.mbz | cmp -s - text.txt"

@@ -175,6 +175,28 @@ int main(int argc, char** argv) {
     CHECK(mbz_params_set(p, "layout", "no-such-layout") == MBZ_OK); /* checked when compression starts */
     CHECK(mbz_compress_with(NULL, text, n, p, &zp, &zpn) == MBZ_ERROR_INVALID_ARGUMENT);
 
+    /* size_hint (0.24.0): a stream told its input's size declares a segment
+       size of that size rounded up to a power of two (header bytes 50-53 for
+       the name "none" and no side information), and decodes as before */
+    mbz_params_free(p);
+    CHECK(mbz_params_create(&p) == MBZ_OK);
+    CHECK(mbz_params_set(p, "level", "1") == MBZ_OK);
+    CHECK(mbz_params_set(p, "size_hint", "3000") == MBZ_OK);
+    CHECK(mbz_params_set(p, "size_hint", "-1") == MBZ_ERROR_INVALID_ARGUMENT);
+    {
+      mbz_cstream* hs = NULL;
+      buffer hz = {NULL, 0, 0};
+      CHECK(mbz_cstream_create_with(NULL, p, &hs) == MBZ_OK);
+      CHECK(mbz_cstream_write(hs, text, 3000, sink, &hz) == MBZ_OK && mbz_cstream_finish(hs, sink, &hz) == MBZ_OK);
+      mbz_cstream_free(hs);
+      const unsigned char* h = (const unsigned char*)hz.p;
+      CHECK(hz.n > 60 && (h[50 + 4] | h[51 + 4] << 8 | h[52 + 4] << 16 | (unsigned)h[53 + 4] << 24) == 4096u);
+      CHECK(mbz_decompress_with(NULL, hz.p, hz.n, NULL, &back, &bn) == MBZ_OK);
+      CHECK(bn == 3000 && memcmp(back, text, 3000) == 0);
+      mbz_free(back);
+      free(hz.p);
+    }
+
     /* byte_profile (0.9.0): 1 writes the profile of mbz 0.3-0.8, as the header's features say */
     mbz_params_free(p);
     CHECK(mbz_params_create(&p) == MBZ_OK);

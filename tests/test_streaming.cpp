@@ -1,6 +1,7 @@
 // Streaming Compressor/Decompressor: any way of cutting the input gives the
 // one-shot bytes; output appears as segments complete; misuse is an error;
-// the frame header leaves first and a decompressor prepares while it waits.
+// the frame header leaves first and a decompressor prepares while it waits;
+// a compressor told the input's size declares it in the header.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -259,6 +260,45 @@ TEST(Streaming, CompressStreamPassesTheHeaderOnFirst) {
   const std::string all = rec.str();
   EXPECT_EQ(decompress(reinterpret_cast<const uint8_t*>(all.data()), all.size(), test::only(test::golden_model()), Options{}),
             data);
+}
+
+// Options::size_hint: a short input's frame declares segment_size as its
+// length rounded up to a power of two (at least 1 KiB), and is otherwise
+// the frame that segment_size gives without the hint, byte for byte, whether
+// the hint is right or wrong (it sets up the first segment's mixer unit
+// ahead, which is taken only where it fits). An input of a segment or more,
+// or no hint: the frame it was.
+TEST(Streaming, ASizeHintDeclaresTheSegmentSize) {
+  const auto model = test::golden_model();
+  const auto data = gpl_prefix(3000);
+  auto frame = [&](uint64_t hint, uint32_t segment_size) {
+    Options o;
+    o.byte_profile = mix::kProfileText12;
+    o.segment_size = segment_size;
+    o.size_hint = hint;
+    std::vector<uint8_t> out;
+    Compressor c(*model, o);
+    c.write(data.data(), data.size(), out);  // the path is chosen before the input's end
+    c.finish(out);
+    return out;
+  };
+  auto segment_size_of = [](const std::vector<uint8_t>& z) {
+    FrameHeader h;
+    parse_header(z.data(), z.size(), h, "");
+    return h.segment_size;
+  };
+  const auto plain = frame(0, 64 << 10);
+  EXPECT_EQ(segment_size_of(plain), 64u << 10);
+  for (const auto& [hint, declared] : {std::pair{uint64_t{3000}, 4096u}, std::pair{uint64_t{2000}, 2048u},
+                                       std::pair{uint64_t{5000}, 8192u}, std::pair{uint64_t{100}, 1024u}}) {
+    SCOPED_TRACE("hint " + std::to_string(hint));
+    const auto z = frame(hint, 64 << 10);
+    EXPECT_EQ(segment_size_of(z), declared);
+    EXPECT_EQ(z, frame(0, declared));
+    EXPECT_EQ(decompress(z.data(), z.size(), test::only(model), Options{}), data);
+  }
+  EXPECT_EQ(frame(64 << 10, 64 << 10), plain);  // a segment or more: as without it
+  EXPECT_EQ(frame(1 << 20, 64 << 10), plain);
 }
 
 }  // namespace

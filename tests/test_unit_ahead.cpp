@@ -1,6 +1,7 @@
 // A mixer unit set up before its segment arrives (mix::UnitAhead) codes the
-// segment exactly as the segment's own unit would and is taken only where it
-// starts alike. (The decompressor that sets one up while it waits:
+// segment exactly as the segment's own unit would, decoding and encoding,
+// and is taken only where it starts alike. (The decompressor that sets one
+// up while it waits, and the compressor told the input's size:
 // test_streaming.cpp.)
 #include <gtest/gtest.h>
 
@@ -39,6 +40,40 @@ TEST(UnitAhead, SameStartIsTheTableSizes) {
   // Other profiles: only the same length.
   EXPECT_TRUE(same_start(mix::kProfileGeneral, 5000, 5000));
   EXPECT_FALSE(same_start(mix::kProfileGeneral, 5000, 5001));
+}
+
+TEST(UnitAhead, APowerOfTwoStartsAsEveryLengthUpToIt) {
+  // The compressor declares a short input's segment_size as its length
+  // rounded up to a power of two, and a decompressor sets up its unit for
+  // that: every profile that sizes its tables by the segment sizes them
+  // alike for both (their sizes double at powers of two).
+  for (const uint8_t p : {mix::kProfileText5, mix::kProfileText7, mix::kProfileText10, mix::kProfileText12, mix::kProfileText14})
+    for (size_t n = 1; n <= (size_t{1} << 23); n = n * 3 / 2 + 1) {
+      size_t pow2 = 1;
+      while (pow2 < n) pow2 <<= 1;
+      EXPECT_TRUE(mix::same_start(p, n, pow2)) << "profile " << int{p} << ", " << n << " bytes";
+      EXPECT_TRUE(mix::same_start(p, pow2 / 2 + 1, pow2)) << "profile " << int{p} << ", " << pow2;
+    }
+}
+
+TEST(UnitAhead, EncodesAsTheSegmentsOwnUnit) {
+  const size_t n = 3000;
+  const auto data = gpl_repeated(n);
+  const auto own = mix::mixed_encode(data.data(), n, nullptr, mix::kProfileText12, mix::SampleShape{}, nullptr);
+  {  // set up for the power of two above: taken, the same bytes
+    mix::UnitAhead ahead(mix::kProfileText12, 4096);
+    EXPECT_EQ(mix::mixed_encode(data.data(), n, nullptr, mix::kProfileText12, mix::SampleShape{}, nullptr, {}, nullptr,
+                                mix::kWholeSegment, false, &ahead),
+              own);
+    EXPECT_FALSE(ahead.held());
+  }
+  {  // set up for other table sizes: left, the same bytes
+    mix::UnitAhead ahead(mix::kProfileText12, 40000);
+    EXPECT_EQ(mix::mixed_encode(data.data(), n, nullptr, mix::kProfileText12, mix::SampleShape{}, nullptr, {}, nullptr,
+                                mix::kWholeSegment, false, &ahead),
+              own);
+    EXPECT_TRUE(ahead.held());
+  }
 }
 
 TEST(UnitAhead, DecodesAsTheSegmentsOwnUnit) {

@@ -179,6 +179,11 @@ struct Options {
   // Testing and benchmarking: code every segment with the model even where
   // zstd or stored would be smaller (never needed for normal use).
   bool force_model = false;
+  // Compress: the input's size, where the caller knows it before writing
+  // it (a regular file; since 0.24.0); 0: unknown. It never changes the
+  // compressed bytes: an input of one segment gets its mixer's tables set up
+  // while the model loads, on another thread, instead of when coding starts.
+  uint64_t size_hint = 0;
   // Called after each group of segments with input and output bytes so far.
   std::function<void(uint64_t in_bytes, uint64_t out_bytes)> progress;
 

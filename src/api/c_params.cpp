@@ -58,11 +58,12 @@ void set_param(mbz_params& p, const std::string& name, const std::string& value)
   else if (name == "raw_pcm") o.raw_pcm = value;
   else if (name == "raw_image") o.raw_image = value;
   else if (name == "media") o.media = flag(name, value);
+  else if (name == "size_hint") o.size_hint = static_cast<uint64_t>(integer(name, value, 0, 1LL << 62));
   else
     throw Error(ErrorCode::invalid_argument, "mbz_params_set: unknown parameter '" + name +
                                                  "' (threads, segment_size, level, device, mix, byte_profile, image_profile, audio_profile, model_prefix, "
                                                  "force_model, "
-                                                 "adapter, layout, raw_pcm, raw_image, media)");
+                                                 "adapter, layout, raw_pcm, raw_image, media, size_hint)");
 }
 
 CompressSetup compress_setup(const std::shared_ptr<const Model>& m, const mbz_params* p) {

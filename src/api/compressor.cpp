@@ -2,6 +2,8 @@
 // The first kSniffBytes decide the path: an input a modality adapter may take
 // is buffered whole and flattened at finish(); anything else streams as bytes.
 #include <algorithm>
+#include <future>
+#include <system_error>
 #include <optional>
 
 #include "codecs/adapter.hpp"
@@ -29,6 +31,15 @@ void check_options(const Options& o) {
   codecs::check_adapter_options(codecs::adapter_options(o));
 }
 
+namespace {
+// The least power of two >= n (n <= 2^31).
+uint32_t power_of_two_at_least(uint64_t n) {
+  uint32_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+}  // namespace
+
 struct Compressor::Impl {
   const Model& model;
   Options opts;
@@ -44,6 +55,8 @@ struct Compressor::Impl {
   Stats st;
   enum class Path { undecided, bytes, whole } path = Path::undecided;
   bool finished = false;
+  std::future<std::unique_ptr<mix::UnitAhead>> unit_job;  // a lone segment's mixer unit, being set up
+  std::unique_ptr<mix::UnitAhead> unit_ahead;
 
   Impl(const Model& m, const Options& o) : model(m), opts(o) {}
 
@@ -56,6 +69,29 @@ struct Compressor::Impl {
     if (adapter != 0 && opts.modality_model) {
       frame_model = opts.modality_model(codecs::modality_of(adapter));
       if (frame_model) coder = frame_model.get();
+    }
+    // Plain bytes of a known length (a whole short input, or
+    // Options::size_hint) under one segment: the header's segment_size is
+    // that length rounded up to a power of two (at least 1 KiB), which bounds
+    // the frame's one segment as the option's would. A decoder reading the
+    // header before the segment sets up a unit for segment_size's length, and
+    // every table a byte profile sizes by its segment is the same for a
+    // length as for that power of two: its unit fits (docs/FORMAT.md
+    // "Header"; mix::UnitAhead).
+    const uint64_t expected = content ? *content : opts.size_hint;
+    if (adapter == 0 && expected > 0 && expected < opts.segment_size)
+      opts.segment_size = std::min(opts.segment_size, std::max<uint32_t>(1024, power_of_two_at_least(expected)));
+    // And the lone segment's own unit is set up on the core that packing the
+    // model's weights leaves idle, instead of on the coder's thread when
+    // coding starts (bench/RESULTS.md "The 10 KB round trip, and a process's
+    // start"). Not a failure if no thread can be had: the segment sets up its own.
+    if (opts.mix && adapter == 0 && expected > 0 && expected <= opts.segment_size) {
+      const uint8_t profile = byte_profile_for(opts, !coder->is_none());
+      const size_t len = static_cast<size_t>(expected);
+      try {
+        unit_job = std::async(std::launch::async, [profile, len] { return std::make_unique<mix::UnitAhead>(profile, len); });
+      } catch (const std::system_error&) {
+      }
     }
     engine = coder->is_none() ? nullptr : &coder->impl().engine(opts.device);
     set_compute_threads(opts.threads);
@@ -143,6 +179,17 @@ struct Compressor::Impl {
       partial = [&](double f) { opts.progress(st.in_bytes + static_cast<uint64_t>(f * static_cast<double>(n)), st.out_bytes); };
     MixPlan plan = mix_plan(opts, engine != nullptr, shape, frame_bytes);
     plan.model_prefix = model_prefix;  // none where the header does not declare it
+    if (unit_job.valid() || unit_ahead)
+      plan.unit_ahead = [this]() -> mix::UnitAhead* {
+        if (unit_job.valid()) {
+          try {
+            unit_ahead = unit_job.get();
+          } catch (...) {  // out of memory, say: the segment sets up its own, and reports it if it fails too
+            unit_ahead.reset();
+          }
+        }
+        return unit_ahead.get();
+      };
     std::vector<EncodedSegment> enc = encode_segments(engine, segs, opts.threads, opts.mix ? &plan : nullptr, opts.force_model, partial);
     for (size_t i = 0; i < segs.size(); ++i) {
       const EncodedSegment& e = enc[i];

@@ -166,6 +166,7 @@ void process(const Args& a, const std::string& input) {
   InputFile in(input);
   Progress bar(a.verbosity >= 1 && is_stderr_tty(), label, regular_file_size(input));
   Options o = options(a, &bar);
+  if (a.mode == Mode::compress) o.size_hint = regular_file_size(input).value_or(0);
   Stats st;
   if (a.mode == Mode::test) {
     st = decompress_stream(in.stream(), nullptr, resolver(a), o);

@@ -1,20 +1,11 @@
-// SHA-256 through OpenSSL's EVP interface, XXH64 through libxxhash.
+// XXH64 through libxxhash, and hex; SHA-256 is sha256.cpp's.
 #include "common/hashes.hpp"
 
-#include <openssl/evp.h>
 #include <xxhash.h>
 
 #include "mbz/error.hpp"
 
 namespace mbz {
-
-Sha256 sha256(const void* data, size_t n) {
-  Sha256 out{};
-  unsigned int len = 0;
-  if (EVP_Digest(data, n, out.data(), &len, EVP_sha256(), nullptr) != 1 || len != out.size())
-    throw Error(ErrorCode::internal, "SHA-256 computation failed");
-  return out;
-}
 
 std::string to_hex(const uint8_t* p, size_t n) {
   static const char* digits = "0123456789abcdef";

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "engine/engine.hpp"
@@ -23,6 +24,9 @@ struct MixPlan {
   uint8_t image_profile = 13;  // mix::kProfileImage13, as Options::image_profile
   uint8_t audio_profile = 8;  // mix::kProfileAudio8, as Options::audio_profile
   uint32_t model_prefix = 0;  // Options::model_prefix: a segment's bytes with the model's input (0: all)
+  // The first segment's unit, set up ahead (mix::UnitAhead), or null: waits
+  // until it is ready. Unset: none.
+  std::function<mix::UnitAhead*()> unit_ahead;
 };
 
 // The image profile that options give an image of payload_bytes bytes of
@@ -50,7 +54,7 @@ inline uint8_t byte_profile_for(const Options& opts, bool with_model) {
 inline MixPlan mix_plan(const Options& opts, bool with_model, mix::SampleShape payload = {}, uint64_t offset = 0,
                         uint64_t payload_bytes = UINT64_MAX) {
   return MixPlan{payload, offset, byte_profile_for(opts, with_model), image_profile_for(opts, payload_bytes),
-                 static_cast<uint8_t>(opts.audio_profile), opts.model_prefix};
+                 static_cast<uint8_t>(opts.audio_profile), opts.model_prefix, {}};
 }
 
 // The bytes of a segment of `size` that have the model's input under plan:

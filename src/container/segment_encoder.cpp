@@ -99,10 +99,14 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
                  ReadyPrefixes& ready, ForcingHelp& help, std::vector<EncodedSegment>& out,
                  std::vector<mix::ProbabilityTrace>* traces) {
   // A core the segments leave idle codes zstd beside the segment's other
-  // codings (a lone segment at -T 2: 2-4% of its time); the choice is made
-  // in the same order as before, so the output is the same.
+  // codings (a lone segment at -T 2: 2-4% of its time); so does a lone
+  // segment mixed over the model at any -T, whose teacher forcing runs on a
+  // thread of its own and leaves gaps (its first chunk runs alone while the
+  // mixer waits, and it ends before the mixer): zstd -19 of a 10 KB text
+  // took ~4 ms after the mixer at -T 1. The choice is made in the same
+  // order as before, so the output is the same.
   const bool spare_core = segments.size() < static_cast<size_t>(std::max(1, threads));
-  const bool zstd_aside = spare_core && (model || plan);
+  const bool zstd_aside = (spare_core && (model || plan)) || (model && plan && segments.size() == 1);
   parallel_for(segments.size(), threads, [&](size_t i, size_t) {
     const ByteSpan s = segments[i];
     EncodedSegment& e = out[i];
@@ -120,11 +124,12 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     const uint8_t profile = mix::profile_of(shape, plan->byte_profile, plan->image_profile, plan->audio_profile);
     double mixed_bits = 0;
     mix::ProbabilityTrace* trace = traces ? &(*traces)[i] : nullptr;
+    mix::UnitAhead* ahead = i == 0 && plan->unit_ahead ? plan->unit_ahead() : nullptr;
     if (!model) {  // the mixer alone (model `none`)
       // Without a model's forcing beside it, the spare core runs a staged
       // profile's front (mixed_coding.hpp): the same bytes.
       std::vector<uint8_t> mixed =
-          mix::mixed_encode(s.data, s.size, nullptr, profile, shape, &mixed_bits, {}, trace, mix::kWholeSegment, spare_core);
+          mix::mixed_encode(s.data, s.size, nullptr, profile, shape, &mixed_bits, {}, trace, mix::kWholeSegment, spare_core, ahead);
       choice.consider(Method::zstd, zstd.get(), 0, false);
       choice.consider(Method::mixed, std::move(mixed), mixed_bits, force_model);
       if (trace && e.method != Method::mixed) trace->p.clear();
@@ -136,7 +141,7 @@ void encode_each(const std::vector<ByteSpan>& segments, int threads, const MixPl
     // shorter than the segment the model has no paths past it: no plain model.
     const size_t modelled = model_bytes(*plan, s.size);
     std::vector<uint8_t> mixed = mix::mixed_encode(s.data, s.size, paths[i].data(), profile, shape, &mixed_bits,
-                                                   [&](size_t n) { ready.wait(i, n, help); }, trace, modelled);
+                                                   [&](size_t n) { ready.wait(i, n, help); }, trace, modelled, false, ahead);
     ready.wait(i, modelled, help);
     choice.consider(Method::zstd, zstd.get(), 0, false);
     if (modelled < s.size) {

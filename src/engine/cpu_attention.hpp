@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/kernels/gemm_s8.hpp"
+#include "engine/scratch.hpp"
 
 namespace mbz {
 
@@ -41,11 +42,13 @@ struct HeadRing {
   int cap;
 };
 
+// Work buffers of attend_block, from the thread's scratch region
+// (scratch.hpp): keep one per thread, freed on that thread.
 struct AttentionScratch {
-  std::vector<float> scores, probs;  // [R, W + R]
-  std::vector<int64_t> work;         // [W]
-  std::vector<int8_t> q4;            // [R, ceil(dh/4)*4]: the queries, zero-padded
-  std::vector<uint8_t> pb;           // [R, 2, 4 * quads]: the weights' high and low bytes, quad-aligned
+  ScratchVector<float> scores, probs;  // [R, W + R]
+  ScratchVector<int64_t> work;         // [W]
+  ScratchVector<int8_t> q4;            // [R, ceil(dh/4)*4]: the queries, zero-padded
+  ScratchVector<uint8_t> pb;           // [R, 2, 4 * quads]: the weights' high and low bytes, quad-aligned
 };
 
 // av[r][0, dh) = attention output (exact integers, as floats) of the query q[r]

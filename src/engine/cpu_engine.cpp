@@ -102,10 +102,11 @@ void global_input(const CpuModel& m, ByteSpan seg, int64_t a, int64_t c, int32_t
 // Local conditioning of c patches from the global outputs g [c, Dg]: [c, P*Dl].
 void global_to_local(const CpuModel& m, int32_t* g, int64_t c, std::vector<int32_t>& cond) {
   const int dg = static_cast<int>(m.cfg.g_dim), n = static_cast<int>(m.cfg.patch * m.cfg.l_dim);
-  std::vector<int8_t> h(static_cast<size_t>(c) * dg);
-  rms_norm(g, static_cast<int>(c), dg, m.cfg.norm_scale, h.data(), m.isa);
+  thread_local ScratchVector<int8_t> normed;  // [c, Dg]
+  int8_t* h = scratch(normed, static_cast<size_t>(c) * dg);
+  rms_norm(g, static_cast<int>(c), dg, m.cfg.norm_scale, h, m.isa);
   cond.resize(static_cast<size_t>(c) * n);
-  m.g2l.multiply(h.data(), static_cast<int>(c), cond.data());
+  m.g2l.multiply(h, static_cast<int>(c), cond.data());
   requant_to_i32(cond.data(), static_cast<int>(c), n, m.g2l_m, -kR, kR, cond.data(), m.wide_requant);
 }
 
@@ -132,8 +133,8 @@ struct SegmentWork {
 
 // A thread's buffers for the local model's groups (run_local).
 struct LocalBuffers {
-  std::vector<int32_t> x;      // [rows, Dl]
-  std::vector<uint32_t> freq;  // [rows, 256]
+  ScratchVector<int32_t> x;      // [rows, Dl]
+  ScratchVector<uint32_t> freq;  // [rows, 256]
 };
 LocalBuffers& local_buffers() {
   thread_local LocalBuffers b;

@@ -25,12 +25,12 @@ namespace {
 
 constexpr int32_t kR = kResidualMax;
 
-// Per-thread work buffers of stack_forward (grown, never shrunk).
+// Per-thread work buffers of stack_forward (grown, never shrunk; scratch.hpp).
 struct Scratch {
-  std::vector<int8_t> h, qkv, att;
-  std::vector<int32_t> acc;
-  std::vector<int32_t> avi;
-  std::vector<float> av;
+  ScratchVector<int8_t> h, qkv, att;
+  ScratchVector<int32_t> acc;
+  ScratchVector<int32_t> avi;
+  ScratchVector<float> av;
   AttentionScratch attention;
 };
 Scratch& scratch_of_thread() {
@@ -101,8 +101,9 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
 StackState::StackState(const CpuStack& stack, int sequences, int cap)
     : s_(sequences), cap_(cap), cap4_((cap + 3) / 4 * 4), h_(stack.heads), dh_(stack.dh), dh4_((stack.dh + 3) / 4) {
   const size_t rings = stack.layers.size() * static_cast<size_t>(sequences) * h_;
-  k_.assign(rings * dh4_ * 4 * cap, 0x80);
-  v_.assign(rings * dh_ * (cap4_ / 4), 0);
+  k_ = HugePageArray<uint8_t>(rings * dh4_ * 4 * cap, Uninitialized{});
+  std::fill_n(k_.data(), k_.size(), uint8_t{0x80});
+  v_ = HugePageArray<uint32_t>(rings * dh_ * (cap4_ / 4));
 }
 
 // Both loops are vectorized (clones for AVX-512 and AVX2): dh is a local, so

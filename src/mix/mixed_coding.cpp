@@ -32,15 +32,19 @@ NodeCounts node_counts(const uint32_t* cum, uint32_t c0) {
 }
 
 namespace {
+// The unit set up ahead if it fits the segment, else a new one (below).
+ProfileUnit unit_for(uint8_t profile, size_t size, SampleShape shape, UnitAhead* ahead);
+
 // Runs the segment's unit over a known segment, calling code(i, bit, p1) for
 // every decision: one loop a unit, no indirect call a decision.
 // paths covers bytes [0, model_len); the rest, or all without paths, get kNoModel.
 // staged: a core is spare, so a profile cut in two stages (src/mix/staged/)
 // runs its front there; the same decisions (staged_run.hpp). Not while
 // paths may still be arriving (ready): the front would outrun them.
+// ahead: a unit set up ahead for the segment (UnitAhead), or null.
 template <class Code>
 void run_known(const uint8_t* data, size_t size, const PackedCounts* paths, size_t model_len, uint8_t profile, SampleShape shape,
-               Code&& code, const std::function<void(size_t)>& ready = {}, bool staged = false) {
+               Code&& code, const std::function<void(size_t)>& ready = {}, bool staged = false, UnitAhead* ahead = nullptr) {
   const size_t modelled = paths ? std::min(size, model_len) : 0;
   if (staged && !ready && (profile == kProfileImage13 || profile == kProfileAudio8)) {
     if (profile == kProfileImage13) {
@@ -56,7 +60,7 @@ void run_known(const uint8_t* data, size_t size, const PackedCounts* paths, size
     return;
   }
   {
-    ProfileUnit unit = make_unit(profile, size, shape);
+    ProfileUnit unit = unit_for(profile, size, shape, ahead);
     std::visit([&](auto& mixer) {
       for (size_t i = 0; i < modelled; ++i) {
         if (ready && i % kReadyStep == 0) ready(std::min(modelled, i + kReadyStep));
@@ -100,7 +104,7 @@ uint8_t profile_of(const SampleShape& s, uint8_t byte_profile, uint8_t image_pro
 
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
                                   double* ideal, const std::function<void(size_t)>& ready, ProbabilityTrace* trace,
-                                  size_t model_len, bool staged) {
+                                  size_t model_len, bool staged, UnitAhead* ahead) {
   RangeEncoder enc;
   double bits = 0;
   run_known(data, size, paths, model_len, profile, shape, [&](size_t, int bit, int p1) {
@@ -111,7 +115,7 @@ std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const Packed
       enc.encode(0, zero, kProbOne);
     if (ideal) bits += bit_cost(bit, p1);
     if (trace) trace->add(p1);
-  }, ready, staged);
+  }, ready, staged, ahead);
   if (ideal) *ideal = bits;
   std::vector<uint8_t> out{profile};
   if (shape.stride)
@@ -176,6 +180,26 @@ UnitAhead::~UnitAhead() {
   release_freed_memory();
 }
 bool UnitAhead::held() const { return held_ != nullptr; }
+
+struct AheadAccess {
+  // The unit set up ahead, if it starts as this segment's own would (plain
+  // bytes, its profile, a length that sizes the tables alike); else a new one.
+  static ProfileUnit unit_for(uint8_t profile, size_t size, SampleShape shape, UnitAhead* ahead) {
+    if (ahead && ahead->held_ && shape.stride == 0 && profile == ahead->profile_ &&
+        same_start(profile, ahead->segment_len_, size)) {
+      ProfileUnit unit = std::move(ahead->held_->unit);
+      ahead->held_.reset();
+      return unit;
+    }
+    return make_unit(profile, size, shape);
+  }
+};
+
+namespace {
+ProfileUnit unit_for(uint8_t profile, size_t size, SampleShape shape, UnitAhead* ahead) {
+  return AheadAccess::unit_for(profile, size, shape, ahead);
+}
+}  // namespace
 
 MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, ProbabilityTrace* trace, UnitAhead* ahead)
     : MixedDecoder(coded, coded_len, raw_len, parse(coded, coded_len), trace, ahead) {}

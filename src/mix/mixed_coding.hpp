@@ -79,9 +79,12 @@ constexpr size_t kWholeSegment = SIZE_MAX;
 // staged: a core is free beside the caller's; a profile cut in two stages
 // (src/mix/staged/: 8 and 13) computes its inputs there, one stage ahead of the
 // mixing. The same bytes either way.
+// ahead, if set, gives its unit when it fits this segment (UnitAhead below).
+class UnitAhead;
 std::vector<uint8_t> mixed_encode(const uint8_t* data, size_t size, const PackedCounts* paths, uint8_t profile, SampleShape shape,
                                   double* ideal_bits, const std::function<void(size_t)>& ready = {},
-                                  ProbabilityTrace* trace = nullptr, size_t model_len = kWholeSegment, bool staged = false);
+                                  ProbabilityTrace* trace = nullptr, size_t model_len = kWholeSegment, bool staged = false,
+                                  UnitAhead* ahead = nullptr);
 // The teacher forcing finishes its local model in groups of 64 patches (512
 // bytes): asking for as much at a time, the mixer starts on a small file's
 // first bytes a group after the model does, not 4 KiB after (a 10 KB text
@@ -95,9 +98,12 @@ std::vector<float> mixed_costs(const uint8_t* data, size_t size, const PackedCou
 // A byte profile's unit set up before its segment is here. A decoder that has
 // read a frame header and waits on a pipe for the first segment (the
 // compressor writes the header before it codes) sets one up meanwhile: tens
-// of MiB of tables, on a small file as long as loading the model. A
-// MixedDecoder takes it for a segment whose own unit would start the same
-// (same_start in profile_units.hpp); otherwise it is left unused.
+// of MiB of tables, on a small file as long as loading the model. So does a
+// compressor that knows a lone segment's length before its model is ready
+// (a whole short input): on the core that packing the model's weights
+// leaves idle. A MixedDecoder or mixed_encode takes it for a segment whose
+// own unit would start the same (same_start in profile_units.hpp);
+// otherwise it is left unused.
 class UnitAhead {
  public:
   // profile: a byte profile (is_byte_profile); segment_len:
@@ -111,6 +117,7 @@ class UnitAhead {
 
  private:
   friend class MixedDecoder;
+  friend struct AheadAccess;  // mixed_encode's side (mixed_coding.cpp)
   struct Held;
   uint8_t profile_;
   size_t segment_len_;

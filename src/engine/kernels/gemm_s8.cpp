@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "engine/kernels/cpu_features.hpp"
+#include "engine/scratch.hpp"
 #include "mbz/error.hpp"
 
 namespace mbz::kernels {
@@ -330,10 +331,11 @@ __attribute__((target("avx512f,avx512bw"))) void offset_rows_avx512(const int8_t
   }
 }
 
-// Per-thread staging of X in the kernel's operand form (grown, never shrunk).
+// Per-thread staging of X in the kernel's operand form (grown, never shrunk;
+// engine/scratch.hpp).
 template <class T>
 T* scratch(size_t n) {
-  thread_local std::vector<T> buf;
+  thread_local ScratchVector<T> buf;
   if (buf.size() < n) buf.resize(n);
   return buf.data();
 }
