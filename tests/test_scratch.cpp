@@ -74,7 +74,7 @@ TEST(Scratch, LaterThreadsReuseTheRegions) {
 
 TEST(Scratch, PastTheRegionItIsOperatorNew) {
   std::thread([] {
-    const size_t huge = (size_t{256} << 20) + 1;  // more than a region: never touched here
+    const size_t huge = (size_t{64} << 20) + 1;  // more than a region: never touched here
     void* p = scratch_detail::take(huge);
     ASSERT_NE(p, nullptr);
     scratch_detail::give(p, huge);

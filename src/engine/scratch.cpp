@@ -1,7 +1,7 @@
 // scratch.cpp — the threads' regions behind ScratchAllocator (scratch.hpp
 // says why they exist).
 //
-// A region is 256 MiB of address space, 2 MiB-aligned and marked
+// A region is 64 MiB of address space, 2 MiB-aligned and marked
 // MADV_HUGEPAGE; memory exists only where a thread touched it. A thread
 // takes blocks from its region in order; the last block taken can be given
 // back (a vector growing in place of its old block), any other stays until
@@ -22,7 +22,7 @@ namespace mbz::scratch_detail {
 
 namespace {
 
-constexpr size_t kRegionBytes = size_t{256} << 20;
+constexpr size_t kRegionBytes = size_t{64} << 20;  // a 10 KB forcing uses ~3 MB a thread; past it, operator new
 constexpr size_t kHugePage = size_t{2} << 20;
 constexpr size_t kAlign = 64;
 constexpr int kMaxRegions = 1024;  // threads at once that ever hold one; past it, operator new
