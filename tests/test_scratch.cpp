@@ -59,17 +59,14 @@ TEST(Scratch, LaterThreadsReuseTheRegions) {
     ScratchVector<uint8_t> v(1 << 20, 3);
     for (const uint8_t x : v) ASSERT_EQ(x, 3);
   };
-  // Two at a time, many times: no more regions than threads held at once.
-  for (int round = 0; round < 3; ++round) {
+  // Two at a time, many times: no more regions than threads ever held at
+  // once (two, however the rounds happen to overlap).
+  const size_t before = scratch_detail::regions_made();
+  for (int round = 0; round < 12; ++round) {
     std::thread a(fill), b(fill);
     a.join(), b.join();
   }
-  const size_t made = scratch_detail::regions_made();
-  for (int round = 0; round < 10; ++round) {
-    std::thread a(fill), b(fill);
-    a.join(), b.join();
-  }
-  EXPECT_EQ(scratch_detail::regions_made(), made);
+  EXPECT_LE(scratch_detail::regions_made(), before + 2);
 }
 
 TEST(Scratch, PastTheRegionItIsOperatorNew) {

@@ -264,41 +264,51 @@ TEST(Streaming, CompressStreamPassesTheHeaderOnFirst) {
 
 // Options::size_hint: a short input's frame declares segment_size as its
 // length rounded up to a power of two (at least 1 KiB), and is otherwise
-// the frame that segment_size gives without the hint, byte for byte, whether
-// the hint is right or wrong (it sets up the first segment's mixer unit
-// ahead, which is taken only where it fits). An input of a segment or more,
-// or no hint: the frame it was.
+// the frame that segment_size gives without the hint, byte for byte (it sets
+// up the first segment's mixer unit ahead, which is taken only where it
+// fits). A hint the first write already exceeds is ignored; one that a
+// stream written in pieces outgrows later cuts it into more segments. An
+// input of a segment or more, no hint, or one call of compress(): the
+// frame it was.
 TEST(Streaming, ASizeHintDeclaresTheSegmentSize) {
   const auto model = test::golden_model();
   const auto data = gpl_prefix(3000);
-  auto frame = [&](uint64_t hint, uint32_t segment_size) {
+  auto frame = [&](uint64_t hint, uint32_t segment_size, size_t piece) {
     Options o;
     o.byte_profile = mix::kProfileText12;
     o.segment_size = segment_size;
     o.size_hint = hint;
-    std::vector<uint8_t> out;
-    Compressor c(*model, o);
-    c.write(data.data(), data.size(), out);  // the path is chosen before the input's end
-    c.finish(out);
-    return out;
+    return compress_in_pieces(data, piece, o);
   };
   auto segment_size_of = [](const std::vector<uint8_t>& z) {
     FrameHeader h;
     parse_header(z.data(), z.size(), h, "");
     return h.segment_size;
   };
-  const auto plain = frame(0, 64 << 10);
+  const auto plain = frame(0, 64 << 10, data.size());
   EXPECT_EQ(segment_size_of(plain), 64u << 10);
-  for (const auto& [hint, declared] : {std::pair{uint64_t{3000}, 4096u}, std::pair{uint64_t{2000}, 2048u},
-                                       std::pair{uint64_t{5000}, 8192u}, std::pair{uint64_t{100}, 1024u}}) {
-    SCOPED_TRACE("hint " + std::to_string(hint));
-    const auto z = frame(hint, 64 << 10);
-    EXPECT_EQ(segment_size_of(z), declared);
-    EXPECT_EQ(z, frame(0, declared));
+  struct Case {
+    uint64_t hint;
+    size_t piece;
+    uint32_t declared;  // 0: as without the hint
+  };
+  for (const Case& k : {Case{3000, 3000, 4096}, Case{5000, 3000, 8192}, Case{100, 100, 1024}, Case{2000, 64, 2048},
+                        Case{2000, 3000, 0}, Case{100, 3000, 0}, Case{64 << 10, 3000, 0}, Case{1 << 20, 3000, 0}}) {
+    SCOPED_TRACE("hint " + std::to_string(k.hint) + ", pieces of " + std::to_string(k.piece));
+    const auto z = frame(k.hint, 64 << 10, k.piece);
+    if (k.declared == 0) {
+      EXPECT_EQ(z, plain);
+      continue;
+    }
+    EXPECT_EQ(segment_size_of(z), k.declared);
+    EXPECT_EQ(z, frame(0, k.declared, k.piece));
     EXPECT_EQ(decompress(z.data(), z.size(), test::only(model), Options{}), data);
   }
-  EXPECT_EQ(frame(64 << 10, 64 << 10), plain);  // a segment or more: as without it
-  EXPECT_EQ(frame(1 << 20, 64 << 10), plain);
+  Options o;
+  o.byte_profile = mix::kProfileText12;
+  o.segment_size = 64 << 10;
+  o.size_hint = 3000;
+  EXPECT_EQ(compress(data.data(), data.size(), *model, o), plain);  // one call: no hint
 }
 
 }  // namespace

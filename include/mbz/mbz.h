@@ -147,11 +147,12 @@ mbz_status mbz_evaluate(const mbz_model* model, const void* src, size_t size, co
  *   media         1: FLAC/PNG/GIF as samples/pixels       0
  *   size_hint     bytes, 0..2^62: a stream's input size   0 (unknown)
  *                 where known before it is written (since
- *                 0.24; C++ Options::size_hint): an input
- *                 under one segment is declared with its
- *                 size rounded up to a power of two as the
- *                 frame's segment size, and its mixer
- *                 tables are set up while the model loads
+ *                 0.24; C++ Options::size_hint, which says
+ *                 more): an input under one segment is
+ *                 declared with its size rounded up to a
+ *                 power of two as the frame's segment size,
+ *                 and its mixer tables are set up while the
+ *                 model loads; one-shot calls ignore it
  *
  * A model given to mbz_compress_with or mbz_cstream_create_with codes every
  * frame (as mbz -m); NULL means the level's choice, as mbz without -m: bytes

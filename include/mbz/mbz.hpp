@@ -179,10 +179,16 @@ struct Options {
   // Testing and benchmarking: code every segment with the model even where
   // zstd or stored would be smaller (never needed for normal use).
   bool force_model = false;
-  // Compress: the input's size, where the caller knows it before writing
-  // it (a regular file; since 0.24.0); 0: unknown. It never changes the
-  // compressed bytes: an input of one segment gets its mixer's tables set up
-  // while the model loads, on another thread, instead of when coding starts.
+  // Compress, streams only: the input's size, where the caller knows it
+  // before writing it (a regular file; since 0.24.0); 0: unknown. An input
+  // shorter than one segment then gets its mixer's tables set up while the
+  // model loads, on another thread, and the frame header declares its size
+  // rounded up to a power of two as the segment size (docs/FORMAT.md
+  // "Header"), so that a decompressor reading the header sets up its own
+  // before the segment arrives: the header's bytes differ, the segments'
+  // do not. A hint the first write() already exceeds is ignored; an input
+  // that grows past a smaller one is coded in more segments (larger, never
+  // wrong). compress() (one call) ignores it.
   uint64_t size_hint = 0;
   // Called after each group of segments with input and output bytes so far.
   std::function<void(uint64_t in_bytes, uint64_t out_bytes)> progress;

@@ -55,6 +55,7 @@ struct Compressor::Impl {
   Stats st;
   enum class Path { undecided, bytes, whole } path = Path::undecided;
   bool finished = false;
+  uint64_t seen = 0;  // input bytes known when the path was chosen (those buffered and the write's rest)
   std::future<std::unique_ptr<mix::UnitAhead>> unit_job;  // a lone segment's mixer unit, being set up
   std::unique_ptr<mix::UnitAhead> unit_ahead;
 
@@ -78,7 +79,8 @@ struct Compressor::Impl {
     // every table a byte profile sizes by its segment is the same for a
     // length as for that power of two: its unit fits (docs/FORMAT.md
     // "Header"; mix::UnitAhead).
-    const uint64_t expected = content ? *content : opts.size_hint;
+    // A hint the input already outgrew (its first write held more) is wrong: unused.
+    const uint64_t expected = content ? *content : opts.size_hint >= seen ? opts.size_hint : 0;
     if (adapter == 0 && expected > 0 && expected < opts.segment_size)
       opts.segment_size = std::min(opts.segment_size, std::max<uint32_t>(1024, power_of_two_at_least(expected)));
     // And the lone segment's own unit is set up on the core that packing the
@@ -230,6 +232,7 @@ void Compressor::write(const uint8_t* data, size_t size, std::vector<uint8_t>& o
     data += take;
     size -= take;
     if (c.pending.size() < codecs::kSniffBytes) return;
+    c.seen = c.pending.size() + size;
     c.decide(out, false);
     if (c.path == Impl::Path::bytes) {  // code the sniffed bytes with the rest
       std::vector<uint8_t> head = std::move(c.pending);

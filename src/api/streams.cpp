@@ -123,7 +123,12 @@ std::vector<float> payload_costs(const uint8_t* data, size_t size, const Model& 
 }
 
 std::vector<uint8_t> compress(const uint8_t* data, size_t size, const Model& model, const Options& opts) {
-  Compressor c(model, opts);
+  // A stream's hint (Options::size_hint): a whole input in memory gives its
+  // output after the coding anyway, and a hint left over from another input
+  // must not change it.
+  Options o = opts;
+  o.size_hint = 0;
+  Compressor c(model, o);
   std::vector<uint8_t> out;
   c.write(data, size, out);
   c.finish(out);

@@ -6,11 +6,13 @@
 // takes blocks from its region in order; the last block taken can be given
 // back (a vector growing in place of its old block), any other stays until
 // the thread ends. Then a guard puts the region in the pool, from which the
-// next thread takes it with its pages. Regions are never unmapped; the
-// registry of their addresses tells give() which blocks are theirs, also
-// for buffers destroyed after their thread's guard.
+// next thread takes it with its pages (its first 8 MiB: the rest, which only
+// a batch of long segments reaches, goes back to the system). Regions are
+// never unmapped; the registry of their addresses tells give() which blocks
+// are theirs, also for buffers destroyed after their thread's guard.
 #include "engine/scratch.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -30,26 +32,43 @@ constexpr int kMaxRegions = 1024;  // threads at once that ever hold one; past i
 // Every region ever made, in order (append-only: read without the lock).
 std::atomic<uint8_t*> g_regions[kMaxRegions];
 std::atomic<int> g_region_count{0};
-std::mutex g_pool_mu;
-std::vector<uint8_t*> g_pool;  // regions no thread holds
+// The regions no thread holds, and their lock: made once and never
+// destroyed, for threads that end after the process's static objects.
+struct Pool {
+  std::mutex mu;
+  std::vector<uint8_t*> regions;
+};
+Pool& pool() {
+  static Pool* p = new Pool;
+  return *p;
+}
+// A region keeps this much of what its thread touched for the next one; the
+// rest goes back to the system (a batch of long segments touches more).
+constexpr size_t kKeptBytes = size_t{8} << 20;
 
 // The calling thread's region: plain data, so that it can still be read
 // while the thread's other thread_local objects are destroyed.
 struct Held {
   uint8_t* base;
   size_t used;
+  size_t touched;    // the most `used` has been: how far pages may exist
   bool unavailable;  // no region could be had: operator new for this thread
 };
-thread_local Held t_held{nullptr, 0, false};
+thread_local Held t_held{nullptr, 0, 0, false};
 
 // Returns the thread's region to the pool when the thread ends.
 struct Guard {
   ~Guard() {
     if (!t_held.base) return;
-    std::lock_guard<std::mutex> lock(g_pool_mu);
-    g_pool.push_back(t_held.base);
+#if defined(__linux__)
+    if (t_held.touched > kKeptBytes)
+      madvise(t_held.base + kKeptBytes, (t_held.touched - kKeptBytes + kHugePage - 1) / kHugePage * kHugePage, MADV_DONTNEED);
+#endif
+    Pool& p = pool();
+    std::lock_guard<std::mutex> lock(p.mu);
+    p.regions.push_back(t_held.base);
     t_held.base = nullptr;
-    t_held.used = 0;
+    t_held.used = t_held.touched = 0;
   }
 };
 
@@ -100,10 +119,11 @@ uint8_t* region() {
   thread_local Guard guard;  // constructed here, before the region is held
   (void)guard;
   {
-    std::lock_guard<std::mutex> lock(g_pool_mu);
-    if (!g_pool.empty()) {
-      t_held.base = g_pool.back();
-      g_pool.pop_back();
+    Pool& p = pool();
+    std::lock_guard<std::mutex> lock(p.mu);
+    if (!p.regions.empty()) {
+      t_held.base = p.regions.back();
+      p.regions.pop_back();
       return t_held.base;
     }
     const int n = g_region_count.load(std::memory_order_relaxed);
@@ -127,6 +147,7 @@ void* take(size_t bytes) {
     const size_t at = (t_held.used + kAlign - 1) / kAlign * kAlign;
     if (bytes <= kRegionBytes - at) {
       t_held.used = at + bytes;
+      t_held.touched = std::max(t_held.touched, t_held.used);
       return base + at;
     }
   }
