@@ -193,6 +193,11 @@ struct Compressor::Impl {
         return unit_ahead.get();
       };
     std::vector<EncodedSegment> enc = encode_segments(engine, segs, opts.threads, opts.mix ? &plan : nullptr, opts.force_model, partial);
+    // A unit set up ahead that its segment did not take (its input was not
+    // the size it was told): not held past the first group.
+    if (unit_job.valid()) unit_job.wait();
+    unit_job = {};
+    unit_ahead.reset();
     for (size_t i = 0; i < segs.size(); ++i) {
       const EncodedSegment& e = enc[i];
       BlockHeader b{e.method, static_cast<uint32_t>(segs[i].size), 0, e.checksum};
