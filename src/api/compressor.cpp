@@ -2,8 +2,6 @@
 // The first kSniffBytes decide the path: an input a modality adapter may take
 // is buffered whole and flattened at finish(); anything else streams as bytes.
 #include <algorithm>
-#include <future>
-#include <system_error>
 #include <optional>
 
 #include "codecs/adapter.hpp"
@@ -56,8 +54,8 @@ struct Compressor::Impl {
   enum class Path { undecided, bytes, whole } path = Path::undecided;
   bool finished = false;
   uint64_t seen = 0;  // input bytes known when the path was chosen (those buffered and the write's rest)
-  std::future<std::unique_ptr<mix::UnitAhead>> unit_job;  // a lone segment's mixer unit, being set up
-  std::unique_ptr<mix::UnitAhead> unit_ahead;
+  mix::UnitAheadJob unit_job;                // a lone segment's mixer unit, being set up
+  std::unique_ptr<mix::UnitAhead> unit_ahead;  // that unit once taken, while its segment codes
 
   Impl(const Model& m, const Options& o) : model(m), opts(o) {}
 
@@ -86,15 +84,9 @@ struct Compressor::Impl {
     // And the lone segment's own unit is set up on the core that packing the
     // model's weights leaves idle, instead of on the coder's thread when
     // coding starts (bench/RESULTS.md "The 10 KB round trip, and a process's
-    // start"). Not a failure if no thread can be had: the segment sets up its own.
-    if (opts.mix && adapter == 0 && expected > 0 && expected <= opts.segment_size) {
-      const uint8_t profile = byte_profile_for(opts, !coder->is_none());
-      const size_t len = static_cast<size_t>(expected);
-      try {
-        unit_job = std::async(std::launch::async, [profile, len] { return std::make_unique<mix::UnitAhead>(profile, len); });
-      } catch (const std::system_error&) {
-      }
-    }
+    // start").
+    if (opts.mix && adapter == 0 && expected > 0 && expected <= opts.segment_size)
+      unit_job = mix::UnitAheadJob(byte_profile_for(opts, !coder->is_none()), static_cast<size_t>(expected));
     engine = coder->is_none() ? nullptr : &coder->impl().engine(opts.device);
     set_compute_threads(opts.threads);
     FrameHeader h;
@@ -181,21 +173,14 @@ struct Compressor::Impl {
       partial = [&](double f) { opts.progress(st.in_bytes + static_cast<uint64_t>(f * static_cast<double>(n)), st.out_bytes); };
     MixPlan plan = mix_plan(opts, engine != nullptr, shape, frame_bytes);
     plan.model_prefix = model_prefix;  // none where the header does not declare it
-    if (unit_job.valid() || unit_ahead)
-      plan.unit_ahead = [this]() -> mix::UnitAhead* {
-        if (unit_job.valid()) {
-          try {
-            unit_ahead = unit_job.get();
-          } catch (...) {  // out of memory, say: the segment sets up its own, and reports it if it fails too
-            unit_ahead.reset();
-          }
-        }
+    if (unit_job.pending())
+      plan.unit_ahead = [this] {
+        unit_ahead = unit_job.take();
         return unit_ahead.get();
       };
     std::vector<EncodedSegment> enc = encode_segments(engine, segs, opts.threads, opts.mix ? &plan : nullptr, opts.force_model, partial);
     // A unit set up ahead that its segment did not take (its input was not
     // the size it was told): not held past the first group.
-    if (unit_job.valid()) unit_job.wait();
     unit_job = {};
     unit_ahead.reset();
     for (size_t i = 0; i < segs.size(); ++i) {

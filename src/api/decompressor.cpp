@@ -5,9 +5,7 @@
 // made by a modality adapter is collected whole and restored at its footer.
 #include <algorithm>
 #include <exception>
-#include <future>
 #include <optional>
-#include <system_error>
 
 #include "codecs/adapter.hpp"
 #include "codecs/side_info.hpp"
@@ -51,8 +49,7 @@ struct Decompressor::Impl {
   // Set-up while the frame's first segment is on its way (prepare()).
   std::optional<BlockHeader> first;  // the first segment's block header, once here
   bool prepared = false;
-  std::future<std::unique_ptr<mix::UnitAhead>> unit_job;  // the first segment's mixer unit, being set up
-  std::unique_ptr<mix::UnitAhead> unit_ahead;
+  mix::UnitAheadJob unit_job;  // the first segment's mixer unit, being set up
   std::exception_ptr model_error;  // the frame's model could not be had when prepare() asked
 
   Impl(ModelResolver r, const Options& o) : resolve(std::move(r)), opts(o) {}
@@ -95,12 +92,8 @@ struct Decompressor::Impl {
     // block header alone (a hostile one, say) must not set up more than a
     // small file's decoding does (its segment's bytes are not here yet).
     const size_t len = first ? first->raw_len : std::min<size_t>(header.segment_size, kSmallSegment);
-    if (text_profile && (!first || is_mixed(first->method)) && len <= kSmallSegment) {
-      try {
-        unit_job = std::async(std::launch::async, [len, text_profile] { return std::make_unique<mix::UnitAhead>(text_profile, len); });
-      } catch (const std::system_error&) {  // no thread to spare: the segment sets up its own
-      }
-    }
+    if (text_profile && (!first || is_mixed(first->method)) && len <= kSmallSegment)
+      unit_job = mix::UnitAheadJob(text_profile, len);
     if (!no_model) {
       try {
         frame_engine();
@@ -111,16 +104,7 @@ struct Decompressor::Impl {
   }
 
   // The unit set up ahead, once ready (null if none or if setting it up failed).
-  std::unique_ptr<mix::UnitAhead> take_unit_ahead() {
-    if (unit_job.valid()) {
-      try {
-        unit_ahead = unit_job.get();
-      } catch (...) {  // out of memory, say: the segment sets up its own, and reports it if it fails too
-        unit_ahead.reset();
-      }
-    }
-    return std::move(unit_ahead);
-  }
+  std::unique_ptr<mix::UnitAhead> take_unit_ahead() { return unit_job.take(); }
   void drop_unit_ahead() { take_unit_ahead().reset(); }
 
   // Consumes as much of buf as forms complete structures; appends verified output.

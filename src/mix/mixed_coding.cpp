@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <system_error>
 
 #include "common/le_bytes.hpp"
 #include "common/release_memory.hpp"
@@ -31,10 +32,26 @@ NodeCounts node_counts(const uint32_t* cum, uint32_t c0) {
   return NodeCounts{cum[hi] - cum[mid], cum[hi] - cum[lo]};
 }
 
-namespace {
-// The unit set up ahead if it fits the segment, else a new one (below).
-ProfileUnit unit_for(uint8_t profile, size_t size, SampleShape shape, UnitAhead* ahead);
+struct UnitAhead::Held {
+  ProfileUnit unit;
+};
 
+// The one place a unit set up ahead is taken, by mixed_encode and MixedDecoder.
+struct AheadAccess {
+  // The unit set up ahead, if it starts as this segment's own would (plain
+  // bytes, its profile, a length that sizes the tables alike); else a new one.
+  static ProfileUnit unit_for(uint8_t profile, size_t size, SampleShape shape, UnitAhead* ahead) {
+    if (ahead && ahead->held_ && shape.stride == 0 && profile == ahead->profile_ &&
+        same_start(profile, ahead->segment_len_, size)) {
+      ProfileUnit unit = std::move(ahead->held_->unit);
+      ahead->held_.reset();
+      return unit;
+    }
+    return make_unit(profile, size, shape);
+  }
+};
+
+namespace {
 // Runs the segment's unit over a known segment, calling code(i, bit, p1) for
 // every decision: one loop a unit, no indirect call a decision.
 // paths covers bytes [0, model_len); the rest, or all without paths, get kNoModel.
@@ -60,7 +77,7 @@ void run_known(const uint8_t* data, size_t size, const PackedCounts* paths, size
     return;
   }
   {
-    ProfileUnit unit = unit_for(profile, size, shape, ahead);
+    ProfileUnit unit = AheadAccess::unit_for(profile, size, shape, ahead);
     std::visit([&](auto& mixer) {
       for (size_t i = 0; i < modelled; ++i) {
         if (ready && i % kReadyStep == 0) ready(std::min(modelled, i + kReadyStep));
@@ -159,10 +176,6 @@ MixedDecoder::Header MixedDecoder::parse(const uint8_t* coded, size_t coded_len)
   return Header{shape, header};
 }
 
-struct UnitAhead::Held {
-  ProfileUnit unit;
-};
-
 namespace {
 uint8_t byte_profile(uint8_t profile) {
   if (!is_byte_profile(profile)) throw Error(ErrorCode::invalid_argument, "a unit set up ahead is for a byte profile (1, 5, 7, 10, 12 or 14)");
@@ -181,25 +194,21 @@ UnitAhead::~UnitAhead() {
 }
 bool UnitAhead::held() const { return held_ != nullptr; }
 
-struct AheadAccess {
-  // The unit set up ahead, if it starts as this segment's own would (plain
-  // bytes, its profile, a length that sizes the tables alike); else a new one.
-  static ProfileUnit unit_for(uint8_t profile, size_t size, SampleShape shape, UnitAhead* ahead) {
-    if (ahead && ahead->held_ && shape.stride == 0 && profile == ahead->profile_ &&
-        same_start(profile, ahead->segment_len_, size)) {
-      ProfileUnit unit = std::move(ahead->held_->unit);
-      ahead->held_.reset();
-      return unit;
-    }
-    return make_unit(profile, size, shape);
+UnitAheadJob::UnitAheadJob(uint8_t profile, size_t segment_len) {
+  try {
+    job_ = std::async(std::launch::async, [profile, segment_len] { return std::make_unique<UnitAhead>(profile, segment_len); });
+  } catch (const std::system_error&) {  // no thread to spare: the segment sets up its own
   }
-};
-
-namespace {
-ProfileUnit unit_for(uint8_t profile, size_t size, SampleShape shape, UnitAhead* ahead) {
-  return AheadAccess::unit_for(profile, size, shape, ahead);
 }
-}  // namespace
+
+std::unique_ptr<UnitAhead> UnitAheadJob::take() {
+  if (!job_.valid()) return nullptr;
+  try {
+    return job_.get();
+  } catch (...) {  // out of memory, say: the segment sets up its own, and reports it if it fails too
+    return nullptr;
+  }
+}
 
 MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, ProbabilityTrace* trace, UnitAhead* ahead)
     : MixedDecoder(coded, coded_len, raw_len, parse(coded, coded_len), trace, ahead) {}
@@ -210,15 +219,7 @@ struct MixedDecoder::Unit {
 
 MixedDecoder::MixedDecoder(const uint8_t* coded, size_t coded_len, size_t raw_len, Header h, ProbabilityTrace* trace, UnitAhead* ahead)
     : coder_(coded + h.size, coded_len - h.size), trace_(trace) {
-  // The unit ahead only where it starts as this segment's own would: plain
-  // bytes, its profile, a length that sizes the tables alike.
-  if (ahead && ahead->held_ && h.shape.stride == 0 && coded[0] == ahead->profile_ &&
-      same_start(coded[0], ahead->segment_len_, raw_len)) {
-    unit_ = std::make_unique<Unit>(Unit{std::move(ahead->held_->unit)});
-    ahead->held_.reset();
-  } else {
-    unit_ = std::make_unique<Unit>(Unit{make_unit(coded[0], raw_len, h.shape)});
-  }
+  unit_ = std::make_unique<Unit>(Unit{AheadAccess::unit_for(coded[0], raw_len, h.shape, ahead)});
 }
 
 MixedDecoder::~MixedDecoder() {

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <vector>
 
@@ -116,12 +117,27 @@ class UnitAhead {
   bool held() const;
 
  private:
-  friend class MixedDecoder;
-  friend struct AheadAccess;  // mixed_encode's side (mixed_coding.cpp)
+  friend struct AheadAccess;  // where mixed_encode and MixedDecoder take it (mixed_coding.cpp)
   struct Held;
   uint8_t profile_;
   size_t segment_len_;
   std::unique_ptr<Held> held_;
+};
+
+// A UnitAhead set up on a thread of its own. Neither a thread that cannot be
+// had nor a set-up that fails is an error: the segment then sets up its own
+// (and reports a failure if that fails too).
+class UnitAheadJob {
+ public:
+  UnitAheadJob() = default;  // none
+  UnitAheadJob(uint8_t profile, size_t segment_len);
+  // Whether one was started and not taken yet.
+  bool pending() const { return job_.valid(); }
+  // The unit once it is ready (waits for it), once; null if none.
+  std::unique_ptr<UnitAhead> take();
+
+ private:
+  std::future<std::unique_ptr<UnitAhead>> job_;  // its destructor waits for the set-up
 };
 
 // Decodes one mixed segment a byte at a time from the model's cumulative tables.
