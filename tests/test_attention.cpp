@@ -143,5 +143,82 @@ TEST(Attention, BlockFormsAgree) {
         }
 }
 
+// A decoding step's one pass over a few keys (attend_step_few) against the
+// plain block, and its refusals: more than 8 keys, a run that wraps.
+TEST(Attention, StepOverFewKeysAgrees) {
+  const Isa wide = Isa::avx512vnni;
+  if (!kernels::isa_supported(wide)) GTEST_SKIP() << "no AVX-512 VNNI";
+  std::vector<int64_t> lut(160);
+  for (size_t i = 0; i < lut.size(); ++i) lut[i] = static_cast<int64_t>(std::llround(1048576.0 * std::exp(-static_cast<double>(i) / 8.0)));
+  lut.back() = 0;
+  std::mt19937 rng(11);
+  AttentionScratch scratch;
+  int fast = 0, refused = 0;
+  for (int dh : {32, 64, 20, 7})
+    for (int window : {1, 3, 8, 9, 256})
+      for (int cap : {8, 9, 13, 256})
+        for (int trial = 0; trial < 12; ++trial) {
+          if (cap < window && window <= 8) continue;  // a ring holds its window
+          const TestRing tr(dh, cap, rng);
+          const AttentionRule rule{1, 32, 6, static_cast<int64_t>(rng() % 4), lut.data(), static_cast<int64_t>(lut.size()),
+                                   trial % 4 == 3 ? 131072.0 : 65536.0, window};  // weights of 2^15, or 2^16 (one key may hold them all)
+          const int64_t pos = static_cast<int64_t>(rng() % (2 * cap));
+          std::vector<int8_t> q(static_cast<size_t>(dh));
+          for (auto& x : q) x = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+          std::vector<float> plain(static_cast<size_t>(dh));
+          attend_block(Isa::portable, rule, tr.ring(), dh, q.data(), dh, 1, pos, plain.data(), dh, scratch);
+          std::vector<int32_t> step(static_cast<size_t>(dh) + 1, -7);
+          const int64_t first = std::max<int64_t>(0, pos - window + 1);
+          const bool fits = pos - first + 1 <= 8 && first % cap + (pos - first + 1) <= cap;
+          const HeadRing ring = tr.ring();
+          if (attend_step_few(wide, rule, &rule.slope, &ring, 1, dh, q.data(), pos, step.data()) != 1u) {
+            EXPECT_EQ(step, std::vector<int32_t>(static_cast<size_t>(dh) + 1, -7)) << "a refusal writes nothing";
+            ++refused;
+            // Only these may be refused: more keys, a wrap, or one key with all 2^16 of the weight.
+            EXPECT_TRUE(!fits || rule.one > 65536.0) << "dh " << dh << " window " << window << " cap " << cap << " pos " << pos;
+            continue;
+          }
+          EXPECT_TRUE(fits);
+          EXPECT_EQ(step[static_cast<size_t>(dh)], -7) << "wrote past dh";
+          for (int j = 0; j < dh; ++j)
+            ASSERT_EQ(static_cast<float>(step[static_cast<size_t>(j)]), plain[static_cast<size_t>(j)])
+                << "dh " << dh << " window " << window << " cap " << cap << " pos " << pos << " column " << j;
+          ++fast;
+        }
+  EXPECT_GT(fast, 300);
+  EXPECT_GT(refused, 100);
+  // Several heads at once, each its own ring, slope and query, as a step's layer has them.
+  for (int trial = 0; trial < 50; ++trial) {
+    const int heads = 1 + trial % 5, dh = trial % 2 ? 32 : 20, cap = 8;
+    std::vector<TestRing> trs;
+    std::vector<HeadRing> rings;
+    std::vector<int64_t> slopes;
+    for (int h = 0; h < heads; ++h) trs.emplace_back(dh, cap, rng);
+    for (int h = 0; h < heads; ++h) rings.push_back(trs[static_cast<size_t>(h)].ring()), slopes.push_back(static_cast<int64_t>(rng() % 4));
+    const AttentionRule rule{1, 32, 6, 0, lut.data(), static_cast<int64_t>(lut.size()), 65536.0, 8};
+    const int64_t pos = static_cast<int64_t>(rng() % 8);
+    std::vector<int8_t> q(static_cast<size_t>(heads) * dh);
+    for (auto& x : q) x = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+    std::vector<int32_t> step(static_cast<size_t>(heads) * dh);
+    ASSERT_EQ(attend_step_few(wide, rule, slopes.data(), rings.data(), heads, dh, q.data(), pos, step.data()), (1u << heads) - 1);
+    for (int h = 0; h < heads; ++h) {
+      AttentionRule one = rule;
+      one.slope = slopes[static_cast<size_t>(h)];
+      std::vector<float> plain(static_cast<size_t>(dh));
+      attend_block(Isa::portable, one, rings[static_cast<size_t>(h)], dh, q.data() + h * dh, dh, 1, pos, plain.data(), dh, scratch);
+      for (int j = 0; j < dh; ++j)
+        ASSERT_EQ(static_cast<float>(step[static_cast<size_t>(h * dh + j)]), plain[static_cast<size_t>(j)])
+            << "heads " << heads << " head " << h << " column " << j;
+    }
+  }
+  const TestRing tr(32, 8, rng);
+  const HeadRing ring = tr.ring();
+  const int64_t slope = 0;
+  EXPECT_EQ(attend_step_few(Isa::portable, AttentionRule{1, 0, 0, 0, lut.data(), 160, 65536.0, 8}, &slope, &ring, 1, 32,
+                            std::vector<int8_t>(32, 1).data(), 0, std::vector<int32_t>(32).data()),
+            0u)
+      << "no AVX-512 form: the block serves";
+}
+
 }  // namespace
 }  // namespace mbz

@@ -4,9 +4,13 @@
 // operator new past a region's end.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <algorithm>
 #include <thread>
 #include <vector>
 
+#include "engine/cpu_stack.hpp"
+#include "engine/huge_blocks.hpp"
 #include "engine/scratch.hpp"
 
 namespace mbz {
@@ -76,6 +80,56 @@ TEST(Scratch, PastTheRegionItIsOperatorNew) {
     ASSERT_NE(p, nullptr);
     scratch_detail::give(p, huge);
   }).join();
+}
+
+// Blocks from 256 KiB start a 2 MiB page (their own pages, whole); smaller
+// ones are ordinary memory; either holds what is written.
+TEST(HugeBlocks, BigBlocksStartAHugePage) {
+  HugeBlockVector<int32_t> big(size_t{128} << 10, 7), small(1000, 5);  // 512 KiB, 4 KB
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(big.data()) % (size_t{2} << 20), 0u);
+  for (const int32_t x : big) ASSERT_EQ(x, 7);
+  for (const int32_t x : small) ASSERT_EQ(x, 5);
+  big.resize(size_t{1} << 20, 9);  // 4 MiB: a new block, the old contents copied
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(big.data()) % (size_t{2} << 20), 0u);
+  EXPECT_EQ(big[0], 7);
+  EXPECT_EQ(big.back(), 9);
+}
+
+// A reset StackState is the one the constructor makes: every key component
+// 128 (k = 0), every value 0, what stores had put there gone; holds() tells
+// the shapes it serves. A ring under 256 KiB and one above (asked for as
+// 1 MiB, of which only its own part is used).
+TEST(HugeBlocks, AResetStackStateIsANewOne) {
+  for (const int cap : {8, 300}) {
+    CpuStack stack;
+    stack.d = 64, stack.heads = 2, stack.dh = 32, stack.ffn = 128, stack.window = cap;
+    stack.layers.resize(2);
+    const int sequences = cap == 8 ? 4 : 16;
+    StackState used(stack, sequences, cap);
+    const StackState fresh(stack, sequences, cap);
+    std::vector<int8_t> k(static_cast<size_t>(stack.d), -5), v(static_cast<size_t>(stack.d), 9);
+    for (int layer = 0; layer < 2; ++layer)
+      for (int seq = 0; seq < sequences; ++seq)
+        for (int64_t pos = 0; pos < cap; ++pos) used.store(layer, seq, pos, k.data(), v.data());
+    used.reset();
+    const size_t key_bytes = static_cast<size_t>(stack.dh) * cap, value_bytes = static_cast<size_t>(stack.dh) * ((cap + 3) / 4 * 4);
+    for (int layer = 0; layer < 2; ++layer)
+      for (int seq = 0; seq < sequences; ++seq)
+        for (int h = 0; h < stack.heads; ++h) {
+          const uint8_t* a = used.keys(layer, seq, h);
+          const uint8_t* b = const_cast<StackState&>(fresh).keys(layer, seq, h);
+          ASSERT_TRUE(std::equal(a, a + key_bytes, b)) << "keys, cap " << cap;
+          ASSERT_EQ(b[0], 128);
+          const int8_t* va = used.values(layer, seq, h);
+          ASSERT_TRUE(std::all_of(va, va + value_bytes, [](int8_t x) { return x == 0; })) << "values, cap " << cap;
+        }
+    EXPECT_TRUE(used.holds(stack, sequences, cap));
+    EXPECT_FALSE(used.holds(stack, sequences + 1, cap));
+    EXPECT_FALSE(used.holds(stack, sequences, cap + 1));
+    CpuStack deeper = stack;
+    deeper.layers.resize(3);
+    EXPECT_FALSE(used.holds(deeper, sequences, cap));
+  }
 }
 
 }  // namespace

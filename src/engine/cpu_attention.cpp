@@ -181,10 +181,15 @@ MBZ_AVX512 void weights_avx512(const AttentionRule& a, const float* s,
   }
   const __m512i vtop = _mm512_set1_epi64(_mm512_reduce_max_epi64(top));
   __m512i sum = _mm512_setzero_si512();
+  // Keys at or past the table's end weigh its last entry; where that is 0
+  // (every model's), a vector of only such keys needs no gather, which
+  // costs the same whatever its mask: a quarter of a long window's vectors.
+  const bool last_zero = a.lut[a.lut_len - 1] == 0;
   for (int i = 0; i < n; i += 8) {
     const __mmask8 m = tail8(n - i);
     const __m512i idx = _mm512_min_epi64(_mm512_sub_epi64(vtop, _mm512_maskz_loadu_epi64(m, e + i)), cap);
-    const __m512i ex = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, idx, a.lut, 8);
+    const __mmask8 live = last_zero ? _mm512_mask_cmplt_epi64_mask(m, idx, cap) : m;
+    const __m512i ex = live == 0 ? _mm512_setzero_si512() : _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, idx, a.lut, 8);
     _mm512_mask_storeu_epi64(e + i, m, ex);
     sum = _mm512_add_epi64(sum, ex);
   }
@@ -274,6 +279,10 @@ MBZ_AVX512 bool weight_bytes(const float* p, int p_stride, int rows, int lead, i
 // an integer below 2^24, as the plain loop's floats. The loops over R and C
 // are unrolled before GCC places the 2 R C accumulators (up to 16): left
 // rolled, it kept them in memory and stored each at every quad.
+//
+// One query (a decoding step) has only 2 C chains, each as long as the quads
+// (64 over a 256-key window) and bound by vpdpbusd's latency: it runs two
+// sets, the even quads' and the odd ones', added at the end.
 template <int R, int C>
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) void values_pass(
     const uint8_t* pb, int nq, const int8_t* v, int q_stride, int dh, int j0, float* av, int av_stride) {
@@ -286,7 +295,29 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) void va
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
     for (int c = 0; c < C; ++c) hi[r][c] = lo[r][c] = _mm512_setzero_si512();
-  for (int g = 0; g < nq; ++g) {
+  int g = 0;
+  if constexpr (R == 1) {
+    __m512i hi2[C], lo2[C];
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) hi2[c] = lo2[c] = _mm512_setzero_si512();
+    for (; g + 2 <= nq; g += 2) {
+      const int8_t* quad = v + static_cast<size_t>(g) * q_stride + static_cast<size_t>(j0) * 4;
+      int32_t h[2], l[2];
+      std::memcpy(h, pb + 4 * g, 8);
+      std::memcpy(l, pb + half + 4 * g, 8);
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c) {
+        const __m512i x0 = _mm512_maskz_loadu_epi32(m[c], quad + 64 * c), x1 = _mm512_maskz_loadu_epi32(m[c], quad + q_stride + 64 * c);
+        hi[0][c] = _mm512_dpbusd_epi32(hi[0][c], _mm512_set1_epi32(h[0]), x0);
+        lo[0][c] = _mm512_dpbusd_epi32(lo[0][c], _mm512_set1_epi32(l[0]), x0);
+        hi2[c] = _mm512_dpbusd_epi32(hi2[c], _mm512_set1_epi32(h[1]), x1);
+        lo2[c] = _mm512_dpbusd_epi32(lo2[c], _mm512_set1_epi32(l[1]), x1);
+      }
+    }
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) hi[0][c] = _mm512_add_epi32(hi[0][c], hi2[c]), lo[0][c] = _mm512_add_epi32(lo[0][c], lo2[c]);
+  }
+  for (; g < nq; ++g) {
     const int8_t* quad = v + static_cast<size_t>(g) * q_stride + static_cast<size_t>(j0) * 4;
     __m512i x[C];
 #pragma GCC unroll 4
@@ -370,7 +401,98 @@ void values_run(bool wide, const float* p, int p_stride, int rows, const HeadRin
   values_plain(p, p_stride, rows, ring.v, ring.v_stride, slot0, dh, count, av, av_stride);
 }
 
+// attend_step_few's AVX-512 form: the scores in one vector of up to 8
+// lanes, the weights as weights_few's (the same operations lane for lane),
+// and the values as values_pass's high and low bytes, over the at most
+// three quads of slots the run touches.
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"), always_inline)) inline bool step_few_vnni(
+    const AttentionRule& a, const HeadRing& ring, int dh, const int8_t* q, int64_t pos, int32_t* out) {
+  const int64_t first = std::max<int64_t>(0, pos - a.window + 1);
+  const int n = static_cast<int>(pos - first + 1);
+  const int64_t s0 = first % ring.cap;
+  if (n > 8 || s0 + n > ring.cap) return false;
+  // Scores: q·k for the n keys, four components a vpdpbusd (keys + 128,
+  // unsigned; 128 * sum(q) off at the end), two chains.
+  const __mmask16 keys = tail16(n);
+  const size_t g_stride = static_cast<size_t>(ring.cap) * 4;
+  const uint8_t* kt = ring.kt + s0 * 4;
+  __m512i acc0 = _mm512_setzero_si512(), acc1 = _mm512_setzero_si512();
+  int32_t qsum = 0;
+  for (int g = 0; 4 * g < dh; ++g) {
+    uint8_t b[4] = {0, 0, 0, 0};  // the query's components 4g..4g+3, zero past dh
+    for (int i = 0; i < 4 && 4 * g + i < dh; ++i) b[i] = static_cast<uint8_t>(q[4 * g + i]), qsum += q[4 * g + i];
+    int32_t quad;
+    std::memcpy(&quad, b, 4);
+    const __m512i k = _mm512_maskz_loadu_epi32(keys, kt + static_cast<size_t>(g) * g_stride);
+    if (g & 1)
+      acc1 = _mm512_dpbusd_epi32(acc1, k, _mm512_set1_epi32(quad));
+    else
+      acc0 = _mm512_dpbusd_epi32(acc0, k, _mm512_set1_epi32(quad));
+  }
+  const __m512i dots = _mm512_sub_epi32(_mm512_add_epi32(acc0, acc1), _mm512_set1_epi32(128 * qsum));
+  // Weights: weights_few's logits, top, exp table and quotient.
+  const __mmask8 m = tail8(n);
+  const __m512i dot = _mm512_maskz_mov_epi64(m, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(dots)));
+  const __m512i dist = _mm512_sub_epi64(_mm512_set1_epi64(n - 1), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+  __m512i e = _mm512_sub_epi64(
+      _mm512_sra_epi64(_mm512_add_epi64(_mm512_mullo_epi64(dot, _mm512_set1_epi64(a.mant)), _mm512_set1_epi64(a.round)),
+                       _mm_cvtsi32_si128(a.shift)),
+      _mm512_mullo_epi64(_mm512_set1_epi64(a.slope), dist));
+  const __m512i top = _mm512_set1_epi64(_mm512_mask_reduce_max_epi64(m, e));
+  e = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m,
+                                  _mm512_min_epi64(_mm512_sub_epi64(top, e), _mm512_set1_epi64(a.lut_len - 1)), a.lut, 8);
+  const int64_t sum = _mm512_reduce_add_epi64(e);
+  if (sum <= 0) return false;
+  const double total = static_cast<double>(sum);
+  const __m512d p = floor_quotient(_mm512_fmadd_pd(_mm512_cvtepi64_pd(e), _mm512_set1_pd(a.one), _mm512_set1_pd(total)),
+                                   _mm512_set1_pd(2.0 * total), _mm512_set1_pd(1.0 / (2.0 * total)));
+  const __m256i pi = _mm512_cvttpd_epi32(p);
+  if (_mm256_mask_cmpgt_epi32_mask(m, pi, _mm256_set1_epi32(65535)) != 0) return false;
+  // The weights' high and low bytes at their slots' places in the quads
+  // (slot s0 - lead starts the first), 0 elsewhere: shifted in a register
+  // by lead bytes (a store and a reload would wait on the store).
+  const int lead = static_cast<int>(s0 % 4), nq = (lead + n + 3) / 4;
+  const __m128i shift = _mm_sub_epi8(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                     _mm_set1_epi8(static_cast<char>(lead)));  // bytes below lead: negative, so zero
+  const __m128i hi = _mm_shuffle_epi8(_mm256_cvtepi32_epi8(_mm256_maskz_srli_epi32(m, pi, 8)), shift);
+  const __m128i lo = _mm_shuffle_epi8(_mm256_cvtepi32_epi8(_mm256_maskz_and_epi32(m, pi, _mm256_set1_epi32(255))), shift);
+  const int8_t* v = ring.v + static_cast<size_t>(s0 / 4) * ring.v_stride;
+  for (int j0 = 0; j0 < dh; j0 += 16) {
+    const __mmask16 cols = tail16(dh - j0);
+    __m512i h = _mm512_setzero_si512(), l = _mm512_setzero_si512();
+    for (int g = 0; g < nq; ++g) {
+      const __m512i x = _mm512_maskz_loadu_epi32(cols, v + static_cast<size_t>(g) * ring.v_stride + static_cast<size_t>(j0) * 4);
+      const __m512i pick = _mm512_set1_epi32(g);
+      h = _mm512_dpbusd_epi32(h, _mm512_permutexvar_epi32(pick, _mm512_castsi128_si512(hi)), x);
+      l = _mm512_dpbusd_epi32(l, _mm512_permutexvar_epi32(pick, _mm512_castsi128_si512(lo)), x);
+    }
+    _mm512_mask_storeu_epi32(out + j0, cols, _mm512_add_epi32(_mm512_slli_epi32(h, 8), l));
+  }
+  return true;
+}
+
+// Every head of a step (head h's query at q + h * dh, its values to out + h
+// * dh) in one function, so that the heads' chains overlap; a bit per head
+// done.
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) uint32_t step_few_heads(
+    const AttentionRule& rule, const int64_t* slopes, const HeadRing* rings, int heads, int dh, const int8_t* q, int64_t pos,
+    int32_t* out) {
+  uint32_t done = 0;
+  AttentionRule a = rule;
+  for (int h = 0; h < heads; ++h) {
+    a.slope = slopes[h];
+    if (step_few_vnni(a, rings[h], dh, q + static_cast<size_t>(h) * dh, pos, out + static_cast<size_t>(h) * dh)) done |= 1u << h;
+  }
+  return done;
+}
+
 }  // namespace
+
+uint32_t attend_step_few(kernels::Isa isa, const AttentionRule& rule, const int64_t* slopes, const HeadRing* rings, int heads,
+                         int dh, const int8_t* q, int64_t pos, int32_t* out) {
+  if (!kernels::wide_vectors(isa) || heads > 32) return 0;
+  return step_few_heads(rule, slopes, rings, heads, dh, q, pos, out);
+}
 
 void attend_values(kernels::Isa isa, const float* p, int p_stride, int rows, const HeadRing& ring, int64_t slot0, int dh,
                    int count, float* av, int av_stride, AttentionScratch& scratch) {

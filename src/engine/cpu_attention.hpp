@@ -56,6 +56,18 @@ struct AttentionScratch {
 void attend_block(kernels::Isa isa, const AttentionRule& rule, const HeadRing& ring, int dh, const int8_t* q, int q_stride,
                   int rows, int64_t p0, float* av, int av_stride, AttentionScratch& scratch);
 
+// One query (a decoding step) at position pos over a window of at most 8
+// keys in one run of ring slots (a local model's step; a global model's
+// first 8), for each of `heads` heads (h's slope slopes[h], its ring
+// rings[h], its query q + h * dh): attend_block's values, exactly, as int32
+// into out + h * dh, in one pass with no float forms, the weights held in
+// registers and the heads' chains side by side. Returns a bit per head it
+// did (bit h); where it does not apply (no AVX-512 VNNI, more than 32 heads,
+// more keys, a run that wraps, a weight of 2^16) it writes nothing for the
+// head, and attend_block serves.
+uint32_t attend_step_few(kernels::Isa isa, const AttentionRule& rule, const int64_t* slopes, const HeadRing* rings, int heads,
+                         int dh, const int8_t* q, int64_t pos, int32_t* out);
+
 // The value pass alone (for the tests that pin its forms to each other):
 // av[r][0, dh) += sum_t p[r][t] * v(slot0 + t) over t < count, slots
 // [slot0, slot0 + count) within the ring (no wrap), p[r][t] integers in

@@ -6,6 +6,7 @@
 #include "engine/cpu_stack.hpp"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -85,25 +86,59 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
     for (int c0 = 0; c0 < c; c0 += kQueryBlock) {
       const int rows = std::min(kQueryBlock, c - c0);
       const size_t row0 = static_cast<size_t>(seq) * c + c0;
+      std::array<HeadRing, 32> rings;
+      const int listed = std::min(s.heads, static_cast<int>(rings.size()));
+      for (int h = 0; h < listed; ++h)
+        rings[static_cast<size_t>(h)] = HeadRing{st.keys(layer, seq, h), st.values(layer, seq, h), 4 * dh, st.cap()};
+      // A decoding step over a few keys (every local step): its heads in one pass.
+      const uint32_t done =
+          rows == 1 ? attend_step_few(m.isa, rule, l.slopes.data(), rings.data(), s.heads, dh, qkv + row0 * 3 * d, pos0 + c0, avi)
+                    : 0;
       for (int h = 0; h < s.heads; ++h) {
+        if (done >> h & 1) continue;
         rule.slope = l.slopes[h];
         const HeadRing ring{st.keys(layer, seq, h), st.values(layer, seq, h), 4 * dh, st.cap()};
-        attend_block(m.isa, rule, ring, dh, qkv + row0 * 3 * d + h * dh, 3 * d, rows, pos0 + c0, av + h * dh, d,
-                     sc.attention);
+        const int8_t* q = qkv + row0 * 3 * d + h * dh;
+        attend_block(m.isa, rule, ring, dh, q, 3 * d, rows, pos0 + c0, av + h * dh, d, sc.attention);
+        for (int r = 0; r < rows; ++r)
+          for (int j = 0; j < dh; ++j) {
+            const size_t at = static_cast<size_t>(r) * d + h * dh + j;
+            avi[at] = static_cast<int32_t>(av[at]);
+          }
       }
-      for (size_t j = 0, e = static_cast<size_t>(rows) * d; j < e; ++j) avi[j] = static_cast<int32_t>(av[j]);
       requant_to_i8(avi, rows, d, l.mav, out + row0 * d, m.wide_requant);
     }
 }
 
 }  // namespace
 
+namespace {
+// Elements to ask HugePageArray for, n of them used: 1 MiB's worth from 256 KiB.
+template <class T>
+size_t ring_elements(size_t n) {
+  constexpr size_t kFrom = size_t{256} << 10, kHuge = size_t{1} << 20;
+  return n * sizeof(T) >= kFrom ? std::max(n, kHuge / sizeof(T)) : n;
+}
+}  // namespace
+
 StackState::StackState(const CpuStack& stack, int sequences, int cap)
     : s_(sequences), cap_(cap), cap4_((cap + 3) / 4 * 4), h_(stack.heads), dh_(stack.dh), dh4_((stack.dh + 3) / 4) {
   const size_t rings = stack.layers.size() * static_cast<size_t>(sequences) * h_;
-  k_ = HugePageArray<uint8_t>(rings * dh4_ * 4 * cap, Uninitialized{});
-  std::fill_n(k_.data(), k_.size(), uint8_t{0x80});
-  v_ = HugePageArray<uint32_t>(rings * dh_ * (cap4_ / 4));
+  k_size_ = rings * dh4_ * 4 * cap;
+  v_size_ = rings * dh_ * (cap4_ / 4);
+  k_ = HugePageArray<uint8_t>(ring_elements<uint8_t>(k_size_), Uninitialized{});
+  v_ = HugePageArray<uint32_t>(ring_elements<uint32_t>(v_size_), Uninitialized{});
+  reset();
+}
+
+bool StackState::holds(const CpuStack& stack, int sequences, int cap) const {
+  return sequences == s_ && cap == cap_ && stack.heads == h_ && stack.dh == dh_ &&
+         k_size_ == stack.layers.size() * static_cast<size_t>(sequences) * h_ * dh4_ * 4 * cap;
+}
+
+void StackState::reset() {
+  std::fill_n(k_.data(), k_size_, uint8_t{0x80});
+  std::fill_n(v_.data(), v_size_, uint32_t{0});
 }
 
 // Both loops are vectorized (clones for AVX-512 and AVX2): dh is a local, so

@@ -30,6 +30,11 @@ class StackState {
  public:
   StackState(const CpuStack& stack, int sequences, int cap);
   int cap() const { return cap_; }
+  // Whether this is the state the constructor makes for these arguments
+  // (a reset() one serves in place of a new one).
+  bool holds(const CpuStack& stack, int sequences, int cap) const;
+  // Back to the state the constructor made: every key component 128, every value 0.
+  void reset();
   // Keys of head h as unsigned bytes k + 128, four components of a key side
   // by side (the VNNI dot product's operand): component j of the key in
   // slot s at keys(layer, seq, h)[(j / 4) * cap * 4 + s * 4 + j % 4]
@@ -52,10 +57,12 @@ class StackState {
   }
 
   int s_, cap_, cap4_, h_, dh_, dh4_;  // cap4_: cap rounded up to whole quads
-  // On 2 MiB pages from 1 MiB (huge_pages.hpp): a 10 KB segment's global
-  // rings are 2.6 MB, ~640 first touches of 4 KiB pages at ~11 µs each on
-  // the virtual machines measured, at the start of its teacher forcing and
-  // of its decoding.
+  size_t k_size_, v_size_;             // elements of k_ and v_ in use
+  // On 2 MiB pages from 256 KiB (huge_pages.hpp takes 1 MiB or more to them,
+  // so smaller ones are asked for as 1 MiB): a 10 KB segment's rings are
+  // 0.5-2.6 MB, 128-640 first touches of 4 KiB pages at ~11 µs each on the
+  // virtual machines measured, at the start of its teacher forcing and of
+  // its decoding.
   HugePageArray<uint8_t> k_;  // [L, S, H, ceil(dh / 4), cap, 4]
   HugePageArray<uint32_t> v_;  // [L, S, H, cap4 / 4, dh]: four slots' bytes per word, slot s % 4 in byte s % 4
 };
