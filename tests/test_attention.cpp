@@ -123,6 +123,7 @@ TEST(Attention, BlockFormsAgree) {
   std::vector<int64_t> lut(160);
   for (size_t i = 0; i < lut.size(); ++i) lut[i] = static_cast<int64_t>(std::llround(1048576.0 * std::exp(-static_cast<double>(i) / 8.0)));
   lut.back() = 0;
+  const std::vector<int32_t> lut32(lut.begin(), lut.end());  // the int32 copy: 16 lanes a gather
   std::mt19937 rng(9);
   AttentionScratch scratch_plain, scratch_wide;
   for (int dh : {32, 64, 20})
@@ -132,7 +133,7 @@ TEST(Attention, BlockFormsAgree) {
           const int cap = window - 1 + rows + static_cast<int>(rng() % 7);
           const TestRing tr(dh, cap, rng);
           const AttentionRule rule{1, 32, 6, static_cast<int64_t>(rng() % 4), lut.data(), static_cast<int64_t>(lut.size()),
-                                   65536.0, window};
+                                   65536.0, window, trial % 2 ? lut32.data() : nullptr};
           const int64_t p0 = static_cast<int64_t>(rng() % (3 * cap));  // first query's position: near the start, wrapped
           std::vector<int8_t> q(static_cast<size_t>(rows) * dh);
           for (auto& x : q) x = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);

@@ -185,7 +185,26 @@ MBZ_AVX512 void weights_avx512(const AttentionRule& a, const float* s,
   // (every model's), a vector of only such keys needs no gather, which
   // costs the same whatever its mask: a quarter of a long window's vectors.
   const bool last_zero = a.lut[a.lut_len - 1] == 0;
-  for (int i = 0; i < n; i += 8) {
+  int i0 = 0;
+  if (a.lut32) {  // 16 keys a gather, their indices narrowed to int32 (each below lut_len)
+    for (; i0 + 16 <= n; i0 += 16) {
+      const __m512i x0 = _mm512_min_epi64(_mm512_sub_epi64(vtop, _mm512_loadu_si512(e + i0)), cap),
+                    x1 = _mm512_min_epi64(_mm512_sub_epi64(vtop, _mm512_loadu_si512(e + i0 + 8)), cap);
+      const __mmask16 live = last_zero ? static_cast<__mmask16>(_mm512_cmplt_epi64_mask(x0, cap) | _mm512_cmplt_epi64_mask(x1, cap) << 8)
+                                       : __mmask16(0xFFFF);
+      __m512i ex0 = _mm512_setzero_si512(), ex1 = ex0;
+      if (live != 0) {
+        const __m512i idx = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(x0)), _mm512_cvtepi64_epi32(x1), 1);
+        const __m512i ex = _mm512_i32gather_epi32(idx, a.lut32, 4);
+        ex0 = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(ex));
+        ex1 = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(ex, 1));
+      }
+      _mm512_storeu_si512(e + i0, ex0);
+      _mm512_storeu_si512(e + i0 + 8, ex1);
+      sum = _mm512_add_epi64(sum, _mm512_add_epi64(ex0, ex1));
+    }
+  }
+  for (int i = i0; i < n; i += 8) {
     const __mmask8 m = tail8(n - i);
     const __m512i idx = _mm512_min_epi64(_mm512_sub_epi64(vtop, _mm512_maskz_loadu_epi64(m, e + i)), cap);
     const __mmask8 live = last_zero ? _mm512_mask_cmplt_epi64_mask(m, idx, cap) : m;
@@ -401,87 +420,116 @@ void values_run(bool wide, const float* p, int p_stride, int rows, const HeadRin
   values_plain(p, p_stride, rows, ring.v, ring.v_stride, slot0, dh, count, av, av_stride);
 }
 
-// attend_step_few's AVX-512 form: the scores in one vector of up to 8
-// lanes, the weights as weights_few's (the same operations lane for lane),
-// and the values as values_pass's high and low bytes, over the at most
-// three quads of slots the run touches.
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"), always_inline)) inline bool step_few_vnni(
-    const AttentionRule& a, const HeadRing& ring, int dh, const int8_t* q, int64_t pos, int32_t* out) {
+// attend_step_few's AVX-512 form for H heads side by side: each phase
+// (scores, logits, exp table, quotient, values) is written for all H heads
+// before the next, so the heads' chains overlap instead of one head's
+// waiting on itself. The scores in one vector of up to 8 lanes, the weights
+// as weights_few's (the same operations lane for lane), the values as
+// values_pass's high and low bytes over the at most three quads of slots
+// the run touches. Returns a bit per head done (0 where the run does not
+// fit; a head with a weight of 2^16 is left out).
+template <int H>
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) uint32_t step_few_group(
+    const AttentionRule& a, const int64_t* slopes, const HeadRing* rings, int dh, const int8_t* q, int64_t pos, int32_t* out) {
+  const int cap = rings[0].cap;
   const int64_t first = std::max<int64_t>(0, pos - a.window + 1);
   const int n = static_cast<int>(pos - first + 1);
-  const int64_t s0 = first % ring.cap;
-  if (n > 8 || s0 + n > ring.cap) return false;
+  const int64_t s0 = first % cap;
+  if (n > 8 || s0 + n > cap) return 0;
+  for (int h = 1; h < H; ++h)
+    if (rings[h].cap != cap) return 0;
   // Scores: q·k for the n keys, four components a vpdpbusd (keys + 128,
-  // unsigned; 128 * sum(q) off at the end), two chains.
+  // unsigned; 128 * sum(q) off at the end).
   const __mmask16 keys = tail16(n);
-  const size_t g_stride = static_cast<size_t>(ring.cap) * 4;
-  const uint8_t* kt = ring.kt + s0 * 4;
-  __m512i acc0 = _mm512_setzero_si512(), acc1 = _mm512_setzero_si512();
-  int32_t qsum = 0;
+  const size_t g_stride = static_cast<size_t>(cap) * 4;
+  __m512i acc[H];
+  int32_t qsum[H];
+#pragma GCC unroll 4
+  for (int h = 0; h < H; ++h) acc[h] = _mm512_setzero_si512(), qsum[h] = 0;
   for (int g = 0; 4 * g < dh; ++g) {
-    uint8_t b[4] = {0, 0, 0, 0};  // the query's components 4g..4g+3, zero past dh
-    for (int i = 0; i < 4 && 4 * g + i < dh; ++i) b[i] = static_cast<uint8_t>(q[4 * g + i]), qsum += q[4 * g + i];
-    int32_t quad;
-    std::memcpy(&quad, b, 4);
-    const __m512i k = _mm512_maskz_loadu_epi32(keys, kt + static_cast<size_t>(g) * g_stride);
-    if (g & 1)
-      acc1 = _mm512_dpbusd_epi32(acc1, k, _mm512_set1_epi32(quad));
-    else
-      acc0 = _mm512_dpbusd_epi32(acc0, k, _mm512_set1_epi32(quad));
+#pragma GCC unroll 4
+    for (int h = 0; h < H; ++h) {
+      const int8_t* qh = q + static_cast<size_t>(h) * dh + 4 * g;
+      uint8_t b[4] = {0, 0, 0, 0};  // the query's components 4g..4g+3, zero past dh
+      for (int i = 0; i < 4 && 4 * g + i < dh; ++i) b[i] = static_cast<uint8_t>(qh[i]), qsum[h] += qh[i];
+      int32_t quad;
+      std::memcpy(&quad, b, 4);
+      const __m512i k = _mm512_maskz_loadu_epi32(keys, rings[h].kt + s0 * 4 + static_cast<size_t>(g) * g_stride);
+      acc[h] = _mm512_dpbusd_epi32(acc[h], k, _mm512_set1_epi32(quad));
+    }
   }
-  const __m512i dots = _mm512_sub_epi32(_mm512_add_epi32(acc0, acc1), _mm512_set1_epi32(128 * qsum));
   // Weights: weights_few's logits, top, exp table and quotient.
   const __mmask8 m = tail8(n);
-  const __m512i dot = _mm512_maskz_mov_epi64(m, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(dots)));
   const __m512i dist = _mm512_sub_epi64(_mm512_set1_epi64(n - 1), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
-  __m512i e = _mm512_sub_epi64(
-      _mm512_sra_epi64(_mm512_add_epi64(_mm512_mullo_epi64(dot, _mm512_set1_epi64(a.mant)), _mm512_set1_epi64(a.round)),
-                       _mm_cvtsi32_si128(a.shift)),
-      _mm512_mullo_epi64(_mm512_set1_epi64(a.slope), dist));
-  const __m512i top = _mm512_set1_epi64(_mm512_mask_reduce_max_epi64(m, e));
-  e = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m,
-                                  _mm512_min_epi64(_mm512_sub_epi64(top, e), _mm512_set1_epi64(a.lut_len - 1)), a.lut, 8);
-  const int64_t sum = _mm512_reduce_add_epi64(e);
-  if (sum <= 0) return false;
-  const double total = static_cast<double>(sum);
-  const __m512d p = floor_quotient(_mm512_fmadd_pd(_mm512_cvtepi64_pd(e), _mm512_set1_pd(a.one), _mm512_set1_pd(total)),
-                                   _mm512_set1_pd(2.0 * total), _mm512_set1_pd(1.0 / (2.0 * total)));
-  const __m256i pi = _mm512_cvttpd_epi32(p);
-  if (_mm256_mask_cmpgt_epi32_mask(m, pi, _mm256_set1_epi32(65535)) != 0) return false;
+  const __m512i mant = _mm512_set1_epi64(a.mant), round = _mm512_set1_epi64(a.round), last = _mm512_set1_epi64(a.lut_len - 1);
+  const __m128i shift = _mm_cvtsi32_si128(a.shift);
+  __m512i e[H];
+#pragma GCC unroll 4
+  for (int h = 0; h < H; ++h) {
+    const __m256i dots = _mm512_castsi512_si256(_mm512_sub_epi32(acc[h], _mm512_set1_epi32(128 * qsum[h])));
+    const __m512i dot = _mm512_maskz_mov_epi64(m, _mm512_cvtepi32_epi64(dots));
+    e[h] = _mm512_sub_epi64(_mm512_sra_epi64(_mm512_add_epi64(_mm512_mullo_epi64(dot, mant), round), shift),
+                            _mm512_mullo_epi64(_mm512_set1_epi64(slopes[h]), dist));
+  }
+#pragma GCC unroll 4
+  for (int h = 0; h < H; ++h) {
+    const __m512i top = _mm512_set1_epi64(_mm512_mask_reduce_max_epi64(m, e[h]));
+    e[h] = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, _mm512_min_epi64(_mm512_sub_epi64(top, e[h]), last), a.lut, 8);
+  }
+  uint32_t done = 0;
+  __m256i pi[H];
+#pragma GCC unroll 4
+  for (int h = 0; h < H; ++h) {
+    const int64_t sum = _mm512_reduce_add_epi64(e[h]);
+    const double total = static_cast<double>(sum);
+    const __m512d p = floor_quotient(_mm512_fmadd_pd(_mm512_cvtepi64_pd(e[h]), _mm512_set1_pd(a.one), _mm512_set1_pd(total)),
+                                     _mm512_set1_pd(2.0 * total), _mm512_set1_pd(1.0 / (2.0 * total)));
+    pi[h] = _mm512_cvttpd_epi32(p);
+    if (sum > 0 && _mm256_mask_cmpgt_epi32_mask(m, pi[h], _mm256_set1_epi32(65535)) == 0) done |= 1u << h;
+  }
   // The weights' high and low bytes at their slots' places in the quads
   // (slot s0 - lead starts the first), 0 elsewhere: shifted in a register
   // by lead bytes (a store and a reload would wait on the store).
   const int lead = static_cast<int>(s0 % 4), nq = (lead + n + 3) / 4;
-  const __m128i shift = _mm_sub_epi8(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+  const __m128i place = _mm_sub_epi8(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                      _mm_set1_epi8(static_cast<char>(lead)));  // bytes below lead: negative, so zero
-  const __m128i hi = _mm_shuffle_epi8(_mm256_cvtepi32_epi8(_mm256_maskz_srli_epi32(m, pi, 8)), shift);
-  const __m128i lo = _mm_shuffle_epi8(_mm256_cvtepi32_epi8(_mm256_maskz_and_epi32(m, pi, _mm256_set1_epi32(255))), shift);
-  const int8_t* v = ring.v + static_cast<size_t>(s0 / 4) * ring.v_stride;
-  for (int j0 = 0; j0 < dh; j0 += 16) {
-    const __mmask16 cols = tail16(dh - j0);
-    __m512i h = _mm512_setzero_si512(), l = _mm512_setzero_si512();
-    for (int g = 0; g < nq; ++g) {
-      const __m512i x = _mm512_maskz_loadu_epi32(cols, v + static_cast<size_t>(g) * ring.v_stride + static_cast<size_t>(j0) * 4);
-      const __m512i pick = _mm512_set1_epi32(g);
-      h = _mm512_dpbusd_epi32(h, _mm512_permutexvar_epi32(pick, _mm512_castsi128_si512(hi)), x);
-      l = _mm512_dpbusd_epi32(l, _mm512_permutexvar_epi32(pick, _mm512_castsi128_si512(lo)), x);
+#pragma GCC unroll 4
+  for (int h = 0; h < H; ++h) {
+    if (!(done >> h & 1)) continue;
+    const __m512i hi = _mm512_castsi128_si512(_mm_shuffle_epi8(_mm256_cvtepi32_epi8(_mm256_maskz_srli_epi32(m, pi[h], 8)), place));
+    const __m512i lo = _mm512_castsi128_si512(
+        _mm_shuffle_epi8(_mm256_cvtepi32_epi8(_mm256_maskz_and_epi32(m, pi[h], _mm256_set1_epi32(255))), place));
+    const int8_t* v = rings[h].v + static_cast<size_t>(s0 / 4) * rings[h].v_stride;
+    for (int j0 = 0; j0 < dh; j0 += 16) {
+      const __mmask16 cols = tail16(dh - j0);
+      __m512i vh = _mm512_setzero_si512(), vl = _mm512_setzero_si512();
+      for (int g = 0; g < nq; ++g) {
+        const __m512i x = _mm512_maskz_loadu_epi32(cols, v + static_cast<size_t>(g) * rings[h].v_stride + static_cast<size_t>(j0) * 4);
+        const __m512i pick = _mm512_set1_epi32(g);
+        vh = _mm512_dpbusd_epi32(vh, _mm512_permutexvar_epi32(pick, hi), x);
+        vl = _mm512_dpbusd_epi32(vl, _mm512_permutexvar_epi32(pick, lo), x);
+      }
+      _mm512_mask_storeu_epi32(out + static_cast<size_t>(h) * dh + j0, cols, _mm512_add_epi32(_mm512_slli_epi32(vh, 8), vl));
     }
-    _mm512_mask_storeu_epi32(out + j0, cols, _mm512_add_epi32(_mm512_slli_epi32(h, 8), l));
   }
-  return true;
+  return done;
 }
 
-// Every head of a step (head h's query at q + h * dh, its values to out + h
-// * dh) in one function, so that the heads' chains overlap; a bit per head
-// done.
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) uint32_t step_few_heads(
-    const AttentionRule& rule, const int64_t* slopes, const HeadRing* rings, int heads, int dh, const int8_t* q, int64_t pos,
-    int32_t* out) {
+// Every head of a step, four at a time.
+uint32_t step_few_heads(const AttentionRule& rule, const int64_t* slopes, const HeadRing* rings, int heads, int dh,
+                        const int8_t* q, int64_t pos, int32_t* out) {
   uint32_t done = 0;
-  AttentionRule a = rule;
-  for (int h = 0; h < heads; ++h) {
-    a.slope = slopes[h];
-    if (step_few_vnni(a, rings[h], dh, q + static_cast<size_t>(h) * dh, pos, out + static_cast<size_t>(h) * dh)) done |= 1u << h;
+  for (int h = 0; h < heads; h += 4) {
+    const int8_t* qh = q + static_cast<size_t>(h) * dh;
+    int32_t* oh = out + static_cast<size_t>(h) * dh;
+    uint32_t d = 0;
+    switch (std::min(4, heads - h)) {
+      case 4: d = step_few_group<4>(rule, slopes + h, rings + h, dh, qh, pos, oh); break;
+      case 3: d = step_few_group<3>(rule, slopes + h, rings + h, dh, qh, pos, oh); break;
+      case 2: d = step_few_group<2>(rule, slopes + h, rings + h, dh, qh, pos, oh); break;
+      default: d = step_few_group<1>(rule, slopes + h, rings + h, dh, qh, pos, oh); break;
+    }
+    done |= d << h;
   }
   return done;
 }

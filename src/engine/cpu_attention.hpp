@@ -32,6 +32,7 @@ struct AttentionRule {
   int64_t lut_len;
   double one;           // 2^(attn_prob_bits + 1)
   int window;           // W
+  const int32_t* lut32 = nullptr;  // the same table as int32 (every entry < 2^31), or null: the AVX-512 form gathers 16 lanes at once
 };
 
 // One head's keys and values for one sequence.

@@ -544,11 +544,7 @@ const std::vector<uint32_t>& StepDecoder::tables() {
   }
   stack_forward(m, m.local, *s.local, s.x.data(), batch_, 1, j);
   byte_tables(m, s.x.data(), batch_, s.freq.data());
-  for (int r = 0; r < batch_; ++r) {
-    uint32_t* cum = &s.tables[static_cast<size_t>(r) * 257];
-    cum[0] = 0;
-    for (int t = 0; t < 256; ++t) cum[t + 1] = cum[t] + s.freq[static_cast<size_t>(r) * 256 + t];
-  }
+  cumulative_tables(s.freq.data(), batch_, s.tables.data(), m.isa);
   s.ready = true;
   return s.tables;
 }

@@ -62,6 +62,10 @@ struct CpuModel {
   ActivationBytes act_bytes;     // the same as bytes, where the wide kernels can use them
   std::vector<int64_t> attn_lut; // [La], last entry 0
   std::vector<int64_t> out_lut;  // [Lo]
+  // The same tables as int32 where every entry is in [0, 2^31) (every
+  // shipped model's), else empty: a gather of 16 lanes costs about what one
+  // of 8 does (cpu_attention.cpp, cpu_stack.cpp).
+  std::vector<int32_t> attn_lut32, out_lut32;
   kernels::PackedWeights g2l, out;  // [P*Dl, Dg], [256, Dl]
   Multipliers g2l_m, out_m;          // [P*Dl], [256]
 };

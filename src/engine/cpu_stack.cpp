@@ -81,7 +81,8 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
   int32_t* avi = scratch(sc.avi, static_cast<size_t>(kQueryBlock) * d);
   AttentionRule rule{l.mscore.mant[0], l.mscore.round[0], l.mscore.shift[0], 0, m.attn_lut.data(),
                      static_cast<int64_t>(m.attn_lut.size()),
-                     std::ldexp(1.0, static_cast<int>(m.cfg.attn_prob_bits) + 1), s.window};
+                     std::ldexp(1.0, static_cast<int>(m.cfg.attn_prob_bits) + 1), s.window,
+                     m.attn_lut32.empty() ? nullptr : m.attn_lut32.data()};
   for (int seq = 0; seq < sequences; ++seq)
     for (int c0 = 0; c0 < c; c0 += kQueryBlock) {
       const int rows = std::min(kQueryBlock, c - c0);
@@ -257,7 +258,65 @@ MBZ_AVX512 void byte_table_avx512(const int32_t* l,
   }
 }
 
+// byte_table_avx512 with the table as int32 (every entry below 2^31): 16
+// logits a gather, the same values.
+MBZ_AVX512 void byte_table_avx512_32(const int32_t* l, const int32_t* lut, int64_t lut_len, double scale, uint32_t* out) {
+  __m512i top = _mm512_loadu_si512(l);
+  for (int t = 16; t < 256; t += 16) top = _mm512_max_epi32(top, _mm512_loadu_si512(l + t));
+  // |logit| <= 2^24 (requant_to_i32's clamp), so top - logit fits int32.
+  const __m512i vtop = _mm512_set1_epi32(_mm512_reduce_max_epi32(top)),
+                cap = _mm512_set1_epi32(static_cast<int32_t>(std::min<int64_t>(lut_len - 1, INT32_MAX)));
+  __m512i e[16];
+  __m512i sum = _mm512_setzero_si512();
+  for (int b = 0; b < 16; ++b) {
+    e[b] = _mm512_i32gather_epi32(_mm512_min_epi32(_mm512_sub_epi32(vtop, _mm512_loadu_si512(l + 16 * b)), cap), lut, 4);
+    sum = _mm512_add_epi64(sum, _mm512_add_epi64(_mm512_cvtepu32_epi64(_mm512_castsi512_si256(e[b])),
+                                                 _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(e[b], 1))));
+  }
+  const double total = static_cast<double>(_mm512_reduce_add_epi64(sum));
+  const __m512d den = _mm512_set1_pd(total), inv = _mm512_set1_pd(1.0 / total), vs = _mm512_set1_pd(scale);
+  for (int b = 0; b < 16; ++b)
+    for (int half = 0; half < 2; ++half) {
+      const __m256i x = half ? _mm512_extracti64x4_epi64(e[b], 1) : _mm512_castsi512_si256(e[b]);
+      const __m512d q = floor_quotient(_mm512_mul_pd(_mm512_cvtepi32_pd(x), vs), den, inv);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 16 * b + 8 * half),
+                          _mm256_add_epi32(_mm512_cvtpd_epi32(q), _mm256_set1_epi32(1)));
+    }
+}
+
+// cumulative_tables' AVX-512 form: each vector of 16 summed in four
+// shifted adds, plus the running total (a decoding step's 256 dependent
+// adds were a chain of ~256 cycles).
+MBZ_AVX512 void cumulative_avx512(const uint32_t* freq, uint32_t* cum) {
+  const __m512i zero = _mm512_setzero_si512();
+  __m512i carry = zero;
+  cum[0] = 0;
+  for (int t = 0; t < 256; t += 16) {
+    __m512i v = _mm512_loadu_si512(freq + t);
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 15));  // lane i += lane i-1
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 14));  // += lane i-2
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 12));  // += lane i-4
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 8));   // += lane i-8
+    v = _mm512_add_epi32(v, carry);
+    _mm512_storeu_si512(cum + t + 1, v);
+    carry = _mm512_permutexvar_epi32(_mm512_set1_epi32(15), v);
+  }
+}
+
 }  // namespace
+
+void cumulative_tables(const uint32_t* freq, int rows, uint32_t* cum, kernels::Isa isa) {
+  for (int r = 0; r < rows; ++r) {
+    const uint32_t* f = freq + static_cast<size_t>(r) * 256;
+    uint32_t* c = cum + static_cast<size_t>(r) * 257;
+    if (kernels::wide_vectors(isa)) {
+      cumulative_avx512(f, c);
+      continue;
+    }
+    c[0] = 0;
+    for (int t = 0; t < 256; ++t) c[t + 1] = c[t] + f[t];
+  }
+}
 
 void byte_tables(const CpuModel& m, const int32_t* x, int rows, uint32_t* freq) {
   const int dl = static_cast<int>(m.cfg.l_dim);
@@ -273,7 +332,10 @@ void byte_tables(const CpuModel& m, const int32_t* x, int rows, uint32_t* freq) 
     const int32_t* l = logit + static_cast<size_t>(r) * 256;
     uint32_t* out = freq + static_cast<size_t>(r) * 256;
     if (kernels::wide_vectors(m.isa)) {
-      byte_table_avx512(l, m.out_lut.data(), lo, scale, out);
+      if (m.out_lut32.empty())
+        byte_table_avx512(l, m.out_lut.data(), lo, scale, out);
+      else
+        byte_table_avx512_32(l, m.out_lut32.data(), lo, scale, out);
       continue;
     }
     const int32_t top = *std::max_element(l, l + 256);

@@ -87,4 +87,8 @@ void rms_norm(const int32_t* x, int rows, int d, int64_t norm_scale, int8_t* h, 
 // each >= 1, summing to at most freq_total.
 void byte_tables(const CpuModel& m, const int32_t* x, int rows, uint32_t* freq);
 
+// The coder's cumulative tables of byte tables freq [R, 256]: cum [R, 257],
+// cum[r][0] = 0 and cum[r][t + 1] = cum[r][t] + freq[r][t].
+void cumulative_tables(const uint32_t* freq, int rows, uint32_t* cum, kernels::Isa isa);
+
 }  // namespace mbz
