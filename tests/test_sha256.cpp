@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/sha256.hpp"
+#include "model/model_file.hpp"
 
 namespace {
 
@@ -57,6 +58,24 @@ TEST(Sha256, ExtensionsEqualPlain) {
     }
   EXPECT_EQ(mbz::sha256_detail::digest(buf.data(), 4096, mbz::sha256_detail::blocks_sha_ni),
             mbz::sha256_detail::digest(buf.data(), 4096, mbz::sha256_detail::blocks_plain));
+}
+
+// A model file's SHA-256 is computed on a thread of its own from parse()
+// on: it is the file's all the same, read at once or later, and a model
+// dropped before the hash is done waits for it (the thread reads the
+// model's image; the sanitizer stages run this too).
+TEST(Sha256, AModelFilesHashIsTheFiles) {
+  const std::vector<uint8_t> image = mbz::make_random_model("sha-test", mbz::tiny_model_config(), 7);
+  const mbz::Sha256 want = mbz::sha256(image.data(), image.size());
+  for (int round = 0; round < 20; ++round) {
+    auto m = mbz::ModelFile::parse(image, "sha-test");
+    if (round % 2) {
+      m.reset();  // dropped before anyone asked for the hash
+      continue;
+    }
+    EXPECT_EQ(m->sha256(), want);
+    EXPECT_EQ(m->sha256(), want);  // asked twice: the same
+  }
 }
 
 }  // namespace

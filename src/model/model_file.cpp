@@ -193,7 +193,14 @@ std::shared_ptr<const ModelFile> ModelFile::parse(ModelImage image, const std::s
     throw;
   }
   m->validate();
-  m->sha_ = mbz::sha256(data, image.size());
+  const size_t size = image.size();
+  try {
+    m->sha_ = std::async(std::launch::async, [data, size] { return mbz::sha256(data, size); }).share();
+  } catch (const std::system_error&) {  // no thread to spare: here and now
+    std::promise<Sha256> now;
+    now.set_value(mbz::sha256(data, size));
+    m->sha_ = now.get_future().share();
+  }
   m->image_ = std::move(image);  // the views stay valid: the block moves, not the bytes
   return m;
 }
