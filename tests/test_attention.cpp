@@ -123,7 +123,9 @@ TEST(Attention, BlockFormsAgree) {
   std::vector<int64_t> lut(160);
   for (size_t i = 0; i < lut.size(); ++i) lut[i] = static_cast<int64_t>(std::llround(1048576.0 * std::exp(-static_cast<double>(i) / 8.0)));
   lut.back() = 0;
-  const std::vector<int32_t> lut32(lut.begin(), lut.end());  // the int32 copy: 16 lanes a gather
+  std::vector<int64_t> lut_tail = lut;  // a table whose last entry is not 0: every key weighs something
+  lut_tail.back() = 3;
+  const std::vector<int32_t> lut32(lut.begin(), lut.end()), lut32_tail(lut_tail.begin(), lut_tail.end());
   std::mt19937 rng(9);
   AttentionScratch scratch_plain, scratch_wide;
   for (int dh : {32, 64, 20})
@@ -132,8 +134,10 @@ TEST(Attention, BlockFormsAgree) {
         for (int trial = 0; trial < 8; ++trial) {
           const int cap = window - 1 + rows + static_cast<int>(rng() % 7);
           const TestRing tr(dh, cap, rng);
-          const AttentionRule rule{1, 32, 6, static_cast<int64_t>(rng() % 4), lut.data(), static_cast<int64_t>(lut.size()),
-                                   65536.0, window, trial % 2 ? lut32.data() : nullptr};
+          const bool tail = trial % 4 >= 2;  // int64 or int32 table (trial % 2), last entry 0 or not
+          const AttentionRule rule{1, 32, 6, static_cast<int64_t>(rng() % 4), tail ? lut_tail.data() : lut.data(),
+                                   static_cast<int64_t>(lut.size()), 65536.0, window,
+                                   trial % 2 ? (tail ? lut32_tail.data() : lut32.data()) : nullptr};
           const int64_t p0 = static_cast<int64_t>(rng() % (3 * cap));  // first query's position: near the start, wrapped
           std::vector<int8_t> q(static_cast<size_t>(rows) * dh);
           for (auto& x : q) x = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
@@ -144,8 +148,32 @@ TEST(Attention, BlockFormsAgree) {
         }
 }
 
+// The weights attend_block gives one query's keys (the rule of
+// docs/EXACTNESS.md §4, in int64): whether one of them is 2^16, which no
+// byte pair holds, so that attend_step_few must leave the head to the block.
+bool some_weight_is_2_16(const AttentionRule& a, const TestRing& tr, const std::vector<int8_t>& q, int64_t pos) {
+  const int64_t first = std::max<int64_t>(0, pos - a.window + 1);
+  const int n = static_cast<int>(pos - first + 1);
+  std::vector<int64_t> e(static_cast<size_t>(n));
+  int64_t top = INT64_MIN, sum = 0;
+  for (int i = 0; i < n; ++i) {
+    const int64_t slot = (first + i) % tr.cap;
+    int64_t dot = 0;
+    for (int j = 0; j < tr.dh; ++j)
+      dot += int64_t{q[static_cast<size_t>(j)]} * (int64_t{tr.kt[static_cast<size_t>(j / 4) * tr.cap * 4 + slot * 4 + j % 4]} - 128);
+    e[static_cast<size_t>(i)] = ((dot * a.mant + a.round) >> a.shift) - a.slope * (n - 1 - i);
+    top = std::max(top, e[static_cast<size_t>(i)]);
+  }
+  for (auto& x : e) sum += (x = a.lut[std::min(top - x, a.lut_len - 1)]);
+  for (const int64_t x : e)
+    if (static_cast<int64_t>(std::floor((static_cast<double>(x) * a.one + static_cast<double>(sum)) / (2.0 * static_cast<double>(sum)))) >= 65536)
+      return true;
+  return false;
+}
+
 // A decoding step's one pass over a few keys (attend_step_few) against the
-// plain block, and its refusals: more than 8 keys, a run that wraps.
+// plain block, and its refusals: more than 8 keys, a run that wraps, a
+// weight of 2^16 (each computed apart).
 TEST(Attention, StepOverFewKeysAgrees) {
   const Isa wide = Isa::avx512vnni;
   if (!kernels::isa_supported(wide)) GTEST_SKIP() << "no AVX-512 VNNI";
@@ -175,11 +203,12 @@ TEST(Attention, StepOverFewKeysAgrees) {
           if (attend_step_few(wide, rule, &rule.slope, &ring, 1, dh, q.data(), pos, step.data()) != 1u) {
             EXPECT_EQ(step, std::vector<int32_t>(static_cast<size_t>(dh) + 1, -7)) << "a refusal writes nothing";
             ++refused;
-            // Only these may be refused: more keys, a wrap, or one key with all 2^16 of the weight.
-            EXPECT_TRUE(!fits || rule.one > 65536.0) << "dh " << dh << " window " << window << " cap " << cap << " pos " << pos;
+            // Only these are refused: more keys, a wrap, or one key with all 2^16 of the weight.
+            EXPECT_TRUE(!fits || some_weight_is_2_16(rule, tr, q, pos))
+                << "dh " << dh << " window " << window << " cap " << cap << " pos " << pos;
             continue;
           }
-          EXPECT_TRUE(fits);
+          EXPECT_TRUE(fits && !some_weight_is_2_16(rule, tr, q, pos));
           EXPECT_EQ(step[static_cast<size_t>(dh)], -7) << "wrote past dh";
           for (int j = 0; j < dh; ++j)
             ASSERT_EQ(static_cast<float>(step[static_cast<size_t>(j)]), plain[static_cast<size_t>(j)])
@@ -189,15 +218,17 @@ TEST(Attention, StepOverFewKeysAgrees) {
   EXPECT_GT(fast, 300);
   EXPECT_GT(refused, 100);
   // Several heads at once, each its own ring, slope and query, as a step's layer has them.
-  for (int trial = 0; trial < 50; ++trial) {
-    const int heads = 1 + trial % 5, dh = trial % 2 ? 32 : 20, cap = 8;
+  for (int trial = 0; trial < 60; ++trial) {
+    // cap 8: a local model's ring (the run starts at slot 0); cap 13 with a
+    // window of 8 past its start: runs starting mid-quad (lead 1..3).
+    const int heads = 1 + trial % 5, dh = trial % 2 ? 32 : 20, cap = trial % 3 ? 8 : 13;
     std::vector<TestRing> trs;
     std::vector<HeadRing> rings;
     std::vector<int64_t> slopes;
     for (int h = 0; h < heads; ++h) trs.emplace_back(dh, cap, rng);
     for (int h = 0; h < heads; ++h) rings.push_back(trs[static_cast<size_t>(h)].ring()), slopes.push_back(static_cast<int64_t>(rng() % 4));
     const AttentionRule rule{1, 32, 6, 0, lut.data(), static_cast<int64_t>(lut.size()), 65536.0, 8};
-    const int64_t pos = static_cast<int64_t>(rng() % 8);
+    const int64_t pos = cap == 8 ? static_cast<int64_t>(rng() % 8) : 8 + static_cast<int64_t>(rng() % 5);  // 8..12: first 1..5
     std::vector<int8_t> q(static_cast<size_t>(heads) * dh);
     for (auto& x : q) x = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
     std::vector<int32_t> step(static_cast<size_t>(heads) * dh);
@@ -211,6 +242,16 @@ TEST(Attention, StepOverFewKeysAgrees) {
         ASSERT_EQ(static_cast<float>(step[static_cast<size_t>(h * dh + j)]), plain[static_cast<size_t>(j)])
             << "heads " << heads << " head " << h << " column " << j;
     }
+  }
+  {  // rings of different lengths in one group of heads: the block serves them all
+    const TestRing a(32, 8, rng), b(32, 9, rng);
+    const HeadRing rings[2] = {a.ring(), b.ring()};
+    const int64_t slopes[2] = {0, 1};
+    std::vector<int32_t> out(64, -7);
+    EXPECT_EQ(attend_step_few(wide, AttentionRule{1, 32, 6, 0, lut.data(), 160, 65536.0, 8}, slopes, rings, 2, 32,
+                              std::vector<int8_t>(64, 1).data(), 3, out.data()),
+              0u);
+    EXPECT_EQ(out, std::vector<int32_t>(64, -7));
   }
   const TestRing tr(32, 8, rng);
   const HeadRing ring = tr.ring();

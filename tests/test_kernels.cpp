@@ -249,15 +249,17 @@ TEST(Kernels, DefaultIsSupportedAndNamed) {
 }
 
 // The coder's cumulative tables: the AVX-512 form's shifted adds against the
-// plain running sum, on tables of small and of large entries (up to the
-// 2^32 - 1 a total may reach) and two rows at once.
+// plain running sum, on tables of small and of large entries (totals past
+// 2^32 too, which wrap alike) and two rows at once.
 TEST(Kernels, CumulativeTablesFormsAgree) {
   if (!kernels::isa_supported(kernels::Isa::avx512vnni)) GTEST_SKIP() << "no AVX-512 VNNI";
   std::mt19937 rng(5);
   for (int trial = 0; trial < 200; ++trial) {
     const int rows = 1 + trial % 2;
     std::vector<uint32_t> freq(static_cast<size_t>(rows) * 256);
-    for (auto& f : freq) f = trial % 3 == 0 ? 1 + rng() % 4 : 1 + rng() % (1u << 23);
+    // Small entries, large ones, and ones whose total passes 2^32 (the sums wrap as uint32 in both forms).
+    const uint32_t top = trial % 3 == 0 ? 4u : trial % 3 == 1 ? (1u << 23) : (1u << 26);
+    for (auto& f : freq) f = 1 + rng() % top;
     std::vector<uint32_t> plain(static_cast<size_t>(rows) * 257, 7), wide = plain;
     cumulative_tables(freq.data(), rows, plain.data(), kernels::Isa::portable);
     cumulative_tables(freq.data(), rows, wide.data(), kernels::Isa::avx512vnni);

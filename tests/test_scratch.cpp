@@ -129,6 +129,12 @@ TEST(HugeBlocks, AResetStackStateIsANewOne) {
     CpuStack deeper = stack;
     deeper.layers.resize(3);
     EXPECT_FALSE(used.holds(deeper, sequences, cap));
+    CpuStack more_heads = stack;
+    more_heads.heads = 4, more_heads.dh = 16;
+    EXPECT_FALSE(used.holds(more_heads, sequences, cap));
+    CpuStack wider = stack;
+    wider.d = 128, wider.dh = 64;
+    EXPECT_FALSE(used.holds(wider, sequences, cap));
   }
 }
 

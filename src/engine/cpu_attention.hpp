@@ -64,8 +64,9 @@ void attend_block(kernels::Isa isa, const AttentionRule& rule, const HeadRing& r
 // into out + h * dh, in one pass with no float forms, the weights held in
 // registers and the heads' chains side by side. Returns a bit per head it
 // did (bit h); where it does not apply (no AVX-512 VNNI, more than 32 heads,
-// more keys, a run that wraps, a weight of 2^16) it writes nothing for the
-// head, and attend_block serves.
+// more keys, a run that wraps, rings of different lengths among a group of
+// four heads, a weight of 2^16, weights summing to 0) it writes nothing for
+// the head, and attend_block serves.
 uint32_t attend_step_few(kernels::Isa isa, const AttentionRule& rule, const int64_t* slopes, const HeadRing* rings, int heads,
                          int dh, const int8_t* q, int64_t pos, int32_t* out);
 

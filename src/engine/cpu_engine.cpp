@@ -143,7 +143,8 @@ struct LocalBuffers {
   // The last group's rings, reset for the next group of its shape: a fresh
   // StackState per group (256 KiB for 64 patches of text-small) took 32-64
   // first touches of 4 KiB pages, ~700 of a 10 KB file's forcing (~11 µs
-  // each on the virtual machines measured).
+  // each on the virtual machines measured). Kept, as the buffers above,
+  // until the thread ends.
   std::unique_ptr<StackState> rings;
 };
 LocalBuffers& local_buffers() {
@@ -169,9 +170,14 @@ class ChunkBuffers {
     v.resize(n);
     return v;
   }
-  void give(ChunkVector&& v) {
-    std::lock_guard<std::mutex> lock(mu_);
-    free_.push_back(std::move(v));
+  // Never throws (it runs in a shared_ptr's deleter): a vector that cannot
+  // be kept is freed.
+  void give(ChunkVector&& v) noexcept {
+    try {
+      std::lock_guard<std::mutex> lock(mu_);
+      free_.push_back(std::move(v));
+    } catch (...) {
+    }
   }
   // A conditioning shared by a chunk's groups, given back with the last of them.
   std::shared_ptr<ChunkVector> shared(size_t n) {
@@ -339,7 +345,7 @@ class TeacherForcing {
     }
     if (!gs.layers.empty()) stack_layers(m_, gs, *s.global, x.data(), 1, static_cast<int>(c), a, g, g + 1);
     if (g < stages_ - 1) return nullptr;
-    auto cond = buffers_.shared(0);
+    auto cond = buffers_.shared(static_cast<size_t>(c) * m_.cfg.patch * m_.cfg.l_dim);
     global_to_local(m_, x.data(), c, *cond);
     return cond;
   }

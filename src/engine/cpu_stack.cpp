@@ -96,7 +96,7 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
           rows == 1 ? attend_step_few(m.isa, rule, l.slopes.data(), rings.data(), s.heads, dh, qkv + row0 * 3 * d, pos0 + c0, avi)
                     : 0;
       for (int h = 0; h < s.heads; ++h) {
-        if (done >> h & 1) continue;
+        if (h < 32 && (done >> h & 1)) continue;
         rule.slope = l.slopes[h];
         const HeadRing ring{st.keys(layer, seq, h), st.values(layer, seq, h), 4 * dh, st.cap()};
         const int8_t* q = qkv + row0 * 3 * d + h * dh;

@@ -140,7 +140,10 @@ class ModelFile {
   // Computed on a thread of its own from parse() on (a compressor packs the
   // weights meanwhile: its ~3.5 ms for a 4 MB model were ahead of a small
   // file's first forced byte); waits for it.
-  const Sha256& sha256() const { return sha_.get(); }
+  const Sha256& sha256() const {
+    static const Sha256 none{};  // a ModelFile parse() did not make
+    return sha_.valid() ? sha_.get() : none;
+  }
   const TensorView& tensor(const std::string& name) const;
   const std::map<std::string, TensorView>& tensors() const { return tensors_; }
   // Every tensor widened into an IntTensor (what serialize() takes back).
