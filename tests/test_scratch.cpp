@@ -97,8 +97,8 @@ TEST(HugeBlocks, BigBlocksStartAHugePage) {
 
 // A reset StackState is the one the constructor makes: every key component
 // 128 (k = 0), every value 0, what had been written there gone; holds() tells
-// the shapes it serves. A ring under 256 KiB and one above (asked for as
-// 1 MiB, of which only its own part is used).
+// the shapes it serves. A ring under 256 KiB and one above (on a 2 MiB
+// page, of which only its own part is used).
 TEST(HugeBlocks, AResetStackStateIsANewOne) {
   for (const int cap : {8, 300}) {
     CpuStack stack;

@@ -185,32 +185,24 @@ MBZ_AVX512 void weights_avx512(const AttentionRule& a, const float* s,
   // (every model's), a vector of only such keys needs no gather, which
   // costs the same whatever its mask: a quarter of a long window's vectors.
   const bool last_zero = a.lut[a.lut_len - 1] == 0;
-  int i0 = 0;
-  if (a.lut32) {  // 16 keys a gather, their indices narrowed to int32 (each below lut_len)
-    for (; i0 + 16 <= n; i0 += 16) {
-      const __m512i x0 = _mm512_min_epi64(_mm512_sub_epi64(vtop, _mm512_loadu_si512(e + i0)), cap),
-                    x1 = _mm512_min_epi64(_mm512_sub_epi64(vtop, _mm512_loadu_si512(e + i0 + 8)), cap);
-      const __mmask16 live = last_zero ? static_cast<__mmask16>(_mm512_cmplt_epi64_mask(x0, cap) | _mm512_cmplt_epi64_mask(x1, cap) << 8)
-                                       : __mmask16(0xFFFF);
-      __m512i ex0 = _mm512_setzero_si512(), ex1 = ex0;
-      if (live != 0) {
-        const __m512i idx = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(x0)), _mm512_cvtepi64_epi32(x1), 1);
-        const __m512i ex = _mm512_i32gather_epi32(idx, a.lut32, 4);
-        ex0 = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(ex));
-        ex1 = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(ex, 1));
-      }
-      _mm512_storeu_si512(e + i0, ex0);
-      _mm512_storeu_si512(e + i0 + 8, ex1);
-      sum = _mm512_add_epi64(sum, _mm512_add_epi64(ex0, ex1));
+  for (int i = 0; i < n; i += 16) {  // 16 keys a gather, their indices narrowed to int32 (each below lut_len)
+    const __mmask8 m0 = tail8(n - i), m1 = tail8(n - i - 8);
+    const __m512i x0 = _mm512_min_epi64(_mm512_sub_epi64(vtop, _mm512_maskz_loadu_epi64(m0, e + i)), cap),
+                  x1 = _mm512_min_epi64(_mm512_sub_epi64(vtop, _mm512_maskz_loadu_epi64(m1, e + i + 8)), cap);
+    const __mmask16 lanes = static_cast<__mmask16>(m0 | m1 << 8);
+    const __mmask16 live = last_zero ? static_cast<__mmask16>(_mm512_mask_cmplt_epi64_mask(m0, x0, cap) |
+                                                              _mm512_mask_cmplt_epi64_mask(m1, x1, cap) << 8)
+                                     : lanes;
+    __m512i ex0 = _mm512_setzero_si512(), ex1 = ex0;
+    if (live != 0) {
+      const __m512i idx = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(x0)), _mm512_cvtepi64_epi32(x1), 1);
+      const __m512i ex = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, idx, a.lut, 4);
+      ex0 = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(ex));
+      ex1 = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(ex, 1));
     }
-  }
-  for (int i = i0; i < n; i += 8) {
-    const __mmask8 m = tail8(n - i);
-    const __m512i idx = _mm512_min_epi64(_mm512_sub_epi64(vtop, _mm512_maskz_loadu_epi64(m, e + i)), cap);
-    const __mmask8 live = last_zero ? _mm512_mask_cmplt_epi64_mask(m, idx, cap) : m;
-    const __m512i ex = live == 0 ? _mm512_setzero_si512() : _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, idx, a.lut, 8);
-    _mm512_mask_storeu_epi64(e + i, m, ex);
-    sum = _mm512_add_epi64(sum, ex);
+    _mm512_mask_storeu_epi64(e + i, m0, ex0);
+    _mm512_mask_storeu_epi64(e + i + 8, m1, ex1);
+    sum = _mm512_add_epi64(sum, _mm512_add_epi64(ex0, ex1));
   }
   // p = floor(a / den), a = e * 2^(pb+1) + sum < 2^52: a guess from the
   // reciprocal, corrected by one with exact comparisons (q * den < 2^53).
@@ -245,8 +237,8 @@ MBZ_AVX512 void weights_few(const AttentionRule& a, const float* s, float* p, in
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
     const __m512i vtop = _mm512_set1_epi64(_mm512_mask_reduce_max_epi64(m[r], e[r]));
-    e[r] = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m[r], _mm512_min_epi64(_mm512_sub_epi64(vtop, e[r]), cap),
-                                       a.lut, 8);
+    e[r] = _mm512_cvtepu32_epi64(_mm512_mask_i64gather_epi32(_mm256_setzero_si256(), m[r],
+                                                              _mm512_min_epi64(_mm512_sub_epi64(vtop, e[r]), cap), a.lut, 4));
     total[r] = static_cast<double>(_mm512_reduce_add_epi64(e[r]));
   }
   const __m512d one = _mm512_set1_pd(a.one);
@@ -474,7 +466,8 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) uint32_
 #pragma GCC unroll 4
   for (int h = 0; h < H; ++h) {
     const __m512i top = _mm512_set1_epi64(_mm512_mask_reduce_max_epi64(m, e[h]));
-    e[h] = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, _mm512_min_epi64(_mm512_sub_epi64(top, e[h]), last), a.lut, 8);
+    e[h] = _mm512_cvtepu32_epi64(
+        _mm512_mask_i64gather_epi32(_mm256_setzero_si256(), m, _mm512_min_epi64(_mm512_sub_epi64(top, e[h]), last), a.lut, 4));
   }
   uint32_t done = 0;
   __m256i pi[H];

@@ -28,11 +28,10 @@ struct AttentionRule {
   int64_t mant, round;  // rq of q·k: (dot * mant + round) >> shift
   int32_t shift;
   int64_t slope;        // ALiBi: score -= slope * distance
-  const int64_t* lut;   // exp table, last entry 0
+  const int32_t* lut;   // exp table, every entry in [0, 2^31)
   int64_t lut_len;
   double one;           // 2^(attn_prob_bits + 1)
   int window;           // W
-  const int32_t* lut32 = nullptr;  // the same table as int32 (every entry < 2^31), or null: the AVX-512 form gathers 16 lanes at once
 };
 
 // One head's keys and values for one sequence.

@@ -98,15 +98,8 @@ std::shared_ptr<const CpuModel> make_cpu_model(const ModelFile& f, kernels::Isa 
   m->g_pad = f.tensor("g.pad").values();
   m->l_emb = f.tensor("l.emb").values();
   m->act_lut = f.tensor("lut.act").values();
-  m->attn_lut = f.tensor("lut.attn_exp").values<int64_t>();
-  m->out_lut = f.tensor("lut.out_exp").values<int64_t>();
-  const auto narrow = [](const std::vector<int64_t>& lut) {
-    std::vector<int32_t> out;
-    if (std::all_of(lut.begin(), lut.end(), [](int64_t v) { return v >= 0 && v <= INT32_MAX; })) out.assign(lut.begin(), lut.end());
-    return out;
-  };
-  m->attn_lut32 = narrow(m->attn_lut);
-  m->out_lut32 = narrow(m->out_lut);
+  m->attn_lut = f.tensor("lut.attn_exp").values();
+  m->out_lut = f.tensor("lut.out_exp").values();
   m->g2l = pack(f.tensor("g2l.w"));
   m->out = pack(f.tensor("out.w"));
   m->g2l_m = multipliers(f.tensor("g2l.m"));

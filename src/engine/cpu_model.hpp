@@ -60,12 +60,11 @@ struct CpuModel {
   std::vector<int32_t> l_emb;    // [257, Dl]; row 256: the pad before a patch's first byte
   std::vector<int32_t> act_lut;  // [2G+1]
   ActivationBytes act_bytes;     // the same as bytes, where the wide kernels can use them
-  std::vector<int64_t> attn_lut; // [La], last entry 0
-  std::vector<int64_t> out_lut;  // [Lo]
-  // The same tables as int32 where every entry is in [0, 2^31) (every
-  // shipped model's), else empty: a gather of 16 lanes costs about what one
-  // of 8 does (cpu_attention.cpp, cpu_stack.cpp).
-  std::vector<int32_t> attn_lut32, out_lut32;
+  // The exp tables, int32: the loader holds their entries to [0, 2^16] and
+  // [0, 2^20] (model_file.cpp), and a gather of 16 such lanes costs about
+  // what one of 8 int64 lanes does.
+  std::vector<int32_t> attn_lut; // [La], last entry 0
+  std::vector<int32_t> out_lut;  // [Lo]
   kernels::PackedWeights g2l, out;  // [P*Dl, Dg], [256, Dl]
   Multipliers g2l_m, out_m;          // [P*Dl], [256]
 };

@@ -81,26 +81,23 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
   int32_t* avi = scratch(sc.avi, static_cast<size_t>(kQueryBlock) * d);
   AttentionRule rule{l.mscore.mant[0], l.mscore.round[0], l.mscore.shift[0], 0, m.attn_lut.data(),
                      static_cast<int64_t>(m.attn_lut.size()),
-                     std::ldexp(1.0, static_cast<int>(m.cfg.attn_prob_bits) + 1), s.window,
-                     m.attn_lut32.empty() ? nullptr : m.attn_lut32.data()};
+                     std::ldexp(1.0, static_cast<int>(m.cfg.attn_prob_bits) + 1), s.window};
   for (int seq = 0; seq < sequences; ++seq)
     for (int c0 = 0; c0 < c; c0 += kQueryBlock) {
       const int rows = std::min(kQueryBlock, c - c0);
       const size_t row0 = static_cast<size_t>(seq) * c + c0;
-      std::array<HeadRing, 32> rings;
-      const int listed = std::min(s.heads, static_cast<int>(rings.size()));
-      for (int h = 0; h < listed; ++h)
-        rings[static_cast<size_t>(h)] = HeadRing{st.keys(layer, seq, h), st.values(layer, seq, h), 4 * dh, st.cap()};
-      // A decoding step over a few keys (every local step): its heads in one pass.
-      const uint32_t done =
-          rows == 1 ? attend_step_few(m.isa, rule, l.slopes.data(), rings.data(), s.heads, dh, qkv + row0 * 3 * d, pos0 + c0, avi)
-                    : 0;
+      const auto ring_of = [&](int h) { return HeadRing{st.keys(layer, seq, h), st.values(layer, seq, h), 4 * dh, st.cap()}; };
+      uint32_t done = 0;  // a bit per head attend_step_few did
+      if (rows == 1 && s.heads <= 32) {  // a decoding step over a few keys (every local step): its heads in one pass
+        std::array<HeadRing, 32> rings;
+        for (int h = 0; h < s.heads; ++h) rings[static_cast<size_t>(h)] = ring_of(h);
+        done = attend_step_few(m.isa, rule, l.slopes.data(), rings.data(), s.heads, dh, qkv + row0 * 3 * d, pos0 + c0, avi);
+      }
       for (int h = 0; h < s.heads; ++h) {
         if (h < 32 && (done >> h & 1)) continue;
         rule.slope = l.slopes[h];
-        const HeadRing ring{st.keys(layer, seq, h), st.values(layer, seq, h), 4 * dh, st.cap()};
-        const int8_t* q = qkv + row0 * 3 * d + h * dh;
-        attend_block(m.isa, rule, ring, dh, q, 3 * d, rows, pos0 + c0, av + h * dh, d, sc.attention);
+        attend_block(m.isa, rule, ring_of(h), dh, qkv + row0 * 3 * d + h * dh, 3 * d, rows, pos0 + c0, av + h * dh, d,
+                     sc.attention);
         for (int r = 0; r < rows; ++r)
           for (int j = 0; j < dh; ++j) {
             const size_t at = static_cast<size_t>(r) * d + h * dh + j;
@@ -113,33 +110,21 @@ void attend(const CpuModel& m, const CpuStack& s, const CpuLayer& l, StackState&
 
 }  // namespace
 
-namespace {
-// Elements to ask HugePageArray for, n of them used: 1 MiB's worth from 256 KiB.
-template <class T>
-size_t ring_elements(size_t n) {
-  constexpr size_t kFrom = size_t{256} << 10, kHuge = size_t{1} << 20;
-  return n * sizeof(T) >= kFrom ? std::max(n, kHuge / sizeof(T)) : n;
-}
-}  // namespace
-
 StackState::StackState(const CpuStack& stack, int sequences, int cap)
     : s_(sequences), cap_(cap), cap4_((cap + 3) / 4 * 4), h_(stack.heads), dh_(stack.dh), dh4_((stack.dh + 3) / 4) {
   const size_t rings = stack.layers.size() * static_cast<size_t>(sequences) * h_;
-  k_size_ = rings * dh4_ * 4 * cap;
-  v_size_ = rings * dh_ * (cap4_ / 4);
-  k_ = HugePageArray<uint8_t>(ring_elements<uint8_t>(k_size_), Uninitialized{});
-  v_ = HugePageArray<uint32_t>(ring_elements<uint32_t>(v_size_), Uninitialized{});
-  reset();
+  k_.assign(rings * dh4_ * 4 * cap, uint8_t{0x80});
+  v_.assign(rings * dh_ * (cap4_ / 4), uint32_t{0});
 }
 
 bool StackState::holds(const CpuStack& stack, int sequences, int cap) const {
   return sequences == s_ && cap == cap_ && stack.heads == h_ && stack.dh == dh_ &&
-         k_size_ == stack.layers.size() * static_cast<size_t>(sequences) * h_ * dh4_ * 4 * cap;
+         k_.size() == stack.layers.size() * static_cast<size_t>(sequences) * h_ * dh4_ * 4 * cap;
 }
 
 void StackState::reset() {
-  std::fill_n(k_.data(), k_size_, uint8_t{0x80});
-  std::fill_n(v_.data(), v_size_, uint32_t{0});
+  std::fill(k_.begin(), k_.end(), uint8_t{0x80});
+  std::fill(v_.begin(), v_.end(), uint32_t{0});
 }
 
 // Both loops are vectorized (clones for AVX-512 and AVX2): dh is a local, so
@@ -234,33 +219,9 @@ void stack_layers(const CpuModel& m, const CpuStack& s, StackState& st, int32_t*
 namespace {
 
 // One byte table from 256 logits: f = 1 + floor(e * scale / sum), e the exp
-// table at top - logit; the quotient as a reciprocal guess corrected by one
-// with exact comparisons (e * scale < 2^36).
-MBZ_AVX512 void byte_table_avx512(const int32_t* l,
-                                                                                     const int64_t* lut, int64_t lut_len,
-                                                                                     double scale, uint32_t* out) {
-  __m512i top = _mm512_loadu_si512(l);
-  for (int t = 16; t < 256; t += 16) top = _mm512_max_epi32(top, _mm512_loadu_si512(l + t));
-  const __m512i vtop = _mm512_set1_epi64(_mm512_reduce_max_epi32(top)), cap = _mm512_set1_epi64(lut_len - 1);
-  __m512i e[32];
-  __m512i sum = _mm512_setzero_si512();
-  for (int b = 0; b < 32; ++b) {
-    const __m512i lg = _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(l + 8 * b)));
-    e[b] = _mm512_i64gather_epi64(_mm512_min_epi64(_mm512_sub_epi64(vtop, lg), cap), lut, 8);
-    sum = _mm512_add_epi64(sum, e[b]);
-  }
-  const double total = static_cast<double>(_mm512_reduce_add_epi64(sum));
-  const __m512d den = _mm512_set1_pd(total), inv = _mm512_set1_pd(1.0 / total), vs = _mm512_set1_pd(scale);
-  for (int b = 0; b < 32; ++b) {
-    const __m512d q = floor_quotient(_mm512_mul_pd(_mm512_cvtepi64_pd(e[b]), vs), den, inv);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * b),
-                        _mm256_add_epi32(_mm512_cvtpd_epi32(q), _mm256_set1_epi32(1)));
-  }
-}
-
-// byte_table_avx512 with the table as int32 (every entry below 2^31): 16
-// logits a gather, the same values.
-MBZ_AVX512 void byte_table_avx512_32(const int32_t* l, const int32_t* lut, int64_t lut_len, double scale, uint32_t* out) {
+// table at top - logit (int32, 16 logits a gather); the quotient as a
+// reciprocal guess corrected by one with exact comparisons (e * scale < 2^36).
+MBZ_AVX512 void byte_table_avx512(const int32_t* l, const int32_t* lut, int64_t lut_len, double scale, uint32_t* out) {
   __m512i top = _mm512_loadu_si512(l);
   for (int t = 16; t < 256; t += 16) top = _mm512_max_epi32(top, _mm512_loadu_si512(l + t));
   // |logit| <= 2^24 (requant_to_i32's clamp), so top - logit fits int32.
@@ -332,10 +293,7 @@ void byte_tables(const CpuModel& m, const int32_t* x, int rows, uint32_t* freq) 
     const int32_t* l = logit + static_cast<size_t>(r) * 256;
     uint32_t* out = freq + static_cast<size_t>(r) * 256;
     if (kernels::wide_vectors(m.isa)) {
-      if (m.out_lut32.empty())
-        byte_table_avx512(l, m.out_lut.data(), lo, scale, out);
-      else
-        byte_table_avx512_32(l, m.out_lut32.data(), lo, scale, out);
+      byte_table_avx512(l, m.out_lut.data(), lo, scale, out);
       continue;
     }
     const int32_t top = *std::max_element(l, l + 256);

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "common/huge_pages.hpp"
+#include "engine/huge_blocks.hpp"
 
 #include "engine/cpu_model.hpp"
 
@@ -57,14 +57,12 @@ class StackState {
   }
 
   int s_, cap_, cap4_, h_, dh_, dh4_;  // cap4_: cap rounded up to whole quads
-  size_t k_size_, v_size_;             // elements of k_ and v_ in use
-  // On 2 MiB pages from 256 KiB (huge_pages.hpp takes 1 MiB or more to them,
-  // so smaller ones are asked for as 1 MiB): a 10 KB segment's rings are
-  // 0.5-2.6 MB, 128-640 first touches of 4 KiB pages at ~11 µs each on the
-  // virtual machines measured, at the start of its teacher forcing and of
-  // its decoding.
-  HugePageArray<uint8_t> k_;  // [L, S, H, ceil(dh / 4), cap, 4]
-  HugePageArray<uint32_t> v_;  // [L, S, H, cap4 / 4, dh]: four slots' bytes per word, slot s % 4 in byte s % 4
+  // On 2 MiB pages from 256 KiB (huge_blocks.hpp): a 10 KB segment's rings
+  // are 0.5-2.6 MB, 128-640 first touches of 4 KiB pages at ~11 µs each on
+  // the virtual machines measured, at the start of its teacher forcing and
+  // of its decoding.
+  HugeBlockVector<uint8_t> k_;  // [L, S, H, ceil(dh / 4), cap, 4]
+  HugeBlockVector<uint32_t> v_;  // [L, S, H, cap4 / 4, dh]: four slots' bytes per word, slot s % 4 in byte s % 4
 };
 
 // Runs the stack on x [S*C, D] (row s*C + c is sequence s at position pos0 + c),

@@ -1,9 +1,10 @@
 // huge_blocks.hpp — an allocator for the engine's blocks of a few hundred
 // KiB that outlive a thread's scratch (a teacher forcing's chunk vectors,
-// handed from thread to thread; StackState asks HugePageArray for its rings
-// by the same rule, ring_elements in cpu_stack.cpp): from 256 KiB a block is
-// rounded up to whole 2 MiB pages, aligned to them
-// and marked MADV_HUGEPAGE, so its first touch is one fault, not one per
+// handed from thread to thread, and the attention rings, made once per
+// decoding or forced group): from 256 KiB a block is rounded up to whole
+// 2 MiB pages, aligned to them and marked MADV_HUGEPAGE (common/
+// huge_pages.hpp's HugePageArray does so from 1 MiB, for the mixer's tables
+// and the model), so its first touch is one fault, not one per
 // 4 KiB (~11 µs each on the virtual machines mbz is measured on: a 512 KiB
 // block took 128 of them). The rounding costs memory, up to 2 MiB a block,
 // and never a value. Smaller blocks are ordinary memory.
