@@ -161,7 +161,10 @@ struct LogitRule {
         step(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0)),
         shift(_mm_cvtsi32_si128(a.shift)) {}
   MBZ_AVX512 __m512i logits(const float* s, __mmask8 m, int64_t dist) const {
-    const __m512i dot = _mm512_cvttps_epi64(_mm256_maskz_loadu_ps(m, s));
+    return logits(_mm512_cvttps_epi64(_mm256_maskz_loadu_ps(m, s)), dist);
+  }
+  // The same from the dot products as int64 lanes.
+  MBZ_AVX512 __m512i logits(__m512i dot, int64_t dist) const {
     const __m512i d = _mm512_sub_epi64(_mm512_set1_epi64(dist), step);
     return _mm512_sub_epi64(_mm512_sra_epi64(_mm512_add_epi64(_mm512_mullo_epi64(dot, mant), round), shift),
                             _mm512_mullo_epi64(slope, d));
@@ -452,16 +455,14 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni"))) uint32_
   }
   // Weights: weights_few's logits, top, exp table and quotient.
   const __mmask8 m = tail8(n);
-  const __m512i dist = _mm512_sub_epi64(_mm512_set1_epi64(n - 1), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
-  const __m512i mant = _mm512_set1_epi64(a.mant), round = _mm512_set1_epi64(a.round), last = _mm512_set1_epi64(a.lut_len - 1);
-  const __m128i shift = _mm_cvtsi32_si128(a.shift);
+  const __m512i last = _mm512_set1_epi64(a.lut_len - 1);
   __m512i e[H];
 #pragma GCC unroll 4
   for (int h = 0; h < H; ++h) {
+    AttentionRule head = a;
+    head.slope = slopes[h];
     const __m256i dots = _mm512_castsi512_si256(_mm512_sub_epi32(acc[h], _mm512_set1_epi32(128 * qsum[h])));
-    const __m512i dot = _mm512_maskz_mov_epi64(m, _mm512_cvtepi32_epi64(dots));
-    e[h] = _mm512_sub_epi64(_mm512_sra_epi64(_mm512_add_epi64(_mm512_mullo_epi64(dot, mant), round), shift),
-                            _mm512_mullo_epi64(_mm512_set1_epi64(slopes[h]), dist));
+    e[h] = LogitRule(head).logits(_mm512_maskz_mov_epi64(m, _mm512_cvtepi32_epi64(dots)), n - 1);
   }
 #pragma GCC unroll 4
   for (int h = 0; h < H; ++h) {
